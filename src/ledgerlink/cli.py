@@ -1,0 +1,68 @@
+"""The ``ledgerlink`` command."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def sandbox(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
+    port: int = typer.Option(8765, help="Port to listen on."),
+    auto_consent: bool = typer.Option(
+        False, help="Approve every authorize request without showing the consent page."
+    ),
+    redirect_uri: list[str] = typer.Option(
+        [], help="Extra redirect URI allowed for the demo apps (repeatable)."
+    ),
+    webhook_url: str | None = typer.Option(None, help="Where to deliver webhook events."),
+    minute_seconds: float = typer.Option(
+        60.0, help="Length of the rate-limit 'minute' (shorten it to compress time)."
+    ),
+    no_limits: bool = typer.Option(False, help="Switch rate limits off (benchmarks)."),
+) -> None:
+    """Run the local Xero sandbox: Accounting API, identity, webhooks and read-only pages."""
+    import uvicorn
+
+    from xero_sandbox import SandboxConfig, create_app
+    from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
+
+    config = SandboxConfig(auto_consent=auto_consent, webhook_url=webhook_url)
+    config.public_url = f"http://{host}:{port}"
+    config.limits.minute_seconds = minute_seconds
+    config.limits.enabled = not no_limits
+    for app_config in config.apps:
+        if app_config.kind != "custom":
+            app_config.redirect_uris.extend(redirect_uri)
+    sandbox_app = create_app(config)
+
+    table = Table(title=f"Xero sandbox listening on {config.public_url}", show_lines=False)
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("Accounting API", f"{config.public_url}/api.xro/2.0/")
+    table.add_row("Authorize", f"{config.public_url}/identity/connect/authorize")
+    table.add_row("Token", f"{config.public_url}/connect/token")
+    table.add_row("Connections", f"{config.public_url}/connections")
+    table.add_row("Admin", f"{config.public_url}/_sandbox/")
+    for app_config in config.apps:
+        secret = app_config.client_secret or "(none: PKCE)"
+        table.add_row(f"{app_config.kind} app", f"client_id={app_config.client_id}  secret={secret}")
+        if app_config.redirect_uris:
+            table.add_row("  redirect URIs", ", ".join(app_config.redirect_uris))
+    table.add_row("Webhook key", config.webhook_key)
+    table.add_row("Demo organisation (AU)", DEMO_TENANT)
+    table.add_row("Second organisation (UK)", UK_TENANT)
+    console.print(table)
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run(sandbox_app, host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,218 @@
+"""The Accounting API pipeline: auth, tenant, limits, faults, idempotency, handler.
+
+Every step answers in Xero's own shape. The order follows what a caller of Xero sees: a bad
+token is refused before the tenant is checked, and a call that reaches the organisation counts
+against its limits whether or not it then succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from xero_sandbox import errors, wire
+from xero_sandbox.context import ApiContext
+from xero_sandbox.idempotency import StoredReply, fingerprint
+from xero_sandbox.ratelimit import RateLimited, Ticket
+from xero_sandbox.routing import API_PREFIX, ApiRouter
+from xero_sandbox.state import Org, SandboxState
+
+log = logging.getLogger("xero_sandbox.api")
+
+WRITE_METHODS = {"PUT", "POST", "PATCH", "DELETE"}
+
+
+class LostReply(Exception):
+    """The lost-reply fault: the call was applied and its answer must never arrive."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise errors.PayloadTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise errors.PayloadTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class AccountingApi:
+    """An ASGI app for everything under /api.xro/2.0."""
+
+    def __init__(self, state: SandboxState, router: ApiRouter) -> None:
+        self.state = state
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        ticket: Ticket | None = None
+        headers: dict[str, str] = {}
+        try:
+            response, ticket, headers = await self._handle(request)
+        except LostReply:
+            await self._drop(send)
+            return
+        except errors.XeroError as exc:
+            response = exc.response()
+        finally:
+            if ticket is not None:
+                ticket.release()
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        await response(scope, receive, send)
+
+    async def _drop(self, send: Send) -> None:
+        """Start a reply that promises a body, then abandon it: the client sees a broken reply."""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"Id":', "more_body": True})
+        raise ConnectionAbortedError("sandbox fault: reply dropped after the call was applied")
+
+    async def _handle(self, request: Request) -> tuple[Response, Ticket | None, dict[str, str]]:
+        state = self.state
+        method = request.method.upper()
+        path = request.url.path[len(API_PREFIX) :] or "/"
+        route, params, other = self.router.match(method, path)
+        if route is None:
+            if other:
+                raise errors.MethodNotAllowed()
+            raise errors.NotFound()
+
+        token = _bearer(request)
+        principal = state.identity.authenticate(token, state.clock.timestamp()) if token else None
+        if principal is None:
+            raise errors.unauthorized()
+        app = state.config.app(principal.client_id)
+        app_name = app.name if app else principal.client_id
+
+        org = self._tenant(request, principal)
+        now = state.clock.timestamp()
+        try:
+            ticket = state.limits.acquire(principal.client_id, org.tenant_id, now)
+        except RateLimited:
+            raise
+        limit_headers = state.limits.headers(principal.client_id, org.tenant_id, now)
+        try:
+            response = await self._after_limits(
+                request, route, params, org, principal.client_id, app_name, method
+            )
+        except errors.XeroError as exc:
+            response = exc.response()
+        except LostReply:
+            ticket.release()
+            raise
+        self._log(method, path, org, response.status_code)
+        return response, ticket, limit_headers
+
+    def _tenant(self, request: Request, principal: Any) -> Org:
+        state = self.state
+        allowed = state.identity.connected_tenants(principal)
+        wanted = request.headers.get("xero-tenant-id", "").strip().lower()
+        if principal.custom_tenant is not None and not wanted:
+            wanted = principal.custom_tenant
+        if not wanted or wanted not in allowed:
+            raise errors.forbidden()
+        org = state.orgs.get(wanted)
+        if org is None:
+            raise errors.forbidden()
+        return org
+
+    async def _after_limits(
+        self,
+        request: Request,
+        route: Any,
+        params: dict[str, str],
+        org: Org,
+        client_id: str,
+        app_name: str,
+        method: str,
+    ) -> Response:
+        state = self.state
+        if org.offline:
+            raise errors.organisation_offline()
+        lose_reply = False
+        for rule in state.faults.draw(route.endpoint, method, org.tenant_id):
+            if rule.kind == "slow":
+                await asyncio.sleep(rule.delay_seconds)
+            elif rule.kind == "offline":
+                raise errors.organisation_offline()
+            elif rule.kind == "error":
+                if rule.status == 503:
+                    raise errors.service_unavailable()
+                raise errors.ProblemError(rule.status, "An error occurred", "Injected fault")
+            elif rule.kind == "rate_limit":
+                raise state.limits.burst(rule.problem, client_id, org.tenant_id, state.clock.timestamp())
+            elif rule.kind == "lost_reply":
+                lose_reply = True
+
+        body = await read_body(request, state.config.max_body_bytes)
+        key = request.headers.get("idempotency-key") if method in WRITE_METHODS else None
+        print_ = ""
+        if key is not None:
+            print_ = fingerprint(method, request.url.path, request.url.query, org.tenant_id, body)
+            stored = state.idempotency.lookup(client_id, key, print_, state.clock.timestamp())
+            if stored is not None:
+                if lose_reply:
+                    raise LostReply()
+                return Response(
+                    stored.body, stored.status, headers=stored.headers, media_type=stored.media_type
+                )
+
+        ctx = ApiContext(state, org, request, method, params, body, client_id, app_name)
+        response = self._run(route.handler, ctx)
+        if key is not None:
+            state.idempotency.store(
+                client_id,
+                key,
+                StoredReply(
+                    fingerprint=print_,
+                    expires=state.clock.timestamp() + state.config.idempotency_seconds,
+                    status=response.status_code,
+                    body=bytes(response.body),
+                    media_type=response.media_type,
+                    headers={"content-type": response.headers.get("content-type", "")},
+                ),
+            )
+        if lose_reply:
+            raise LostReply()
+        return response
+
+    def _run(self, handler: Any, ctx: ApiContext) -> Response:
+        try:
+            result: Response = handler(ctx)
+            return result
+        except errors.XeroError as exc:
+            return exc.response()
+        except wire.PostDataInvalid as exc:
+            return errors.post_data_invalid(exc.detail).response()
+        except Exception:
+            log.exception("sandbox handler failed for %s %s", ctx.method, ctx.request.url.path)
+            return errors.server_error().response()
+
+    def _log(self, method: str, path: str, org: Org, status: int) -> None:
+        log_ = self.state.request_log
+        log_.append({"method": method, "path": path, "tenant": org.tenant_id, "status": status})
+        if len(log_) > 20000:
+            del log_[:10000]

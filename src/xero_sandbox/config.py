@@ -1,0 +1,95 @@
+"""Everything about the sandbox a user or a test may want to set: apps, keys, limits, clocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AppConfig:
+    """One Xero app registered with the sandbox.
+
+    ``kind`` is ``web`` (auth code with a client secret), ``pkce`` (auth code with PKCE, no secret)
+    or ``custom`` (a custom connection: client credentials bound to one organisation).
+    """
+
+    client_id: str
+    client_secret: str | None
+    kind: str = "web"
+    name: str = "ledgerlink"
+    redirect_uris: list[str] = field(default_factory=list)
+    custom_tenant: str | None = None
+
+
+DEFAULT_REDIRECTS = [
+    "http://127.0.0.1:8000/api/v1/connections/callback",
+    "http://localhost:8000/api/v1/connections/callback",
+]
+
+
+def default_apps() -> list[AppConfig]:
+    return [
+        AppConfig(
+            client_id="LEDGERLINK-DEMO-APP",
+            client_secret="ledgerlink-demo-secret",
+            kind="web",
+            name="ledgerlink demo",
+            redirect_uris=list(DEFAULT_REDIRECTS),
+        ),
+        AppConfig(
+            client_id="LEDGERLINK-PKCE-APP",
+            client_secret=None,
+            kind="pkce",
+            name="ledgerlink desktop",
+            redirect_uris=list(DEFAULT_REDIRECTS),
+        ),
+        AppConfig(
+            client_id="LEDGERLINK-CUSTOM-CONNECTION",
+            client_secret="ledgerlink-custom-secret",
+            kind="custom",
+            name="ledgerlink custom connection",
+            custom_tenant="demo",
+        ),
+    ]
+
+
+@dataclass
+class Limits:
+    """Xero's rate limits (section 2 of the fact sheet) and the length of their windows.
+
+    The windows are fixed, not rolling, as Xero's are. Tests and benchmarks shorten
+    ``minute_seconds`` to run a compressed minute.
+    """
+
+    tenant_per_minute: int = 60
+    tenant_per_day: int = 5000
+    tenant_concurrent: int = 5
+    app_per_minute: int = 10000
+    minute_seconds: float = 60.0
+    day_seconds: float = 86400.0
+    enabled: bool = True
+
+
+@dataclass
+class SandboxConfig:
+    apps: list[AppConfig] = field(default_factory=default_apps)
+    webhook_key: str = "ledgerlink-demo-webhook-key"
+    webhook_url: str | None = None
+    access_token_seconds: int = 1800
+    refresh_grace_seconds: int = 1800
+    refresh_token_days: int = 60
+    auth_code_seconds: int = 300
+    idempotency_seconds: int = 360
+    max_body_bytes: int = 3_670_016
+    auto_consent: bool = False
+    limits: Limits = field(default_factory=Limits)
+    public_url: str = "http://127.0.0.1:8765"
+    fault_seed: int = 1
+    webhook_batch_seconds: float = 0.2
+    webhook_retry_seconds: list[float] = field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
+
+    def app(self, client_id: str) -> AppConfig | None:
+        for app in self.apps:
+            if app.client_id == client_id:
+                return app
+        return None

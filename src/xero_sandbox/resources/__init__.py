@@ -1,0 +1,41 @@
+"""The Accounting API endpoints, one module per resource."""
+
+from __future__ import annotations
+
+from xero_sandbox.resources import (
+    accounts,
+    contacts,
+    creditnotes,
+    currencies,
+    invoices,
+    items,
+    manualjournals,
+    organisation,
+    payments,
+    purchaseorders,
+    taxrates,
+    tracking,
+)
+from xero_sandbox.routing import ApiRoute
+
+MODULES = (
+    organisation,
+    accounts,
+    taxrates,
+    currencies,
+    tracking,
+    contacts,
+    items,
+    invoices,
+    creditnotes,
+    payments,
+    purchaseorders,
+    manualjournals,
+)
+
+
+def all_routes() -> list[ApiRoute]:
+    routes: list[ApiRoute] = []
+    for module in MODULES:
+        routes.extend(module.ROUTES)
+    return routes

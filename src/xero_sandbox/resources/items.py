@@ -1,0 +1,7 @@
+"""The items endpoints."""
+
+from __future__ import annotations
+
+from xero_sandbox.routing import ApiRoute
+
+ROUTES: list[ApiRoute] = []

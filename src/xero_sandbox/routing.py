@@ -1,0 +1,44 @@
+"""Accounting API routes, matched without regard to case as Xero matches them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xero_sandbox.context import Handler
+
+API_PREFIX = "/api.xro/2.0"
+
+
+@dataclass
+class ApiRoute:
+    """``pattern`` is a path under /api.xro/2.0 such as ``/Invoices/{InvoiceID}``."""
+
+    method: str
+    pattern: str
+    handler: Handler
+    regex: re.Pattern[str] = field(init=False)
+    endpoint: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.method = self.method.upper()
+        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.pattern).replace(r"\{", "{").replace(r"\}", "}"))
+        self.regex = re.compile(f"^{source}/?$", re.IGNORECASE)
+        self.endpoint = self.pattern.strip("/").split("/")[0].lower()
+
+
+class ApiRouter:
+    def __init__(self, routes: list[ApiRoute]) -> None:
+        self.routes = routes
+
+    def match(self, method: str, path: str) -> tuple[ApiRoute | None, dict[str, str], bool]:
+        """The route, its path parameters, and whether the path exists for another method."""
+        other_method = False
+        for route in self.routes:
+            found = route.regex.match(path)
+            if not found:
+                continue
+            if route.method == method:
+                return route, found.groupdict(), False
+            other_method = True
+        return None, {}, other_method
