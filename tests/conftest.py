@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,11 +10,10 @@ from typing import Any
 import httpx2
 import msgspec
 import pytest
-import uvicorn
 
-from xero_sandbox import SandboxConfig, create_app
-from xero_sandbox.app import SandboxApp
+from xero_sandbox import SandboxConfig
 from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
+from xero_sandbox.server import SandboxServer
 
 CUSTOM_CLIENT = "LEDGERLINK-CUSTOM-CONNECTION"
 CUSTOM_SECRET = "ledgerlink-custom-secret"
@@ -26,43 +21,8 @@ _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class RunningSandbox:
-    """A sandbox served by uvicorn in a background thread on 127.0.0.1."""
-
-    def __init__(self, config: SandboxConfig) -> None:
-        self.port = free_port()
-        config.public_url = f"http://127.0.0.1:{self.port}"
-        self.config = config
-        self.app: SandboxApp = create_app(config)
-        self.state = self.app.state
-        self.url = config.public_url
-        server_config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="critical", lifespan="on"
-        )
-        self.server = uvicorn.Server(server_config)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.run(self.server.serve())
-
-    def start(self) -> RunningSandbox:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("sandbox did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+class RunningSandbox(SandboxServer):
+    """The sandbox as tests see it (kept as a name the test files import)."""
 
 
 @dataclass
