@@ -53,7 +53,9 @@ def sandbox(
     table.add_row("Admin", f"{config.public_url}/_sandbox/")
     for app_config in config.apps:
         secret = app_config.client_secret or "(none: PKCE)"
-        table.add_row(f"{app_config.kind} app", f"client_id={app_config.client_id}  secret={secret}")
+        table.add_row(
+            f"{app_config.kind} app", f"client_id={app_config.client_id}  secret={secret}"
+        )
         if app_config.redirect_uris:
             table.add_row("  redirect URIs", ", ".join(app_config.redirect_uris))
     table.add_row("Webhook key", config.webhook_key)
@@ -62,6 +64,20 @@ def sandbox(
     console.print(table)
     logging.basicConfig(level=logging.INFO)
     uvicorn.run(sandbox_app, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    documents: int = typer.Option(50, help="How many invoices to send in the batch."),
+    port: int | None = typer.Option(None, help="Sandbox port (a free one by default)."),
+    keep_running: bool = typer.Option(
+        False, help="Leave the sandbox running afterwards so its pages can be opened."
+    ),
+) -> None:
+    """Run the offline demo against a local Xero sandbox started for the occasion."""
+    from ledgerlink.sandbox_tour import run_tour
+
+    raise typer.Exit(run_tour(documents=documents, port=port, keep_running=keep_running))
 
 
 if __name__ == "__main__":
