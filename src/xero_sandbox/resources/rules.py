@@ -118,7 +118,7 @@ CONTACT_ELEMENTS = (
 
 
 def _text(ref: dict[str, Any], key: str) -> str | None:
-    value = ref.get(key)
+    value = next((v for k, v in ref.items() if str(k).lower() == key.lower()), None)
     if value is None:
         return None
     text = str(value).strip()
