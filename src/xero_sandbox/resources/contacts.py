@@ -1,92 +1,129 @@
-"""Contacts: lookup and creation shared with the invoice endpoints, and the /Contacts routes.
+"""Contacts: the /Contacts routes, and the lookups shared with the document endpoints.
 
-Documents name their contact by ContactID, ContactNumber or Name. Xero matches a Name only
-against ACTIVE contacts (archiving frees a name), without regard to case or surrounding spaces,
-and an invoice naming an unknown contact creates it.
+GET hides archived contacts unless ``includeArchived=true``; ``searchTerm`` looks in the
+name, person names, email and the contact, account and company numbers. PUT only creates; POST
+updates the contact named by ContactID (or by the path) and creates the others.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from xero_sandbox.context import ApiContext
+from starlette.responses import Response
+
+from xero_sandbox import errors, query
+from xero_sandbox.batch import run_batch
+from xero_sandbox.context import ApiContext, envelope
+from xero_sandbox.resources.ref_common import text
+from xero_sandbox.resources.ref_contact_lookup import (
+    active_contact_by_name,
+    contact_by_id,
+    contact_by_number,
+    create_contact_from_name,
+    find_contact,
+    new_contact_record,
+)
+from xero_sandbox.resources.ref_contact_write import create_contact, update_contact
 from xero_sandbox.routing import ApiRoute
-from xero_sandbox.state import Org, Record, new_id
+from xero_sandbox.state import Record
+
+SEARCHED = (
+    "Name",
+    "FirstName",
+    "LastName",
+    "EmailAddress",
+    "ContactNumber",
+    "AccountNumber",
+    "CompanyNumber",
+)
+HEAVY = (
+    "Addresses",
+    "Phones",
+    "ContactPersons",
+    "ContactGroups",
+    "PaymentTerms",
+    "Balances",
+    "BatchPayments",
+    "SalesTrackingCategories",
+    "PurchasesTrackingCategories",
+    "BankAccountDetails",
+)
 
 
-def _norm(value: Any) -> str:
-    return str(value).strip().lower() if value is not None else ""
+def _summary(record: Record) -> Record:
+    return {k: v for k, v in record.items() if k not in HEAVY}
 
 
-def contact_by_id(org: Org, contact_id: Any) -> Record | None:
-    wanted = _norm(contact_id)
-    if not wanted:
-        return None
-    found = org.contacts.get(wanted)
-    if found is not None:
-        return found
-    return next((c for c in org.contacts.values() if c["ContactID"].lower() == wanted), None)
+def list_contacts(ctx: ApiContext) -> Response:
+    records = list(ctx.org.contacts.values())
+    ids = {i.lower() for i in ctx.query.csv("IDs")}
+    if ids:
+        records = [r for r in records if r["ContactID"].lower() in ids]
+    if not ctx.query.flag("includeArchived"):
+        records = [r for r in records if r.get("ContactStatus") == "ACTIVE"]
+    term = (ctx.query.get("searchTerm") or "").strip().lower()
+    if term:
+        records = [r for r in records if any(term in str(r.get(k) or "").lower() for k in SEARCHED)]
+    records = query.modified_since(ctx, records)
+    records = query.where_filter(ctx, records)
+    records = query.order_by(ctx, records, "Name")
+    page, pagination = query.paginate(ctx, records)
+    if ctx.query.flag("summaryOnly"):
+        page = [_summary(r) for r in page]
+    return envelope(ctx, "Contacts", page, pagination=pagination)
 
 
-def contact_by_number(org: Org, number: Any) -> Record | None:
-    wanted = _norm(number)
-    if not wanted:
-        return None
-    return next((c for c in org.contacts.values() if _norm(c.get("ContactNumber")) == wanted), None)
+def _contact_or_404(ctx: ApiContext) -> Record:
+    ref = ctx.params["ContactID"]
+    found = contact_by_id(ctx.org, ref) or contact_by_number(ctx.org, ref)
+    if found is None:
+        raise errors.NotFound()
+    return found
 
 
-def active_contact_by_name(org: Org, name: Any) -> Record | None:
-    wanted = _norm(name)
-    if not wanted:
-        return None
-    return next(
-        (
-            c
-            for c in org.contacts.values()
-            if c.get("ContactStatus") == "ACTIVE" and _norm(c.get("Name")) == wanted
-        ),
-        None,
-    )
+def get_contact(ctx: ApiContext) -> Response:
+    return envelope(ctx, "Contacts", [_contact_or_404(ctx)])
 
 
-def find_contact(org: Org, ref: dict[str, Any]) -> Record | None:
-    """The contact a document refers to: by ContactID, else ContactNumber, else active Name.
-
-    An identifier that is given but matches nothing does not fall through to the next one:
-    a wrong ContactID must not silently pick another contact by its name.
-    """
-    lowered = {str(k).lower(): v for k, v in ref.items()}
-    if _norm(lowered.get("contactid")):
-        return contact_by_id(org, lowered["contactid"])
-    if _norm(lowered.get("contactnumber")):
-        return contact_by_number(org, lowered["contactnumber"])
-    return active_contact_by_name(org, lowered.get("name"))
+def put_contacts(ctx: ApiContext) -> Response:
+    return run_batch(ctx, "Contacts", "Contact", lambda e: create_contact(ctx, e))
 
 
-def new_contact_record(name: str) -> Record:
-    """A contact in the shape Xero returns one (and seed.py stores)."""
-    return {
-        "ContactID": new_id(),
-        "ContactStatus": "ACTIVE",
-        "Name": name.strip(),
-        "Addresses": [],
-        "Phones": [],
-        "ContactGroups": [],
-        "ContactPersons": [],
-        "IsSupplier": False,
-        "IsCustomer": False,
-        "HasAttachments": False,
-        "HasValidationErrors": False,
-    }
+def _upsert(ctx: ApiContext, element: dict[str, Any]) -> Record:
+    contact_id = text(element, "ContactID")
+    if contact_id and contact_id.strip():
+        existing = contact_by_id(ctx.org, contact_id)
+        if existing is None:
+            raise errors.ElementErrors(
+                [f"The contact with ContactID '{contact_id.strip()}' could not be found."]
+            )
+        return update_contact(ctx, existing, element)
+    return create_contact(ctx, element)
 
 
-def create_contact_from_name(ctx: ApiContext, name: str) -> Record:
-    """The contact Xero creates when a document names one it does not know."""
-    record = new_contact_record(name)
-    ctx.state.stamp(record)
-    ctx.org.contacts[record["ContactID"]] = record
-    ctx.state.emit(ctx.org, "CONTACT", "CREATE", record["ContactID"], "Contacts")
-    return record
+def post_contacts(ctx: ApiContext) -> Response:
+    return run_batch(ctx, "Contacts", "Contact", lambda e: _upsert(ctx, e))
 
 
-ROUTES: list[ApiRoute] = []
+def post_contact(ctx: ApiContext) -> Response:
+    existing = _contact_or_404(ctx)
+    return run_batch(ctx, "Contacts", "Contact", lambda e: update_contact(ctx, existing, e))
+
+
+ROUTES: list[ApiRoute] = [
+    ApiRoute("GET", "/Contacts/{ContactID}", get_contact),
+    ApiRoute("POST", "/Contacts/{ContactID}", post_contact),
+    ApiRoute("GET", "/Contacts", list_contacts),
+    ApiRoute("PUT", "/Contacts", put_contacts),
+    ApiRoute("POST", "/Contacts", post_contacts),
+]
+
+__all__ = [
+    "ROUTES",
+    "active_contact_by_name",
+    "contact_by_id",
+    "contact_by_number",
+    "create_contact_from_name",
+    "find_contact",
+    "new_contact_record",
+]
