@@ -40,8 +40,20 @@ _CLASS = {
 
 # code, name, type, default tax type, extras
 AU_ACCOUNTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
-    ("090", "Business Bank Account", "BANK", "BASEXCLUDED", {"BankAccountNumber": "062-000 12345678"}),
-    ("091", "Business Savings Account", "BANK", "BASEXCLUDED", {"BankAccountNumber": "062-000 87654321"}),
+    (
+        "090",
+        "Business Bank Account",
+        "BANK",
+        "BASEXCLUDED",
+        {"BankAccountNumber": "062-000 12345678"},
+    ),
+    (
+        "091",
+        "Business Savings Account",
+        "BANK",
+        "BASEXCLUDED",
+        {"BankAccountNumber": "062-000 87654321"},
+    ),
     ("200", "Sales", "REVENUE", "OUTPUT", {}),
     ("260", "Other Revenue", "REVENUE", "OUTPUT", {}),
     ("270", "Interest Income", "REVENUE", "INPUTTAXED", {}),
@@ -106,7 +118,8 @@ UK_ACCOUNTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("960", "Retained Earnings", "EQUITY", "NONE", {"SystemAccount": "RETAINEDEARNINGS"}),
 ]
 
-# tax type, name, rate, report tax type, applies to (R)evenue (E)xpenses (A)ssets (L)iabilities (Q)equity
+# tax type, name, rate, report tax type,
+# applies to (R)evenue (E)xpenses (A)ssets (L)iabilities (Q)equity
 AU_TAX = [
     ("OUTPUT", "GST on Income", "10", "OUTPUT", "RALQ"),
     ("INPUT", "GST on Expenses", "10", "INPUT", "EALQ"),
@@ -175,7 +188,12 @@ def _tax_rate(spec: tuple[str, str, str, str, str]) -> Record:
         "Name": name,
         "TaxType": tax_type,
         "TaxComponents": [
-            {"Name": name.split(" ")[0], "Rate": value, "IsCompound": False, "IsNonRecoverable": False}
+            {
+                "Name": name.split(" ")[0],
+                "Rate": value,
+                "IsCompound": False,
+                "IsNonRecoverable": False,
+            }
         ],
         "Status": "ACTIVE",
         "ReportTaxType": report,
@@ -227,6 +245,68 @@ def _contact(state: SandboxState, name: str, **extra: Any) -> Record:
     record.update(extra)
     state.stamp(record)
     return record
+
+
+def _item(state: SandboxState, code: str, name: str, **extra: Any) -> Record:
+    record: Record = {
+        "ItemID": new_id(),
+        "Code": code,
+        "Name": name,
+        "IsSold": True,
+        "IsPurchased": True,
+        "IsTrackedAsInventory": False,
+    }
+    record.update(extra)
+    state.stamp(record)
+    return record
+
+
+def _demo_items(state: SandboxState) -> list[Record]:
+    """Two service items and one tracked inventory item with opening stock (20 at 12.50)."""
+    return [
+        _item(
+            state,
+            "CONSULT",
+            "Consulting (hour)",
+            Description="Consulting services, per hour",
+            IsPurchased=False,
+            SalesDetails={
+                "UnitPrice": Decimal("150.00"),
+                "AccountCode": "200",
+                "TaxType": "OUTPUT",
+            },
+        ),
+        _item(
+            state,
+            "INSTALL",
+            "Installation",
+            Description="On-site installation",
+            PurchaseDescription="Subcontracted installation",
+            SalesDetails={"UnitPrice": Decimal("90.00"), "AccountCode": "200", "TaxType": "OUTPUT"},
+            PurchaseDetails={
+                "UnitPrice": Decimal("60.00"),
+                "AccountCode": "412",
+                "TaxType": "INPUT",
+            },
+        ),
+        _item(
+            state,
+            "WIDGET-BLUE",
+            "Blue Widget",
+            Description="Blue widget, boxed",
+            PurchaseDescription="Blue widget from wholesaler",
+            IsTrackedAsInventory=True,
+            InventoryAssetAccountCode="630",
+            SalesDetails={"UnitPrice": Decimal("25.00"), "AccountCode": "200", "TaxType": "OUTPUT"},
+            PurchaseDetails={
+                "UnitPrice": Decimal("12.50"),
+                "COGSAccountCode": "310",
+                "TaxType": "INPUT",
+            },
+            QuantityOnHand=Decimal("20.0000"),
+            TotalCostPool=Decimal("250.00"),
+        ),
+    ]
 
 
 def _build_org(
@@ -285,19 +365,27 @@ def seed(state: SandboxState) -> None:
         accounts=AU_ACCOUNTS,
         taxes=AU_TAX,
         currencies=["AUD", "USD", "NZD", "GBP", "EUR"],
-        tracking={"Region": ["North", "South", "East", "West"], "Department": ["Sales", "Operations", "Projects"]},
+        tracking={
+            "Region": ["North", "South", "East", "West"],
+            "Department": ["Sales", "Operations", "Projects"],
+        },
         lock_date=date(2025, 6, 30),
     )
     for name, extra in [
         ("Bayside Club", {"EmailAddress": "accounts@bayside.example", "ContactNumber": "CUST-001"}),
         ("City Limousines", {"EmailAddress": "billing@citylimos.example"}),
         ("Ridgeway University", {"EmailAddress": "ap@ridgeway.example"}),
-        ("Office Supplies Co", {"EmailAddress": "sales@officesupplies.example", "ContactNumber": "SUPP-001"}),
+        (
+            "Office Supplies Co",
+            {"EmailAddress": "sales@officesupplies.example", "ContactNumber": "SUPP-001"},
+        ),
         ("PowerDirect", {"EmailAddress": "accounts@powerdirect.example"}),
         ("Old Supplier Pty Ltd", {"ContactStatus": "ARCHIVED"}),
     ]:
         contact = _contact(state, name, **extra)
         demo.contacts[contact["ContactID"]] = contact
+    for item in _demo_items(state):
+        demo.items[item["ItemID"]] = item
     uk = _build_org(
         state,
         tenant_id=UK_TENANT,

@@ -170,7 +170,7 @@ def delete_category(ctx: ApiContext) -> Response:
         )
     del ctx.org.tracking_categories[category["TrackingCategoryID"]]
     category["Status"] = "DELETED"
-    return envelope(ctx, "TrackingCategories", [category])
+    return envelope(ctx, "TrackingCategories", [dict(category, Options=[])])
 
 
 def _option_name_errors(category: Record, name: str | None, current: Record | None) -> list[str]:

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.conftest import RunningSandbox, XeroHttp
+
+
+def _messages(reply: Any, index: int = 0) -> list[str]:
+    return [m["Message"] for m in reply.json["Elements"][index]["ValidationErrors"]]
+
+
+def test_seeded_items_ordered_by_code(xero: XeroHttp) -> None:
+    reply = xero.get("/Items")
+    assert reply.status == 200
+    items = reply.json["Items"]
+    assert [i["Code"] for i in items] == ["CONSULT", "INSTALL", "WIDGET-BLUE"]
+    widget = items[2]
+    assert widget["IsTrackedAsInventory"] is True
+    assert widget["QuantityOnHand"] == Decimal("20.0000")
+    assert widget["TotalCostPool"] == Decimal("250.00")
+
+
+def test_get_by_code_or_id_and_where(xero: XeroHttp) -> None:
+    by_code = xero.get("/Items/WIDGET-BLUE")
+    assert by_code.status == 200
+    item_id = by_code.json["Items"][0]["ItemID"]
+    assert xero.get(f"/Items/{item_id}").json["Items"][0]["Code"] == "WIDGET-BLUE"
+    assert xero.get("/Items/NOPE").status == 404
+    tracked = xero.get("/Items", params={"where": "IsTrackedAsInventory==true"})
+    assert [i["Code"] for i in tracked.json["Items"]] == ["WIDGET-BLUE"]
+
+
+def test_create_and_duplicate_code(xero: XeroHttp) -> None:
+    reply = xero.put(
+        "/Items",
+        {
+            "Items": [
+                {
+                    "Code": "abc",
+                    "Name": "Thing",
+                    "SalesDetails": {"UnitPrice": 10.125, "AccountCode": "200"},
+                },
+                {"Code": "CONSULT", "Name": "Again"},
+            ]
+        },
+        params={"summarizeErrors": "false"},
+    )
+    assert reply.status == 200
+    first, second = reply.json["Items"]
+    assert first["StatusAttributeString"] == "OK"
+    assert first["SalesDetails"]["UnitPrice"] == Decimal("10.13")
+    assert first["IsTrackedAsInventory"] is False
+    assert second["StatusAttributeString"] == "ERROR"
+    assert second["ValidationErrors"] == [
+        {"Message": "Price List Item with Code ''CONSULT'' already exists"}
+    ]
+
+
+def test_unitdp_four_keeps_four_places(xero: XeroHttp) -> None:
+    reply = xero.put(
+        "/Items",
+        {"Code": "FINE", "SalesDetails": {"UnitPrice": "1.23456"}},
+        params={"unitdp": "4"},
+    )
+    assert reply.json["Items"][0]["SalesDetails"]["UnitPrice"] == Decimal("1.2346")
+    shown = xero.get("/Items/FINE")
+    assert shown.json["Items"][0]["SalesDetails"]["UnitPrice"] == Decimal("1.23")
+
+
+def test_field_rules(xero: XeroHttp) -> None:
+    reply = xero.put(
+        "/Items",
+        {
+            "Code": "C" * 31,
+            "Name": "N" * 51,
+            "SalesDetails": {"AccountCode": "999"},
+            "InventoryAssetAccountCode": "200",
+        },
+    )
+    assert reply.status == 400
+    assert _messages(reply) == [
+        "Code must not be more than 30 characters long.",
+        "Name must not be more than 50 characters long.",
+        "Account code '999' is not a valid code for this document.",
+        "The InventoryAssetAccountCode must be an account of type INVENTORY.",
+        "A COGSAccountCode in PurchaseDetails is required for a tracked item.",
+    ]
+    missing = xero.put("/Items", {"Name": "No code"})
+    assert _messages(missing) == ["Item Code is required."]
+
+
+def test_create_tracked_item_is_read_only_derived(xero: XeroHttp) -> None:
+    reply = xero.put(
+        "/Items",
+        {
+            "Code": "GADGET",
+            "InventoryAssetAccountCode": "630",
+            "PurchaseDetails": {"COGSAccountCode": "310", "UnitPrice": 5},
+            "IsTrackedAsInventory": False,
+            "QuantityOnHand": 99,
+        },
+    )
+    assert reply.status == 200
+    item = reply.json["Items"][0]
+    assert item["IsTrackedAsInventory"] is True
+    assert item["QuantityOnHand"] == 0
+    assert item["TotalCostPool"] == 0
+
+
+def test_post_upserts_by_code_and_is_sold_false_clears_sales(xero: XeroHttp) -> None:
+    reply = xero.post("/Items", {"Code": "install", "Name": "Install v2", "IsSold": False})
+    assert reply.status == 200
+    item = reply.json["Items"][0]
+    assert item["Code"] == "install"
+    assert item["Name"] == "Install v2"
+    assert "SalesDetails" not in item and "Description" not in item
+    assert len(xero.get("/Items").json["Items"]) == 3
+
+
+def test_post_by_path_renames_code(xero: XeroHttp) -> None:
+    consult = xero.get("/Items/CONSULT").json["Items"][0]
+    reply = xero.post(f"/Items/{consult['ItemID']}", {"Code": "ADVICE"})
+    assert reply.json["Items"][0]["Code"] == "ADVICE"
+    clash = xero.post(f"/Items/{consult['ItemID']}", {"Code": "INSTALL"})
+    assert clash.status == 400
+    assert _messages(clash) == ["Price List Item with Code ''INSTALL'' already exists"]
+
+
+def test_tracked_item_with_stock_cannot_be_untracked(xero: XeroHttp) -> None:
+    reply = xero.post("/Items/WIDGET-BLUE", {"InventoryAssetAccountCode": ""})
+    assert reply.status == 400
+    assert _messages(reply) == [
+        "COGSAccountCode can only be set on a tracked item, which needs an "
+        "InventoryAssetAccountCode.",
+        "A tracked item with stock on hand cannot be made untracked.",
+    ]
+
+
+def test_delete_unused_item_and_refuse_used_tracked(
+    xero: XeroHttp, sandbox: RunningSandbox
+) -> None:
+    consult = xero.get("/Items/CONSULT").json["Items"][0]
+    reply = xero.delete(f"/Items/{consult['ItemID']}")
+    assert reply.status == 204
+    assert reply.text == ""
+    assert xero.get("/Items/CONSULT").status == 404
+    org = sandbox.state.org_by_key("demo")
+    assert org is not None
+    org.invoices["x"] = {"LineItems": [{"ItemCode": "WIDGET-BLUE", "Quantity": 1}]}
+    widget = xero.get("/Items/WIDGET-BLUE").json["Items"][0]
+    refused = xero.delete(f"/Items/{widget['ItemID']}")
+    assert refused.status == 400
+    assert _messages(refused) == [
+        "The item 'WIDGET-BLUE' is a tracked inventory item that has been used in transactions "
+        "and cannot be deleted."
+    ]
+
+
+def test_if_modified_since(xero: XeroHttp, sandbox: RunningSandbox) -> None:
+    sandbox.state.clock.advance(5)
+    since = sandbox.state.clock.now().strftime("%a, %d %b %Y %H:%M:%S GMT")
+    sandbox.state.clock.advance(2)
+    xero.post("/Items/INSTALL", {"Name": "Changed"})
+    reply = xero.get("/Items", headers={"If-Modified-Since": since})
+    assert [i["Code"] for i in reply.json["Items"]] == ["INSTALL"]
