@@ -130,7 +130,8 @@ def test_account_codes_checked_per_line(xero: XeroHttp) -> None:
     )
     assert errors_of(reply) == [
         "Account code '999' is not a valid code for this document.",
-        "Account code '499' has been archived, or deleted. Each line item must reference a valid account.",
+        "Account code '499' has been archived, or deleted. Each line item must reference a "
+        "valid account.",
         "Account code '090' is not a valid code for this document.",
         "Account code '610' is not a valid code for this document.",
     ]
@@ -151,7 +152,8 @@ def test_tax_type_rules(xero: XeroHttp) -> None:
         "/Invoices", invoice(LineItems=[line(TaxType="GST on Income"), line(TaxType="INPUT")])
     )
     assert errors_of(reply) == [
-        "The TaxType code 'GST on Income' does not exist or cannot be used for this type of transaction.",
+        "The TaxType code 'GST on Income' does not exist or cannot be used for this type of "
+        "transaction.",
         "The TaxType code 'INPUT' cannot be used with account code '200'.",
     ]
 
@@ -251,7 +253,8 @@ def test_tracking_on_lines(xero: XeroHttp) -> None:
     ]
     bad = [{"Name": "Region", "Option": "Mars"}]
     assert errors_of(xero.put("/Invoices", invoice(LineItems=[line(Tracking=bad)]))) == [
-        "The tracking option 'Mars' does not exist or is not active in the tracking category 'Region'."
+        "The tracking option 'Mars' does not exist or is not active in the tracking category "
+        "'Region'."
     ]
 
 
