@@ -30,6 +30,10 @@ WRITE_METHODS = {"PUT", "POST", "PATCH", "DELETE"}
 class LostReply(Exception):
     """The lost-reply fault: the call was applied and its answer must never arrive."""
 
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
@@ -112,6 +116,7 @@ class AccountingApi:
         try:
             ticket = state.limits.acquire(principal.client_id, org.tenant_id, now)
         except RateLimited:
+            self._log(method, path, org, 429, principal.client_id)
             raise
         limit_headers = state.limits.headers(principal.client_id, org.tenant_id, now)
         try:
@@ -120,10 +125,15 @@ class AccountingApi:
             )
         except errors.XeroError as exc:
             response = exc.response()
-        except LostReply:
+        except LostReply as lost:
+            ticket.release()
+            self._log(method, path, org, lost.status, principal.client_id, lost_reply=True)
+            raise
+        except BaseException:
+            # A client that went away mid-body (or a cancelled task) must not keep its slot.
             ticket.release()
             raise
-        self._log(method, path, org, response.status_code)
+        self._log(method, path, org, response.status_code, principal.client_id)
         return response, ticket, limit_headers
 
     def _tenant(self, request: Request, principal: Any) -> Org:
@@ -163,7 +173,9 @@ class AccountingApi:
                     raise errors.service_unavailable()
                 raise errors.ProblemError(rule.status, "An error occurred", "Injected fault")
             elif rule.kind == "rate_limit":
-                raise state.limits.burst(rule.problem, client_id, org.tenant_id, state.clock.timestamp())
+                raise state.limits.burst(
+                    rule.problem, client_id, org.tenant_id, state.clock.timestamp()
+                )
             elif rule.kind == "lost_reply":
                 lose_reply = True
 
@@ -175,7 +187,7 @@ class AccountingApi:
             stored = state.idempotency.lookup(client_id, key, print_, state.clock.timestamp())
             if stored is not None:
                 if lose_reply:
-                    raise LostReply()
+                    raise LostReply(stored.status)
                 return Response(
                     stored.body, stored.status, headers=stored.headers, media_type=stored.media_type
                 )
@@ -196,7 +208,7 @@ class AccountingApi:
                 ),
             )
         if lose_reply:
-            raise LostReply()
+            raise LostReply(response.status_code)
         return response
 
     def _run(self, handler: Any, ctx: ApiContext) -> Response:
@@ -211,8 +223,28 @@ class AccountingApi:
             log.exception("sandbox handler failed for %s %s", ctx.method, ctx.request.url.path)
             return errors.server_error().response()
 
-    def _log(self, method: str, path: str, org: Org, status: int) -> None:
+    def _log(
+        self,
+        method: str,
+        path: str,
+        org: Org,
+        status: int,
+        client_id: str,
+        *,
+        lost_reply: bool = False,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "at": self.state.clock.now().isoformat(timespec="milliseconds"),
+            "method": method,
+            "path": path,
+            "tenant": org.tenant_id,
+            "org": org.key,
+            "client_id": client_id,
+            "status": status,
+        }
+        if lost_reply:
+            entry["lost_reply"] = True
         log_ = self.state.request_log
-        log_.append({"method": method, "path": path, "tenant": org.tenant_id, "status": status})
+        log_.append(entry)
         if len(log_) > 20000:
             del log_[:10000]

@@ -18,10 +18,20 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KINDS = ("error", "slow", "offline", "rate_limit", "lost_reply")
+PROBLEMS = ("minute", "day", "concurrent", "appminute")
+MAX_DELAY_SECONDS = 120.0
 
 
 class FaultSpecError(ValueError):
     pass
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass
@@ -39,23 +49,46 @@ class FaultRule:
 
     @classmethod
     def from_json(cls, data: Any) -> FaultRule:
+        """A rule from the admin API's JSON, every field checked so a typo is refused, not run."""
         if not isinstance(data, dict):
             raise FaultSpecError("a fault must be a JSON object")
         known = set(cls.__dataclass_fields__) - {"fired"}
         unknown = set(data) - known
         if unknown:
             raise FaultSpecError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        if "kind" not in data:
+            raise FaultSpecError(f"a fault needs a kind: one of {', '.join(KINDS)}")
+        for name in ("kind", "endpoint", "method", "problem"):
+            if name in data and not isinstance(data[name], str):
+                raise FaultSpecError(f"{name} must be a string")
+        if data.get("tenant_id") is not None and not isinstance(data["tenant_id"], str):
+            raise FaultSpecError("tenant_id must be a string or null")
+        for name in ("count", "status"):
+            value = data.get(name)
+            if name in data and value is not None and not _is_int(value):
+                raise FaultSpecError(f"{name} must be a whole number")
+        for name in ("probability", "delay_seconds"):
+            value = data.get(name)
+            if name in data and value is not None and not _is_number(value):
+                raise FaultSpecError(f"{name} must be a number")
         rule = cls(**data)
         if rule.kind not in KINDS:
             raise FaultSpecError(f"kind must be one of {', '.join(KINDS)}")
-        if rule.kind == "error" and not 500 <= int(rule.status) <= 599:
+        if rule.kind == "error" and not 500 <= rule.status <= 599:
             raise FaultSpecError("an error fault needs a 5xx status")
+        if rule.kind == "rate_limit" and rule.problem not in PROBLEMS:
+            raise FaultSpecError(f"problem must be one of {', '.join(PROBLEMS)}")
         if rule.probability is not None and not 0 <= rule.probability <= 1:
             raise FaultSpecError("probability must be between 0 and 1")
+        if rule.count is not None and rule.count < 1:
+            raise FaultSpecError("count must be at least 1 (or null for every matching call)")
+        if not 0 <= rule.delay_seconds <= MAX_DELAY_SECONDS:
+            raise FaultSpecError(f"delay_seconds must be between 0 and {MAX_DELAY_SECONDS}")
         if rule.probability is not None:
             rule.count = None
         rule.endpoint = rule.endpoint.lower()
         rule.method = rule.method.upper()
+        rule.tenant_id = rule.tenant_id.lower() if rule.tenant_id else None
         return rule
 
     def matches(self, endpoint: str, method: str, tenant_id: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xero_sandbox.errors import ApiException
 
 MAX_KEY_LENGTH = 128
+SWEEP_AT = 5000
 
 
 @dataclass
@@ -61,6 +62,9 @@ class IdempotencyStore:
         return stored
 
     def store(self, client_id: str, key: str, reply: StoredReply) -> None:
+        if len(self.replies) >= SWEEP_AT:
+            # The reply being stored expires last, so its expiry stands in for "now".
+            self.sweep(reply.expires - self.ttl_seconds)
         self.replies[(client_id, key)] = reply
 
     def sweep(self, now: float) -> None:

@@ -64,7 +64,8 @@ class Ticket:
     def release(self) -> None:
         if not self.released:
             self.released = True
-            self.limiter.in_flight[self.tenant_id] -= 1
+            held = self.limiter.in_flight.get(self.tenant_id, 0)
+            self.limiter.in_flight[self.tenant_id] = max(held - 1, 0)
 
 
 @dataclass
@@ -117,17 +118,29 @@ class RateLimiter:
         return Ticket(self, tenant_id)
 
     def burst(self, problem: str, client_id: str, tenant_id: str, now: float) -> RateLimited:
-        """A 429 on demand (the faults feature), shaped as a real one."""
-        minute, day, _ = self._windows(client_id, tenant_id)
-        window = day if problem == "day" else minute
+        """A 429 on demand (the faults feature), shaped as a real one of the same kind."""
+        minute, day, app = self._windows(client_id, tenant_id)
+        retry_after: int | None
+        if problem == "concurrent":
+            retry_after = None
+        else:
+            window = {"day": day, "appminute": app}.get(problem, minute)
+            window.roll(now)
+            retry_after = window.retry_after(now)
         self.refused[problem] = self.refused.get(problem, 0) + 1
-        return RateLimited(problem, window.retry_after(now), self.headers(client_id, tenant_id, now))
+        return RateLimited(problem, retry_after, self.headers(client_id, tenant_id, now))
 
-    def reset(self) -> None:
+    def reset_windows(self) -> None:
+        """Start every window afresh (after the limits change, windows take the new sizes).
+
+        Calls in flight stay counted: they are still running and release their slot when done.
+        """
         self.tenant_minute.clear()
         self.tenant_day.clear()
         self.app_minute.clear()
-        self.in_flight.clear()
+
+    def reset(self) -> None:
+        self.reset_windows()
         self.refused.clear()
         self.calls.clear()
 
