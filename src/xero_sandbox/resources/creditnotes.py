@@ -10,12 +10,11 @@ from starlette.responses import Response
 from xero_sandbox import errors, wire
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.resources import rules
+from xero_sandbox.resources import money, rules
 from xero_sandbox.resources.doc_http import get_document, list_documents, write_documents
 from xero_sandbox.resources.doc_kinds import CREDIT_NOTE, INVOICE, find_document
 from xero_sandbox.resources.doc_lines import pick
 from xero_sandbox.resources.doc_money import document_ref, touch
-from xero_sandbox.resources.money import cents
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record, new_id
 
@@ -103,7 +102,12 @@ def put_allocations(ctx: ApiContext) -> Response:
         raw_amount = pick(element, "Amount")
         if raw_amount is None:
             problems.append("The allocation Amount is required.")
-        amount = cents(wire.parse_decimal(raw_amount, "Amount")) if raw_amount is not None else None
+        amount = None
+        if raw_amount is not None:
+            try:
+                amount = money.amount(wire.parse_decimal(raw_amount, "Amount"), "Amount")
+            except money.MoneyError as exc:
+                problems.append(str(exc))
         raw_date = pick(element, "Date")
         when = wire.parse_date(raw_date, "Date") if raw_date not in (None, "") else None
         if when is None:

@@ -176,8 +176,7 @@ def prepare(
         record["CurrencyRate"] = Decimal("1.000000")
     elif rate is not None:
         parsed = wire.parse_decimal(rate, "CurrencyRate")
-        if parsed <= 0:
-            problems.append("The CurrencyRate must be greater than zero.")
+        problems.extend(money.rate_errors(parsed))
         record["CurrencyRate"] = parsed
     else:
         record.setdefault("CurrencyRate", Decimal("1.000000"))

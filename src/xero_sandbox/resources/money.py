@@ -36,6 +36,17 @@ def bounded(value: Decimal, field: str) -> Decimal:
     return value
 
 
+def amount(value: Decimal, field: str) -> Decimal:
+    """An amount a caller sent, in cents; MoneyError when Xero could not hold it."""
+    return cents(bounded(value, field))
+
+
+def rate_errors(value: Decimal, field: str = "CurrencyRate") -> list[str]:
+    if not Decimal("0.000001") <= value < LIMIT:
+        return [f"The {field} must be greater than zero and less than 1,000,000,000,000."]
+    return []
+
+
 @dataclass
 class LineFigures:
     quantity: Decimal
@@ -80,7 +91,10 @@ def line_figures(
             f"The LineAmount {given} does not match Quantity multiplied by UnitAmount "
             f"less any discount ({amount})."
         )
-    tax = line_tax(amount, tax_rate, amount_types) if tax_amount is None else cents(tax_amount)
+    if tax_amount is None:
+        tax = line_tax(amount, tax_rate, amount_types)
+    else:
+        tax = cents(bounded(tax_amount, "TaxAmount"))
     if amount_types == "NoTax":
         tax = Decimal("0.00")
     return LineFigures(qty, unit, amount, tax, gross - amount)

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from xero_sandbox import errors, query, wire
 from xero_sandbox.batch import read_elements, run_batch
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.resources import rules
+from xero_sandbox.resources import money, rules
 from xero_sandbox.resources.doc_kinds import CREDIT_NOTE, INVOICE, DocKind, find_document, records
 from xero_sandbox.resources.doc_lines import pick
 from xero_sandbox.resources.doc_money import document_ref, touch
@@ -77,9 +77,16 @@ def _account(ctx: ApiContext, element: dict[str, Any]) -> tuple[Record | None, l
 def _amount_and_date(element: dict[str, Any]) -> tuple[Decimal | None, date | None, list[str]]:
     problems = []
     raw = pick(element, "Amount")
-    amount = cents(wire.parse_decimal(raw, "Amount")) if raw is not None else None
-    if amount is None or amount <= 0:
-        problems.append("The payment Amount must be greater than zero.")
+    amount = None
+    try:
+        amount = (
+            money.amount(wire.parse_decimal(raw, "Amount"), "Amount") if raw is not None else None
+        )
+    except money.MoneyError as exc:
+        problems.append(str(exc))
+    else:
+        if amount is None or amount <= 0:
+            problems.append("The payment Amount must be greater than zero.")
     raw_date = pick(element, "Date")
     when = wire.parse_date(raw_date, "Date") if raw_date not in (None, "") else None
     if when is None:
@@ -110,6 +117,9 @@ def create_payment(ctx: ApiContext, element: dict[str, Any]) -> Record:
     if document["CurrencyCode"] != ctx.org.base_currency:
         given = pick(element, "CurrencyRate")
         rate = wire.parse_decimal(given, "CurrencyRate") if given else document["CurrencyRate"]
+        rate_problems = money.rate_errors(rate)
+        if rate_problems:
+            raise errors.ElementErrors(rate_problems)
     reference = pick(element, "Reference")
     payment: Record = {
         "PaymentID": new_id(),
