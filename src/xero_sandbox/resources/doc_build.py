@@ -94,14 +94,31 @@ def _status_problems(
     return []
 
 
+def _known_numbers(ctx: ApiContext, kind: DocKind) -> set[str]:
+    """Every number used so far (lower case), kept between calls so big batches stay linear.
+
+    Rebuilt whenever the collection's size differs from the one it was built for, so records
+    put in place by other means are never missed.
+    """
+    collection = records(ctx.org, kind)
+    key = f"doc-numbers:{ctx.org.tenant_id}:{kind.key}"
+    cached = ctx.state.extensions.get(key)
+    if cached is None or cached[0] != len(collection):
+        numbers = {str(r.get(kind.number_field) or "").lower() for r in collection.values()}
+        cached = (len(collection), numbers)
+        ctx.state.extensions[key] = cached
+    numbers_set: set[str] = cached[1]
+    return numbers_set
+
+
 def _number_problems(
     ctx: ApiContext, kind: DocKind, doc_type: str, number: str, own_id: str | None
 ) -> list[str]:
     if len(number) > 255:
         return [f"{kind.number_field} must be no more than 255 characters long."]
-    if doc_type != kind.numbered_type:
-        return []
     wanted = number.lower()
+    if doc_type != kind.numbered_type or wanted not in _known_numbers(ctx, kind):
+        return []
     for other in records(ctx.org, kind).values():
         if (
             other[kind.id_field] != own_id
@@ -266,7 +283,7 @@ def _move_stock(ctx: ApiContext, plan: Plan) -> None:
 
 
 def _auto_number(ctx: ApiContext, kind: DocKind) -> str:
-    used = {str(r.get(kind.number_field, "")).lower() for r in records(ctx.org, kind).values()}
+    used = _known_numbers(ctx, kind)
     while True:
         number = ctx.org.next_number(kind.prefix)
         if number.lower() not in used:
@@ -288,7 +305,13 @@ def commit(ctx: ApiContext, plan: Plan) -> Record:
     record.setdefault("_app", ctx.client_id)
     amount_due_fields(kind, record)
     ctx.state.stamp(record)
+    numbers = _known_numbers(ctx, kind)
     records(ctx.org, kind)[record[kind.id_field]] = record
+    numbers.add(str(record.get(kind.number_field) or "").lower())
+    ctx.state.extensions[f"doc-numbers:{ctx.org.tenant_id}:{kind.key}"] = (
+        len(records(ctx.org, kind)),
+        numbers,
+    )
     data = {"Type": record["Type"], "Status": record["Status"]} if kind.event_data else None
     event = "UPDATE" if plan.existing is not None else "CREATE"
     ctx.state.emit(ctx.org, kind.category, event, record[kind.id_field], kind.key, data)
