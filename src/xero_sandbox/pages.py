@@ -50,6 +50,15 @@ def number(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def price(value: Any) -> str:
+    """Unit prices show two places, or four when the document was sent with unitdp=4."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    places = 4 if amount != amount.quantize(Decimal("0.01")) else 2
+    return f"{amount:,.{places}f}"
+
+
 def day(value: Any) -> str:
     if isinstance(value, datetime | date):
         return f"{value.day} {value:%b %Y}"
@@ -61,7 +70,7 @@ def day(value: Any) -> str:
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
 )
-_TEMPLATES.filters.update(money=money, number=number, day=day)
+_TEMPLATES.filters.update(money=money, number=number, price=price, day=day)
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:

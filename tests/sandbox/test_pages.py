@@ -143,6 +143,7 @@ def test_an_invoice_page_shows_the_document(web: httpx2.Client, docs: Documents)
     assert f'href="/Contacts/View/{docs.contact_id}"' in html
     for text in ("AUTHORISED", "15 Jan 2026", "15 Feb 2026", "JOB-7", "Consulting", "OUTPUT"):
         assert text in html
+    assert '<td class="num">2</td><td class="num">500.00</td>' in html  # quantity, price
     assert "1,000.00" in html  # subtotal
     assert "1,100.00" in html  # total
     assert "800.00" in html  # amount due after the payment
