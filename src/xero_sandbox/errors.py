@@ -88,7 +88,7 @@ class ProblemError(XeroError):
         self.detail = detail
 
     def response(self) -> Response:
-        body = {
+        body: dict[str, Any] = {
             "Type": None,
             "Title": self.title,
             "Status": self.status,
