@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -105,8 +106,13 @@ class AccountingApi:
             raise errors.NotFound()
 
         token = _bearer(request)
-        principal = state.identity.authenticate(token, state.clock.timestamp()) if token else None
+        now = state.clock.timestamp()
+        principal = state.identity.authenticate(token, now) if token else None
         if principal is None:
+            expired = state.identity.expired_at(token, now) if token else None
+            if expired is not None:
+                when = datetime.fromtimestamp(expired, tz=UTC).strftime("%m/%d/%Y %H:%M:%S")
+                raise errors.unauthorized(f"TokenExpired: token expired at {when}")
             raise errors.unauthorized()
         app = state.config.app(principal.client_id)
         app_name = app.name if app else principal.client_id

@@ -132,6 +132,13 @@ class IdentityStore:
                 return None
         return access.principal
 
+    def expired_at(self, token: str, now: float) -> float | None:
+        """When a known token expired, if it has; Xero tells a caller its token expired."""
+        access = self.access_tokens.get(token)
+        if access is not None and access.expires <= now:
+            return access.expires
+        return None
+
     def connected_tenants(self, principal: Principal) -> set[str]:
         """The organisations this app may reach for this user right now."""
         if principal.custom_tenant is not None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.conftest import DEMO_TENANT, UK_TENANT, XeroHttp
+from tests.conftest import DEMO_TENANT, UK_TENANT, RunningSandbox, XeroHttp
 
 
 def test_organisation_is_served_in_xero_envelope(xero: XeroHttp) -> None:
@@ -33,3 +33,12 @@ def test_missing_token_is_unauthorized(xero: XeroHttp) -> None:
     reply = xero.get("/Organisation")
     assert reply.status == 401
     assert reply.json["Detail"] == "AuthenticationUnsuccessful"
+
+
+def test_expired_token_is_told_it_expired(xero: XeroHttp, sandbox: RunningSandbox) -> None:
+    assert xero.get("/Organisation").status == 200
+    sandbox.state.clock.advance(sandbox.config.access_token_seconds + 1)
+    reply = xero.get("/Organisation")
+    assert reply.status == 401
+    assert reply.json["Title"] == "Unauthorized"
+    assert reply.json["Detail"].startswith("TokenExpired: token expired at ")
