@@ -23,7 +23,6 @@ from tests.conftest import DEMO_TENANT, Reply, RunningSandbox, XeroHttp, custom_
 from xero_sandbox import SandboxConfig
 from xero_sandbox.resources import all_routes
 
-Path_ = tuple[str | int, ...]
 _counter = itertools.count(1)
 _ENCODE = msgspec.json.Encoder(decimal_format="number").encode
 
@@ -182,12 +181,6 @@ class Made:
 
 
 Element = Callable[[int, Made], dict[str, Any]]
-
-
-def _path(dotted: str | None) -> Path_ | None:
-    if dotted is None:
-        return None
-    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
 
 @dataclass(frozen=True)
