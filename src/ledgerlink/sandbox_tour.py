@@ -257,16 +257,13 @@ def run_tour(documents: int = 50, port: int | None = None, keep_running: bool = 
             f"Total {created_bill.get('Total')} incl. tax {created_bill.get('TotalTax')}"
         )
 
-        table = Table(title="View in Xero (sandbox read-only pages)")
-        table.add_column("document")
-        table.add_column("link")
+        console.print("[bold]View in Xero[/] (the sandbox's read-only pages):")
         for record in ok[:3]:
             path = f"/AccountsReceivable/View.aspx?InvoiceID={record['InvoiceID']}"
             link = f"{server.url}/organisationlogin/default.aspx?" + urlencode(
                 {"shortcode": short_code, "redirecturl": path}
             )
-            table.add_row(record.get("InvoiceNumber", ""), link)
-        console.print(table)
+            console.print(f"  {record.get('InvoiceNumber', '')}: {link}", soft_wrap=True)
 
         summary = Table(title="Summary")
         summary.add_column("figure")
