@@ -555,3 +555,20 @@ def test_ten_thousand_lines_on_one_invoice(xero: XeroHttp) -> None:
     saved = reply.json["Invoices"][0]
     assert len(saved["LineItems"]) == 10_000
     assert (saved["SubTotal"], saved["TotalTax"], saved["Total"]) == (13000, 1300, 14300)
+
+
+def test_ten_thousand_invoices_in_one_batch_each_answered(xero: XeroHttp) -> None:
+    """A huge array of elements (1.5 MB, under the size limit) gets an answer per element."""
+    good = {
+        "Type": "ACCREC",
+        "Contact": {"ContactNumber": "CUST-001"},
+        "Date": "2026-07-15",
+        "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1}],
+    }
+    bad = {**good, "LineItems": [{**good["LineItems"][0], "AccountCode": "9999"}]}
+    raw = _ENCODE({"Invoices": [good] * 9_999 + [bad]})
+    reply = xero.call("PUT", "/Invoices", raw=raw, params={"summarizeErrors": "false"})
+    assert_xero_answer(reply)
+    assert reply.status == 200, reply.text[:1000]
+    statuses = [e["StatusAttributeString"] for e in reply.json["Invoices"]]
+    assert (len(statuses), statuses.count("OK"), statuses[-1]) == (10_000, 9_999, "ERROR")
