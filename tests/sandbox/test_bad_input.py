@@ -416,11 +416,10 @@ def cases_for(target: Target) -> list[str]:
     return cases
 
 
-# Reported, not ours to fix: wire.decode() catches only msgspec.DecodeError, so bytes that are
-# not UTF-8 (UnicodeDecodeError) and nesting deeper than msgspec's limit (RecursionError) escape
-# as a 500. Strict: once wire.py turns them into PostDataInvalid, these marks must go.
+# Reported, not ours to fix: wire.decode() catches DecodeError and UnicodeDecodeError but not
+# the RecursionError msgspec raises for nesting past its depth limit, so that escapes as a 500.
+# Strict: once wire.py turns it into PostDataInvalid, this mark must go.
 KNOWN_500 = {
-    "not UTF-8": "wire.decode lets UnicodeDecodeError escape (500 instead of PostDataInvalid)",
     "deep nesting": "wire.decode lets RecursionError escape (500 instead of PostDataInvalid)",
 }
 
