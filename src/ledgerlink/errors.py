@@ -1,0 +1,79 @@
+"""One error hierarchy with stable codes, shared by the REST API, the CLI and the dashboard.
+
+Each error names the field it concerns and says, in a sentence a person can act on, what to do.
+Codes never change meaning once published; add new ones instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# code -> (HTTP status when refused over REST, what a person should do)
+CATALOGUE: dict[str, tuple[int, str]] = {
+    "VALIDATION_FAILED": (422, "Correct the field named and send the document again."),
+    "JSON_MALFORMED": (400, "Send a valid JSON body."),
+    "PAYLOAD_TOO_LARGE": (413, "Send fewer documents or lines per request."),
+    "AUTH_MISSING": (401, "Send the workspace API key as 'Authorization: Bearer <key>'."),
+    "AUTH_INVALID": (401, "The API key is unknown or revoked: create a new one."),
+    "NOT_FOUND": (404, "Check the id in the path."),
+    "CONNECTION_NOT_FOUND": (404, "Connect a Xero organisation first, or check the id."),
+    "CONNECTION_INACTIVE": (409, "Reconnect the Xero organisation from the connections page."),
+    "CONNECTION_NEEDS_REAUTH": (409, "Xero refused the stored tokens: connect again."),
+    "OAUTH_STATE_INVALID": (400, "The connect link expired or was used: start connecting again."),
+    "OAUTH_DENIED": (400, "Access was not allowed in Xero: start connecting again and Allow."),
+    "XERO_ACCOUNT_CODE_INVALID": (
+        422,
+        "Use an active account code from Xero's chart of accounts that fits this document.",
+    ),
+    "XERO_ACCOUNT_CODE_MISSING": (
+        422,
+        "Set an account code on the line, an item override, or the connection's default.",
+    ),
+    "XERO_TAX_TYPE_INVALID": (
+        422,
+        "Use a tax type code (not its display name) that Xero allows for the line's account.",
+    ),
+    "XERO_CURRENCY_NOT_ENABLED": (
+        422,
+        "Enable the currency in Xero (Settings > Currencies), then press Synchronize.",
+    ),
+    "XERO_CONTACT_INVALID": (422, "Give the contact a name, or fix the contact in Xero."),
+    "XERO_LOCKED_PERIOD": (422, "Date the document after Xero's lock date, or ask to unlock."),
+    "XERO_NOT_EDITABLE": (
+        409,
+        "Xero no longer allows changes to this document (paid, credited or voided): "
+        "change it in Xero or create a new document.",
+    ),
+    "XERO_VALIDATION": (422, "Xero refused the document: fix what its message names."),
+    "XERO_RATE_LIMITED": (429, "Nothing to do: ledgerlink waits and retries by itself."),
+    "XERO_UNAVAILABLE": (503, "Nothing to do: ledgerlink retries when Xero is back."),
+    "XERO_UNAUTHORIZED": (409, "Reconnect the Xero organisation."),
+    "XERO_FORBIDDEN": (409, "The organisation was disconnected in Xero: reconnect it."),
+}
+
+
+@dataclass
+class LedgerlinkError(Exception):
+    """An error a user can meet: a stable code, a sentence, the field and the fix."""
+
+    code: str
+    message: str
+    field: str | None = None
+    status: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def fix(self) -> str:
+        return CATALOGUE.get(self.code, (400, ""))[1]
+
+    @property
+    def http_status(self) -> int:
+        if self.status is not None:
+            return self.status
+        return CATALOGUE.get(self.code, (400, ""))[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "field": self.field, "fix": self.fix}
