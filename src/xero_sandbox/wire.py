@@ -65,7 +65,7 @@ def decode(body: bytes) -> Any:
     """Decode a request body; numbers with a fraction become exact Decimals."""
     try:
         return _DECODER.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise PostDataInvalid(f"JSON for post data was invalid,{exc}") from exc
 
 

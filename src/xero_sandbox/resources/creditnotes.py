@@ -175,7 +175,8 @@ def delete_allocation(ctx: ApiContext) -> Response:
     shown = dict(allocation)
     shown["IsDeleted"] = True
     shown["CreditNote"] = document_ref(CREDIT_NOTE, note)
-    return envelope(ctx, "Allocations", [shown])
+    # The spec answers this one call with the bare Allocation, not the usual envelope.
+    return Response(wire.encode(shown), 200, media_type="application/json")
 
 
 ROUTES: list[ApiRoute] = [
