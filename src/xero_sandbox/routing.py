@@ -22,7 +22,8 @@ class ApiRoute:
 
     def __post_init__(self) -> None:
         self.method = self.method.upper()
-        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.pattern).replace(r"\{", "{").replace(r"\}", "}"))
+        escaped = re.escape(self.pattern).replace(r"\{", "{").replace(r"\}", "}")
+        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", escaped)
         self.regex = re.compile(f"^{source}/?$", re.IGNORECASE)
         self.endpoint = self.pattern.strip("/").split("/")[0].lower()
 

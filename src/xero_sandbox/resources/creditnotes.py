@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from xero_sandbox import errors, wire
 from xero_sandbox.batch import run_batch
-from xero_sandbox.context import ApiContext, envelope
+from xero_sandbox.context import ApiContext
 from xero_sandbox.resources import money, rules
 from xero_sandbox.resources.doc_http import get_document, list_documents, write_documents
 from xero_sandbox.resources.doc_kinds import CREDIT_NOTE, INVOICE, find_document

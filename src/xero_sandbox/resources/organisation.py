@@ -8,7 +8,7 @@ from xero_sandbox.context import ApiContext, envelope
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record
 
-_REGION_TAX = {"AU": "GST", "NZ": "GST", "GB": "VAT", "US": "SALESTAX"}
+_YEAR_END_MONTH = {"AU": 6, "NZ": 3, "GB": 3}
 
 
 def organisation_record(ctx: ApiContext) -> Record:
@@ -27,7 +27,7 @@ def organisation_record(ctx: ApiContext) -> Record:
         "OrganisationStatus": "ACTIVE",
         "TaxNumber": "",
         "FinancialYearEndDay": 30 if org.country_code in ("AU", "NZ") else 31,
-        "FinancialYearEndMonth": 6 if org.country_code == "AU" else 3 if org.country_code in ("NZ", "GB") else 12,
+        "FinancialYearEndMonth": _YEAR_END_MONTH.get(org.country_code, 12),
         "SalesTaxBasis": "ACCRUALS",
         "SalesTaxPeriod": "QUARTERLY1",
         "DefaultSalesTax": "Tax Exclusive",
