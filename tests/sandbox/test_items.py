@@ -164,3 +164,51 @@ def test_if_modified_since(xero: XeroHttp, sandbox: RunningSandbox) -> None:
     xero.post("/Items/INSTALL", {"Name": "Changed"})
     reply = xero.get("/Items", headers={"If-Modified-Since": since})
     assert [i["Code"] for i in reply.json["Items"]] == ["INSTALL"]
+
+
+def _invoice(kind: str, quantity: int, status: str = "AUTHORISED") -> dict[str, Any]:
+    return {
+        "Type": kind,
+        "Contact": {"ContactNumber": "SUPP-001"},
+        "Date": "2026-01-10",
+        "DueDate": "2026-02-10",
+        "Status": status,
+        "LineItems": [{"ItemCode": "WIDGET-BLUE", "Quantity": quantity}],
+    }
+
+
+def _stock(xero: XeroHttp) -> tuple[Decimal, Decimal]:
+    item = xero.get("/Items/WIDGET-BLUE").json["Items"][0]
+    return item["QuantityOnHand"], item["TotalCostPool"]
+
+
+def test_tracked_stock_moves_with_bills_and_sales(xero: XeroHttp) -> None:
+    bill = xero.put("/Invoices", _invoice("ACCPAY", 10))
+    assert bill.status == 200, bill.text
+    line = bill.json["Invoices"][0]["LineItems"][0]
+    assert line["AccountCode"] == "630"
+    assert line["UnitAmount"] == Decimal("12.50")
+    assert _stock(xero) == (Decimal("30.0000"), Decimal("375.00"))
+    sale = xero.put("/Invoices", _invoice("ACCREC", 6))
+    assert sale.status == 200, sale.text
+    assert sale.json["Invoices"][0]["LineItems"][0]["UnitAmount"] == Decimal("25.00")
+    assert _stock(xero) == (Decimal("24.0000"), Decimal("300.00"))
+    invoice_id = sale.json["Invoices"][0]["InvoiceID"]
+    voided = xero.post(f"/Invoices/{invoice_id}", {"Status": "VOIDED"})
+    assert voided.status == 200, voided.text
+    assert _stock(xero) == (Decimal("30.0000"), Decimal("375.00"))
+
+
+def test_selling_beyond_stock_needs_allow_backorders(xero: XeroHttp) -> None:
+    refused = xero.put("/Invoices", _invoice("ACCREC", 21))
+    assert refused.status == 400
+    assert _messages(refused) == [
+        "The quantity on hand for item 'WIDGET-BLUE' is insufficient: 20.0000 on hand, 21.0000 "
+        "required. Use allowBackorders to sell more than is on hand."
+    ]
+    assert _stock(xero) == (Decimal("20.0000"), Decimal("250.00"))
+    draft = xero.put("/Invoices", _invoice("ACCREC", 21, status="DRAFT"))
+    assert draft.status == 200
+    allowed = xero.put("/Invoices", _invoice("ACCREC", 21), params={"allowBackorders": "true"})
+    assert allowed.status == 200, allowed.text
+    assert _stock(xero) == (Decimal("-1.0000"), Decimal("0.00"))
