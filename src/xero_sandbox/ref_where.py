@@ -25,6 +25,8 @@ from xero_sandbox.ref_where_lex import (
 )
 from xero_sandbox.state import Record
 
+MAX_DEPTH = 100
+
 # --- parser ---------------------------------------------------------------------------------
 
 Node = Callable[[Record], Value]
@@ -45,6 +47,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> Token:
         return self.tokens[self.pos]
@@ -70,6 +73,15 @@ class _Parser:
         return node
 
     def parse_or(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise errors.query_parse("Expression is too complex")
+        try:
+            return self._parse_or()
+        finally:
+            self.depth -= 1
+
+    def _parse_or(self) -> Node:
         left = self.parse_and()
         while self.peek().text == "||" or self.is_word("or"):
             self.take()
@@ -191,7 +203,7 @@ class _Parser:
             year, month, day, *clock = parts
             hour, minute, second = clock or (0, 0, 0)
             moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise errors.query_parse(
                 "Year, Month, and Day parameters describe an un-representable DateTime."
             ) from exc

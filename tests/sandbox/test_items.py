@@ -212,3 +212,9 @@ def test_selling_beyond_stock_needs_allow_backorders(xero: XeroHttp) -> None:
     allowed = xero.put("/Invoices", _invoice("ACCREC", 21), params={"allowBackorders": "true"})
     assert allowed.status == 200, allowed.text
     assert _stock(xero) == (Decimal("-1.0000"), Decimal("0.00"))
+
+
+def test_huge_unit_price_is_refused(xero: XeroHttp) -> None:
+    reply = xero.put("/Items", {"Code": "BIG", "SalesDetails": {"UnitPrice": "1e40"}})
+    assert reply.status == 400
+    assert _messages(reply) == ["SalesDetails.UnitPrice must be less than 1,000,000,000,000."]

@@ -150,3 +150,13 @@ def test_missing_line_amount_and_wrong_type(xero: XeroHttp) -> None:
     assert _messages(reply) == ["LineAmount must be specified on every journal line."]
     bad = xero.put("/ManualJournals", _journal(JournalLines=[{"LineAmount": "ten"}]))
     assert bad.json["Type"] == "PostDataInvalidException"
+
+
+def test_huge_line_amount_is_refused(xero: XeroHttp) -> None:
+    lines = [
+        {"LineAmount": "1e400", "AccountCode": "429"},
+        {"LineAmount": -1, "AccountCode": "880"},
+    ]
+    reply = xero.put("/ManualJournals", _journal(JournalLines=lines))
+    assert reply.status == 400
+    assert _messages(reply)[0] == "LineAmount must be less than 1,000,000,000,000."

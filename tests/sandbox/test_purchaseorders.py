@@ -160,3 +160,14 @@ def test_unknown_status_and_bad_date(xero: XeroHttp) -> None:
     bad = xero.put("/PurchaseOrders", _po(Date="not a date"))
     assert bad.status == 400
     assert bad.json["Type"] == "PostDataInvalidException"
+
+
+def test_currency_rules(xero: XeroHttp) -> None:
+    reply = xero.put("/PurchaseOrders", _po(CurrencyCode="JPY", CurrencyRate=0))
+    assert reply.status == 400
+    assert _messages(reply) == [
+        "Organisation is not subscribed to currency JPY",
+        "CurrencyRate must be greater than zero.",
+    ]
+    usd = _create(xero, CurrencyCode="usd", CurrencyRate="0.65")
+    assert (usd["CurrencyCode"], usd["CurrencyRate"]) == ("USD", Decimal("0.65"))

@@ -153,3 +153,12 @@ def test_if_modified_since_formats(xero: XeroHttp, sandbox: RunningSandbox) -> N
         assert [c["Name"] for c in reply.json["Contacts"]] == ["Fresh Co"], header
     ignored = xero.get("/Contacts", headers={"If-Modified-Since": "yesterday-ish"})
     assert len(ignored.json["Contacts"]) == 6
+
+
+def test_deep_nesting_and_huge_dates_are_parse_errors(xero: XeroHttp) -> None:
+    deep = "(" * 500 + 'Code=="200"' + ")" * 500
+    assert _parse_error(xero, deep) == "Expression is too complex"
+    huge = "DateTime(99999999999999999999,1,1)==UpdatedDateUTC"
+    assert _parse_error(xero, huge) == (
+        "Year, Month, and Day parameters describe an un-representable DateTime."
+    )

@@ -107,3 +107,16 @@ def test_bad_rate_type_is_post_data_invalid(xero: XeroHttp) -> None:
     )
     assert reply.status == 400
     assert reply.json["ErrorNumber"] == 14
+
+
+def test_rate_out_of_range(xero: XeroHttp) -> None:
+    reply = xero.put(
+        "/TaxRates",
+        {
+            "Name": "Huge",
+            "ReportTaxType": "INPUT",
+            "TaxComponents": [{"Name": "A", "Rate": "1e99"}],
+        },
+    )
+    assert reply.status == 400
+    assert _messages(reply) == ["Tax component rate must be between 0 and 100."]

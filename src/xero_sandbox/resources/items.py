@@ -16,6 +16,7 @@ from starlette.responses import Response
 from xero_sandbox import errors, query, wire
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
+from xero_sandbox.resources import money
 from xero_sandbox.resources.inventory import is_tracked, item_by_code
 from xero_sandbox.resources.ref_common import find_record, flag, pick, text, too_long
 from xero_sandbox.resources.rules import line_account_errors, tax_type_errors
@@ -41,9 +42,12 @@ def _details(
     price = pick(raw, "UnitPrice")
     if price is not None:
         value = wire.parse_decimal(price, f"{key}.UnitPrice")
-        details["UnitPrice"] = value.quantize(
-            Decimal(1).scaleb(-ctx.unitdp), rounding=ROUND_HALF_UP
-        )
+        if abs(value) >= money.LIMIT:
+            messages.append(f"{key}.UnitPrice must be less than 1,000,000,000,000.")
+        else:
+            details["UnitPrice"] = value.quantize(
+                Decimal(1).scaleb(-ctx.unitdp), rounding=ROUND_HALF_UP
+            )
     document = "ACCREC" if sales else "ACCPAY"
     account = None
     for field in ("AccountCode", "COGSAccountCode"):

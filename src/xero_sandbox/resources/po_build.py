@@ -137,7 +137,11 @@ def prepare(
     record.setdefault("CurrencyCode", org.base_currency)
     rate = pick(element, "CurrencyRate")
     if rate is not None:
-        record["CurrencyRate"] = wire.parse_decimal(rate, "CurrencyRate")
+        chosen = wire.parse_decimal(rate, "CurrencyRate")
+        if chosen <= 0 or chosen >= money.LIMIT:
+            problems.append("CurrencyRate must be greater than zero.")
+        else:
+            record["CurrencyRate"] = chosen
     instructions = text(element, "DeliveryInstructions")
     problems += too_long(instructions, 500, "DeliveryInstructions")
     if instructions is not None:

@@ -70,7 +70,12 @@ def _line(
         problems.append("LineAmount must be specified on every journal line.")
         amount = Decimal("0.00")
     else:
-        amount = money.cents(wire.parse_decimal(amount_raw, f"{path}LineAmount"))
+        amount = wire.parse_decimal(amount_raw, f"{path}LineAmount")
+        try:
+            amount = money.cents(money.bounded(amount, "LineAmount"))
+        except money.MoneyError as exc:
+            problems.append(str(exc))
+            amount = Decimal("0.00")
     record["LineAmount"] = amount
     code = text(raw, "AccountCode", path)
     account_id = text(raw, "AccountID", path)

@@ -54,6 +54,7 @@ def _components(element: dict[str, Any]) -> tuple[list[Record], list[str]]:
         rate = wire.parse_decimal(rate_raw, f"{path}Rate")
         if not Decimal(0) <= rate <= Decimal(100):
             messages.append("Tax component rate must be between 0 and 100.")
+            continue
         parsed.append(
             {
                 "Name": name,
