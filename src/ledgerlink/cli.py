@@ -6,7 +6,6 @@ import logging
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
 console = Console()
@@ -43,25 +42,25 @@ def sandbox(
             app_config.redirect_uris.extend(redirect_uri)
     sandbox_app = create_app(config)
 
-    table = Table(title=f"Xero sandbox listening on {config.public_url}", show_lines=False)
-    table.add_column("what")
-    table.add_column("value")
-    table.add_row("Accounting API", f"{config.public_url}/api.xro/2.0/")
-    table.add_row("Authorize", f"{config.public_url}/identity/connect/authorize")
-    table.add_row("Token", f"{config.public_url}/connect/token")
-    table.add_row("Connections", f"{config.public_url}/connections")
-    table.add_row("Admin", f"{config.public_url}/_sandbox/")
+    rows: list[tuple[str, str]] = [
+        ("Accounting API", f"{config.public_url}/api.xro/2.0/"),
+        ("Authorize", f"{config.public_url}/identity/connect/authorize"),
+        ("Token", f"{config.public_url}/connect/token"),
+        ("Connections", f"{config.public_url}/connections"),
+        ("Admin", f"{config.public_url}/_sandbox/"),
+    ]
     for app_config in config.apps:
         secret = app_config.client_secret or "(none: PKCE)"
-        table.add_row(
-            f"{app_config.kind} app", f"client_id={app_config.client_id}  secret={secret}"
-        )
-        if app_config.redirect_uris:
-            table.add_row("  redirect URIs", ", ".join(app_config.redirect_uris))
-    table.add_row("Webhook key", config.webhook_key)
-    table.add_row("Demo organisation (AU)", DEMO_TENANT)
-    table.add_row("Second organisation (UK)", UK_TENANT)
-    console.print(table)
+        rows.append((f"{app_config.kind} app", f"{app_config.client_id}  secret {secret}"))
+        rows.extend(("  redirect URI", uri) for uri in app_config.redirect_uris)
+    rows += [
+        ("Webhook key", config.webhook_key),
+        ("Demo organisation (AU)", DEMO_TENANT),
+        ("Second organisation (UK)", UK_TENANT),
+    ]
+    console.print(f"[bold]Xero sandbox listening on {config.public_url}[/]")
+    for name, value in rows:
+        console.print(f"  {name:<26} {value}", soft_wrap=True, highlight=False)
     logging.basicConfig(level=logging.INFO)
     uvicorn.run(sandbox_app, host=host, port=port, log_level="warning")
 
