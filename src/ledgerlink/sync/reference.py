@@ -1,0 +1,377 @@
+"""Reference data (accounts, tax rates, currencies, contacts, tracking, items, organisation),
+cached per connection so that mapping and preflight spend no API calls.
+
+Calls are the scarce thing (60 a minute per organisation), so a refresh reads each kind in as
+few calls as Xero allows: one GET per kind, contacts 1,000 a page, and for the kinds Xero
+filters by If-Modified-Since (accounts, contacts, items) only what changed since the last mark.
+Tax rates, currencies and tracking categories ignore that header, so they are always read whole
+and the cached set is replaced.
+
+The mark is Xero's own clock (the reply's ``DateTimeUTC``), not ours, less a small overlap, so
+a skewed local clock can never skip a change.
+
+Lookups that are not by the record's key (a contact by name or number, an item by code) use
+index rows (kinds ``contact_name``, ``contact_number``, ``item_code``) pointing at the record;
+an index row is trusted only if the record it points to still carries that name or number.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.store.models import Connection, ReferenceItem, ReferenceSync
+from ledgerlink.xero import wire
+from ledgerlink.xero.client import XeroClient, XeroReply
+
+log = logging.getLogger(__name__)
+
+ALL_KINDS = ("accounts", "tax_rates", "currencies", "contacts", "tracking", "items", "organisation")
+OVERLAP = timedelta(seconds=60)
+CONTACT_PAGE_SIZE = 1000
+_SPACES = re.compile(r"\s+")
+Record = dict[str, Any]
+
+
+def normalise_name(name: str) -> str:
+    """A contact name as Xero compares them: case and runs of spaces do not matter."""
+    return _SPACES.sub(" ", name).strip().casefold()
+
+
+def _text(record: Record, name: str) -> str:
+    value = record.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def _account_key(record: Record) -> str:
+    # Some accounts (bank accounts, mostly) have no code; keep them under their id.
+    return _text(record, "Code") or "id:" + _text(record, "AccountID").lower()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of reference data is read from Xero and keyed in the cache."""
+
+    name: str
+    path: str
+    envelope: str
+    key: Callable[[Record], str]
+    incremental: bool = False
+    paged: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+    indexes: dict[str, Callable[[Record], str]] = field(default_factory=dict)
+
+
+KINDS: dict[str, Kind] = {
+    "accounts": Kind("accounts", "/Accounts", "Accounts", _account_key, incremental=True),
+    "tax_rates": Kind("tax_rates", "/TaxRates", "TaxRates", lambda r: _text(r, "TaxType")),
+    "currencies": Kind("currencies", "/Currencies", "Currencies", lambda r: _text(r, "Code")),
+    "contacts": Kind(
+        "contacts",
+        "/Contacts",
+        "Contacts",
+        lambda r: _text(r, "ContactID").lower(),
+        incremental=True,
+        paged=True,
+        # Archived contacts are kept so that a name is never re-created next to an archived
+        # one, and so preflight can say "archived" rather than "missing".
+        params={"includeArchived": "true"},
+        indexes={
+            "contact_name": lambda r: normalise_name(_text(r, "Name")),
+            "contact_number": lambda r: _text(r, "ContactNumber"),
+        },
+    ),
+    "tracking": Kind(
+        "tracking",
+        "/TrackingCategories",
+        "TrackingCategories",
+        lambda r: _text(r, "TrackingCategoryID").lower(),
+    ),
+    "items": Kind(
+        "items",
+        "/Items",
+        "Items",
+        lambda r: _text(r, "ItemID").lower(),
+        incremental=True,
+        indexes={"item_code": lambda r: _text(r, "Code")},
+    ),
+    "organisation": Kind(
+        "organisation", "/Organisation", "Organisations", lambda r: "organisation"
+    ),
+}
+
+
+def _mark(replies: list[XeroReply], records: list[Record]) -> datetime | None:
+    """Xero's time at the first page, else the newest change seen; None if neither is known."""
+    if replies and isinstance(replies[0].data, dict):
+        stamp = wire.parse_timestamp(replies[0].data.get("DateTimeUTC"))
+        if stamp is not None:
+            return stamp
+    changes = [m for m in (wire.updated_at(r) for r in records) if m is not None]
+    return max(changes) if changes else None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _fetch(
+    client: XeroClient, kind: Kind, since: datetime | None
+) -> tuple[list[Record], datetime | None]:
+    if kind.paged:
+        replies = list(
+            client.pages(kind.path, kind.envelope, kind.params, CONTACT_PAGE_SIZE, since)
+        )
+    else:
+        replies = [client.get(kind.path, kind.params or None, since)]
+    records = [r for reply in replies for r in reply.items(kind.envelope)]
+    return records, _mark(replies, records)
+
+
+def _is_active(record: Record | None) -> bool:
+    if record is None:
+        return False
+    status = _text(record, "ContactStatus") or _text(record, "Status") or "ACTIVE"
+    return status.upper() == "ACTIVE"
+
+
+def _store(
+    session: Session, connection_id: str, kind: Kind, records: list[Record], replace: bool
+) -> None:
+    """Write one kind's records (and index rows) into the cache, inside the caller's transaction."""
+    owned = (kind.name, *kind.indexes)
+    if replace:
+        session.execute(
+            delete(ReferenceItem).where(
+                ReferenceItem.connection_id == connection_id, ReferenceItem.kind.in_(owned)
+            )
+        )
+    by_key = {kind.key(r): r for r in records if kind.key(r)}
+    existing: dict[tuple[str, str], ReferenceItem] = {}
+    if not replace:
+        wanted = {(kind.name, k) for k in by_key}
+        for name, index in kind.indexes.items():
+            wanted |= {(name, index(r)) for r in by_key.values() if index(r)}
+        existing = _load(session, connection_id, wanted)
+    now = datetime.now(UTC)
+
+    def put(row_kind: str, key: str, data: Record) -> None:
+        row = existing.get((row_kind, key))
+        if row is None:
+            row = ReferenceItem(connection_id=connection_id, kind=row_kind, key=key, data=data)
+            session.add(row)
+            existing[(row_kind, key)] = row
+        else:
+            row.data = data
+            row.updated_at = now
+
+    for key, record in by_key.items():
+        put(kind.name, key, _jsonable(record))
+    for name, index in kind.indexes.items():
+        for key, record in by_key.items():
+            value = index(record)
+            if not value:
+                continue
+            current = existing.get((name, value))
+            if current is not None and current.data.get("key") != key:
+                holder = by_key.get(current.data["key"]) or _cached(
+                    session, connection_id, kind.name, current.data["key"]
+                )
+                # An archived contact may share its name with an active one: the active wins.
+                if _is_active(holder) and not _is_active(record) and index(holder or {}) == value:
+                    continue
+            put(name, value, {"key": key})
+
+
+def _load(
+    session: Session, connection_id: str, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], ReferenceItem]:
+    found: dict[tuple[str, str], ReferenceItem] = {}
+    kinds = {k for k, _ in wanted}
+    for row_kind in kinds:
+        keys = sorted(key for k, key in wanted if k == row_kind)
+        for start in range(0, len(keys), 500):
+            query = select(ReferenceItem).where(
+                ReferenceItem.connection_id == connection_id,
+                ReferenceItem.kind == row_kind,
+                ReferenceItem.key.in_(keys[start : start + 500]),
+            )
+            for row in session.scalars(query):
+                found[(row.kind, row.key)] = row
+    return found
+
+
+def _cached(session: Session, connection_id: str, kind: str, key: str) -> Record | None:
+    row = session.scalars(
+        select(ReferenceItem).where(
+            ReferenceItem.connection_id == connection_id,
+            ReferenceItem.kind == kind,
+            ReferenceItem.key == key,
+        )
+    ).first()
+    return row.data if row is not None else None
+
+
+def _jsonable(value: Any) -> Any:
+    """Decimals become strings in the JSON column (exact); everything else is already JSON."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+def _set_mark(
+    session: Session, connection_id: str, kind: str, mark: datetime | None, keep_old: bool
+) -> None:
+    sync = session.get(ReferenceSync, (connection_id, kind))
+    if sync is None:
+        sync = ReferenceSync(connection_id=connection_id, kind=kind)
+        session.add(sync)
+    sync.fetched_at = datetime.now(UTC)
+    if mark is not None or not keep_old:
+        sync.modified_mark = mark
+
+
+def _apply_organisation(session: Session, connection_id: str, records: list[Record]) -> None:
+    if not records:
+        return
+    org = records[0]
+    connection = session.get(Connection, connection_id)
+    if connection is None:
+        return
+    connection.short_code = _text(org, "ShortCode") or connection.short_code
+    connection.base_currency = _text(org, "BaseCurrency") or connection.base_currency
+    connection.tenant_name = _text(org, "Name") or connection.tenant_name
+    connection.updated_at = datetime.now(UTC)
+
+
+def refresh_reference(
+    session_factory: sessionmaker[Session],
+    client: XeroClient,
+    connection_id: str,
+    kinds: Iterable[str] = ALL_KINDS,
+    full: bool = False,
+) -> dict[str, int]:
+    """Refresh the cache; returns how many records Xero sent for each kind.
+
+    Each kind is fetched first and then written in its own short transaction, so no database
+    transaction is held open across an HTTP call, and a failure part-way keeps the kinds
+    already refreshed.
+    """
+    counts: dict[str, int] = {}
+    for name in kinds:
+        kind = KINDS.get(name)
+        if kind is None:
+            raise ValueError(f"unknown reference kind {name!r}; known: {', '.join(KINDS)}")
+        since: datetime | None = None
+        if kind.incremental and not full:
+            with session_factory() as session:
+                sync = session.get(ReferenceSync, (connection_id, kind.name))
+                mark = _aware(sync.modified_mark) if sync is not None else None
+            since = mark - OVERLAP if mark is not None else None
+        records, mark = _fetch(client, kind, since)
+        replace = since is None
+        for attempt in (1, 2):
+            try:
+                with session_factory() as session, session.begin():
+                    _store(session, connection_id, kind, records, replace)
+                    _set_mark(session, connection_id, kind.name, mark, keep_old=not replace)
+                    if kind.name == "organisation":
+                        _apply_organisation(session, connection_id, records)
+                break
+            except IntegrityError:
+                # Another refresh of the same connection wrote the same keys first; redo ours
+                # over what it wrote.
+                if attempt == 2:
+                    raise
+                log.info("reference %s for %s raced another refresh; retrying", name, connection_id)
+        counts[kind.name] = len(records)
+    return counts
+
+
+class ReferenceView:
+    """Read-only lookups over one connection's cached reference data (the Xero dicts as cached).
+
+    Mapping and preflight call these per line, so answers are memoised for the view's life;
+    make a new view after a refresh.
+    """
+
+    def __init__(self, session: Session, connection_id: str) -> None:
+        self.session = session
+        self.connection_id = connection_id
+        self._memo: dict[tuple[str, str], Record | None] = {}
+
+    def _get(self, kind: str, key: str) -> Record | None:
+        if not key:
+            return None
+        if (kind, key) not in self._memo:
+            self._memo[(kind, key)] = _cached(self.session, self.connection_id, kind, key)
+        return self._memo[(kind, key)]
+
+    def _via(
+        self, index: str, value: str, kind: str, check: Callable[[Record], str]
+    ) -> Record | None:
+        pointer = self._get(index, value)
+        if pointer is None:
+            return None
+        record = self._get(kind, str(pointer.get("key", "")))
+        # An index row left behind by a rename points at a record that no longer matches.
+        return record if record is not None and check(record) == value else None
+
+    def account(self, code: str) -> Record | None:
+        return self._get("accounts", code.strip())
+
+    def tax_rate(self, tax_type: str) -> Record | None:
+        wanted = tax_type.strip()
+        return self._get("tax_rates", wanted) or self._get("tax_rates", wanted.upper())
+
+    def currency(self, code: str) -> Record | None:
+        return self._get("currencies", code.strip().upper())
+
+    def contact_by_id(self, contact_id: str) -> Record | None:
+        return self._get("contacts", contact_id.strip().lower())
+
+    def contact_by_number(self, number: str) -> Record | None:
+        check = KINDS["contacts"].indexes["contact_number"]
+        return self._via("contact_number", number.strip(), "contacts", check)
+
+    def contact_by_name(self, name: str) -> Record | None:
+        check = KINDS["contacts"].indexes["contact_name"]
+        return self._via("contact_name", normalise_name(name), "contacts", check)
+
+    def item(self, code: str) -> Record | None:
+        return self._via("item_code", code.strip(), "items", KINDS["items"].indexes["item_code"])
+
+    def organisation(self) -> Record | None:
+        return self._get("organisation", "organisation")
+
+    def all(self, kind: str) -> list[Record]:
+        """Every cached record of one kind (``accounts``, ``tax_rates``, ``tracking``...)."""
+        query = select(ReferenceItem.data).where(
+            ReferenceItem.connection_id == self.connection_id, ReferenceItem.kind == kind
+        )
+        return list(self.session.scalars(query.order_by(ReferenceItem.key)))
+
+    def accounts(self) -> list[Record]:
+        return self.all("accounts")
+
+    def tax_rates(self) -> list[Record]:
+        return self.all("tax_rates")
+
+    def fetched_at(self, kind: str) -> datetime | None:
+        """When a kind was last refreshed (None: never), so callers can say "press Synchronize"."""
+        sync = self.session.get(ReferenceSync, (self.connection_id, kind))
+        return _aware(sync.fetched_at) if sync is not None else None

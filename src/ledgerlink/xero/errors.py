@@ -1,0 +1,238 @@
+"""What Xero answered, as exceptions the job layer can decide on.
+
+The client never retries (see DESIGN.md); whoever catches these chooses. The classes say what a
+retry would mean:
+
+- ``XeroRateLimited``, ``XeroUnavailable``: nothing was applied; try again later.
+- ``XeroTransportError(request_sent=False)``: the request never left; safe to send again.
+- ``XeroTransportError(request_sent=True)``: the reply was lost; Xero may have applied the
+  write, so replay the same Idempotency-Key or look the document up before sending anything new.
+- ``XeroValidation``: Xero refused the content; a retry gets the same answer.
+- ``XeroUnauthorized``, ``XeroForbidden``: the connection needs a person.
+
+These are not ``LedgerlinkError``s themselves: Xero's HTTP status (a 401 from Xero) is not the
+status our REST API should answer with (the source app's key is fine). ``as_error()`` gives the
+catalogue error a person sees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledgerlink.errors import LedgerlinkError
+
+
+class XeroError(Exception):
+    """Any answer from Xero that is not a success, or no answer at all."""
+
+    code = "XERO_VALIDATION"
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", status: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        """True when sending the very same request again later is safe and may succeed."""
+        return False
+
+    def as_error(self, field: str | None = None) -> LedgerlinkError:
+        return LedgerlinkError(self.code, self.message, field)
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}".strip()
+        status = f" ({self.status})" if self.status else ""
+        return f"{where}{status}: {self.message}" if where else self.message
+
+
+class XeroRateLimited(XeroError):
+    """429: a limit was hit. ``problem`` is Xero's X-Rate-Limit-Problem (minute, day, ...)."""
+
+    code = "XERO_RATE_LIMITED"
+
+    def __init__(
+        self, retry_after: float | None, problem: str, *, method: str = "", path: str = ""
+    ) -> None:
+        wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
+        super().__init__(
+            f"Xero's {problem or 'rate'} limit was reached{wait}",
+            method=method,
+            path=path,
+            status=429,
+        )
+        self.retry_after = retry_after
+        self.problem = problem
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class XeroUnavailable(XeroError):
+    """500/502/503/504: Xero (or the organisation, when offline) could not serve the call."""
+
+    code = "XERO_UNAVAILABLE"
+
+    def __init__(
+        self,
+        status: int,
+        retry_after: float | None = None,
+        detail: str = "",
+        *,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        text = detail or "Xero could not handle the call"
+        super().__init__(text, method=method, path=path, status=status)
+        self.retry_after = retry_after
+        self.detail = detail
+
+    @property
+    def organisation_offline(self) -> bool:
+        return self.status == 503 and "offline" in self.detail.lower()
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class XeroUnauthorized(XeroError):
+    """401: the access token was refused (``detail`` e.g. TokenExpired) or access was revoked."""
+
+    code = "XERO_UNAUTHORIZED"
+
+    def __init__(self, detail: str = "", *, method: str = "", path: str = "") -> None:
+        super().__init__(
+            f"Xero refused the access token ({detail or 'AuthenticationUnsuccessful'})",
+            method=method,
+            path=path,
+            status=401,
+        )
+        self.detail = detail
+
+    @property
+    def token_expired(self) -> bool:
+        """An expired token is fixed by a refresh; anything else needs a reconnect."""
+        return "tokenexpired" in self.detail.replace(" ", "").lower()
+
+
+class XeroForbidden(XeroError):
+    """403: the tenant is not connected to this token, or a scope or role is missing."""
+
+    code = "XERO_FORBIDDEN"
+
+    def __init__(self, detail: str = "", *, method: str = "", path: str = "") -> None:
+        super().__init__(
+            f"Xero refused access to the organisation ({detail or 'Forbidden'})",
+            method=method,
+            path=path,
+            status=403,
+        )
+        self.detail = detail
+
+
+class XeroNotFound(XeroError):
+    """404: no such resource (or, for a long ``IDs=`` list, a URL Xero would not route)."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, detail: str = "", *, method: str = "", path: str = "") -> None:
+        super().__init__(
+            detail or "The resource was not found in Xero", method=method, path=path, status=404
+        )
+
+
+class XeroValidation(XeroError):
+    """400: Xero's ApiException (ValidationException, QueryParseException, ...).
+
+    ``body`` is the decoded JSON (``{ErrorNumber, Type, Message, Elements: [...]}``) or None
+    when Xero answered with text. After a 400 on a batch sent without ``summarizeErrors=false``
+    the valid elements may have been created anyway: the job layer must treat it as possibly
+    partly applied.
+    """
+
+    code = "XERO_VALIDATION"
+
+    def __init__(
+        self, body: Any = None, text: str = "", *, method: str = "", path: str = ""
+    ) -> None:
+        self.body = body if isinstance(body, dict) else None
+        self.text = text
+        messages = self.messages()
+        summary = "; ".join(messages[:5]) if messages else (self._message() or text[:300])
+        super().__init__(
+            summary or "Xero refused the request", method=method, path=path, status=400
+        )
+
+    @property
+    def type(self) -> str:
+        return str((self.body or {}).get("Type") or "")
+
+    def _message(self) -> str:
+        return str((self.body or {}).get("Message") or "")
+
+    def messages(self) -> list[str]:
+        """Every ValidationErrors[].Message in the body, each once, in order."""
+        found: list[str] = []
+        for element in (self.body or {}).get("Elements") or []:
+            if not isinstance(element, dict):
+                continue
+            found.extend(validation_messages(element))
+        if not found and self.type and self._message():
+            found.append(self._message())
+        return list(dict.fromkeys(found))
+
+
+class XeroTransportError(XeroError):
+    """No usable reply. ``request_sent`` False: safe to retry; True: Xero may have applied it."""
+
+    code = "XERO_UNAVAILABLE"
+
+    def __init__(
+        self, detail: str, request_sent: bool, *, method: str = "", path: str = ""
+    ) -> None:
+        state = "the reply was lost" if request_sent else "the request was not sent"
+        super().__init__(f"no answer from Xero ({state}): {detail}", method=method, path=path)
+        self.request_sent = request_sent
+
+    @property
+    def retryable(self) -> bool:
+        """Only a request that never left is blindly retryable; a sent write needs resolving."""
+        return not self.request_sent or self.method.upper() == "GET"
+
+
+class XeroBudgetExhausted(XeroError):
+    """Our own limiter would make the caller wait longer than it allowed; nothing was sent."""
+
+    code = "XERO_RATE_LIMITED"
+
+    def __init__(self, tenant_id: str, delay: float) -> None:
+        super().__init__(f"the rate budget for {tenant_id} frees up in {delay:.1f} s")
+        self.tenant_id = tenant_id
+        self.delay = delay
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+def validation_messages(element: dict[str, Any]) -> list[str]:
+    """The ValidationErrors messages of one element (an invoice, a contact...), nested ones too.
+
+    Xero puts line-level problems on the element itself, but some come back inside the
+    element's Contact or LineItems; a person needs all of them.
+    """
+    found: list[str] = []
+    for error in element.get("ValidationErrors") or []:
+        if isinstance(error, dict) and error.get("Message"):
+            found.append(str(error["Message"]))
+    contact = element.get("Contact")
+    if isinstance(contact, dict):
+        found.extend(validation_messages(contact))
+    for line in element.get("LineItems") or []:
+        if isinstance(line, dict):
+            found.extend(validation_messages(line))
+    return found
