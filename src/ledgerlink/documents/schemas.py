@@ -66,7 +66,7 @@ def field_rule(field: str, rule: str) -> PydanticCustomError:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Currency = Annotated[str | None, BeforeValidator(_currency)]
-Url = Annotated[str | None, BeforeValidator(_url), Field(max_length=2000)]
+Url = Annotated[Annotated[str, Field(max_length=2000)] | None, BeforeValidator(_url)]
 Text255 = Annotated[str, Field(min_length=1, max_length=255)]
 
 AmountsAre = Literal["exclusive", "inclusive", "no_tax"]

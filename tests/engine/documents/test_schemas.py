@@ -117,7 +117,8 @@ def test_a_thousand_lines_are_accepted_and_none_refused() -> None:
             {"quantity": "0"},
             (
                 "lines[0].quantity",
-                "lines[0].quantity must be greater than 0 (got 0): negative and zero quantities are refused; returns and refunds belong on a credit note.",
+                "lines[0].quantity must be greater than 0 (got 0): negative and zero quantities "
+                "are refused; returns and refunds belong on a credit note.",
             ),
         ),
         (
@@ -272,3 +273,40 @@ def test_openapi_schema_documents_every_field() -> None:
         assert prop.get("description"), name
     line = schema["$defs"]["Line"]["properties"]
     assert all(p.get("description") for p in line.values())
+
+
+JUNK: list[object] = [None, 0, -1, 1.5, "", "x" * 5000, [], {}, True, 1e308, "NaN", "-0", [1]]
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found: list[tuple[object, ...]] = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _replace(data: object, path: tuple[object, ...], junk: object) -> object:
+    import copy
+
+    out = copy.deepcopy(data)
+    target = out
+    for part in path[:-1]:
+        target = target[part]  # type: ignore[index]
+    target[path[-1]] = junk  # type: ignore[index]
+    return out
+
+
+@pytest.mark.parametrize("kind", ["invoice", "expense"])
+def test_junk_in_any_field_is_refused_or_accepted_never_a_crash(kind: str) -> None:
+    data = invoice_data() if kind == "invoice" else expense_data()
+    data["lines"][0]["tracking"] = [{"name": "Region", "option": "North"}]
+    for path in _paths(data):
+        for junk in JUNK:
+            try:
+                validate_document(kind, _replace(data, path, junk))
+            except ValidationFailed as error:
+                assert error.errors and all(e.field is None or e.field for e in error.errors)
