@@ -1,0 +1,266 @@
+"""Refuse, before any call, what Xero would refuse, and say which field to fix and how.
+
+Every check reads the cached reference data only, so a document that cannot succeed costs no API
+call and never reaches a batch where it would share a request with good documents. Each problem is
+a LedgerlinkError with its stable code, the field as the source app wrote it
+(``lines[2].account_code``), the value, and where the value came from when ledgerlink chose it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from ledgerlink.documents.money import LineInput, Totals, estimate_totals
+from ledgerlink.documents.schemas import Expense, SalesInvoice
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.mapping.reference import Listing, Record, Reference
+from ledgerlink.mapping.resolve import SOURCE_WORDS, ResolvedLine
+
+_CLASS_OF_TYPE = {
+    "BANK": "ASSET",
+    "CURRENT": "ASSET",
+    "FIXED": "ASSET",
+    "INVENTORY": "ASSET",
+    "NONCURRENT": "ASSET",
+    "PREPAYMENT": "ASSET",
+    "CURRLIAB": "LIABILITY",
+    "LIABILITY": "LIABILITY",
+    "TERMLIAB": "LIABILITY",
+    "PAYG": "LIABILITY",
+    "EQUITY": "EQUITY",
+    "DEPRECIATN": "EXPENSE",
+    "DIRECTCOSTS": "EXPENSE",
+    "EXPENSE": "EXPENSE",
+    "OVERHEADS": "EXPENSE",
+    "OTHERINCOME": "REVENUE",
+    "REVENUE": "REVENUE",
+    "SALES": "REVENUE",
+}
+_FLAG_OF_CLASS = {
+    "REVENUE": ("CanApplyToRevenue", "a revenue account"),
+    "EXPENSE": ("CanApplyToExpenses", "an expense account"),
+    "ASSET": ("CanApplyToAssets", "an asset account"),
+    "LIABILITY": ("CanApplyToLiabilities", "a liability account"),
+    "EQUITY": ("CanApplyToEquity", "an equity account"),
+}
+
+
+def _err(code: str, field: str, message: str) -> LedgerlinkError:
+    return LedgerlinkError(code, message, field=field)
+
+
+def _from(source: str | None) -> str:
+    return f" ({SOURCE_WORDS[source]})" if source in SOURCE_WORDS else ""
+
+
+def find_tax_rate(reference: Reference, tax_type: str) -> Record | None:
+    """Tax types are codes, matched as Xero does without regard to case."""
+    found = reference.tax_rate(tax_type)
+    if found is None and tax_type.upper() != tax_type:
+        found = reference.tax_rate(tax_type.upper())
+    return found
+
+
+def _named(reference: Reference, value: str, kind: str) -> Record | None:
+    """The record whose display *name* is ``value`` (a name sent where a code belongs)."""
+    if not isinstance(reference, Listing):
+        return None
+    records = reference.accounts() if kind == "account" else reference.tax_rates()
+    wanted = value.strip().casefold()
+    return next((r for r in records if str(r.get("Name", "")).strip().casefold() == wanted), None)
+
+
+def account_class(account: Record) -> str:
+    return str(account.get("Class") or _CLASS_OF_TYPE.get(str(account.get("Type")), ""))
+
+
+def check_account(
+    reference: Reference, line: ResolvedLine, kind: str
+) -> tuple[Record | None, list[LedgerlinkError]]:
+    """The line's account when usable, else why not (missing, unknown, archived, bank, system)."""
+    field = f"lines[{line.index}].account_code"
+    code = line.account_code
+    if code is None:
+        return None, [
+            _err(
+                "XERO_ACCOUNT_CODE_MISSING",
+                field,
+                f"{field} is missing: neither the line, an item override nor the connection's "
+                f"default {'revenue' if kind == 'invoice' else 'expense'} account gives one.",
+            )
+        ]
+    said = f"{field} '{code}'{_from(line.account_source)}"
+    account = reference.account(code)
+    if account is None:
+        named = _named(reference, code, "account")
+        hint = f": that is the name of account '{named['Code']}', use its code" if named else ""
+        return None, [
+            _err(
+                "XERO_ACCOUNT_CODE_INVALID",
+                field,
+                f"{said} is not in the organisation's chart of accounts{hint}.",
+            )
+        ]
+    if account.get("Name"):
+        said = f"{field} '{code}' ({account['Name']}, {SOURCE_WORDS.get(str(line.account_source))})"
+    if account.get("Status", "ACTIVE") != "ACTIVE":
+        state = str(account.get("Status")).lower()
+        return None, [_err("XERO_ACCOUNT_CODE_INVALID", field, f"{said} is {state} in Xero.")]
+    if account.get("Type") == "BANK":
+        return None, [
+            _err(
+                "XERO_ACCOUNT_CODE_INVALID",
+                field,
+                f"{said} is a bank account; {kind} lines cannot post to a bank account.",
+            )
+        ]
+    if account.get("SystemAccount"):
+        return None, [
+            _err(
+                "XERO_ACCOUNT_CODE_INVALID",
+                field,
+                f"{said} is Xero's system account {account['SystemAccount']}; "
+                f"{kind} lines cannot post to it.",
+            )
+        ]
+    return account, []
+
+
+def check_tax(
+    reference: Reference, line: ResolvedLine, account: Record | None
+) -> tuple[Record | None, list[LedgerlinkError]]:
+    """The line's tax rate when valid for its account, else why not."""
+    if line.tax_type is None:
+        return None, []
+    field = f"lines[{line.index}].tax_type"
+    said = f"{field} '{line.tax_type}'{_from(line.tax_source)}"
+    rate = find_tax_rate(reference, line.tax_type)
+    if rate is None:
+        named = _named(reference, line.tax_type, "tax")
+        if named is not None:
+            message = f"{said} is the name of a tax rate, not its code: use '{named['TaxType']}'."
+        else:
+            message = f"{said} is not a tax type in this organisation."
+        return None, [_err("XERO_TAX_TYPE_INVALID", field, message)]
+    if rate.get("Status", "ACTIVE") != "ACTIVE":
+        state = str(rate.get("Status")).lower()
+        return None, [_err("XERO_TAX_TYPE_INVALID", field, f"{said} is {state} in Xero.")]
+    if account is not None:
+        flag, words = _FLAG_OF_CLASS.get(account_class(account), (None, ""))
+        if flag is not None and not rate.get(flag, False):
+            return None, [
+                _err(
+                    "XERO_TAX_TYPE_INVALID",
+                    field,
+                    f"{said} cannot be used with account '{account.get('Code')}' ({words}); "
+                    f"that account's own tax type is '{account.get('TaxType')}'.",
+                )
+            ]
+    return rate, []
+
+
+def _rate_percent(rate: Record | None) -> Decimal:
+    if rate is None:
+        return Decimal(0)
+    value = rate.get("EffectiveRate", rate.get("DisplayTaxRate", 0))
+    return Decimal(str(value))
+
+
+def estimate(
+    document: SalesInvoice | Expense, rates: Sequence[Record | None], unitdp: int = 2
+) -> Totals:
+    """The totals Xero will show, given each line's tax rate record."""
+    inputs = [
+        LineInput(line.quantity, line.unit_amount, _rate_percent(rate), line.discount_rate)
+        for line, rate in zip(document.lines, rates, strict=True)
+    ]
+    return estimate_totals(inputs, document.amounts_are, unitdp)
+
+
+def _contact_errors(
+    document: SalesInvoice | Expense, reference: Reference
+) -> list[LedgerlinkError]:
+    role = "contact" if isinstance(document, SalesInvoice) else "supplier"
+    ref = document.contact if isinstance(document, SalesInvoice) else document.supplier
+    if ref.xero_contact_id:
+        found = reference.contact_by_id(ref.xero_contact_id)
+        if found is not None and found.get("ContactStatus") == "ARCHIVED":
+            field = f"{role}.xero_contact_id"
+            return [
+                _err(
+                    "XERO_CONTACT_INVALID",
+                    field,
+                    f"{field} '{ref.xero_contact_id}' is the archived Xero contact "
+                    f"'{found.get('Name')}'; Xero refuses documents for archived contacts: "
+                    "restore it in Xero or use another contact.",
+                )
+            ]
+        return []
+    if not (ref.name or "").strip():
+        field = f"{role}.name"
+        return [
+            _err(
+                "XERO_CONTACT_INVALID",
+                field,
+                f"{field} is missing: Xero needs a name to find or create the {role} "
+                f"(key '{ref.key}').",
+            )
+        ]
+    return []
+
+
+def preflight(
+    document: SalesInvoice | Expense,
+    resolved_lines: Sequence[ResolvedLine],
+    reference: Reference,
+    org_lock_date: date | None,
+    *,
+    base_currency: str | None = None,
+    unitdp: int = 2,
+) -> list[LedgerlinkError]:
+    """Every reason Xero would refuse this document, found without calling Xero."""
+    kind = "invoice" if isinstance(document, SalesInvoice) else "expense"
+    problems: list[LedgerlinkError] = []
+    date_field = "issue_date" if isinstance(document, SalesInvoice) else "date"
+    when = document.issue_date if isinstance(document, SalesInvoice) else document.date
+    if org_lock_date is not None and when <= org_lock_date:
+        problems.append(
+            _err(
+                "XERO_LOCKED_PERIOD",
+                date_field,
+                f"{date_field} {when.isoformat()} is on or before the organisation's lock date "
+                f"{org_lock_date.isoformat()}; Xero refuses documents in a locked period.",
+            )
+        )
+    if document.status == "voided":
+        return problems
+    problems += _contact_errors(document, reference)
+    currency = document.currency
+    if currency is not None and currency != base_currency and reference.currency(currency) is None:
+        problems.append(
+            _err(
+                "XERO_CURRENCY_NOT_ENABLED",
+                "currency",
+                f"currency '{currency}' is not enabled in the Xero organisation.",
+            )
+        )
+    rates: list[Record | None] = []
+    for line in resolved_lines:
+        account, account_problems = check_account(reference, line, kind)
+        rate, tax_problems = check_tax(reference, line, account)
+        problems += account_problems + tax_problems
+        rates.append(rate)
+    if len(rates) == len(document.lines) and not problems:
+        totals = estimate(document, rates, unitdp)
+        if totals.total < 0:
+            problems.append(
+                _err(
+                    "VALIDATION_FAILED",
+                    "lines",
+                    f"lines add up to a total of {totals.total}; Xero refuses a negative "
+                    f"{kind}: send the difference as a credit note.",
+                )
+            )
+    return problems
