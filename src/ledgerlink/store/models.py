@@ -14,16 +14,19 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import DateTime as _DateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -35,7 +38,46 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class DateTime(TypeDecorator[datetime]):
+    """A timestamp that is always aware UTC in Python and plain UTC in the database.
+
+    SQLite keeps a datetime as text without its offset: without this, an aware local time would
+    be stored as wall time, and values would read back naive and fail to compare with now().
+    """
+
+    impl = _DateTime
+    cache_ok = True
+
+    def __init__(self, timezone: bool = True) -> None:
+        super().__init__(timezone=timezone)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Named constraints, so later migrations (batch mode on SQLite) can find them by name.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
@@ -88,6 +130,8 @@ class TokenSet(Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20), default="oauth")  # oauth | custom
+    # A custom connection's own client secret (client credentials); None for oauth sets.
+    client_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     access_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     refresh_token_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,140 @@
+"""Settings read once from the environment, with defaults that run the embedded engine as is.
+
+Everything that names a place (the database, Xero's hosts) is a setting, so the same code talks to
+real Xero in production and to the local sandbox in tests and the demo (``for_sandbox``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCOPES = (
+    "openid profile email offline_access accounting.transactions accounting.contacts "
+    "accounting.settings"
+)
+KEY_FILE_NAME = ".ledgerlink-secret"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _split_keys(raw: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in raw.split(",") if k.strip())
+
+
+def decode_key(text: str) -> bytes:
+    """A urlsafe-base64 32-byte key; a wrong one is refused at start, not at first decrypt."""
+    try:
+        key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("LEDGERLINK_SECRET_KEYS holds a key that is not urlsafe base64") from exc
+    if len(key) != 32:
+        raise ValueError("LEDGERLINK_SECRET_KEYS keys must each decode to 32 bytes")
+    return key
+
+
+def new_key_text() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the database and Xero are, and which Xero app connects by default."""
+
+    database_url: str = "sqlite:///ledgerlink.db"
+    secret_keys: tuple[str, ...] = ()
+    xero_authorize_url: str = "https://login.xero.com/identity/connect/authorize"
+    xero_token_url: str = "https://identity.xero.com/connect/token"
+    xero_revocation_url: str = "https://identity.xero.com/connect/revocation"
+    xero_api_url: str = "https://api.xero.com"
+    xero_deeplink_url: str = "https://go.xero.com"
+    xero_client_id: str = ""
+    xero_client_secret: str = field(default="", repr=False)
+    redirect_uri: str = "http://127.0.0.1:8000/api/v1/connections/callback"
+    scopes: str = DEFAULT_SCOPES
+    oauth_state_seconds: int = 900
+    http_timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        base = cls()
+        return cls(
+            database_url=_env("LEDGERLINK_DATABASE_URL", base.database_url),
+            secret_keys=_split_keys(os.environ.get("LEDGERLINK_SECRET_KEYS", "")),
+            xero_authorize_url=_env("LEDGERLINK_XERO_AUTHORIZE_URL", base.xero_authorize_url),
+            xero_token_url=_env("LEDGERLINK_XERO_TOKEN_URL", base.xero_token_url),
+            xero_revocation_url=_env("LEDGERLINK_XERO_REVOCATION_URL", base.xero_revocation_url),
+            xero_api_url=_env("LEDGERLINK_XERO_API_URL", base.xero_api_url).rstrip("/"),
+            xero_deeplink_url=_env("LEDGERLINK_XERO_DEEPLINK_URL", base.xero_deeplink_url),
+            xero_client_id=_env("LEDGERLINK_XERO_CLIENT_ID", ""),
+            xero_client_secret=_env("LEDGERLINK_XERO_CLIENT_SECRET", ""),
+            redirect_uri=_env("LEDGERLINK_REDIRECT_URI", base.redirect_uri),
+            scopes=_env("LEDGERLINK_XERO_SCOPES", base.scopes),
+        )
+
+    def for_sandbox(self, url: str) -> Settings:
+        """The same settings with every Xero address on one sandbox origin (its paths)."""
+        base = url.rstrip("/")
+        return replace(
+            self,
+            xero_authorize_url=base + "/identity/connect/authorize",
+            xero_token_url=base + "/connect/token",
+            xero_revocation_url=base + "/connect/revocation",
+            xero_api_url=base,
+            xero_deeplink_url=base,
+        )
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database_url=url)
+
+    @property
+    def key_file(self) -> Path:
+        """Beside the SQLite file; the working directory for any other database."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).resolve().parent / KEY_FILE_NAME
+        return Path.cwd() / KEY_FILE_NAME
+
+    def resolved_secret_keys(self) -> list[bytes]:
+        """The key ring, newest first: the environment's, else a key file made on first use.
+
+        The file is a convenience for one machine; several machines must share keys through
+        LEDGERLINK_SECRET_KEYS, or each would seal with a key the others cannot read.
+        """
+        if self.secret_keys:
+            return [decode_key(k) for k in self.secret_keys]
+        path = self.key_file
+        if not path.exists():
+            log.warning(
+                "LEDGERLINK_SECRET_KEYS is not set: created a key file at %s. Keep it secret "
+                "and back it up; without it the stored Xero tokens cannot be read.",
+                path,
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(new_key_text() + "\n")
+            try:
+                os.link(temp, path)  # atomic: a second process starting at once keeps the first
+            except FileExistsError:
+                pass
+            finally:
+                temp.unlink()
+        return [decode_key(k) for k in _split_keys(path.read_text().replace("\n", ","))]
+
+
+def load_settings() -> Settings:
+    return Settings.from_env()
