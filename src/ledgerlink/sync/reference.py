@@ -176,7 +176,7 @@ def _store(
             row.updated_at = now
 
     for key, record in by_key.items():
-        put(kind.name, key, _jsonable(record))
+        put(kind.name, key, record)
     for name, index in kind.indexes.items():
         for key, record in by_key.items():
             value = index(record)
@@ -220,17 +220,6 @@ def _cached(session: Session, connection_id: str, kind: str, key: str) -> Record
         )
     ).first()
     return row.data if row is not None else None
-
-
-def _jsonable(value: Any) -> Any:
-    """Decimals become strings in the JSON column (exact); everything else is already JSON."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bool | int | float | str) or value is None:
-        return value
-    return str(value)
 
 
 def _set_mark(
