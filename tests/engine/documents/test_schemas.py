@@ -310,3 +310,20 @@ def test_junk_in_any_field_is_refused_or_accepted_never_a_crash(kind: str) -> No
                 validate_document(kind, _replace(data, path, junk))
             except ValidationFailed as error:
                 assert error.errors and all(e.field is None or e.field for e in error.errors)
+
+
+def test_every_currency_xero_knows_is_accepted() -> None:
+    from pathlib import Path
+
+    from ledgerlink.documents.currencies import ISO_4217
+
+    spec = Path(__file__).resolve().parents[4] / "shared/xero-openapi/xero_accounting.yaml"
+    if not spec.is_file():
+        pytest.skip(f"Xero OpenAPI spec not found at {spec}: currency check skipped")
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    codes = yaml.load(spec.read_text(encoding="utf-8"), Loader=loader)["components"]["schemas"]
+    xero_codes = {c for c in codes["CurrencyCode"]["enum"] if len(c) == 3}
+    assert len(xero_codes) > 150
+    assert xero_codes - ISO_4217 == set()
