@@ -5,62 +5,13 @@ No test here waits on wall time: ``sleep`` advances a fake clock.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.store.db import make_engine, make_session_factory
-from ledgerlink.store.models import Base
 from ledgerlink.xero.errors import XeroBudgetExhausted
 from ledgerlink.xero.limits import Limiter, Slot, XeroLimits
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TENANT = "tenant-a"
-
-
-def fresh_database(kind: str, tmp_path: object) -> Iterator[str]:
-    """A database URL with the tables created: a SQLite file, or a PostgreSQL schema of its own."""
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path}/limits.db"
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
-        yield url
-        return
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def limits_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    yield from fresh_database(request.param, tmp_path)
-
-
-@pytest.fixture
-def engine(limits_db: str) -> Iterator[Engine]:
-    engine = make_engine(limits_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
 
 
 class FakeTime:
@@ -78,8 +29,9 @@ class FakeTime:
         self.now += seconds
 
 
-def limiter(factory: sessionmaker[Session], time: FakeTime, **limits: float) -> Limiter:
-    return Limiter(factory, "client-1", XeroLimits(**limits), clock=time.clock, sleep=time.sleep)  # type: ignore[arg-type]
+def limiter(session_factory: sessionmaker[Session], time: FakeTime, **limits: float) -> Limiter:
+    budget = XeroLimits(**limits)  # type: ignore[arg-type]
+    return Limiter(session_factory, "client-1", budget, clock=time.clock, sleep=time.sleep)
 
 
 def most_in_any_window(times: list[float], window: float) -> int:
@@ -90,9 +42,9 @@ def most_in_any_window(times: list[float], window: float) -> int:
     return best
 
 
-def test_minute_budget_spaces_calls_below_the_limit(factory: sessionmaker[Session]) -> None:
+def test_minute_budget_spaces_calls_below_the_limit(session_factory: sessionmaker[Session]) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=10, minute_margin=2)
+    lim = limiter(session_factory, time, per_minute=10, minute_margin=2)
     started: list[float] = []
     for _ in range(24):
         slot = lim.acquire(TENANT)
@@ -104,10 +56,10 @@ def test_minute_budget_spaces_calls_below_the_limit(factory: sessionmaker[Sessio
 
 
 def test_try_acquire_says_how_long_to_wait_and_takes_nothing(
-    factory: sessionmaker[Session],
+    session_factory: sessionmaker[Session],
 ) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=10, minute_margin=2)
+    lim = limiter(session_factory, time, per_minute=10, minute_margin=2)
     first = lim.try_acquire(TENANT)
     assert isinstance(first, Slot)
     first.release()
@@ -118,10 +70,10 @@ def test_try_acquire_says_how_long_to_wait_and_takes_nothing(
 
 
 def test_tenants_have_their_own_minute_but_share_the_app_budget(
-    factory: sessionmaker[Session],
+    session_factory: sessionmaker[Session],
 ) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=10, app_per_minute=12, app_margin_ratio=0.0)
+    lim = limiter(session_factory, time, per_minute=10, app_per_minute=12, app_margin_ratio=0.0)
     for tenant in ("t1", "t2", "t3"):
         slot = lim.try_acquire(tenant)
         assert isinstance(slot, Slot), tenant
@@ -136,10 +88,12 @@ def test_tenants_have_their_own_minute_but_share_the_app_budget(
 
 
 def test_day_budget_stops_before_xeros_and_max_wait_gives_up(
-    factory: sessionmaker[Session],
+    session_factory: sessionmaker[Session],
 ) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_day=12, day_margin=2, per_minute=1000, day_seconds=86400)
+    lim = limiter(
+        session_factory, time, per_day=12, day_margin=2, per_minute=1000, day_seconds=86400
+    )
     for _ in range(10):
         lim.acquire(TENANT).release()
     with pytest.raises(XeroBudgetExhausted) as caught:
@@ -151,11 +105,16 @@ def test_day_budget_stops_before_xeros_and_max_wait_gives_up(
 
 
 def test_concurrent_slots_and_a_killed_workers_slot_comes_back(
-    factory: sessionmaker[Session],
+    session_factory: sessionmaker[Session],
 ) -> None:
     time = FakeTime()
     lim = limiter(
-        factory, time, concurrent=2, per_minute=6000, slot_ttl_seconds=90, slot_poll_seconds=0.05
+        session_factory,
+        time,
+        concurrent=2,
+        per_minute=6000,
+        slot_ttl_seconds=90,
+        slot_poll_seconds=0.05,
     )
     held = [lim.acquire(TENANT), lim.acquire(TENANT)]
     time.now += 1
@@ -177,9 +136,11 @@ def test_concurrent_slots_and_a_killed_workers_slot_comes_back(
     assert isinstance(lim.try_acquire(TENANT), Slot)
 
 
-def test_penalise_honours_retry_after_for_the_tenant_only(factory: sessionmaker[Session]) -> None:
+def test_penalise_honours_retry_after_for_the_tenant_only(
+    session_factory: sessionmaker[Session],
+) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=6000)
+    lim = limiter(session_factory, time, per_minute=6000)
     lim.penalise(TENANT, 42.0, "minute")
     wait = lim.try_acquire(TENANT)
     assert isinstance(wait, float) and wait == pytest.approx(42.0)
@@ -190,24 +151,26 @@ def test_penalise_honours_retry_after_for_the_tenant_only(factory: sessionmaker[
     assert sum(time.slept) >= 42.0
 
 
-def test_appminute_429_blocks_every_tenant(factory: sessionmaker[Session]) -> None:
+def test_appminute_429_blocks_every_tenant(session_factory: sessionmaker[Session]) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=6000)
+    lim = limiter(session_factory, time, per_minute=6000)
     lim.penalise(TENANT, 7.0, "appminute")
     assert isinstance(lim.try_acquire("tenant-b"), float)
 
 
-def test_day_429_without_retry_after_still_backs_off(factory: sessionmaker[Session]) -> None:
+def test_day_429_without_retry_after_still_backs_off(
+    session_factory: sessionmaker[Session],
+) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=6000)
+    lim = limiter(session_factory, time, per_minute=6000)
     lim.penalise(TENANT, None, "day")
     wait = lim.try_acquire(TENANT)
     assert isinstance(wait, float) and wait > 0
 
 
-def test_xeros_remaining_headers_tighten_our_view(factory: sessionmaker[Session]) -> None:
+def test_xeros_remaining_headers_tighten_our_view(session_factory: sessionmaker[Session]) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=60, per_day=5000, day_margin=10)
+    lim = limiter(session_factory, time, per_minute=60, per_day=5000, day_margin=10)
     slot = lim.acquire(TENANT)
     # Someone else spent this organisation's day: Xero says only 5 calls remain.
     slot.release({"X-DayLimit-Remaining": "5", "X-MinLimit-Remaining": "50"})
@@ -220,9 +183,11 @@ def test_xeros_remaining_headers_tighten_our_view(factory: sessionmaker[Session]
     assert isinstance(wait, float) and wait > 50
 
 
-def test_headers_our_own_calls_explain_change_nothing(factory: sessionmaker[Session]) -> None:
+def test_headers_our_own_calls_explain_change_nothing(
+    session_factory: sessionmaker[Session],
+) -> None:
     time = FakeTime()
-    lim = limiter(factory, time, per_minute=60)
+    lim = limiter(session_factory, time, per_minute=60)
     slot = lim.acquire(TENANT)
     slot.release({"X-MinLimit-Remaining": "59", "X-DayLimit-Remaining": "4999"})
     time.now += 60 / 58

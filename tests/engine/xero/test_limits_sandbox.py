@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 
 import httpx2
 import pytest
+from sqlalchemy import Engine
 
 from ledgerlink.store.db import make_engine, make_session_factory
 from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import XeroRateLimited
 from ledgerlink.xero.limits import Limiter, XeroLimits
 from tests.conftest import DEMO_TENANT, RunningSandbox, custom_token
-from tests.engine.xero.test_limits import FakeTime, fresh_database, most_in_any_window
+from tests.engine.xero.test_limits import FakeTime, most_in_any_window
 from xero_sandbox import SandboxConfig
 
 pytestmark = pytest.mark.slow
@@ -36,11 +36,6 @@ def sandbox_config() -> SandboxConfig:
     config.limits.minute_seconds = MINUTE
     config.limits.tenant_per_minute = PER_MINUTE
     return config
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def limits_db(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    yield from fresh_database(request.param, tmp_path)
 
 
 def hammer(db_url: str, api_url: str, token: str, calls: int) -> int:
@@ -68,7 +63,7 @@ def sandbox_figures(sandbox: RunningSandbox) -> tuple[int, int, list[float]]:
     return stats["rate_limits"]["refused_total"], calls, times
 
 
-def test_two_threads_never_meet_a_429(sandbox: RunningSandbox, limits_db: str) -> None:
+def test_two_threads_never_meet_a_429(sandbox: RunningSandbox, db_url: str, engine: Engine) -> None:
     api_url = sandbox.url + "/api.xro/2.0"
     token = custom_token(sandbox.url)
     results: list[int] = []
@@ -76,7 +71,7 @@ def test_two_threads_never_meet_a_429(sandbox: RunningSandbox, limits_db: str) -
 
     def run() -> None:
         try:
-            results.append(hammer(limits_db, api_url, token, CALLS_EACH))
+            results.append(hammer(db_url, api_url, token, CALLS_EACH))
         except BaseException as exc:  # reported below, never lost in the thread
             errors.append(exc)
 
@@ -93,12 +88,14 @@ def test_two_threads_never_meet_a_429(sandbox: RunningSandbox, limits_db: str) -
     assert len({int((t - min(times)) // MINUTE) for t in times}) >= 3
 
 
-def test_two_processes_never_meet_a_429(sandbox: RunningSandbox, limits_db: str) -> None:
+def test_two_processes_never_meet_a_429(
+    sandbox: RunningSandbox, db_url: str, engine: Engine
+) -> None:
     api_url = sandbox.url + "/api.xro/2.0"
     token = custom_token(sandbox.url)
     spawn = multiprocessing.get_context("spawn")
     workers = [
-        spawn.Process(target=_process_main, args=(limits_db, api_url, token, CALLS_EACH))
+        spawn.Process(target=_process_main, args=(db_url, api_url, token, CALLS_EACH))
         for _ in range(2)
     ]
     for worker in workers:
@@ -112,12 +109,13 @@ def test_two_processes_never_meet_a_429(sandbox: RunningSandbox, limits_db: str)
     assert most_in_any_window(times, MINUTE) <= PER_MINUTE
 
 
-def test_a_429_is_honoured_with_its_retry_after(sandbox: RunningSandbox, limits_db: str) -> None:
+def test_a_429_is_honoured_with_its_retry_after(
+    sandbox: RunningSandbox, db_url: str, engine: Engine
+) -> None:
     """A minute 429 (the sandbox's rate_limit fault): the next call waits out Retry-After."""
     fault = {"kind": "rate_limit", "problem": "minute", "endpoint": "currencies", "count": 1}
     assert httpx2.post(sandbox.url + "/_sandbox/faults", json=fault).status_code == 201
     time = FakeTime()
-    engine = make_engine(limits_db)
     limiter = Limiter(
         make_session_factory(engine),
         "LEDGERLINK-CUSTOM-CONNECTION",
@@ -134,7 +132,6 @@ def test_a_429_is_honoured_with_its_retry_after(sandbox: RunningSandbox, limits_
         assert caught.value.as_error().code == "XERO_RATE_LIMITED"
         slept_before = sum(time.slept)
         reply = client.get("/Currencies")
-    engine.dispose()
     assert reply.status == 200
     assert sum(time.slept) - slept_before >= caught.value.retry_after
     refused, calls, _ = sandbox_figures(sandbox)
