@@ -1,0 +1,253 @@
+"""Calls to Xero's identity service and /connections, and which Xero app a workspace uses.
+
+Kept apart from ``oauth`` (the flows and their database steps) so each reads on its own: these
+functions only speak HTTP, through Authlib's httpx2 client for the token endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+from authlib.integrations.httpx_client import OAuth2Client, OAuthError
+from sqlalchemy.orm import Session
+
+from ledgerlink.config import Settings
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import tokens as tok
+from ledgerlink.store.models import ApiCall, Connection
+from ledgerlink.store.secrets import KeyRing
+from ledgerlink.store.workspaces import workspace_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class XeroApp:
+    client_id: str
+    client_secret: str | None
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What the token endpoint answered."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+    scope: str
+
+
+def ring_for(settings: Settings) -> KeyRing:
+    return KeyRing.from_settings(settings)
+
+
+def app_for(session: Session, settings: Settings, workspace_id: str) -> XeroApp:
+    """The workspace's own Xero app if it brought one, else ledgerlink's default app."""
+    own = workspace_app(session, ring_for(settings), workspace_id)
+    if own is not None:
+        return XeroApp(own.client_id, own.client_secret)
+    if not settings.xero_client_id:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            "No Xero app is configured: set LEDGERLINK_XERO_CLIENT_ID and "
+            "LEDGERLINK_XERO_CLIENT_SECRET, or give the workspace its own Xero app.",
+            field="xero_client_id",
+        )
+    return XeroApp(settings.xero_client_id, settings.xero_client_secret or None)
+
+
+def secret_for(
+    session: Session, settings: Settings, workspace_id: str, client_id: str
+) -> str | None:
+    own = workspace_app(session, ring_for(settings), workspace_id)
+    if own is not None and own.client_id == client_id:
+        return own.client_secret
+    if client_id == settings.xero_client_id:
+        return settings.xero_client_secret or None
+    raise LedgerlinkError(
+        "CONNECTION_NEEDS_REAUTH",
+        f"The Xero app {client_id} that made this connection is no longer configured.",
+        field="xero_client_id",
+    )
+
+
+def oauth_client(
+    settings: Settings, app: XeroApp, transport: httpx2.BaseTransport | None, **kw: Any
+) -> OAuth2Client:
+    method = "client_secret_basic" if app.client_secret else "none"
+    return OAuth2Client(
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+        token_endpoint_auth_method=method,
+        timeout=settings.http_timeout,
+        transport=transport,
+        **kw,
+    )
+
+
+def read_token(token: dict[str, Any]) -> Granted:
+    return Granted(
+        access_token=str(token["access_token"]),
+        refresh_token=token.get("refresh_token"),
+        expires_in=int(token.get("expires_in") or 1800),
+        scope=" ".join(token["scope"])
+        if isinstance(token.get("scope"), list)
+        else str(token.get("scope") or ""),
+    )
+
+
+def unavailable(what: str, exc: Exception) -> LedgerlinkError:
+    return LedgerlinkError("XERO_UNAVAILABLE", f"Xero's {what} did not answer: {exc}.")
+
+
+def client_credentials(
+    settings: Settings, app: XeroApp, transport: httpx2.BaseTransport | None
+) -> Granted:
+    with oauth_client(settings, app, transport) as client:
+        try:
+            return read_token(
+                client.fetch_token(settings.xero_token_url, grant_type="client_credentials")
+            )
+        except OAuthError as exc:
+            raise LedgerlinkError(
+                "VALIDATION_FAILED",
+                f"Xero refused the custom connection's client id and secret ({exc.error}).",
+                "client_secret",
+            ) from exc
+        except httpx2.HTTPError as exc:
+            raise unavailable("token endpoint", exc) from exc
+
+
+def claim(jwt: str, name: str) -> str | None:
+    """One claim of a token Xero just handed us (read, not verified: it came from Xero)."""
+    try:
+        body = jwt.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (IndexError, ValueError):
+        return None
+    value = claims.get(name) if isinstance(claims, dict) else None
+    return str(value) if value else None
+
+
+def list_tenants(
+    settings: Settings, access: str, event_id: str | None, transport: httpx2.BaseTransport | None
+) -> list[dict[str, Any]]:
+    """The organisations this consent covered (filtered by its auth event when known)."""
+    params = {"authEventId": event_id} if event_id else None
+    with httpx2.Client(timeout=settings.http_timeout, transport=transport) as http:
+        try:
+            reply = http.get(
+                settings.xero_api_url + "/connections",
+                params=params,
+                headers={"Authorization": f"Bearer {access}", "Accept": "application/json"},
+            )
+            reply.raise_for_status()
+        except httpx2.HTTPError as exc:
+            raise unavailable("connections endpoint", exc) from exc
+    return [c for c in reply.json() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+
+
+def fetch_organisation(
+    session: Session,
+    settings: Settings,
+    connection: Connection,
+    access: str,
+    transport: httpx2.BaseTransport | None,
+) -> None:
+    """ShortCode (for deep links) and BaseCurrency; a failure here only leaves them empty."""
+    headers = {
+        "Authorization": f"Bearer {access}",
+        "xero-tenant-id": connection.tenant_id,
+        "Accept": "application/json",
+    }
+    status = 0
+    try:
+        with httpx2.Client(timeout=settings.http_timeout, transport=transport) as http:
+            reply = http.get(settings.xero_api_url + "/api.xro/2.0/Organisation", headers=headers)
+        status = reply.status_code
+        reply.raise_for_status()
+        org = reply.json()["Organisations"][0]
+        connection.short_code = org.get("ShortCode")
+        connection.base_currency = org.get("BaseCurrency")
+    except (httpx2.HTTPError, KeyError, IndexError, ValueError) as exc:
+        log.warning("could not read Organisation for %s: %s", connection.tenant_id, exc)
+    session.add(
+        ApiCall(
+            connection_id=connection.id,
+            at=datetime.now(UTC),
+            method="GET",
+            path="/Organisation",
+            status=status,
+            ok=200 <= status < 300,
+        )
+    )
+    session.flush()
+
+
+def renew(
+    settings: Settings, app: XeroApp, current: tok.Tokens, transport: httpx2.BaseTransport | None
+) -> Granted:
+    """New tokens: client credentials again for a custom connection, else spend the refresh token.
+
+    A refresh whose reply was lost (network error, 5xx) is sent again once with the same refresh
+    token: Xero answers a just-rotated token during its grace period instead of refusing it.
+    """
+    if current.kind == tok.CUSTOM:
+        return client_credentials(settings, app, transport)
+    if not current.refresh_token:
+        raise LedgerlinkError(
+            "CONNECTION_NEEDS_REAUTH", "This connection has no refresh token.", "connection_id"
+        )
+    last: Exception | None = None
+    for _attempt in range(2):
+        with oauth_client(settings, app, transport) as client:
+            try:
+                token = client.refresh_token(
+                    settings.xero_token_url, refresh_token=current.refresh_token
+                )
+            except OAuthError as exc:
+                if exc.error in ("invalid_grant", "unauthorized_client"):
+                    raise LedgerlinkError(
+                        "CONNECTION_NEEDS_REAUTH",
+                        f"Xero refused the refresh token ({exc.error}): connect again.",
+                        "connection_id",
+                    ) from exc
+                raise LedgerlinkError(
+                    "XERO_UNAUTHORIZED",
+                    f"Xero refused the app {app.client_id} at refresh ({exc.error}).",
+                    "xero_client_id",
+                ) from exc
+            except httpx2.HTTPError as exc:
+                log.warning("token refresh reply lost (%s); retrying with the same token", exc)
+                last = exc
+                continue
+        granted = read_token(token)
+        if granted.refresh_token is None:
+            granted = Granted(
+                granted.access_token, current.refresh_token, granted.expires_in, granted.scope
+            )
+        return granted
+    raise unavailable("token endpoint", last or RuntimeError("no reply"))
+
+
+def delete_at_xero(
+    settings: Settings, access: str, xero_id: str, transport: httpx2.BaseTransport | None
+) -> None:
+    with httpx2.Client(timeout=settings.http_timeout, transport=transport) as http:
+        try:
+            reply = http.delete(
+                f"{settings.xero_api_url}/connections/{xero_id}",
+                headers={"Authorization": f"Bearer {access}"},
+            )
+        except httpx2.HTTPError as exc:
+            raise unavailable("connections endpoint", exc) from exc
+    if reply.status_code not in (200, 204, 404):
+        raise LedgerlinkError(
+            "XERO_UNAVAILABLE", f"Xero answered {reply.status_code} to the disconnect."
+        )

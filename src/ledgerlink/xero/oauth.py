@@ -1,0 +1,311 @@
+"""Connecting Xero organisations and keeping their tokens alive (Authlib over httpx2).
+
+Refresh tokens rotate on every use and a spent one is refused after Xero's 30-minute grace, so
+a token set is refreshed by one worker at a time under a row lock, and the new tokens are
+committed before the access token is handed out: a crash after the refresh can lose at most a
+reply, which the grace period covers, never the only live refresh token.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx2
+from authlib.integrations.httpx_client import OAuthError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.config import Settings
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import connections as conns
+from ledgerlink.store import tokens as tok
+from ledgerlink.store.db import lock_row, transaction
+from ledgerlink.store.models import Connection, OAuthState, TokenSet
+from ledgerlink.xero import identity as idn
+
+log = logging.getLogger(__name__)
+REFRESH_MARGIN_SECONDS = 60.0
+
+
+def start_connect(
+    session: Session, workspace_id: str, settings: Settings, *, now: datetime | None = None
+) -> str:
+    """The Xero authorize URL for this workspace; state and PKCE verifier are kept sealed."""
+    now = now or datetime.now(UTC)
+    app = idn.app_for(session, settings, workspace_id)
+    state = secrets.token_urlsafe(32)
+    verifier = secrets.token_urlsafe(64)
+    client = idn.oauth_client(
+        settings,
+        app,
+        None,
+        scope=settings.scopes,
+        redirect_uri=settings.redirect_uri,
+        code_challenge_method="S256",
+    )
+    with client:
+        url, _ = client.create_authorization_url(
+            settings.xero_authorize_url, state=state, code_verifier=verifier
+        )
+    tok.save_oauth_state(
+        session,
+        idn.ring_for(settings),
+        state=state,
+        workspace_id=workspace_id,
+        client_id=app.client_id,
+        redirect_uri=settings.redirect_uri,
+        code_verifier=verifier,
+        expires_at=now + timedelta(seconds=settings.oauth_state_seconds),
+    )
+    return str(url)
+
+
+def _spend_state(
+    session: Session, settings: Settings, state: str, now: datetime
+) -> tuple[OAuthState, str, str | None]:
+    """Take the state out of the table (committed) so it can never be used twice."""
+    row = lock_row(session, OAuthState, state) if state else None
+    if row is None:
+        session.rollback()
+        raise LedgerlinkError(
+            "OAUTH_STATE_INVALID", "The connect link is unknown or was already used.", "state"
+        )
+    verifier = idn.ring_for(settings).open_field(row, "code_verifier_enc") or ""
+    secret = None
+    if row.expires_at > now:
+        secret = idn.secret_for(session, settings, row.workspace_id, row.client_id)
+    session.delete(row)
+    session.commit()
+    if row.expires_at <= now:
+        raise LedgerlinkError("OAUTH_STATE_INVALID", "The connect link expired.", "state")
+    return row, verifier, secret
+
+
+def finish_connect(
+    session: Session,
+    state: str,
+    code: str | None,
+    *,
+    settings: Settings,
+    error: str | None = None,
+    now: datetime | None = None,
+    transport: httpx2.BaseTransport | None = None,
+) -> list[Connection]:
+    """The callback: one token set for the consent, one connection per organisation it covered.
+
+    Commits the spent state before calling Xero (so a replay fails even if this call does); the
+    token set and connections are left in ``session`` for the caller to commit.
+    """
+    now = now or datetime.now(UTC)
+    spent, verifier, secret = _spend_state(session, settings, state, now)
+    if error or not code:
+        raise LedgerlinkError(
+            "OAUTH_DENIED", f"Xero did not grant access ({error or 'no code'}).", "error"
+        )
+    app = idn.XeroApp(spent.client_id, secret)
+    with idn.oauth_client(settings, app, transport, redirect_uri=spent.redirect_uri) as client:
+        try:
+            token = client.fetch_token(
+                settings.xero_token_url,
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=verifier,
+            )
+        except OAuthError as exc:
+            raise LedgerlinkError(
+                "OAUTH_STATE_INVALID", f"Xero refused the authorisation code ({exc.error}).", "code"
+            ) from exc
+        except httpx2.HTTPError as exc:
+            raise idn.unavailable("token endpoint", exc) from exc
+    granted = idn.read_token(token)
+    event_id = idn.claim(granted.access_token, "authentication_event_id")
+    tenants = idn.list_tenants(settings, granted.access_token, event_id, transport)
+    ring = idn.ring_for(settings)
+    token_set = tok.create_token_set(
+        session,
+        ring,
+        workspace_id=spent.workspace_id,
+        client_id=spent.client_id,
+        kind=tok.OAUTH,
+        access_token=granted.access_token,
+        refresh_token=granted.refresh_token,
+        expires_at=now + timedelta(seconds=granted.expires_in),
+        scopes=granted.scope,
+        auth_event_id=event_id,
+    )
+    made = [
+        conns.upsert_connection(
+            session,
+            spent.workspace_id,
+            t["tenantId"],
+            tenant_name=t.get("tenantName") or "",
+            token_set_id=token_set.id,
+            xero_connection_id=t.get("id"),
+        )
+        for t in tenants
+    ]
+    tok.drop_unused_token_sets(session, spent.workspace_id, keep=token_set.id)
+    for connection in made:
+        idn.fetch_organisation(session, settings, connection, granted.access_token, transport)
+    return made
+
+
+def connect_custom(
+    session: Session,
+    workspace_id: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    settings: Settings,
+    now: datetime | None = None,
+    transport: httpx2.BaseTransport | None = None,
+) -> Connection:
+    """A custom connection: client credentials bound by Xero to exactly one organisation."""
+    now = now or datetime.now(UTC)
+    granted = idn.client_credentials(settings, idn.XeroApp(client_id, client_secret), transport)
+    tenants = idn.list_tenants(settings, granted.access_token, None, transport)
+    if len(tenants) != 1:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            f"A custom connection must reach one organisation; Xero listed {len(tenants)}.",
+            "client_id",
+        )
+    token_set = tok.create_token_set(
+        session,
+        idn.ring_for(settings),
+        workspace_id=workspace_id,
+        client_id=client_id,
+        kind=tok.CUSTOM,
+        access_token=granted.access_token,
+        refresh_token=None,
+        expires_at=now + timedelta(seconds=granted.expires_in),
+        scopes=granted.scope,
+        client_secret=client_secret,
+    )
+    tenant = tenants[0]
+    connection = conns.upsert_connection(
+        session,
+        workspace_id,
+        tenant["tenantId"],
+        tenant_name=tenant.get("tenantName") or "",
+        token_set_id=token_set.id,
+        xero_connection_id=tenant.get("id"),
+    )
+    tok.drop_unused_token_sets(session, workspace_id, keep=token_set.id)
+    idn.fetch_organisation(session, settings, connection, granted.access_token, transport)
+    return connection
+
+
+def access_token(
+    factory: sessionmaker[Session],
+    token_set_id: str,
+    now: datetime | None = None,
+    *,
+    settings: Settings,
+    transport: httpx2.BaseTransport | None = None,
+) -> str:
+    """A live access token for the token set, refreshed once (across workers) when due.
+
+    Under the row lock the set is read again: if another worker refreshed it meanwhile, its
+    token is used; else the token endpoint is called and the new tokens are committed before
+    this returns. ``invalid_grant`` marks the set (and its connections) as needing a reconnect.
+    """
+    started = time.monotonic()
+    now = now or datetime.now(UTC)
+    ring = idn.ring_for(settings)
+    with transaction(factory) as session:
+        seen = tok.load_token_set(session, ring, token_set_id)
+    _check_usable(seen, token_set_id)
+    assert seen is not None
+    if seen.fresh(now, REFRESH_MARGIN_SECONDS):
+        return str(seen.access_token)
+    refused: LedgerlinkError | None = None
+    with transaction(factory) as session:
+        row = lock_row(session, TokenSet, token_set_id)
+        current = None if row is None else tok.open_tokens(ring, row)
+        _check_usable(current, token_set_id)
+        assert row is not None and current is not None
+        moved = current.version != seen.version
+        if current.fresh(now, REFRESH_MARGIN_SECONDS) or (moved and current.fresh(now, 0)):
+            return str(current.access_token)
+        app = idn.XeroApp(current.client_id, current.client_secret)
+        if current.kind == tok.OAUTH:
+            app = idn.XeroApp(
+                current.client_id,
+                idn.secret_for(session, settings, current.workspace_id, current.client_id),
+            )
+        try:
+            granted = idn.renew(settings, app, current, transport)
+        except LedgerlinkError as exc:
+            if exc.code != "CONNECTION_NEEDS_REAUTH":
+                raise
+            row.status = tok.NEEDS_REAUTH
+            for connection in conns.connections_for_token_set(session, token_set_id):
+                if connection.status == conns.ACTIVE:
+                    connection.status = conns.NEEDS_REAUTH
+            refused = exc
+        else:
+            issued = now + timedelta(seconds=time.monotonic() - started)
+            tok.store_new_tokens(
+                ring,
+                row,
+                access_token=granted.access_token,
+                refresh_token=granted.refresh_token,
+                expires_at=issued + timedelta(seconds=granted.expires_in),
+                scopes=granted.scope or None,
+            )
+    if refused is not None:
+        raise refused
+    return granted.access_token
+
+
+def _check_usable(tokens: tok.Tokens | None, token_set_id: str) -> None:
+    if tokens is None:
+        raise LedgerlinkError(
+            "CONNECTION_NOT_FOUND", f"No token set {token_set_id}: connect again.", "connection_id"
+        )
+    if tokens.status == tok.NEEDS_REAUTH:
+        raise LedgerlinkError(
+            "CONNECTION_NEEDS_REAUTH",
+            "Xero refused this connection's tokens; a person must connect it again.",
+            "connection_id",
+        )
+
+
+def disconnect(
+    factory: sessionmaker[Session],
+    workspace_id: str,
+    connection_id: str,
+    *,
+    settings: Settings,
+    transport: httpx2.BaseTransport | None = None,
+) -> Connection:
+    """Remove the organisation at Xero (DELETE /connections/{id}) and mark the row.
+
+    The refresh token is not revoked: Xero's revocation removes every connection the user
+    gave the app, including other organisations still in use. A token set no connection uses
+    any more is deleted here, so its tokens are no longer kept.
+    """
+    with transaction(factory) as session:
+        row = conns.get_connection(session, workspace_id, connection_id)
+        token_set_id, xero_id, kind = row.token_set_id, row.xero_connection_id, None
+        if token_set_id:
+            found = session.get(TokenSet, token_set_id)
+            kind = found.kind if found is not None else None
+    if token_set_id and xero_id and kind == tok.OAUTH:
+        try:
+            access = access_token(factory, token_set_id, settings=settings, transport=transport)
+            idn.delete_at_xero(settings, access, xero_id, transport)
+        except LedgerlinkError as exc:
+            log.warning("disconnect %s: Xero not told (%s); marked here only", connection_id, exc)
+    with transaction(factory) as session:
+        row = conns.mark_disconnected(session, workspace_id, connection_id)
+        row.token_set_id = None
+        session.flush()
+        if token_set_id and not conns.connections_for_token_set(session, token_set_id):
+            stale = session.get(TokenSet, token_set_id)
+            if stale is not None:
+                session.delete(stale)
+    return row
