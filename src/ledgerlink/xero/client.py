@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import Any
 
 import httpx2
+from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.store.models import ApiCall
 from ledgerlink.xero import wire
 from ledgerlink.xero.errors import (
     XeroError,
@@ -80,6 +82,27 @@ def _detail(data: Any, text: str) -> str:
             if data.get(name):
                 return str(data[name])
     return text.strip()[:300]
+
+
+def api_call_recorder(session_factory: sessionmaker[Session], connection_id: str | None) -> OnCall:
+    """An ``on_call`` hook that keeps every call in ``api_calls`` (the "API calls used" figure).
+
+    Status 0 is a call with no answer (transport failure); it may still have counted at Xero.
+    """
+
+    def record(method: str, path: str, status: int) -> None:
+        with session_factory.begin() as session:
+            session.add(
+                ApiCall(
+                    connection_id=connection_id,
+                    method=method,
+                    path=path[:300],
+                    status=status,
+                    ok=200 <= status < 300,
+                )
+            )
+
+    return record
 
 
 class XeroClient:

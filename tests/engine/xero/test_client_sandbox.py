@@ -7,8 +7,11 @@ from decimal import Decimal
 
 import httpx2
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.xero.client import XeroClient
+from ledgerlink.store.models import ApiCall
+from ledgerlink.xero.client import XeroClient, api_call_recorder
 from ledgerlink.xero.errors import (
     XeroForbidden,
     XeroNotFound,
@@ -119,3 +122,22 @@ def test_not_found_unauthorized_and_forbidden(sandbox: RunningSandbox, client: X
 def test_connections_lists_the_organisations_the_token_reaches(client: XeroClient) -> None:
     tenants = {c["tenantId"] for c in client.connections()}
     assert DEMO_TENANT in tenants
+
+
+def test_every_call_can_be_recorded_for_the_calls_used_figure(
+    sandbox: RunningSandbox, session_factory: sessionmaker[Session]
+) -> None:
+    token = custom_token(sandbox.url)
+    recorder = api_call_recorder(session_factory, None)
+    with XeroClient(
+        sandbox.url + "/api.xro/2.0", DEMO_TENANT, lambda: token, on_call=recorder
+    ) as xero:
+        xero.get("/Currencies")
+        with pytest.raises(XeroNotFound):
+            xero.get("/Invoices/00000000-0000-4000-8000-000000000000")
+    with session_factory() as session:
+        rows = session.scalars(select(ApiCall).order_by(ApiCall.id)).all()
+        assert [(r.method, r.path, r.status, r.ok) for r in rows] == [
+            ("GET", "/Currencies", 200, True),
+            ("GET", "/Invoices/00000000-0000-4000-8000-000000000000", 404, False),
+        ]
