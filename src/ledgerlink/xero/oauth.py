@@ -68,7 +68,6 @@ def _spend_state(
     """Take the state out of the table (committed) so it can never be used twice."""
     row = lock_row(session, OAuthState, state) if state else None
     if row is None:
-        session.rollback()
         raise LedgerlinkError(
             "OAUTH_STATE_INVALID", "The connect link is unknown or was already used.", "state"
         )
@@ -122,6 +121,10 @@ def finish_connect(
     granted = idn.read_token(token)
     event_id = idn.claim(granted.access_token, "authentication_event_id")
     tenants = idn.list_tenants(settings, granted.access_token, event_id, transport)
+    if not tenants:
+        raise LedgerlinkError(
+            "OAUTH_DENIED", "The consent in Xero covered no organisation: choose one.", "tenants"
+        )
     ring = idn.ring_for(settings)
     token_set = tok.create_token_set(
         session,
