@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import Connection, ReferenceItem, Workspace
 from ledgerlink.sync.reference import ALL_KINDS, ReferenceView, normalise_name, refresh_reference
 from ledgerlink.xero.client import XeroClient
@@ -212,3 +213,10 @@ def test_unknown_kinds_are_refused(harness: Harness) -> None:
 
 def test_names_compare_without_case_or_extra_spaces() -> None:
     assert normalise_name("  ACME\t  Pty   Ltd ") == normalise_name("acme pty ltd")
+
+
+def test_an_unknown_connection_is_refused_before_any_call(harness: Harness) -> None:
+    with pytest.raises(LedgerlinkError) as caught:
+        refresh_reference(harness.factory, harness.client, "no-such-connection")
+    assert caught.value.code == "CONNECTION_NOT_FOUND"
+    assert harness.calls == []

@@ -28,6 +28,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import Connection, ReferenceItem, ReferenceSync
 from ledgerlink.xero import wire
 from ledgerlink.xero.client import XeroClient, XeroReply
@@ -260,11 +261,18 @@ def refresh_reference(
     transaction is held open across an HTTP call, and a failure part-way keeps the kinds
     already refreshed.
     """
+    chosen = list(kinds)
+    unknown = [name for name in chosen if name not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown reference kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+    with session_factory() as session:
+        if session.get(Connection, connection_id) is None:
+            raise LedgerlinkError(
+                "CONNECTION_NOT_FOUND", f"No connection {connection_id}.", "connection_id"
+            )
     counts: dict[str, int] = {}
-    for name in kinds:
-        kind = KINDS.get(name)
-        if kind is None:
-            raise ValueError(f"unknown reference kind {name!r}; known: {', '.join(KINDS)}")
+    for name in chosen:
+        kind = KINDS[name]
         since: datetime | None = None
         if kind.incremental and not full:
             with session_factory() as session:

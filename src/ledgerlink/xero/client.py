@@ -221,7 +221,8 @@ class XeroClient:
     def connections(self) -> list[dict[str, Any]]:
         """The organisations this token reaches (identity API; not counted against a tenant)."""
         url = self.identity_url + "/connections"
-        reply = self._send("GET", url, "/connections", None, None, {}, tenant=False, slot=None)
+        headers = self._headers({}, tenant=False)
+        reply = self._send("GET", url, "/connections", None, None, headers, None)
         return [c for c in reply.data or [] if isinstance(c, dict)]
 
     # the one way out --------------------------------------------------------------------
@@ -245,12 +246,19 @@ class XeroClient:
             extra["Content-Type"] = "application/json"
         if idempotency_key is not None and method != "GET":
             extra["Idempotency-Key"] = idempotency_key
+        # The token first: a refresh that fails must not hold a limiter slot.
+        prepared = self._headers(extra, tenant=True)
         slot = None
         if self.limiter is not None:
             slot = self.limiter.acquire(self._limit_key, max_wait=self.max_wait)
-        return self._send(
-            method, self.api_url + path, path, content, params, extra, tenant=True, slot=slot
-        )
+        return self._send(method, self.api_url + path, path, content, params, prepared, slot)
+
+    def _headers(self, extra: Mapping[str, str], *, tenant: bool) -> dict[str, str]:
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {self.token()}"}
+        if tenant and self.tenant_id:
+            headers["xero-tenant-id"] = self.tenant_id
+        headers.update(extra)
+        return headers
 
     @property
     def _limit_key(self) -> str:
@@ -263,15 +271,9 @@ class XeroClient:
         path: str,
         content: bytes | None,
         params: Mapping[str, Any] | None,
-        extra: dict[str, str],
-        *,
-        tenant: bool,
+        headers: dict[str, str],
         slot: Slot | None,
     ) -> XeroReply:
-        headers = {"Accept": "application/json", "Authorization": f"Bearer {self.token()}"}
-        if tenant and self.tenant_id:
-            headers["xero-tenant-id"] = self.tenant_id
-        headers.update(extra)
         try:
             response = self.http.request(
                 method, url, content=content, params=dict(params or {}), headers=headers
@@ -285,6 +287,10 @@ class XeroClient:
             raise XeroTransportError(
                 f"{type(exc).__name__}: {exc}", sent, method=method, path=path
             ) from exc
+        except BaseException:
+            if slot is not None:
+                slot.release()
+            raise
         if slot is not None:
             slot.release(response.headers)
         self._report(method, path, response.status_code)

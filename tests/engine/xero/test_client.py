@@ -313,3 +313,21 @@ def test_a_success_that_is_not_json_is_a_lost_reply() -> None:
     with pytest.raises(XeroTransportError) as caught:
         client.post("/Invoices", {"Invoices": []})
     assert caught.value.request_sent is True
+
+
+def test_a_failing_token_source_takes_no_limiter_slot() -> None:
+    limiter = FakeLimiter()
+
+    def no_token() -> str:
+        raise RuntimeError("refresh failed")
+
+    client = XeroClient(
+        API,
+        TENANT,
+        no_token,
+        limiter=limiter,  # type: ignore[arg-type]
+        http=httpx2.Client(transport=httpx2.MockTransport(lambda r: json_reply(200, {}))),
+    )
+    with pytest.raises(RuntimeError):
+        client.get("/Invoices")
+    assert limiter.events == []
