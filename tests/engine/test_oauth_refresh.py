@@ -8,8 +8,10 @@ live by using it after the sandbox clock has moved past the grace period.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -129,6 +131,93 @@ def test_two_workers_refreshing_at_once_spend_the_refresh_token_once(
     much_later = at + timedelta(seconds=2 * TOKEN_SECONDS + 10)
     newer = oauth.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
     assert works(xero_settings, newer)
+
+
+class ReadThenPause:
+    """Sessions from ``factory``; when the first one closes, ``between`` runs once.
+
+    It stops a worker right after its unlocked first read, so another worker can refresh
+    before it takes the lock: the interleaving SQLite's serialised transactions rarely show.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], between: Any) -> None:
+        self.factory = factory
+        self.between = between
+        self.paused = False
+
+    def __call__(self) -> Session:
+        session = self.factory()
+        if not self.paused:
+            self.paused = True
+            close = session.close
+
+            def close_then_pause() -> None:
+                close()
+                self.between()
+
+            session.close = close_then_pause  # type: ignore[method-assign]
+        return session
+
+
+def test_a_worker_that_read_stale_tokens_uses_the_refresh_another_made(
+    session_factory: sessionmaker[Session], xero_settings: Settings, sandbox_server: SandboxServer
+) -> None:
+    _, token_set_id, at = connected(session_factory, xero_settings)
+    due = at + timedelta(seconds=TOKEN_SECONDS - 10)
+    other: list[str] = []
+
+    def other_worker_refreshes() -> None:
+        other.append(oauth.access_token(session_factory, token_set_id, due, settings=xero_settings))
+
+    paused = cast(sessionmaker[Session], ReadThenPause(session_factory, other_worker_refreshes))
+    mine = oauth.access_token(paused, token_set_id, due, settings=xero_settings)
+    assert other == [mine]
+    assert issued(sandbox_server) == 2
+    assert stored(session_factory, xero_settings, token_set_id).version == 1
+
+
+def _refresh_in_process(
+    settings: Settings, token_set_id: str, due: datetime, start: Any, out: Any
+) -> None:
+    """A separate worker process: its own engine and pool, the same database and token set."""
+    from ledgerlink.store.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        start.wait()
+        token = oauth.access_token(
+            make_session_factory(engine), token_set_id, due, settings=settings
+        )
+        out.put(token)
+    except BaseException as exc:  # handed to the test, which reports it
+        out.put(f"error: {exc!r}")
+    finally:
+        engine.dispose()
+
+
+def test_two_worker_processes_refreshing_at_once_spend_the_refresh_token_once(
+    session_factory: sessionmaker[Session], xero_settings: Settings, sandbox_server: SandboxServer
+) -> None:
+    _, token_set_id, at = connected(session_factory, xero_settings)
+    due = at + timedelta(seconds=TOKEN_SECONDS - 10)
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Barrier(2), context.Queue()
+    workers = [
+        context.Process(
+            target=_refresh_in_process, args=(xero_settings, token_set_id, due, start, out)
+        )
+        for _ in range(2)
+    ]
+    for process in workers:
+        process.start()
+    tokens = [out.get(timeout=90) for _ in workers]
+    for process in workers:
+        process.join(timeout=30)
+    assert not any(t.startswith("error:") for t in tokens), tokens
+    assert tokens[0] == tokens[1]
+    assert issued(sandbox_server) == 2
+    assert stored(session_factory, xero_settings, token_set_id).version == 1
+    assert works(xero_settings, tokens[0])
 
 
 class LoseFirstRefreshReply(httpx2.HTTPTransport):
