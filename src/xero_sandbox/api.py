@@ -25,7 +25,8 @@ from xero_sandbox.state import Org, SandboxState
 
 log = logging.getLogger("xero_sandbox.api")
 
-WRITE_METHODS = {"PUT", "POST", "PATCH", "DELETE"}
+# Xero honours Idempotency-Key on its PUT and POST operations (the spec has it on no DELETE).
+KEYED_METHODS = {"PUT", "POST", "PATCH"}
 
 
 class LostReply(Exception):
@@ -99,12 +100,6 @@ class AccountingApi:
         state = self.state
         method = request.method.upper()
         path = request.url.path[len(API_PREFIX) :] or "/"
-        route, params, other = self.router.match(method, path)
-        if route is None:
-            if other:
-                raise errors.MethodNotAllowed()
-            raise errors.NotFound()
-
         token = _bearer(request)
         now = state.clock.timestamp()
         principal = state.identity.authenticate(token, now) if token else None
@@ -127,7 +122,7 @@ class AccountingApi:
         limit_headers = state.limits.headers(principal.client_id, org.tenant_id, now)
         try:
             response = await self._after_limits(
-                request, route, params, org, principal.client_id, app_name, method
+                request, path, org, principal.client_id, app_name, method
             )
         except errors.XeroError as exc:
             response = exc.response()
@@ -158,14 +153,19 @@ class AccountingApi:
     async def _after_limits(
         self,
         request: Request,
-        route: Any,
-        params: dict[str, str],
+        path: str,
         org: Org,
         client_id: str,
         app_name: str,
         method: str,
     ) -> Response:
         state = self.state
+        # An unknown path still reached the organisation: it counts, and carries the headers.
+        route, params, other = self.router.match(method, path)
+        if route is None:
+            if other:
+                raise errors.MethodNotAllowed()
+            raise errors.NotFound()
         if org.offline:
             raise errors.organisation_offline()
         lose_reply = False
@@ -186,7 +186,7 @@ class AccountingApi:
                 lose_reply = True
 
         body = await read_body(request, state.config.max_body_bytes)
-        key = request.headers.get("idempotency-key") if method in WRITE_METHODS else None
+        key = request.headers.get("idempotency-key") if method in KEYED_METHODS else None
         print_ = ""
         if key is not None:
             print_ = fingerprint(method, request.url.path, request.url.query, org.tenant_id, body)

@@ -86,7 +86,8 @@ class SandboxConfig:
     public_url: str = "http://127.0.0.1:8765"
     fault_seed: int = 1
     webhook_batch_seconds: float = 0.2
-    webhook_retry_seconds: list[float] = field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
+    # Xero retries at once, then every 15 minutes for 24 hours, then disables the webhook.
+    webhook_retry_seconds: list[float] = field(default_factory=lambda: [0.0] + [900.0] * 96)
 
     def app(self, client_id: str) -> AppConfig | None:
         for app in self.apps:

@@ -135,21 +135,32 @@ class WebhookDispatcher:
         config = state.config
         self.subscription = Subscription(url=config.webhook_url, key=config.webhook_key)
         if config.webhook_url:
-            # A URL given in the configuration stands for a subscription set up beforehand.
-            self.subscription.status = "OK"
-            self.subscription.reason = "configured at start; Intent to Receive not run"
+            # A URL given in the configuration is checked with Intent to Receive at start,
+            # as Xero checks every subscription before it sends events to it.
+            self.subscription.status = "PENDING"
+            self.subscription.reason = "Intent to Receive runs when the sandbox starts"
         self.deliveries: list[Delivery] = []
         self.cursor = 0
         self.sequence = 0
         self.lock = asyncio.Lock()
         self.client: httpx2.AsyncClient | None = None
         self.task: asyncio.Task[None] | None = None
+        self.check_task: asyncio.Task[dict[str, Any]] | None = None
 
     async def start(self) -> None:
         self.client = httpx2.AsyncClient(timeout=RESPONSE_SECONDS)
         self.task = asyncio.create_task(self._run(), name="xero-sandbox-webhooks")
+        if self.subscription.url and self.subscription.status == "PENDING":
+            self.check_task = asyncio.create_task(
+                self.subscribe(self.subscription.url, self.subscription.key),
+                name="xero-sandbox-webhook-itr",
+            )
 
     async def stop(self) -> None:
+        if self.check_task is not None and not self.check_task.done():
+            self.check_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.check_task
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,6 +17,7 @@ import msgspec
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DECIMAL_DIGITS = 28
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
@@ -80,7 +81,10 @@ def parse_datetime(value: Any, path: str) -> datetime:
         text = value.strip()
         match = _MS_DATE.match(text)
         if match:
-            return _EPOCH + timedelta(milliseconds=int(match.group(1)))
+            try:
+                return _EPOCH + timedelta(milliseconds=int(match.group(1)))
+            except OverflowError:
+                pass
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -99,18 +103,24 @@ def parse_decimal(value: Any, path: str) -> Decimal:
             f"JSON for post data was invalid,Error converting value {value!r} to type "
             f"'System.Decimal'. Path '{path}'."
         )
+    parsed: Decimal | None = None
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, int):
+        parsed = Decimal(value)
+    elif isinstance(value, str):
         try:
             parsed = Decimal(value.strip())
         except InvalidOperation:
-            pass
-        else:
-            if parsed.is_finite():
-                return parsed
+            parsed = None
+    # .NET's System.Decimal holds about 28 digits; anything larger never reaches Xero's rules.
+    if parsed is not None and parsed.is_finite() and parsed.adjusted() <= _DECIMAL_DIGITS:
+        return parsed
+    if parsed is not None and parsed.is_finite():
+        raise PostDataInvalid(
+            f"JSON for post data was invalid,Value was either too large or too small for a "
+            f"Decimal. Path '{path}'."
+        )
     raise PostDataInvalid(
         f"JSON for post data was invalid,Error converting value {value!r} to type "
         f"'System.Decimal'. Path '{path}'."

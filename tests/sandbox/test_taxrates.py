@@ -115,7 +115,7 @@ def test_rate_out_of_range(xero: XeroHttp) -> None:
         {
             "Name": "Huge",
             "ReportTaxType": "INPUT",
-            "TaxComponents": [{"Name": "A", "Rate": "1e99"}],
+            "TaxComponents": [{"Name": "A", "Rate": "1e20"}],
         },
     )
     assert reply.status == 400

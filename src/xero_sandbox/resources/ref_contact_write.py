@@ -18,6 +18,7 @@ from xero_sandbox.resources.rules import tax_rate
 from xero_sandbox.state import Org, Record
 
 MAX_PERSONS = 5
+TERM_TYPES = ("DAYSAFTERBILLDATE", "DAYSAFTERBILLMONTH", "OFCURRENTMONTH", "OFFOLLOWINGMONTH")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 _LIMITS = {
     "Name": 255,
@@ -146,16 +147,48 @@ def _apply(
     currency = text(element, "DefaultCurrency")
     if currency:
         record["DefaultCurrency"] = currency.upper()
-    if has(element, "PaymentTerms") and pick(element, "PaymentTerms") is not None:
-        record["PaymentTerms"] = wire.parse_object(pick(element, "PaymentTerms"), "PaymentTerms")
+    terms, _ = _payment_terms(element)
+    if terms is not None:
+        record["PaymentTerms"] = terms
     record.update(lists)
+
+
+def _payment_terms(element: dict[str, Any]) -> tuple[Record | None, list[str]]:
+    """PaymentTerms as Xero keeps them: Bills and Sales, each a whole Day and a known Type."""
+    if not has(element, "PaymentTerms") or pick(element, "PaymentTerms") is None:
+        return None, []
+    raw = wire.parse_object(pick(element, "PaymentTerms"), "PaymentTerms")
+    terms: Record = {}
+    messages: list[str] = []
+    for side in ("Bills", "Sales"):
+        if pick(raw, side) is None:
+            continue
+        part = wire.parse_object(pick(raw, side), f"PaymentTerms.{side}")
+        day_raw, kind_raw = pick(part, "Day"), pick(part, "Type")
+        if day_raw is None or kind_raw is None:
+            messages.append(f"PaymentTerms.{side} needs both a Day and a Type.")
+            continue
+        day = wire.parse_decimal(day_raw, f"PaymentTerms.{side}.Day")
+        kind = wire.parse_str(kind_raw, f"PaymentTerms.{side}.Type").upper()
+        if kind not in TERM_TYPES:
+            messages.append(f"PaymentTerms.{side}.Type must be one of {', '.join(TERM_TYPES)}.")
+            continue
+        low, high = (1, 31) if kind in ("OFCURRENTMONTH", "OFFOLLOWINGMONTH") else (0, 1000)
+        if day != day.to_integral_value() or not low <= day <= high:
+            messages.append(
+                f"PaymentTerms.{side}.Day must be a whole number from {low} to {high} for {kind}."
+            )
+            continue
+        terms[side] = {"Day": int(day), "Type": kind}
+    return terms, messages
 
 
 def _list_errors(element: dict[str, Any]) -> list[str]:
     persons = _read_lists(element).get("ContactPersons") or []
+    messages = _payment_terms(element)[1]
     if len(persons) > MAX_PERSONS:
-        return [f"A contact can have a maximum of {MAX_PERSONS} contact persons."]
-    return []
+        messages.append(f"A contact can have a maximum of {MAX_PERSONS} contact persons.")
+    return messages
 
 
 def create_contact(ctx: ApiContext, element: dict[str, Any]) -> Record:

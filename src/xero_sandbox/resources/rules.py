@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from xero_sandbox import wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.state import Org, Record
 
@@ -121,7 +122,7 @@ def _text(ref: dict[str, Any], key: str) -> str | None:
     value = next((v for k, v in ref.items() if str(k).lower() == key.lower()), None)
     if value is None:
         return None
-    text = str(value).strip()
+    text = wire.parse_str(value, f"Contact.{key}").strip()
     return text or None
 
 
