@@ -139,3 +139,17 @@ def test_default_webhook_retries_last_a_day_like_xero(sandbox: RunningSandbox) -
     retries = sandbox.config.webhook_retry_seconds
     assert retries[0] == 0
     assert sum(Decimal(str(s)) for s in retries) >= 24 * 3600
+
+
+def test_four_place_unit_amounts_show_to_two_places_unless_asked(xero: XeroHttp) -> None:
+    line = {"Description": "Ink", "Quantity": 3, "UnitAmount": "1.2346", "AccountCode": "200"}
+    made = xero.put("/Invoices", {"Invoices": [invoice(LineItems=[line])]}, params={"unitdp": 4})
+    assert made.status == 200, made.text
+    created = made.json["Invoices"][0]
+    assert created["LineItems"][0]["UnitAmount"] == Decimal("1.2346")
+    assert created["SubTotal"] == Decimal("3.70")
+    plain = xero.get(f"/Invoices/{created['InvoiceID']}").json["Invoices"][0]
+    assert plain["LineItems"][0]["UnitAmount"] == Decimal("1.23")
+    assert plain["SubTotal"] == Decimal("3.70")
+    four = xero.get(f"/Invoices/{created['InvoiceID']}", params={"unitdp": 4})
+    assert four.json["Invoices"][0]["LineItems"][0]["UnitAmount"] == Decimal("1.2346")

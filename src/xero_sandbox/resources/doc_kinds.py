@@ -9,12 +9,14 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from xero_sandbox import wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.state import Org, Record
+
+_CENT = Decimal("0.01")
 
 ZERO = Decimal("0.00")
 
@@ -183,11 +185,23 @@ def present(
         shown.setdefault("Allocations", [])
     shown["HasAttachments"] = False
     shown["HasErrors"] = False
+    if ctx.unitdp == 2 and record.get("LineItems"):
+        # Unit amounts kept to 4 places are shown to 2 unless the caller asks for unitdp=4.
+        shown["LineItems"] = [_unit_to_2dp(line) for line in record["LineItems"]]
     if summary:
         for name in _SUMMARY_DROPS:
             shown.pop(name, None)
     elif not lines:
         shown.pop("LineItems", None)
+    return shown
+
+
+def _unit_to_2dp(line: Record) -> Record:
+    unit = line.get("UnitAmount")
+    if not isinstance(unit, Decimal) or unit == unit.quantize(_CENT):
+        return line
+    shown = dict(line)
+    shown["UnitAmount"] = unit.quantize(_CENT, rounding=ROUND_HALF_UP)
     return shown
 
 
