@@ -17,7 +17,7 @@ from xero_sandbox.state import Org, Record, SandboxState, new_id
 DEMO_TENANT = "3f9b5c1e-4d2a-4b7c-9e8f-0a1b2c3d4e01"
 UK_TENANT = "7a2d4e6f-8b1c-4d3e-a5f7-9c0b1d2e3f02"
 
-_CLASS = {
+CLASS_OF_TYPE = {
     "BANK": "ASSET",
     "CURRENT": "ASSET",
     "FIXED": "ASSET",
@@ -165,9 +165,9 @@ def _account(state: SandboxState, spec: tuple[str, str, str, str, dict[str, Any]
         "Status": "ACTIVE",
         "TaxType": tax,
         "Description": "",
-        "Class": _CLASS[type_],
+        "Class": CLASS_OF_TYPE[type_],
         "EnablePaymentsToAccount": False,
-        "ShowInExpenseClaims": _CLASS[type_] == "EXPENSE",
+        "ShowInExpenseClaims": CLASS_OF_TYPE[type_] == "EXPENSE",
         "ReportingCode": "",
         "ReportingCodeName": "",
         "HasAttachments": False,

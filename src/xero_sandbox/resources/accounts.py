@@ -24,28 +24,9 @@ from xero_sandbox.resources.ref_common import (
 )
 from xero_sandbox.resources.rules import tax_rate
 from xero_sandbox.routing import ApiRoute
+from xero_sandbox.seed import CLASS_OF_TYPE
 from xero_sandbox.state import Record, new_id
 
-CLASS_OF_TYPE = {
-    "BANK": "ASSET",
-    "CURRENT": "ASSET",
-    "FIXED": "ASSET",
-    "INVENTORY": "ASSET",
-    "NONCURRENT": "ASSET",
-    "PREPAYMENT": "ASSET",
-    "CURRLIAB": "LIABILITY",
-    "LIABILITY": "LIABILITY",
-    "TERMLIAB": "LIABILITY",
-    "PAYG": "LIABILITY",
-    "EQUITY": "EQUITY",
-    "DEPRECIATN": "EXPENSE",
-    "DIRECTCOSTS": "EXPENSE",
-    "EXPENSE": "EXPENSE",
-    "OVERHEADS": "EXPENSE",
-    "OTHERINCOME": "REVENUE",
-    "REVENUE": "REVENUE",
-    "SALES": "REVENUE",
-}
 BANK_FIELDS = ("BankAccountNumber", "BankAccountType", "CurrencyCode")
 CODE_TOO_LONG = "Account Code is too long. Maximum of 10 characters allowed"
 UNIQUE_NAME = "Please enter a unique Name."
