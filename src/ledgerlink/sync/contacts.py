@@ -1,0 +1,246 @@
+"""Contacts: each source contact becomes one Xero contact, found before it is ever created.
+
+Order of trust: the link we made before (``ContactLink`` by the source's stable key); the
+Xero contact carrying that key as its ContactNumber; an active Xero contact with the same name
+(compared as Xero does, without case or extra spaces); one with the same email. Only then is a
+contact created, in one batched PUT per 100 under its own intent, with the key as its
+ContactNumber, so a lost reply is settled by finding that number, never by creating it again.
+Two documents naming one new contact, by the same key or by the same name, make one contact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerlink.documents.schemas import ContactRef, SalesInvoice
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.models import ContactLink, ReferenceItem
+from ledgerlink.sync import reference as refdata
+from ledgerlink.sync import settle
+from ledgerlink.sync.context import Run, Work
+from ledgerlink.sync.dispatch import dispatch, set_intent_state
+from ledgerlink.sync.reference import ReferenceView, normalise_name
+from ledgerlink.xero.convert import contact_to_xero
+from ledgerlink.xero.errors import validation_messages
+
+log = logging.getLogger(__name__)
+CONTACTS_PATH = "/Contacts?summarizeErrors=false"
+KEY_PREFIX = "contact:"
+Record = dict[str, Any]
+
+
+def contact_ref(work: Work) -> ContactRef:
+    document = work.document
+    assert document is not None
+    return document.contact if isinstance(document, SalesInvoice) else document.supplier
+
+
+def contact_number(ref: ContactRef) -> str:
+    """The ContactNumber a created contact carries: the app's own, else the stable key."""
+    if ref.contact_number:
+        return ref.contact_number
+    if len(ref.key) <= 50:
+        return ref.key
+    return "ll-" + hashlib.sha256(ref.key.encode()).hexdigest()[:40]
+
+
+def _active(record: Record | None) -> bool:
+    return record is not None and str(record.get("ContactStatus") or "ACTIVE") == "ACTIVE"
+
+
+class Finder:
+    """Looks a source contact up in the links and the cached Xero contacts."""
+
+    def __init__(self, session: Session, connection_id: str) -> None:
+        self.session = session
+        self.connection_id = connection_id
+        self.view = ReferenceView(session, connection_id)
+        self._emails: dict[str, str] | None = None
+
+    def by_email(self, email: str) -> str | None:
+        if self._emails is None:
+            self._emails = {}
+            for record in self.view.all("contacts"):
+                address = str(record.get("EmailAddress") or "").strip().casefold()
+                if address and _active(record):
+                    self._emails.setdefault(address, str(record["ContactID"]))
+        return self._emails.get(email.strip().casefold())
+
+    def find(self, ref: ContactRef) -> str | None:
+        for number in dict.fromkeys((contact_number(ref), ref.key)):
+            found = self.view.contact_by_number(number)
+            if _active(found):
+                return str(found["ContactID"])  # type: ignore[index]
+        if ref.name:
+            found = self.view.contact_by_name(ref.name)
+            if _active(found):
+                return str(found["ContactID"])  # type: ignore[index]
+        if ref.email:
+            return self.by_email(ref.email)
+        return None
+
+
+def links_for(session: Session, connection_id: str, keys: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), 500):
+        query = select(ContactLink.contact_key, ContactLink.xero_contact_id).where(
+            ContactLink.connection_id == connection_id,
+            ContactLink.contact_key.in_(wanted[start : start + 500]),
+        )
+        found.update({key: xero for key, xero in session.execute(query)})
+    return found
+
+
+def _link(session: Session, connection_id: str, key: str, xero_id: str, name: str) -> None:
+    row = session.scalars(
+        select(ContactLink).where(
+            ContactLink.connection_id == connection_id, ContactLink.contact_key == key
+        )
+    ).first()
+    if row is None:
+        session.add(
+            ContactLink(
+                connection_id=connection_id, contact_key=key, xero_contact_id=xero_id, name=name
+            )
+        )
+    else:
+        row.xero_contact_id, row.name = xero_id, name
+
+
+def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef]]:
+    """Set ``contact_id`` where known; return what must be created, grouped by name."""
+    missing: dict[str, list[ContactRef]] = {}
+    with run.factory() as session, session.begin():
+        refs = {w.item_id: contact_ref(w) for w in works}
+        linked = links_for(session, run.connection.id, [r.key for r in refs.values()])
+        finder = Finder(session, run.connection.id)
+        for work in works:
+            ref = refs[work.item_id]
+            if ref.xero_contact_id:
+                work.contact_id = ref.xero_contact_id
+            elif ref.key in linked:
+                work.contact_id = linked[ref.key]
+            else:
+                found = finder.find(ref)
+                if found is not None:
+                    _link(session, run.connection.id, ref.key, found, ref.name or "")
+                    linked[ref.key] = work.contact_id = found
+                else:
+                    group = missing.setdefault(normalise_name(ref.name or ref.key), [])
+                    if ref.key not in {r.key for r in group}:
+                        group.append(ref)
+    return missing
+
+
+def _remember(session: Session, run: Run, records: list[Record]) -> None:
+    """Put created contacts in the reference cache, so no later run makes a namesake."""
+    if records:
+        refdata._store(session, run.connection.id, refdata.KINDS["contacts"], records, False)
+
+
+def apply_contact_reply(
+    run: Run, intent_id: str, groups: list[list[str]], elements: list[Record]
+) -> dict[str, LedgerlinkError]:
+    """Link each key to its created contact; the Xero errors of those that were refused."""
+    refused: dict[str, LedgerlinkError] = {}
+    with run.factory() as session, session.begin():
+        made: list[Record] = []
+        for index, keys in enumerate(groups):
+            element = elements[index] if index < len(elements) else {}
+            status = str(element.get("StatusAttributeString") or "OK").upper()
+            if element.get("ContactID") and status in ("OK", "WARNING"):
+                made.append(element)
+                for key in keys:
+                    _link(
+                        session,
+                        run.connection.id,
+                        key,
+                        str(element["ContactID"]),
+                        str(element.get("Name") or ""),
+                    )
+            else:
+                text = "; ".join(validation_messages(element)) or "Xero did not create the contact."
+                for key in keys:
+                    refused[key] = LedgerlinkError("XERO_CONTACT_INVALID", text, "contact")
+        _remember(session, run, made)
+        set_intent_state(session, intent_id, "applied", run)
+    return refused
+
+
+def groups_of(intent_document_ids: Sequence[str]) -> list[list[str]]:
+    """The contact keys per sent element, as written in the intent (``contact:<key>|<key>``)."""
+    return [entry.removeprefix(KEY_PREFIX).split("\x1f") for entry in intent_document_ids]
+
+
+def ensure_contacts(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
+    """Give every work its Xero ContactID, creating missing contacts in batched PUTs.
+
+    Returns the works ready to send and whether the round must stop (Xero unreachable or our
+    lease lost). Works whose contact could not be made are settled here.
+    """
+    missing = _resolve_known(run, works)
+    stop = False
+    refused: dict[str, LedgerlinkError] = {}
+    groups = list(missing.values())
+    by_key: dict[str, list[Work]] = {}
+    for work in works:
+        if work.contact_id is None:
+            by_key.setdefault(contact_ref(work).key, []).append(work)
+    size = run.config.contact_batch_size
+    for start in range(0, len(groups), size):
+        chunk = groups[start : start + size]
+        keys = [[ref.key for ref in group] for group in chunk]
+        body = {"Contacts": [_new_contact(group) for group in chunk]}
+        ids = [w.item_id for k in keys for key in k for w in by_key.get(key, [])]
+        entries = [KEY_PREFIX + "\x1f".join(k) for k in keys]
+        sent = dispatch(run, "PUT", CONTACTS_PATH, body, entries, ids)
+        if sent.reply is None:
+            stop = sent.stop
+            if stop:
+                break
+            continue
+        assert sent.intent is not None
+        refused.update(apply_contact_reply(run, sent.intent.id, keys, sent.reply.items("Contacts")))
+    ready: list[Work] = []
+    outcomes: list[tuple[str, settle.Outcome]] = []
+    with run.factory() as session, session.begin():
+        linked = links_for(session, run.connection.id, list(by_key))
+        for work in works:
+            key = contact_ref(work).key
+            if work.contact_id is None and key in linked:
+                work.contact_id = linked[key]
+            if work.contact_id is not None:
+                ready.append(work)
+            elif key in refused:
+                outcomes.append((work.item_id, settle.hold(refused[key])))
+        # Items of a failed send were settled by dispatch; clear their contact intent so the
+        # invoice send can take its own once the contact exists.
+        settle.settle(session, outcomes, run.now(), run.policy, run.tally)
+    for work in ready:
+        work.intent_id = None
+    return ready, stop
+
+
+def _new_contact(group: list[ContactRef]) -> Record:
+    ref = group[0]
+    body = contact_to_xero(ref)
+    body["ContactNumber"] = contact_number(ref)
+    return body
+
+
+def cached_contact(session: Session, connection_id: str, contact_id: str) -> Record | None:
+    row = session.scalars(
+        select(ReferenceItem).where(
+            ReferenceItem.connection_id == connection_id,
+            ReferenceItem.kind == "contacts",
+            ReferenceItem.key == contact_id.lower(),
+        )
+    ).first()
+    return row.data if row is not None else None

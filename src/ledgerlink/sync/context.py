@@ -1,0 +1,167 @@
+"""What one worker run on one connection carries: settings, the client, the clock, the lease.
+
+Shared by the worker's parts (contacts, sends, lost replies). ``write_intent`` is the one way a
+write to Xero starts: the intent (its Idempotency-Key, the exact body bytes, the documents) is
+committed together with a renewal of our lease before a byte is sent (invariant 2).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.config import Settings
+from ledgerlink.documents.schemas import Expense, SalesInvoice
+from ledgerlink.store.models import Link, QueueItem, SendIntent, new_id
+from ledgerlink.sync import queue
+from ledgerlink.sync.jobs import JobTally
+from ledgerlink.sync.settle import Policy
+from ledgerlink.xero.client import XeroClient, XeroReply
+
+MAX_URL = 2000
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Tuning of a worker; the defaults suit Xero's limits and idempotency window."""
+
+    owner: str = field(default_factory=default_owner)
+    lease_seconds: float = 180.0
+    claim_size: int = 500
+    batch_size: int = 50
+    contact_batch_size: int = 100
+    # Xero keeps an Idempotency-Key about 6 minutes; replay only well inside that.
+    replay_window_seconds: float = 300.0
+    reference_max_age_seconds: float = 3600.0
+    public_url: str = "http://127.0.0.1:8000"
+    limiter_max_wait: float = 30.0
+    policy: Policy = field(default_factory=Policy)
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    id: str
+    workspace_id: str
+    tenant_id: str
+    short_code: str | None
+    base_currency: str | None
+    token_set_id: str | None
+    settings: dict[str, Any]
+
+
+@dataclass
+class Work:
+    """One claimed queue item and what sending it needs."""
+
+    item_id: str
+    document_id: str
+    kind: str
+    version: int
+    current_version: int
+    content_hash: str
+    body: dict[str, Any]
+    intent_id: str | None
+    attempts: int
+    document: SalesInvoice | Expense | None = None
+    link: Link | None = None
+    contact_id: str | None = None
+
+
+@dataclass
+class Run:
+    factory: sessionmaker[Session]
+    settings: Settings
+    config: WorkerConfig
+    connection: ConnectionInfo
+    client: XeroClient
+    clock: Callable[[], datetime]
+    tally: JobTally
+    lease_lost: bool = False
+
+    @property
+    def owner(self) -> str:
+        return self.config.owner
+
+    @property
+    def policy(self) -> Policy:
+        return self.config.policy
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def marker(self, document_id: str, own_url: str | None) -> str:
+        """The Url every sent document carries, unique to it, so a lost create can be found.
+
+        The source app's own link is kept (Xero shows it as "Go to ..."), with the document's
+        id in its fragment; without one, ledgerlink's own page for the document.
+        """
+        if own_url:
+            joined = f"{own_url}{'&' if '#' in own_url else '#'}ledgerlink={document_id}"
+            if len(joined) <= MAX_URL:
+                return joined
+        return f"{self.config.public_url.rstrip('/')}/documents/{document_id}"
+
+    def write_intent(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        document_ids: Sequence[str],
+        item_ids: Sequence[str],
+    ) -> SendIntent | None:
+        """Commit the intent and point the items at it; None if our lease was taken from us."""
+        now = self.now()
+        intent_id = new_id()
+        intent = SendIntent(
+            id=intent_id,
+            connection_id=self.connection.id,
+            idempotency_key=f"ledgerlink-{intent_id}",
+            method=method,
+            path=path,
+            body=body,
+            document_ids=list(document_ids),
+            state="pending",
+            created_at=now,
+        )
+        with self.factory() as session, session.begin():
+            if not queue.renew_lease(
+                session, self.connection.id, self.owner, self.config.lease_seconds, now
+            ):
+                self.lease_lost = True
+                return None
+            session.add(intent)
+            session.flush()
+            ids = list(item_ids)
+            for start in range(0, len(ids), 500):
+                session.execute(
+                    update(QueueItem)
+                    .where(QueueItem.id.in_(ids[start : start + 500]))
+                    .values(intent_id=intent_id, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+        return intent
+
+    def send(self, intent: SendIntent) -> XeroReply:
+        """Send (or replay) an intent exactly as written: same bytes, same query, same key."""
+        parts = urlsplit(intent.path)
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        return self.client.request(
+            intent.method,
+            parts.path,
+            bytes(intent.body),
+            params=params,
+            idempotency_key=intent.idempotency_key,
+        )

@@ -1,0 +1,132 @@
+"""Sending one write to Xero and deciding, from what happened, what its items become.
+
+Each failure means something different for invariant 2 (nothing twice):
+
+- 429, our own limiter's budget, 401, 403, a request that never left: Xero applied nothing, so
+  the intent is abandoned and the items may be sent again (a 429 is not a failed attempt);
+- a lost reply or a 5xx: Xero may have applied it, so the intent stays pending and the items
+  keep it; the next attempt replays the same key or looks the documents up;
+- a 400 on the whole request: possibly partly applied, so the intent is marked for lookup.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.models import Connection, QueueItem, SendIntent
+from ledgerlink.sync import settle
+from ledgerlink.sync.context import Run
+from ledgerlink.xero import wire
+from ledgerlink.xero.client import XeroReply
+from ledgerlink.xero.errors import (
+    XeroBudgetExhausted,
+    XeroError,
+    XeroForbidden,
+    XeroRateLimited,
+    XeroTransportError,
+    XeroUnauthorized,
+    XeroUnavailable,
+    XeroValidation,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sent:
+    """A reply to apply, or None; ``stop`` asks the worker to leave this connection for now."""
+
+    intent: SendIntent | None
+    reply: XeroReply | None
+    stop: bool = False
+
+
+def set_intent_state(session: Session, intent_id: str, state: str, run: Run) -> None:
+    row = session.get(SendIntent, intent_id)
+    if row is not None:
+        row.state = state
+        if state != "pending":
+            row.finished_at = run.now()
+
+
+def _items_of(session: Session, intent_id: str) -> list[str]:
+    query = select(QueueItem.id).where(
+        QueueItem.intent_id == intent_id, QueueItem.state.in_(("queued", "in_flight"))
+    )
+    return list(session.scalars(query))
+
+
+def fail(run: Run, intent: SendIntent, exc: Exception) -> bool:
+    """Record a failed send of ``intent`` on it and its items; True to stop the round."""
+    outcome: settle.Outcome
+    state = "abandoned"
+    stop = True
+    if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
+        wait = exc.retry_after if isinstance(exc, XeroRateLimited) else exc.delay
+        error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
+        outcome = settle.retry(error, delay=wait or 1.0, count=False, intent_id=None)
+    elif isinstance(exc, XeroForbidden):
+        outcome = settle.hold(exc.as_error())
+    elif isinstance(exc, XeroUnauthorized):
+        error = LedgerlinkError("XERO_UNAUTHORIZED", str(exc), "connection_id")
+        outcome = settle.retry(error, count=True, intent_id=None)
+    elif isinstance(exc, XeroTransportError) and not exc.request_sent:
+        outcome = settle.retry(exc.as_error(), count=True, intent_id=None)
+    elif isinstance(exc, XeroTransportError | XeroUnavailable):
+        state = "pending"
+        outcome = settle.retry(exc.as_error(), count=True)
+    elif isinstance(exc, XeroValidation):
+        state, stop = "lookup", False
+        outcome = settle.retry(exc.as_error(), count=True)
+    elif isinstance(exc, XeroError):
+        outcome, stop = settle.retry(exc.as_error(), count=True, intent_id=None), False
+    elif isinstance(exc, LedgerlinkError):
+        outcome = settle.hold(exc)
+    else:
+        raise exc
+    log.warning("send %s %s failed (%s): intent %s", intent.method, intent.path, exc, state)
+    with run.factory() as session, session.begin():
+        set_intent_state(session, intent.id, state, run)
+        ids = _items_of(session, intent.id)
+        settle.settle(session, ((i, outcome) for i in ids), run.now(), run.policy, run.tally)
+        if isinstance(exc, XeroForbidden):
+            connection = session.get(Connection, run.connection.id)
+            if connection is not None:
+                connection.status = "needs_reauth"
+    run.tally.note(run.now(), f"{intent.method} {intent.path}: {exc}")
+    return stop
+
+
+def attempt(run: Run, intent: SendIntent) -> Sent:
+    """Send (or replay) an intent; a 401 is tried once more with a token fetched again."""
+    for tries in (1, 2):
+        try:
+            return Sent(intent, run.send(intent))
+        except XeroUnauthorized as exc:
+            if tries == 2:
+                return Sent(intent, None, fail(run, intent, exc))
+            log.info("401 from Xero (%s): fetching the token again and retrying once", exc)
+        except (XeroError, LedgerlinkError) as exc:
+            return Sent(intent, None, fail(run, intent, exc))
+    raise AssertionError("unreachable")
+
+
+def dispatch(
+    run: Run,
+    method: str,
+    path: str,
+    body: object,
+    document_ids: Sequence[str],
+    item_ids: Sequence[str],
+) -> Sent:
+    """Commit an intent for this write, then send it once."""
+    intent = run.write_intent(method, path, wire.encode(body), document_ids, item_ids)
+    if intent is None:
+        return Sent(None, None, stop=True)
+    return attempt(run, intent)

@@ -1,0 +1,181 @@
+"""Queue items and connection leases: which worker drives which organisation, and what it holds.
+
+One worker drives one connection at a time (a lease row with an owner and an expiry), so the
+sends to one organisation are never interleaved by two workers and its limits are spent by one.
+A lease is taken with one statement (an upsert that only wins when the row is free, expired or
+already ours), which is atomic on PostgreSQL (the row is locked by the conflict) and on SQLite
+(``BEGIN IMMEDIATE`` holds the database's write lock).
+
+A worker that dies leaves its lease to expire; whoever takes the connection next returns the
+dead worker's in-flight items to the queue *keeping their intent*, so a send whose reply was
+never recorded is resolved (replayed or looked up) instead of sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.store.db import transaction
+from ledgerlink.store.models import Connection, Lease, QueueItem
+
+ACTIVE_STATES = ("queued", "in_flight")
+FINAL_STATES = ("done", "superseded")
+
+
+def _upsert_lease(
+    session: Session, connection_id: str, owner: str, until: datetime, now: datetime
+) -> bool:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = insert(Lease).values(connection_id=connection_id, owner=owner, expires_at=until)
+    statement = values.on_conflict_do_update(
+        index_elements=[Lease.connection_id],
+        set_={"owner": owner, "expires_at": until},
+        where=(Lease.expires_at < now) | (Lease.owner == owner),
+    ).returning(Lease.connection_id)
+    return session.execute(statement).first() is not None
+
+
+def due_connections(session: Session, now: datetime, limit: int = 20) -> list[str]:
+    """Active connections with work due now, the longest-waiting first."""
+    query = (
+        select(QueueItem.connection_id, func.min(QueueItem.not_before).label("first"))
+        .join(Connection, Connection.id == QueueItem.connection_id)
+        .where(
+            QueueItem.state == "queued",
+            QueueItem.not_before <= now,
+            Connection.status == "active",
+        )
+        .group_by(QueueItem.connection_id)
+        .order_by("first")
+        .limit(limit)
+    )
+    return [row[0] for row in session.execute(query)]
+
+
+def acquire_lease(
+    factory: sessionmaker[Session],
+    owner: str,
+    seconds: float,
+    now: datetime,
+    connection_id: str | None = None,
+) -> str | None:
+    """Lease one connection with due work (or the one named); None when there is none to take.
+
+    Items left in flight by an earlier holder go back to the queue with their intent kept.
+    """
+    until = now + timedelta(seconds=seconds)
+    with transaction(factory) as session:
+        candidates = [connection_id] if connection_id else due_connections(session, now)
+        for candidate in candidates:
+            if _upsert_lease(session, candidate, owner, until, now):
+                session.execute(
+                    update(QueueItem)
+                    .where(QueueItem.connection_id == candidate, QueueItem.state == "in_flight")
+                    .values(state="queued", updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                return candidate
+    return None
+
+
+def renew_lease(
+    session: Session, connection_id: str, owner: str, seconds: float, now: datetime
+) -> bool:
+    """Extend our lease inside the caller's transaction; False if another worker holds it now.
+
+    Done in the same transaction that commits a send intent, so a send only leaves while the
+    lease is ours for ``seconds`` more: a worker taking over waits for this commit and then
+    finds the lease alive.
+    """
+    result = session.execute(
+        update(Lease)
+        .where(Lease.connection_id == connection_id, Lease.owner == owner)
+        .values(expires_at=now + timedelta(seconds=seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_lease(factory: sessionmaker[Session], connection_id: str, owner: str) -> None:
+    with transaction(factory) as session:
+        row = session.get(Lease, connection_id)
+        if row is not None and row.owner == owner:
+            session.delete(row)
+
+
+def claim(
+    factory: sessionmaker[Session],
+    connection_id: str,
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease_seconds: float,
+) -> list[str]:
+    """Move up to ``limit`` due items of our leased connection to in_flight; their ids in order.
+
+    Returns nothing if the lease is no longer ours.
+    """
+    with transaction(factory) as session:
+        if not renew_lease(session, connection_id, owner, lease_seconds, now):
+            return []
+        query = (
+            select(QueueItem.id)
+            .where(
+                QueueItem.connection_id == connection_id,
+                QueueItem.state == "queued",
+                QueueItem.not_before <= now,
+            )
+            .order_by(QueueItem.created_at, QueueItem.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
+        if ids:
+            session.execute(
+                update(QueueItem)
+                .where(QueueItem.id.in_(ids), QueueItem.state == "queued")
+                .values(state="in_flight", updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+
+def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -> datetime | None:
+    """When the earliest queued item becomes due (None: nothing queued)."""
+    with factory() as session:
+        query = (
+            select(func.min(QueueItem.not_before))
+            .join(Connection, Connection.id == QueueItem.connection_id)
+            .where(QueueItem.state == "queued", Connection.status == "active")
+        )
+        if connection_id is not None:
+            query = query.where(QueueItem.connection_id == connection_id)
+        value = session.scalar(query)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def retry_items(
+    factory: sessionmaker[Session], workspace_id: str, item_ids: Sequence[str], now: datetime
+) -> int:
+    """A person's retry: failed or held items of this workspace go back to the queue afresh."""
+    with transaction(factory) as session:
+        result = session.execute(
+            update(QueueItem)
+            .where(
+                QueueItem.workspace_id == workspace_id,
+                QueueItem.id.in_(list(item_ids)),
+                QueueItem.state.in_(("failed", "needs_attention")),
+            )
+            .values(state="queued", attempts=0, not_before=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

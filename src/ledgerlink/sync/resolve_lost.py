@@ -1,0 +1,161 @@
+"""Settling sends whose outcome is unknown, before anything is sent again (invariant 2).
+
+An item that still carries a pending intent was sent and its reply never recorded: the reply
+was lost, Xero answered 5xx, or the worker died mid-call. Xero keeps an Idempotency-Key about
+six minutes, so:
+
+- a young intent is replayed byte for byte with its key: Xero answers with what it stored if
+  it applied the request, or applies it now;
+- an older one (or one Xero refused as a whole, possibly after applying part of it) is settled
+  by looking the documents up: invoices by their contacts, matched on the Url marker each sent
+  document carries; updates by their InvoiceIDs; contacts by refreshing the cached contacts,
+  where the ContactNumber finds them. What is found is linked; what is not was never applied
+  and is sent again under a new intent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ledgerlink.store.models import SendIntent
+from ledgerlink.sync import settle
+from ledgerlink.sync.contacts import KEY_PREFIX, apply_contact_reply, groups_of
+from ledgerlink.sync.context import Run, Work
+from ledgerlink.sync.dispatch import attempt, fail, set_intent_state
+from ledgerlink.sync.linking import apply_invoice_reply, intent_items, upsert_link
+from ledgerlink.sync.reference import refresh_reference
+from ledgerlink.xero import wire
+from ledgerlink.xero.errors import XeroError
+
+log = logging.getLogger(__name__)
+LOOKUP_OVERLAP = timedelta(hours=1)
+Record = dict[str, Any]
+
+
+def _is_contacts(intent: SendIntent) -> bool:
+    return bool(intent.document_ids) and str(intent.document_ids[0]).startswith(KEY_PREFIX)
+
+
+def _sent_elements(intent: SendIntent, key: str) -> list[Record]:
+    data = wire.decode(bytes(intent.body))
+    found = data.get(key) if isinstance(data, dict) else None
+    return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
+
+
+def _find_created(run: Run, intent: SendIntent) -> list[Record | None]:
+    """Each sent invoice as Xero holds it now (by its Url marker), or None if not there."""
+    sent = _sent_elements(intent, "Invoices")
+    contacts = sorted({str(e.get("Contact", {}).get("ContactID", "")) for e in sent} - {""})
+    since = intent.created_at - LOOKUP_OVERLAP
+    by_url: dict[str, Record] = {}
+    for start in range(0, len(contacts), 50):
+        params = {"ContactIDs": ",".join(contacts[start : start + 50])}
+        for record in run.client.get_all("/Invoices", "Invoices", params, 1000, since):
+            if record.get("Url") and record.get("Status") != "DELETED":
+                by_url.setdefault(str(record["Url"]), record)
+    return [by_url.get(str(e.get("Url") or "")) for e in sent]
+
+
+def _find_updated(run: Run, intent: SendIntent) -> None:
+    """Refresh the links of updated invoices; the update is then decided and sent again."""
+    sent = _sent_elements(intent, "Invoices")
+    ids = [str(e.get("InvoiceID")) for e in sent if e.get("InvoiceID")]
+    by_xero = {x.lower(): d for x, d in zip(ids, intent.document_ids, strict=False)}
+    params = {"IDs": ",".join(ids), "page": "1", "pageSize": "100"}
+    records = run.client.get("/Invoices", params).items("Invoices") if ids else []
+    with run.factory() as session, session.begin():
+        for record in records:
+            doc = by_xero.get(str(record.get("InvoiceID", "")).lower())
+            if doc is not None:
+                upsert_link(session, run, doc, record)
+        set_intent_state(session, intent.id, "resolved", run)
+        rows = intent_items(session, intent.id)
+        again = settle.retry(None, delay=0, count=False, intent_id=None)
+        settle.settle(session, ((r.id, again) for r in rows), run.now(), run.policy, run.tally)
+
+
+def _look_up(run: Run, intent: SendIntent) -> None:
+    if _is_contacts(intent):
+        refresh_reference(run.factory, run.client, run.connection.id, ["contacts"])
+        with run.factory() as session, session.begin():
+            set_intent_state(session, intent.id, "resolved", run)
+    elif intent.method == "PUT":
+        apply_invoice_reply(run, intent.id, _find_created(run, intent), found_only=True)
+    else:
+        _find_updated(run, intent)
+    run.tally.note(run.now(), f"intent {intent.id} ({intent.path}) settled by lookup")
+
+
+def _replay(run: Run, intent: SendIntent) -> bool:
+    """Send the intent again unchanged; True when the round must stop."""
+    sent = attempt(run, intent)
+    if sent.reply is None:
+        return sent.stop
+    if _is_contacts(intent):
+        apply_contact_reply(
+            run, intent.id, groups_of(intent.document_ids), sent.reply.items("Contacts")
+        )
+    else:
+        apply_invoice_reply(run, intent.id, sent.reply.items("Invoices"))
+    run.tally.note(run.now(), f"intent {intent.id} replayed with its Idempotency-Key")
+    return False
+
+
+def resolve(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
+    """Settle the intents these works carry; the works free to be sent, and whether to stop."""
+    intent_ids = sorted({w.intent_id for w in works if w.intent_id})
+    with run.factory() as session:
+        intents = {
+            i.id: i
+            for i in session.scalars(select(SendIntent).where(SendIntent.id.in_(intent_ids)))
+        }
+    stop = False
+    for intent in intents.values():
+        if stop or intent.state not in ("pending", "lookup"):
+            continue
+        age = run.now() - intent.created_at
+        try:
+            if intent.state == "pending" and age.total_seconds() < run.config.replay_window_seconds:
+                stop = _replay(run, intent)
+            else:
+                _look_up(run, intent)
+        except XeroError as exc:
+            # The lookup itself failed: nothing changed, try again later.
+            fail_keep = settle.retry(exc.as_error(), count=True)
+            with run.factory() as session, session.begin():
+                rows = intent_items(session, intent.id)
+                settle.settle(
+                    session, ((r.id, fail_keep) for r in rows), run.now(), run.policy, run.tally
+                )
+            stop = True
+    return _still_open(run, works), stop
+
+
+def _still_open(run: Run, works: Sequence[Work]) -> list[Work]:
+    """The works whose items are still ours to send (not settled by a replay or lookup)."""
+    from ledgerlink.store.models import QueueItem
+
+    with run.factory() as session:
+        ids = [w.item_id for w in works]
+        rows = {r.id: r for r in session.scalars(select(QueueItem).where(QueueItem.id.in_(ids)))}
+    free: list[Work] = []
+    for work in works:
+        row = rows.get(work.item_id)
+        if row is None or row.state != "in_flight":
+            continue
+        if row.intent_id is not None:
+            with run.factory() as session:
+                intent = session.get(SendIntent, row.intent_id)
+            if intent is not None and intent.state in ("pending", "lookup"):
+                continue
+        work.intent_id = None
+        free.append(work)
+    return free
+
+
+__all__ = ["fail", "resolve"]

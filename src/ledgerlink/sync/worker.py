@@ -1,0 +1,308 @@
+"""The worker: lease one connection, claim its due items, settle lost sends, send the rest.
+
+One run (``run_once``) drives one connection under a lease, claim after claim, until nothing is
+due; its counts go into a sync job. Nothing is held in a database transaction across a call to
+Xero (on SQLite that would hold the one write lock the limiter and the call log need). Any item
+this run claimed and could not finish goes back to the queue at the end, with its intent, so a
+crash or an early stop never strands work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx2
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.config import Settings
+from ledgerlink.documents import ValidationFailed, validate_document
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.models import (
+    Connection,
+    Document,
+    DocumentVersion,
+    Link,
+    QueueItem,
+    ReferenceSync,
+)
+from ledgerlink.sync import jobs, queue, settle
+from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
+from ledgerlink.sync.reference import refresh_reference
+from ledgerlink.sync.resolve_lost import resolve
+from ledgerlink.sync.send import send_all
+from ledgerlink.xero import oauth
+from ledgerlink.xero.client import API_PATH, XeroClient, api_call_recorder
+from ledgerlink.xero.errors import XeroError
+from ledgerlink.xero.limits import Limiter
+
+log = logging.getLogger(__name__)
+CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "currencies", "contacts")
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RunResult:
+    """What one run did; ``connection_id`` None when there was nothing to lease."""
+
+    connection_id: str | None = None
+    job_id: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Worker:
+    """Drives connections one at a time; many workers (threads or processes) may share a DB."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        config: WorkerConfig | None = None,
+        *,
+        limiter: Limiter | None = None,
+        clock: Callable[[], datetime] = system_clock,
+        sleep: Callable[[float], None] = time.sleep,
+        http: httpx2.Client | None = None,
+    ) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.config = config or WorkerConfig()
+        self.limiter = limiter
+        self.clock = clock
+        self.sleep = sleep
+        self.http = http
+
+    # one run --------------------------------------------------------------------------
+
+    def run_once(self, connection_id: str | None = None) -> RunResult:
+        now = self.clock()
+        leased = queue.acquire_lease(
+            self.factory, self.config.owner, self.config.lease_seconds, now, connection_id
+        )
+        if leased is None:
+            return RunResult()
+        try:
+            return self._drive(leased)
+        finally:
+            self._return_unfinished(leased)
+            queue.release_lease(self.factory, leased, self.config.owner)
+
+    def _connection(self, connection_id: str) -> ConnectionInfo:
+        with self.factory() as session:
+            row = session.get(Connection, connection_id)
+            assert row is not None
+            return ConnectionInfo(
+                row.id,
+                row.workspace_id,
+                row.tenant_id,
+                row.short_code,
+                row.base_currency,
+                row.token_set_id,
+                dict(row.settings or {}),
+            )
+
+    def _client(self, info: ConnectionInfo, tally: jobs.JobTally) -> XeroClient:
+        record = api_call_recorder(self.factory, info.id)
+
+        def on_call(method: str, path: str, status: int) -> None:
+            tally.add("calls")
+            record(method, path, status)
+
+        def token() -> str:
+            if info.token_set_id is None:
+                raise LedgerlinkError(
+                    "CONNECTION_INACTIVE",
+                    "The connection has no tokens: connect it again.",
+                    "connection_id",
+                )
+            return oauth.access_token(
+                self.factory, info.token_set_id, self.clock(), settings=self.settings
+            )
+
+        return XeroClient(
+            self.settings.xero_api_url.rstrip("/") + API_PATH,
+            info.tenant_id,
+            token,
+            self.limiter,
+            self.http,
+            on_call,
+            max_wait=self.config.limiter_max_wait,
+        )
+
+    def _drive(self, connection_id: str) -> RunResult:
+        info = self._connection(connection_id)
+        tally = jobs.start_job(self.factory, info.workspace_id, connection_id, self.clock())
+        client = self._client(info, tally)
+        run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
+        state = "finished"
+        try:
+            if self._ensure_reference(run):
+                run.connection = info = self._connection(connection_id)
+                while not run.lease_lost:
+                    ids = queue.claim(
+                        self.factory,
+                        connection_id,
+                        self.config.owner,
+                        self.config.claim_size,
+                        self.clock(),
+                        self.config.lease_seconds,
+                    )
+                    if not ids:
+                        break
+                    if self._round(run, ids):
+                        break
+        except Exception:
+            state = "crashed"
+            log.exception("worker run on %s failed", connection_id)
+            raise
+        finally:
+            client.close()
+            jobs.finish_job(self.factory, tally, self.clock(), state)
+        return RunResult(connection_id, tally.job_id, dict(tally.counts))
+
+    def _ensure_reference(self, run: Run) -> bool:
+        """Cached reference data no older than the configured age; False if Xero is unreachable."""
+        oldest = self.clock() - timedelta(seconds=self.config.reference_max_age_seconds)
+        with self.factory() as session:
+            marks = {
+                s.kind: s.fetched_at
+                for s in session.scalars(
+                    select(ReferenceSync).where(ReferenceSync.connection_id == run.connection.id)
+                )
+            }
+        stale = [k for k in CORE_REFERENCE if k not in marks or marks[k] < oldest]
+        if not stale:
+            return True
+        try:
+            refresh_reference(self.factory, run.client, run.connection.id, stale)
+        except (XeroError, LedgerlinkError) as exc:
+            run.tally.note(self.clock(), f"reference data could not be refreshed: {exc}")
+            self._delay_all(run, exc)
+            return False
+        return True
+
+    def _delay_all(self, run: Run, exc: Exception) -> None:
+        wait = getattr(exc, "retry_after", None) or self.config.policy.backoff_seconds
+        with self.factory() as session, session.begin():
+            session.execute(
+                update(QueueItem)
+                .where(
+                    QueueItem.connection_id == run.connection.id,
+                    QueueItem.state == "queued",
+                    QueueItem.not_before <= self.clock(),
+                )
+                .values(not_before=self.clock() + timedelta(seconds=float(wait)))
+                .execution_options(synchronize_session=False)
+            )
+
+    # one claim ------------------------------------------------------------------------
+
+    def _load(self, run: Run, ids: list[str]) -> list[Work]:
+        works: list[Work] = []
+        bad: list[tuple[str, settle.Outcome]] = []
+        with self.factory() as session, session.begin():
+            query = (
+                select(QueueItem, Document, DocumentVersion)
+                .join(Document, Document.id == QueueItem.document_id)
+                .join(
+                    DocumentVersion,
+                    (DocumentVersion.document_id == QueueItem.document_id)
+                    & (DocumentVersion.version == QueueItem.version),
+                )
+                .where(QueueItem.id.in_(ids))
+            )
+            rows = list(session.execute(query))
+            doc_ids = [d.id for _, d, _ in rows]
+            links = {
+                link.document_id: link
+                for link in session.scalars(select(Link).where(Link.document_id.in_(doc_ids)))
+            }
+            for item, document, version in rows:
+                work = Work(
+                    item.id,
+                    document.id,
+                    document.kind,
+                    item.version,
+                    document.current_version,
+                    version.content_hash,
+                    version.body,
+                    item.intent_id,
+                    item.attempts,
+                    link=links.get(document.id),
+                )
+                try:
+                    work.document = validate_document(document.kind, version.body)
+                except ValidationFailed as exc:
+                    bad.append((item.id, settle.hold(exc)))
+                    continue
+                works.append(work)
+            settle.settle(session, bad, self.clock(), run.policy, run.tally)
+        order = {item_id: n for n, item_id in enumerate(ids)}
+        return sorted(works, key=lambda w: order[w.item_id])
+
+    def _round(self, run: Run, ids: list[str]) -> bool:
+        """Process one claim; True when the run should stop (Xero unreachable, lease lost)."""
+        works = self._load(run, ids)
+        carrying = [w for w in works if w.intent_id]
+        free = [w for w in works if not w.intent_id]
+        if carrying:
+            settled_free, stop = resolve(run, carrying)
+            if stop:
+                return True
+            free += settled_free
+        if not free:
+            return False
+        return send_all(run, free)
+
+    def _return_unfinished(self, connection_id: str) -> None:
+        """Items this run claimed but did not settle go back to the queue, keeping intents."""
+        with self.factory() as session, session.begin():
+            if not queue.renew_lease(session, connection_id, self.config.owner, 1.0, self.clock()):
+                return  # another worker holds the connection now; the items are its to recover
+            session.execute(
+                update(QueueItem)
+                .where(QueueItem.connection_id == connection_id, QueueItem.state == "in_flight")
+                .values(state="queued", updated_at=self.clock())
+                .execution_options(synchronize_session=False)
+            )
+
+    # until idle -----------------------------------------------------------------------
+
+    def run_until_idle(
+        self, max_seconds: float = 600.0, connection_id: str | None = None
+    ) -> list[RunResult]:
+        """Run until no item is queued, waiting (with the injected sleep) for back-offs.
+
+        Stops after ``max_seconds`` by the injected clock, leaving the rest queued.
+        """
+        results: list[RunResult] = []
+        deadline = self.clock() + timedelta(seconds=max_seconds)
+        while self.clock() < deadline:
+            result = self.run_once(connection_id)
+            if result.connection_id is not None:
+                results.append(result)
+                continue
+            due = queue.next_due(self.factory, connection_id)
+            if due is None:
+                break
+            wait = (due - self.clock()).total_seconds()
+            if wait > 0:
+                self.sleep(min(wait, max(0.0, (deadline - self.clock()).total_seconds())) + 0.001)
+            elif not self._leasable(connection_id):
+                self.sleep(0.5)
+        return results
+
+    def _leasable(self, connection_id: str | None) -> bool:
+        with self.factory() as session:
+            return (
+                bool(queue.due_connections(session, self.clock(), 1))
+                if connection_id is None
+                else True
+            )
