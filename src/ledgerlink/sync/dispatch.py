@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
@@ -62,8 +63,27 @@ def _items_of(session: Session, intent_id: str) -> list[str]:
     return list(session.scalars(query))
 
 
-def fail(run: Run, intent: SendIntent, exc: Exception) -> bool:
-    """Record a failed send of ``intent`` on it and its items; True to stop the round."""
+def _pause_connection(session: Session, run: Run, seconds: float) -> None:
+    """Xero (or our budget) said wait: nothing of this connection is due before then."""
+    until = run.now() + timedelta(seconds=seconds)
+    session.execute(
+        update(QueueItem)
+        .where(
+            QueueItem.connection_id == run.connection.id,
+            QueueItem.state.in_(("queued", "in_flight")),
+            QueueItem.not_before < until,
+        )
+        .values(not_before=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) -> bool:
+    """Record a failed send of ``intent`` on it and its items; True to stop the round.
+
+    On a replay, an attempt that Xero did not apply says nothing about the first send, which
+    may have been applied: the intent stays pending and the items keep it.
+    """
     outcome: settle.Outcome
     state = "abandoned"
     stop = True
@@ -90,11 +110,16 @@ def fail(run: Run, intent: SendIntent, exc: Exception) -> bool:
         outcome = settle.hold(exc)
     else:
         raise exc
+    if replay and state != "lookup":
+        state = intent.state
+        outcome = replace(outcome, intent_id=settle.KEEP)
     log.warning("send %s %s failed (%s): intent %s", intent.method, intent.path, exc, state)
     with run.factory() as session, session.begin():
         set_intent_state(session, intent.id, state, run)
         ids = _items_of(session, intent.id)
         settle.settle(session, ((i, outcome) for i in ids), run.now(), run.policy, run.tally)
+        if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
+            _pause_connection(session, run, outcome.delay or 1.0)
         if isinstance(exc, XeroForbidden):
             connection = session.get(Connection, run.connection.id)
             if connection is not None:
@@ -103,17 +128,17 @@ def fail(run: Run, intent: SendIntent, exc: Exception) -> bool:
     return stop
 
 
-def attempt(run: Run, intent: SendIntent) -> Sent:
+def attempt(run: Run, intent: SendIntent, *, replay: bool = False) -> Sent:
     """Send (or replay) an intent; a 401 is tried once more with a token fetched again."""
     for tries in (1, 2):
         try:
             return Sent(intent, run.send(intent))
         except XeroUnauthorized as exc:
             if tries == 2:
-                return Sent(intent, None, fail(run, intent, exc))
+                return Sent(intent, None, fail(run, intent, exc, replay=replay))
             log.info("401 from Xero (%s): fetching the token again and retrying once", exc)
         except (XeroError, LedgerlinkError) as exc:
-            return Sent(intent, None, fail(run, intent, exc))
+            return Sent(intent, None, fail(run, intent, exc, replay=replay))
     raise AssertionError("unreachable")
 
 

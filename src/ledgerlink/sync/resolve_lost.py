@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +32,6 @@ from ledgerlink.xero import wire
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
-LOOKUP_OVERLAP = timedelta(hours=1)
 Record = dict[str, Any]
 
 
@@ -51,11 +49,10 @@ def _find_created(run: Run, intent: SendIntent) -> list[Record | None]:
     """Each sent invoice as Xero holds it now (by its Url marker), or None if not there."""
     sent = _sent_elements(intent, "Invoices")
     contacts = sorted({str(e.get("Contact", {}).get("ContactID", "")) for e in sent} - {""})
-    since = intent.created_at - LOOKUP_OVERLAP
     by_url: dict[str, Record] = {}
     for start in range(0, len(contacts), 50):
         params = {"ContactIDs": ",".join(contacts[start : start + 50])}
-        for record in run.client.get_all("/Invoices", "Invoices", params, 1000, since):
+        for record in run.client.get_all("/Invoices", "Invoices", params, 1000):
             if record.get("Url") and record.get("Status") != "DELETED":
                 by_url.setdefault(str(record["Url"]), record)
     return [by_url.get(str(e.get("Url") or "")) for e in sent]
@@ -93,7 +90,7 @@ def _look_up(run: Run, intent: SendIntent) -> None:
 
 def _replay(run: Run, intent: SendIntent) -> bool:
     """Send the intent again unchanged; True when the round must stop."""
-    sent = attempt(run, intent)
+    sent = attempt(run, intent, replay=True)
     if sent.reply is None:
         return sent.stop
     if _is_contacts(intent):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -129,8 +130,14 @@ class SyncHarness:
         self.admin("POST", "/_sandbox/clock", {"advance_seconds": seconds})
         self.clock.sleep(seconds)
 
-    def xero(self) -> XeroHttp:
-        return XeroHttp(self.server.url, custom_token(self.server.url), DEMO_TENANT)
+    @contextmanager
+    def xero(self) -> Iterator[XeroHttp]:
+        """Plain HTTP to the organisation, as a person using Xero would change it."""
+        http = XeroHttp(self.server.url, custom_token(self.server.url), DEMO_TENANT)
+        try:
+            yield http
+        finally:
+            http.close()
 
     def invoices(self) -> list[dict[str, Any]]:
         org = self.server.state.orgs[DEMO_TENANT]
