@@ -42,8 +42,12 @@ def _upsert_lease(
 
 
 def due_connections(session: Session, now: datetime, limit: int = 20) -> list[str]:
-    """Active connections with work due now, the longest-waiting first."""
-    query = (
+    """Active connections with work due now, the longest-waiting first.
+
+    A connection whose items a dead worker left in flight (its lease expired, or gone) counts
+    as due, or those items would never be taken over.
+    """
+    due = (
         select(QueueItem.connection_id, func.min(QueueItem.not_before).label("first"))
         .join(Connection, Connection.id == QueueItem.connection_id)
         .where(
@@ -55,7 +59,21 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
         .order_by("first")
         .limit(limit)
     )
-    return [row[0] for row in session.execute(query)]
+    found = [row[0] for row in session.execute(due)]
+    live = select(Lease.connection_id).where(Lease.expires_at >= now)
+    stranded = (
+        select(QueueItem.connection_id)
+        .join(Connection, Connection.id == QueueItem.connection_id)
+        .where(
+            QueueItem.state == "in_flight",
+            Connection.status == "active",
+            QueueItem.connection_id.not_in(live),
+        )
+        .distinct()
+        .limit(limit)
+    )
+    found += [c for c in session.scalars(stranded) if c not in found]
+    return found[:limit]
 
 
 def acquire_lease(
