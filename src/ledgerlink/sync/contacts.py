@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledgerlink.documents.schemas import ContactRef, SalesInvoice
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import ContactLink, ReferenceItem
+from ledgerlink.store.models import ContactLink
 from ledgerlink.sync import reference as refdata
 from ledgerlink.sync import settle
 from ledgerlink.sync.context import Run, Work
@@ -233,14 +233,3 @@ def _new_contact(group: list[ContactRef]) -> Record:
     body = contact_to_xero(ref)
     body["ContactNumber"] = contact_number(ref)
     return body
-
-
-def cached_contact(session: Session, connection_id: str, contact_id: str) -> Record | None:
-    row = session.scalars(
-        select(ReferenceItem).where(
-            ReferenceItem.connection_id == connection_id,
-            ReferenceItem.kind == "contacts",
-            ReferenceItem.key == contact_id.lower(),
-        )
-    ).first()
-    return row.data if row is not None else None
