@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from ledgerlink.config import Settings
 
 app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
 console = Console()
@@ -67,16 +70,133 @@ def sandbox(
 
 @app.command()
 def demo(
+    documents: int = typer.Option(1000, help="How many invoices and expenses to push."),
+    database_url: str | None = typer.Option(
+        None, help="Database to use (a fresh SQLite file in a temporary folder by default)."
+    ),
+    keep_running: bool = typer.Option(
+        False, help="Leave the sandbox and the engine running so their pages can be opened."
+    ),
+) -> None:
+    """The whole engine against a local Xero: connect, push, sync, and a summary."""
+    from ledgerlink.engine_demo import run_demo
+
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        code = run_demo(documents, database_url, keep_running, console)
+    except KeyboardInterrupt:
+        code = 130
+    raise typer.Exit(code)
+
+
+@app.command()
+def tour(
     documents: int = typer.Option(50, help="How many invoices to send in the batch."),
     port: int | None = typer.Option(None, help="Sandbox port (a free one by default)."),
     keep_running: bool = typer.Option(
         False, help="Leave the sandbox running afterwards so its pages can be opened."
     ),
 ) -> None:
-    """Run the offline demo against a local Xero sandbox started for the occasion."""
+    """A tour of the local Xero sandbox over plain HTTP, as any Xero client sees it."""
     from ledgerlink.sandbox_tour import run_tour
 
     raise typer.Exit(run_tour(documents=documents, port=port, keep_running=keep_running))
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = Settings.from_env()
+    return settings.with_database(database_url) if database_url else settings
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    database_url: str | None = typer.Option(
+        None, help="Database URL (default: LEDGERLINK_DATABASE_URL, else ./ledgerlink.db)."
+    ),
+    worker: bool = typer.Option(True, help="Run the worker loop in this process too."),
+    public_url: str | None = typer.Option(
+        None, help="The URL people reach this server at (default http://HOST:PORT)."
+    ),
+) -> None:
+    """The REST API, a worker loop and the scheduler, in one process."""
+    from ledgerlink.api.server import EngineServer
+    from ledgerlink.api.services import Services
+    from ledgerlink.store import migrate
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings(database_url)
+    migrate.upgrade(settings.database_url)
+    url = public_url or f"http://{host}:{port}"
+    services = Services.open(settings, public_url=url)
+    server = EngineServer(services, host, port, worker=worker)
+    try:
+        server.start()
+        console.print(f"[bold]ledgerlink[/] API on {url}/api/v1 (OpenAPI at {url}/openapi.json)")
+        console.print(f"  database {settings.database_url}; worker {'on' if worker else 'off'}")
+        server.wait()
+    except KeyboardInterrupt:
+        console.print("stopping...")
+    finally:
+        server.stop()
+        services.close()
+
+
+@app.command(name="worker")
+def worker_command(
+    database_url: str | None = typer.Option(None, help="Database URL (as for serve)."),
+    once: bool = typer.Option(False, help="Sync until nothing is due, then exit."),
+    public_url: str = typer.Option("http://127.0.0.1:8000", help="The API's public URL."),
+) -> None:
+    """The worker loop alone (run as many as you like against one PostgreSQL database)."""
+    from ledgerlink.api.server import WorkerLoop
+    from ledgerlink.api.services import Services
+    from ledgerlink.store import migrate
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings(database_url)
+    migrate.upgrade(settings.database_url)
+    services = Services.open(settings, public_url=public_url)
+    try:
+        if once:
+            runs = services.worker().run_until_idle()
+            synced = sum(r.counts.get("synced", 0) for r in runs)
+            held = sum(r.counts.get("held", 0) for r in runs)
+            console.print(f"{len(runs)} runs: {synced} synced, {held} held")
+            return
+        loop = WorkerLoop(services)
+        console.print("[bold]ledgerlink worker[/] running; Ctrl-C stops")
+        loop.run()
+    except KeyboardInterrupt:
+        console.print("stopping...")
+    finally:
+        services.close()
+
+
+@app.command()
+def push(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON list or CSV."),
+    api: str = typer.Option("http://127.0.0.1:8000", help="The engine's URL."),
+    key: str = typer.Option(..., envvar="LEDGERLINK_API_KEY", help="The workspace API key."),
+    kind: str = typer.Option("invoice", help="invoice or expense."),
+    connection_id: str | None = typer.Option(None, help="Which connection (if several)."),
+) -> None:
+    """Send documents from a file to the engine, with a progress bar and a results table."""
+    from ledgerlink.cli_push import push_file
+
+    raise typer.Exit(push_file(file, api, key, kind, connection_id, console))
+
+
+@app.command()
+def status(
+    database_url: str | None = typer.Option(None, help="Database URL (as for serve)."),
+    errors: int = typer.Option(10, help="How many recent errors to show."),
+) -> None:
+    """Queue counts by state, recent errors with their codes and fixes, and connections."""
+    from ledgerlink.cli_status import show_status
+
+    raise typer.Exit(show_status(_settings(database_url), errors, console))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The commands a new user runs first: `ledgerlink sandbox` and `ledgerlink demo`."""
+"""The sandbox's own commands: `ledgerlink sandbox` and `ledgerlink tour`."""
 
 from __future__ import annotations
 
@@ -71,9 +71,9 @@ def test_sandbox_command_prints_where_it_listens_and_the_demo_credentials() -> N
         process.wait(timeout=10)
 
 
-def test_demo_command_ends_with_its_summary(tmp_path: Path) -> None:
+def test_tour_command_ends_with_its_summary(tmp_path: Path) -> None:
     result = subprocess.run(
-        [*LEDGERLINK, "demo", "--documents", "20"],
+        [*LEDGERLINK, "tour", "--documents", "20"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,0 +1,77 @@
+"""The REST API for source apps: everything under /api/v1, OpenAPI at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic.json_schema import models_json_schema
+
+from ledgerlink.api import (
+    errors,
+    routes_connections,
+    routes_documents,
+    routes_queue,
+    routes_workspaces,
+)
+from ledgerlink.api.body import DEFAULT_MAX_BODY
+from ledgerlink.api.services import Services
+from ledgerlink.documents.schemas import Expense, SalesInvoice
+
+PREFIX = "/api/v1"
+DESCRIPTION = """\
+Send sales invoices and expenses from your app; ledgerlink puts each one in the customer's Xero
+organisation once, with the right accounts, tax types, contact and status, or holds it with an
+error naming the field and the fix.
+
+Authenticate with the workspace API key: `Authorization: Bearer <key>`. Every error has the
+shape `{"error": {"code", "message", "field", "fix"}}` with a stable `code`.
+"""
+
+
+def _document_schemas() -> dict[str, Any]:
+    """The neutral document models, so clients see the fields they send and their limits."""
+    _, schema = models_json_schema(
+        [(SalesInvoice, "validation"), (Expense, "validation")],
+        ref_template="#/components/schemas/{model}",
+    )
+    found = schema.get("$defs", {})
+    assert isinstance(found, dict)
+    return found
+
+
+def _with_documents(app: FastAPI) -> Any:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            spec = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(_document_schemas())
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    return openapi
+
+
+def create_app(services: Services, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+    """The app over ``services`` (settings, database); the caller owns and closes them."""
+
+    app = FastAPI(
+        title="ledgerlink",
+        version="1",
+        description=DESCRIPTION,
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.max_body = max_body
+    errors.install(app)
+    for module in (routes_workspaces, routes_connections, routes_queue, routes_documents):
+        app.include_router(module.router, prefix=PREFIX)
+    app.openapi = _with_documents(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,169 @@
+"""The engine in one process: the REST API (uvicorn), a worker loop and a small scheduler.
+
+Each runs in its own thread. The worker loop sleeps until the queue's next due time, or until
+an upload or the scheduler wakes it, so a pushed document starts syncing at once without the
+loop spinning on an idle database. The scheduler reads reference data again on a fixed period
+(an incremental "Synchronize"), so codes changed in Xero are seen without a person pressing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+
+import uvicorn
+from sqlalchemy import select
+
+from ledgerlink.api.app import create_app
+from ledgerlink.api.services import Services
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import connections as conns
+from ledgerlink.store.models import Connection
+from ledgerlink.sync import queue
+from ledgerlink.sync.reference import refresh_reference
+from ledgerlink.xero.errors import XeroError
+
+log = logging.getLogger(__name__)
+IDLE_POLL_SECONDS = 2.0
+
+
+class WorkerLoop:
+    """Runs the worker until stopped; ``wake()`` cuts an idle wait short."""
+
+    def __init__(self, services: Services, *, idle_poll: float = IDLE_POLL_SECONDS) -> None:
+        self.services = services
+        self.idle_poll = idle_poll
+        self.stopping = threading.Event()
+        self.woken = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="ledgerlink-worker", daemon=True)
+
+    def wake(self) -> None:
+        self.woken.set()
+
+    def step(self) -> bool:
+        """One worker run; True when it did some work (so the next may follow at once)."""
+        try:
+            result = self.services.worker().run_once()
+        except Exception:
+            log.exception("worker run failed; the loop carries on")
+            return False
+        return result.connection_id is not None
+
+    def _wait(self) -> None:
+        due = queue.next_due(self.services.factory)
+        wait = self.idle_poll
+        if due is not None:
+            wait = min(wait, max(0.05, (due - datetime.now(UTC)).total_seconds()))
+        self.woken.wait(wait)
+        self.woken.clear()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            if not self.step():
+                self._wait()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.woken.set()
+        self.thread.join(timeout=60)
+
+
+class Scheduler:
+    """Incremental reference refresh of every active connection, every ``period`` seconds."""
+
+    def __init__(self, services: Services, loop: WorkerLoop, period: float = 3600.0) -> None:
+        self.services = services
+        self.loop = loop
+        self.period = period
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="ledgerlink-scheduler", daemon=True)
+
+    def refresh_all(self) -> None:
+        svc = self.services
+        with svc.factory() as session:
+            rows = list(
+                session.scalars(select(Connection).where(Connection.status == conns.ACTIVE))
+            )
+        for row in rows:
+            try:
+                with svc.xero_client(row) as client:
+                    refresh_reference(svc.factory, client, row.id)
+            except (LedgerlinkError, XeroError) as exc:
+                log.warning("scheduled refresh of %s failed: %s", row.id, exc)
+        self.loop.wake()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.period):
+            self.refresh_all()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=30)
+
+
+class EngineServer:
+    """API, worker loop and scheduler on ``host:port``; start and stop them together."""
+
+    def __init__(
+        self,
+        services: Services,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        worker: bool = True,
+        scheduler_period: float = 3600.0,
+    ) -> None:
+        self.services = services
+        self.url = f"http://{host}:{port}"
+        self.loop = WorkerLoop(services) if worker else None
+        self.scheduler = Scheduler(services, self.loop, scheduler_period) if self.loop else None
+        app = create_app(services)
+        if self.loop is not None:
+            app.state.on_intake = self.loop.wake
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self._serve, name="ledgerlink-api", daemon=True)
+
+    def _serve(self) -> None:
+        asyncio.run(self.server.serve())
+
+    def start(self, timeout: float = 20.0) -> EngineServer:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError(f"the API did not start on {self.url}")
+            time.sleep(0.01)
+        if self.loop is not None:
+            self.loop.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
+        return self
+
+    def wait(self) -> None:
+        """Block until the API stops (Ctrl-C in ``ledgerlink serve``)."""
+        while self.thread.is_alive():
+            self.thread.join(timeout=0.5)
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.loop is not None:
+            self.loop.stop()
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> EngineServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

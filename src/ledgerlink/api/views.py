@@ -1,0 +1,196 @@
+"""How documents, queue items, links and jobs look over REST: one place, so the routes, the CLI
+and the demo show the same fields with the same names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerlink.errors import CATALOGUE
+from ledgerlink.store.models import (
+    Connection,
+    Document,
+    DocumentVersion,
+    Link,
+    QueueItem,
+    SyncJob,
+)
+from ledgerlink.xero.links import document_url
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str | None
+    field: str | None
+    fix: str
+
+
+class SyncOut(BaseModel):
+    """Where the document's newest push stands in the queue."""
+
+    queue_item_id: str
+    version: int
+    state: str = Field(description="queued, in_flight, done, failed, needs_attention, superseded")
+    attempts: int
+    updated_at: datetime
+    error: ErrorOut | None = None
+
+
+class LinkOut(BaseModel):
+    """The document's counterpart in Xero (the "Xero stamp")."""
+
+    xero_id: str
+    number: str | None
+    type: str | None
+    status: str | None
+    total: str | None
+    amount_due: str | None
+    amount_paid: str | None
+    pushed_version: int
+    url: str | None = Field(description='"View in Xero".')
+
+
+class DocumentOut(BaseModel):
+    id: str
+    kind: str
+    source_id: str
+    connection_id: str
+    version: int
+    content_hash: str | None
+    body: dict[str, Any] | None
+    sync: SyncOut | None
+    link: LinkOut | None
+
+
+class QueueItemOut(BaseModel):
+    id: str
+    connection_id: str
+    document_id: str
+    kind: str | None
+    source_id: str | None
+    version: int
+    operation: str
+    state: str
+    attempts: int
+    not_before: datetime
+    updated_at: datetime
+    error: ErrorOut | None = None
+
+
+class JobOut(BaseModel):
+    id: str
+    connection_id: str | None
+    kind: str
+    state: str
+    counts: dict[str, Any]
+    log: list[Any]
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def error_of(item: QueueItem) -> ErrorOut | None:
+    if not item.error_code:
+        return None
+    fix = CATALOGUE.get(item.error_code, (0, ""))[1]
+    return ErrorOut(
+        code=item.error_code, message=item.error_message, field=item.error_field, fix=fix
+    )
+
+
+def sync_of(item: QueueItem | None) -> SyncOut | None:
+    if item is None:
+        return None
+    return SyncOut(
+        queue_item_id=item.id,
+        version=item.version,
+        state=item.state,
+        attempts=item.attempts,
+        updated_at=item.updated_at,
+        error=error_of(item),
+    )
+
+
+def link_of(link: Link | None, connection: Connection | None, deeplink_base: str) -> LinkOut | None:
+    if link is None:
+        return None
+    url = link.url
+    if not url and connection is not None:
+        url = document_url(
+            deeplink_base, connection.short_code, link.xero_type or "ACCREC", link.xero_id
+        )
+    return LinkOut(
+        xero_id=link.xero_id,
+        number=link.xero_number,
+        type=link.xero_type,
+        status=link.xero_status,
+        total=link.total,
+        amount_due=link.amount_due,
+        amount_paid=link.amount_paid,
+        pushed_version=link.pushed_version,
+        url=url,
+    )
+
+
+def latest_queue_item(session: Session, document_id: str) -> QueueItem | None:
+    query = (
+        select(QueueItem)
+        .where(QueueItem.document_id == document_id)
+        .order_by(QueueItem.version.desc(), QueueItem.created_at.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def document_out(session: Session, document: Document, deeplink_base: str) -> DocumentOut:
+    version = session.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == document.id,
+            DocumentVersion.version == document.current_version,
+        )
+    ).first()
+    connection = session.get(Connection, document.connection_id)
+    return DocumentOut(
+        id=document.id,
+        kind=document.kind,
+        source_id=document.source_id,
+        connection_id=document.connection_id,
+        version=document.current_version,
+        content_hash=version.content_hash if version else None,
+        body=version.body if version else None,
+        sync=sync_of(latest_queue_item(session, document.id)),
+        link=link_of(session.get(Link, document.id), connection, deeplink_base),
+    )
+
+
+def queue_item_out(item: QueueItem, document: Document | None) -> QueueItemOut:
+    return QueueItemOut(
+        id=item.id,
+        connection_id=item.connection_id,
+        document_id=item.document_id,
+        kind=document.kind if document else None,
+        source_id=document.source_id if document else None,
+        version=item.version,
+        operation=item.operation,
+        state=item.state,
+        attempts=item.attempts,
+        not_before=item.not_before,
+        updated_at=item.updated_at,
+        error=error_of(item),
+    )
+
+
+def job_out(job: SyncJob) -> JobOut:
+    return JobOut(
+        id=job.id,
+        connection_id=job.connection_id,
+        kind=job.kind,
+        state=job.state,
+        counts=job.counts or {},
+        log=job.log or [],
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )

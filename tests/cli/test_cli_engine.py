@@ -1,0 +1,142 @@
+"""The engine's commands as a user runs them: `ledgerlink demo`, `push` and `status`."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from ledgerlink.api.server import EngineServer
+from ledgerlink.api.services import Services
+from ledgerlink.config import Settings
+from ledgerlink.store import migrate
+from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY
+from xero_sandbox import SandboxConfig
+from xero_sandbox.server import SandboxServer, free_port
+
+LEDGERLINK = [sys.executable, "-m", "ledgerlink.cli"]
+ENV = dict(os.environ, COLUMNS="200", LEDGERLINK_SECRET_KEYS=TEST_KEY)
+
+
+def run(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*LEDGERLINK, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=ENV
+    )
+
+
+def test_demo_syncs_every_valid_document_and_holds_the_bad_ones(tmp_path: Path) -> None:
+    result = run("demo", "--documents", "60", cwd=tmp_path, timeout=300)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "connected Ledgerlink Demo Company (AU)" in out
+    assert "60 documents sent in bulk requests: 59 accepted, 1 refused at intake" in out
+    assert re.search(r"synced to Xero \(once each\)\s*│\s*55 ", out)
+    assert re.search(r"documents in Xero twice\s*│\s*0 ", out)
+    assert re.search(r"429 Too Many Requests\s*│\s*0 ", out)
+    for code in (
+        "VALIDATION_FAILED at lines[0].quantity",
+        "XERO_ACCOUNT_CODE_INVALID at lines[0].account_code",
+        "XERO_TAX_TYPE_INVALID at lines[0].tax_type",
+        "XERO_CURRENCY_NOT_ENABLED at currency",
+    ):
+        assert code in out
+    assert "fix: Enable the currency in Xero" in out
+    assert "/organisationlogin/default.aspx?shortcode=" in out
+    assert "Every valid document is in Xero exactly once" in out
+
+
+@dataclass
+class Running:
+    url: str
+    key: str
+    database_url: str
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Running]:
+    config = SandboxConfig()
+    config.limits.enabled = False
+    with SandboxServer(config) as sandbox:
+        url = f"sqlite:///{tmp_path}/cli.db"
+        migrate.upgrade(url)
+        settings = replace(
+            Settings(database_url=url, secret_keys=(TEST_KEY,)).for_sandbox(sandbox.url)
+        )
+        services = Services.open(settings, admin_token="")
+        port = free_port()
+        with EngineServer(services, port=port, worker=False) as server:
+            key = httpx2.post(f"{server.url}/api/v1/workspaces", json={"name": "CLI"}).json()[
+                "api_key"
+            ]
+            made = httpx2.post(
+                f"{server.url}/api/v1/connections/custom",
+                json={"client_id": CUSTOM_CLIENT, "client_secret": CUSTOM_SECRET},
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=30,
+            )
+            assert made.status_code == 201, made.text
+            yield Running(server.url, key, url)
+        services.close()
+
+
+HEADER = (
+    "source_id,number,contact_key,contact_name,issue_date,due_date,status,"
+    "description,quantity,unit_amount,account_code"
+)
+CSV = (
+    HEADER
+    + """
+inv-1,ST-1,c-1,Bayside Club,2026-03-02,2026-04-01,sent,Design,2,150.00,200
+inv-1,ST-1,c-1,Bayside Club,2026-03-02,2026-04-01,sent,Printing,1,80.50,200
+inv-2,ST-2,c-2,Harbour Cafe,2026-03-03,2026-04-02,draft,Coffee machine service,1,95.5,200
+inv-3,ST-3,c-3,Ridgeway University,2026-03-04,2026-04-03,draft,Returned goods,-1,10.00,200
+inv-4,ST-4,,,2026-03-04,2026-04-03,draft,No contact,1,10.00,200
+"""
+)
+
+
+def test_push_csv_groups_rows_by_source_id_and_lists_refusals(
+    engine: Running, tmp_path: Path
+) -> None:
+    path = tmp_path / "invoices.csv"
+    path.write_text(CSV)
+    result = run("push", str(path), "--api", engine.url, "--key", engine.key)
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "4 invoices from invoices.csv: 2 created, 2 invalid" in out
+    assert "inv-3" in out and "lines[0].quantity" in out
+    assert "inv-4" in out and "contact" in out
+    shown = httpx2.get(
+        f"{engine.url}/api/v1/documents/invoice/inv-1",
+        headers={"Authorization": f"Bearer {engine.key}"},
+    ).json()
+    assert [line["description"] for line in shown["body"]["lines"]] == ["Design", "Printing"]
+    assert shown["body"]["contact"] == {"key": "c-1", "name": "Bayside Club"}
+
+    again = run("push", str(path), "--api", engine.url, "--key", engine.key)
+    assert "2 invalid, 2 unchanged" in again.stdout
+
+    status = run("status", "--database-url", engine.database_url)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "queued" in status.stdout and "Demo Company" in status.stdout
+
+
+def test_push_refuses_a_wrong_key_and_an_unreadable_file(engine: Running, tmp_path: Path) -> None:
+    path = tmp_path / "docs.json"
+    path.write_text("[{]")
+    broken = run("push", str(path), "--api", engine.url, "--key", engine.key)
+    assert broken.returncode == 2 and "not valid JSON" in broken.stdout
+    path.write_text("[]")
+    path.write_text('[{"source_id": "x"}]')
+    wrong = run("push", str(path), "--api", engine.url, "--key", "ll_wrong-key-entirely")
+    assert wrong.returncode == 2
+    assert "AUTH_INVALID" in wrong.stdout
