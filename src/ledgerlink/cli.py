@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
 import typer
@@ -103,6 +104,15 @@ def tour(
     raise typer.Exit(run_tour(documents=documents, port=port, keep_running=keep_running))
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager's stop) ends the process as Ctrl-C does: workers finish."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _settings(database_url: str | None) -> Settings:
     settings = Settings.from_env()
     return settings.with_database(database_url) if database_url else settings
@@ -131,6 +141,7 @@ def serve(
     url = public_url or f"http://{host}:{port}"
     services = Services.open(settings, public_url=url)
     server = EngineServer(services, host, port, worker=worker)
+    _stop_on_sigterm()
     try:
         server.start()
         console.print(f"[bold]ledgerlink[/] API on {url}/api/v1 (OpenAPI at {url}/openapi.json)")
@@ -166,6 +177,7 @@ def worker_command(
             console.print(f"{len(runs)} runs: {synced} synced, {held} held")
             return
         loop = WorkerLoop(services)
+        _stop_on_sigterm()
         console.print("[bold]ledgerlink worker[/] running; Ctrl-C stops")
         loop.run()
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -140,3 +141,81 @@ def test_push_refuses_a_wrong_key_and_an_unreadable_file(engine: Running, tmp_pa
     wrong = run("push", str(path), "--api", engine.url, "--key", "ll_wrong-key-entirely")
     assert wrong.returncode == 2
     assert "AUTH_INVALID" in wrong.stdout
+
+
+def _sandbox_env(sandbox_url: str) -> dict[str, str]:
+    return dict(
+        ENV,
+        LEDGERLINK_XERO_AUTHORIZE_URL=sandbox_url + "/identity/connect/authorize",
+        LEDGERLINK_XERO_TOKEN_URL=sandbox_url + "/connect/token",
+        LEDGERLINK_XERO_REVOCATION_URL=sandbox_url + "/connect/revocation",
+        LEDGERLINK_XERO_API_URL=sandbox_url,
+        LEDGERLINK_XERO_DEEPLINK_URL=sandbox_url,
+    )
+
+
+def _wait_for_api(process: subprocess.Popen[str], url: str) -> None:
+    for _ in range(400):
+        try:
+            if httpx2.get(url + "/openapi.json", timeout=2).status_code == 200:
+                return
+        except httpx2.TransportError:
+            assert process.poll() is None, "ledgerlink serve exited"
+            time.sleep(0.05)
+    raise AssertionError("ledgerlink serve never answered")
+
+
+def test_serve_without_worker_then_worker_once_syncs_the_upload(tmp_path: Path) -> None:
+    config = SandboxConfig()
+    config.limits.enabled = False
+    with SandboxServer(config) as sandbox:
+        env = _sandbox_env(sandbox.url)
+        database = f"sqlite:///{tmp_path}/serve.db"
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        serve = subprocess.Popen(
+            [*LEDGERLINK, "serve", "--port", str(port), "--database-url", database, "--no-worker"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        try:
+            _wait_for_api(serve, url)
+            key = httpx2.post(f"{url}/api/v1/workspaces", json={"name": "Serve"}).json()["api_key"]
+            auth = {"Authorization": f"Bearer {key}"}
+            made = httpx2.post(
+                f"{url}/api/v1/connections/custom",
+                json={"client_id": CUSTOM_CLIENT, "client_secret": CUSTOM_SECRET},
+                headers=auth,
+                timeout=30,
+            )
+            assert made.status_code == 201, made.text
+            document = {
+                "contact": {"key": "c-1", "name": "Bayside Club"},
+                "issue_date": "2026-03-02",
+                "due_date": "2026-04-01",
+                "status": "sent",
+                "lines": [{"description": "Design", "unit_amount": "150", "account_code": "200"}],
+            }
+            put = httpx2.put(f"{url}/api/v1/documents/invoice/inv-1", json=document, headers=auth)
+            assert put.json()["status"] == "created"
+            shown = httpx2.get(f"{url}/api/v1/documents/invoice/inv-1", headers=auth).json()
+            assert shown["sync"]["state"] == "queued"
+
+            worker = subprocess.run(
+                [*LEDGERLINK, "worker", "--once", "--database-url", database],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+            )
+            assert worker.returncode == 0, worker.stdout + worker.stderr
+            assert "1 synced" in worker.stdout
+            shown = httpx2.get(f"{url}/api/v1/documents/invoice/inv-1", headers=auth).json()
+            assert shown["sync"]["state"] == "done"
+            assert shown["link"]["status"] == "AUTHORISED"
+            assert "/organisationlogin/default.aspx?shortcode=" in shown["link"]["url"]
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ledgerlink.demo_documents import workload
+from tests.conftest import XeroHttp, custom_token
 from tests.engine.api.conftest import Api
+from xero_sandbox.seed import DEMO_TENANT
 
 
 def test_sync_now_sends_valid_documents_and_holds_bad_ones_with_codes(api: Api) -> None:
@@ -35,3 +37,42 @@ def test_sync_now_sends_valid_documents_and_holds_bad_ones_with_codes(api: Api) 
     assert doc["link"]["status"] in ("DRAFT", "AUTHORISED")
     again = api.call("POST", "/jobs", key).json()
     assert again["job"]["counts"]["synced"] == 0
+
+
+def test_retry_sends_a_held_document_again_after_the_cause_is_fixed(api: Api) -> None:
+    key = api.workspace()
+    cid = api.connect(key)[0]["id"]
+    doc = {
+        "source_id": "inv-yen",
+        "contact": {"key": "c-1", "name": "Bayside Club"},
+        "issue_date": "2026-03-02",
+        "due_date": "2026-04-01",
+        "currency": "JPY",
+        "lines": [{"description": "Design", "unit_amount": "1500", "account_code": "200"}],
+    }
+    assert api.call("PUT", "/documents/invoice/inv-yen", key, json=doc).status_code == 200
+    api.call("POST", "/jobs", key)
+    held = api.call("GET", "/documents/invoice/inv-yen", key).json()["sync"]
+    assert held["state"] == "needs_attention"
+    assert held["error"]["code"] == "XERO_CURRENCY_NOT_ENABLED"
+    assert held["error"]["fix"].startswith("Enable the currency in Xero")
+
+    xero = XeroHttp(api.sandbox.url, custom_token(api.sandbox.url), DEMO_TENANT)
+    enabled = xero.put("/Currencies", {"Code": "JPY", "Description": "Japanese Yen"})
+    xero.close()
+    assert enabled.status == 200, enabled.text
+    api.call("POST", f"/connections/{cid}/reference/refresh", key)
+    retried = api.call("POST", f"/queue/{held['queue_item_id']}/retry", key)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["state"] == "queued"
+    api.call("POST", "/jobs", key)
+    done = api.call("GET", "/documents/invoice/inv-yen", key).json()
+    assert done["sync"]["state"] == "done" and done["link"]["xero_id"]
+
+    again = api.call("POST", f"/queue/{held['queue_item_id']}/retry", key)
+    assert again.status_code == 409
+    other = api.workspace("Other")
+    assert api.call("POST", f"/queue/{held['queue_item_id']}/retry", other).status_code == 404
+    jobs = api.call("GET", "/jobs", key).json()
+    assert len(jobs) >= 2 and jobs[0]["connection_id"] == cid
+    assert api.call("GET", "/jobs", other).json() == []
