@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ledgerlink.api.auth import WorkspaceId
@@ -151,8 +152,6 @@ def list_connections(request: Request, workspace_id: WorkspaceId) -> list[Connec
 
 
 def _syncs(request: Request, workspace_id: str, connection_id: str) -> ConnectionOut:
-    from sqlalchemy import select
-
     with services(request).factory() as session:
         row = conns.get_connection(session, workspace_id, connection_id)
         query = select(ReferenceSync).where(ReferenceSync.connection_id == row.id)
