@@ -17,6 +17,12 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "AUTH_MISSING": (401, "Send the workspace API key as 'Authorization: Bearer <key>'."),
     "AUTH_INVALID": (401, "The API key is unknown or revoked: create a new one."),
     "NOT_FOUND": (404, "Check the id in the path."),
+    "METHOD_NOT_ALLOWED": (405, "Use a method this path accepts (see /openapi.json)."),
+    "HTTP_ERROR": (400, "Check the request against /openapi.json."),
+    "INTERNAL_ERROR": (
+        500,
+        "Nothing you sent caused this: try again, and report it if it happens again.",
+    ),
     "CONNECTION_NOT_FOUND": (404, "Connect a Xero organisation first, or check the id."),
     "CONNECTION_INACTIVE": (409, "Reconnect the Xero organisation from the connections page."),
     "CONNECTION_NEEDS_REAUTH": (409, "Xero refused the stored tokens: connect again."),
