@@ -134,12 +134,13 @@ def serve(
     from ledgerlink.api.server import EngineServer
     from ledgerlink.api.services import Services
     from ledgerlink.store import migrate
+    from ledgerlink.xero.limits import XeroLimits
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
     url = public_url or f"http://{host}:{port}"
-    services = Services.open(settings, public_url=url)
+    services = Services.open(settings, public_url=url, limits=XeroLimits.from_env())
     server = EngineServer(services, host, port, worker=worker)
     _stop_on_sigterm()
     try:
@@ -159,16 +160,25 @@ def worker_command(
     database_url: str | None = typer.Option(None, help="Database URL (as for serve)."),
     once: bool = typer.Option(False, help="Sync until nothing is due, then exit."),
     public_url: str = typer.Option("http://127.0.0.1:8000", help="The API's public URL."),
+    lease_seconds: float = typer.Option(
+        180.0,
+        min=1.0,
+        help="How long a connection stays ours without a word from us: after a crash, "
+        "another worker takes it over this long after our last send.",
+    ),
 ) -> None:
     """The worker loop alone (run as many as you like against one PostgreSQL database)."""
     from ledgerlink.api.server import WorkerLoop
     from ledgerlink.api.services import Services
     from ledgerlink.store import migrate
+    from ledgerlink.sync.context import WorkerConfig
+    from ledgerlink.xero.limits import XeroLimits
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
-    services = Services.open(settings, public_url=public_url)
+    services = Services.open(settings, public_url=public_url, limits=XeroLimits.from_env())
+    services.worker_config = WorkerConfig(public_url=public_url, lease_seconds=lease_seconds)
     try:
         if once:
             runs = services.worker().run_until_idle()

@@ -168,6 +168,9 @@ class AccountingApi:
             raise errors.NotFound()
         if org.offline:
             raise errors.organisation_offline()
+        # The whole request is received before Xero works on it: a slow call whose caller has
+        # gone away meanwhile is still applied, and only its reply is lost.
+        body = await read_body(request, state.config.max_body_bytes)
         lose_reply = False
         for rule in state.faults.draw(route.endpoint, method, org.tenant_id):
             if rule.kind == "slow":
@@ -185,7 +188,6 @@ class AccountingApi:
             elif rule.kind == "lost_reply":
                 lose_reply = True
 
-        body = await read_body(request, state.config.max_body_bytes)
         key = request.headers.get("idempotency-key") if method in KEYED_METHODS else None
         print_ = ""
         if key is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx2
@@ -74,6 +75,32 @@ def test_a_slow_fault_delays_but_applies(admin: httpx2.Client, xero: XeroHttp) -
     assert reply.status == 200
     assert "JPY" in codes(xero)
     assert [f["kind"] for f in admin.get("/faults").json()["fired"]] == ["slow"]
+
+
+def test_a_slow_call_whose_caller_gave_up_is_still_applied(
+    admin: httpx2.Client, xero: XeroHttp, sandbox: RunningSandbox
+) -> None:
+    """Xero has the whole request before it starts work: a caller that hangs up (or dies)
+    while it waits loses only the reply, and the write still happens."""
+    add_fault(admin, kind="slow", endpoint="currencies", method="PUT", delay_seconds=1.0)
+    with pytest.raises(httpx2.TimeoutException):
+        httpx2.put(
+            sandbox.url + "/api.xro/2.0/Currencies",
+            json={"Code": "JPY"},
+            headers=xero.headers({"Idempotency-Key": "gone-1"}),
+            timeout=0.2,
+        )
+    for _ in range(200):  # the sandbox finishes the call on its own; wait for its log entry
+        logged = admin.get("/requests", params={"method": "PUT"}).json()["requests"]
+        if logged:
+            break
+        time.sleep(0.05)
+    assert [(r["path"], r["status"]) for r in logged] == [("/Currencies", 200)]
+    assert "JPY" in codes(xero)
+    # the caller's retry with the same key gets Xero's stored answer, not a second write
+    again = xero.put("/Currencies", {"Code": "JPY"}, headers={"Idempotency-Key": "gone-1"})
+    assert again.status == 200
+    assert admin.get("/stats").json()["idempotent_replays"] == 1
 
 
 def test_an_offline_fault_answers_organisation_offline(

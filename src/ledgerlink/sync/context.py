@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.config import Settings
 from ledgerlink.documents.schemas import Expense, SalesInvoice
 from ledgerlink.store.models import Link, QueueItem, SendIntent, new_id
-from ledgerlink.sync import queue
+from ledgerlink.sync import pause, queue
 from ledgerlink.sync.jobs import JobTally
 from ledgerlink.sync.settle import Policy
 from ledgerlink.xero.client import XeroClient, XeroReply
@@ -152,6 +152,7 @@ class Run:
                     .values(intent_id=intent_id, updated_at=now)
                     .execution_options(synchronize_session=False)
                 )
+        pause.reached("intent_written")
         return intent
 
     def send(self, intent: SendIntent) -> XeroReply:

@@ -166,19 +166,39 @@ def claim(
 
 
 def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -> datetime | None:
-    """When the earliest queued item becomes due (None: nothing queued)."""
+    """When the next item can be worked on (None: nothing is waiting).
+
+    That is the earliest queued item's time, or, for items another worker holds in flight,
+    when its lease runs out: if that worker died, they are ours to take over then.
+    """
     with factory() as session:
-        query = (
+        queued = (
             select(func.min(QueueItem.not_before))
             .join(Connection, Connection.id == QueueItem.connection_id)
             .where(QueueItem.state == "queued", Connection.status == "active")
         )
+        held = (
+            select(QueueItem.connection_id, func.min(QueueItem.updated_at))
+            .join(Connection, Connection.id == QueueItem.connection_id)
+            .where(QueueItem.state == "in_flight", Connection.status == "active")
+            .group_by(QueueItem.connection_id)
+        )
         if connection_id is not None:
-            query = query.where(QueueItem.connection_id == connection_id)
-        value = session.scalar(query)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+            queued = queued.where(QueueItem.connection_id == connection_id)
+            held = held.where(QueueItem.connection_id == connection_id)
+        found = [session.scalar(queued)]
+        holders = {c: since for c, since in session.execute(held)}
+        if holders:
+            lease_rows = session.execute(
+                select(Lease.connection_id, Lease.expires_at).where(
+                    Lease.connection_id.in_(list(holders))
+                )
+            )
+            leases = {c: until for c, until in lease_rows}
+            # in flight with no lease at all (given up without returning them): due already
+            found += [leases.get(c) or since for c, since in holders.items()]
+    times = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in found if v is not None]
+    return min(times) if times else None
 
 
 def retry_items(

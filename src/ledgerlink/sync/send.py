@@ -34,7 +34,7 @@ from ledgerlink.mapping import (
     xero_status,
 )
 from ledgerlink.store.models import ItemOverride, QueueItem, SendIntent
-from ledgerlink.sync import settle
+from ledgerlink.sync import pause, settle
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch
@@ -230,7 +230,9 @@ def send_all(run: Run, works: Sequence[Work]) -> bool:
             ids = [p.work.item_id for p in batch]
             sent = dispatch(run, method, path_for(unitdp), body, docs, ids)
             if sent.reply is not None and sent.intent is not None:
+                pause.reached("reply_received")
                 apply_invoice_reply(run, sent.intent.id, sent.reply.items("Invoices"))
+                pause.reached("reply_applied")
             elif sent.stop:
                 return True
     return False

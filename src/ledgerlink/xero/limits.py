@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,15 @@ from ledgerlink.store.models import RateBucket
 from ledgerlink.xero.errors import XeroBudgetExhausted
 
 log = logging.getLogger(__name__)
+
+
+ENV_LIMITS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
+    ("MINUTE_LIMIT", "per_minute", int),
+    ("DAY_LIMIT", "per_day", int),
+    ("CONCURRENT_LIMIT", "concurrent", int),
+    ("APP_MINUTE_LIMIT", "app_per_minute", int),
+    ("MINUTE_SECONDS", "minute_seconds", float),
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,29 @@ class XeroLimits:
     app_margin_ratio: float = 0.01
     slot_ttl_seconds: float = 90.0
     slot_poll_seconds: float = 0.05
+
+    @classmethod
+    def from_env(cls) -> XeroLimits:
+        """Xero's limits, or what the environment says (a higher app tier; a compressed test).
+
+        ``LEDGERLINK_XERO_MINUTE_LIMIT``, ``_DAY_LIMIT``, ``_CONCURRENT_LIMIT``,
+        ``_APP_MINUTE_LIMIT`` and ``_MINUTE_SECONDS`` (the length of Xero's "minute", only ever
+        shortened to run against a sandbox whose minute is compressed the same way).
+        """
+        base = cls()
+        changes: dict[str, float] = {}
+        for name, attr, kind in ENV_LIMITS:
+            raw = os.environ.get(f"LEDGERLINK_XERO_{name}", "").strip()
+            if not raw:
+                continue
+            try:
+                value = kind(raw)
+            except ValueError:
+                value = 0
+            if value <= 0:
+                raise ValueError(f"LEDGERLINK_XERO_{name} must be a positive number, not {raw!r}")
+            changes[attr] = value
+        return cls(**{**base.__dict__, **changes})
 
     @property
     def minute_rate(self) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from ledgerlink.store.models import Document, DocumentVersion, QueueItem, SendIntent
+from ledgerlink.store.models import Document, DocumentVersion, Lease, QueueItem, SendIntent
 from ledgerlink.sync import queue
 from tests.engine.sync.conftest import SyncHarness, invoice
 
@@ -114,3 +114,27 @@ def test_a_taken_over_send_is_settled_by_replay_not_sent_again(harness: SyncHarn
     puts = [r for r in harness.requests("PUT") if r["path"] == "/Invoices"]
     assert len(puts) == 2  # the lost one, then its replay with the same key
     assert harness.admin("GET", "/_sandbox/stats")["idempotent_replays"] == 1
+
+
+def test_items_a_worker_holds_are_due_again_when_its_lease_runs_out(harness: SyncHarness) -> None:
+    """A worker with nothing queued still waits for another's in-flight items: if that worker
+    died, they are due when its lease ends (``ledgerlink worker --once`` must not stop early)."""
+    harness.push("invoice", [invoice(n) for n in range(3)])
+    now = harness.clock()
+    factory = harness.factory
+    assert queue.acquire_lease(factory, "worker-a", 60, now) == harness.connection_id
+    assert len(queue.claim(factory, harness.connection_id, "worker-a", 10, now, 60)) == 3
+
+    assert queue.next_due(factory) == now + timedelta(seconds=60)
+    assert queue.next_due(factory, harness.connection_id) == now + timedelta(seconds=60)
+
+    with factory.begin() as session:  # the lease is gone, the items still in flight
+        session.execute(delete(Lease))
+    due = queue.next_due(factory)
+    assert due is not None and due <= now
+
+    queue.acquire_lease(factory, "worker-b", 60, now)
+    queue.release_lease(factory, harness.connection_id, "worker-b")
+    assert harness.states() == {"queued": 3}
+    again = queue.next_due(factory)
+    assert again is not None and again <= now

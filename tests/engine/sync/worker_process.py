@@ -1,0 +1,111 @@
+"""``ledgerlink worker`` as its own operating-system process, to be killed and started again.
+
+The process is the real command (``python -m ledgerlink.cli worker --once``) against the test's
+database and sandbox. ``pause_at`` names a point from ``ledgerlink.sync.pause`` where it stops
+and waits to be killed; ``wait_paused`` returns once it is there.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledgerlink.config import Settings
+
+# Generous: these bound how long a broken run may hang, not how fast a good one must be.
+START_DEADLINE = 120.0
+
+
+@dataclass
+class WorkerProcess:
+    settings: Settings
+    folder: Path
+    public_url: str
+    lease_seconds: float = 2.0
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    pause_file: Path | None = None
+    lives: int = 0
+
+    def env(self, pause_at: str | None) -> dict[str, str]:
+        settings = self.settings
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGERLINK_", "COVERAGE"))}
+        env.update(
+            LEDGERLINK_DATABASE_URL=settings.database_url,
+            LEDGERLINK_SECRET_KEYS=",".join(settings.secret_keys),
+            LEDGERLINK_XERO_AUTHORIZE_URL=settings.xero_authorize_url,
+            LEDGERLINK_XERO_TOKEN_URL=settings.xero_token_url,
+            LEDGERLINK_XERO_REVOCATION_URL=settings.xero_revocation_url,
+            LEDGERLINK_XERO_API_URL=settings.xero_api_url,
+            LEDGERLINK_XERO_DEEPLINK_URL=settings.xero_deeplink_url,
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.extra_env)
+        if pause_at:
+            assert self.pause_file is not None
+            env["LEDGERLINK_PAUSE_AT"] = pause_at
+            env["LEDGERLINK_PAUSE_FILE"] = str(self.pause_file)
+        return env
+
+    def start(self, pause_at: str | None = None) -> None:
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self.lives += 1
+        self.log_path = self.folder / f"worker-{self.lives}.log"
+        self.pause_file = self.folder / f"worker-{self.lives}.paused"
+        command = [
+            sys.executable,
+            "-m",
+            "ledgerlink.cli",
+            "worker",
+            "--once",
+            "--public-url",
+            self.public_url,
+            "--lease-seconds",
+            str(self.lease_seconds),
+        ]
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command, env=self.env(pause_at), stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def wait_paused(self) -> str:
+        """Block until the process stops at its pause point; the point's name."""
+        assert self.process is not None and self.pause_file is not None
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            if self.pause_file.exists() and self.pause_file.read_text().strip():
+                return self.pause_file.read_text().strip()
+            if self.process.poll() is not None:
+                raise AssertionError(f"the worker ended before its pause point:\n{self.log()}")
+            time.sleep(0.02)
+        raise AssertionError(f"the worker never reached its pause point:\n{self.log()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no handler runs, nothing is flushed or released."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        assert self.process.returncode == -signal.SIGKILL
+
+    def wait(self) -> int:
+        """Wait for a ``--once`` run to end; its exit code."""
+        assert self.process is not None
+        try:
+            return self.process.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the worker did not finish:\n{self.log()}") from None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
