@@ -28,6 +28,8 @@ class WorkerProcess:
     public_url: str
     lease_seconds: float = 2.0
     extra_env: dict[str, str] = field(default_factory=dict)
+    once: bool = True
+    name: str = "worker"
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     pause_file: Path | None = None
@@ -44,6 +46,8 @@ class WorkerProcess:
             LEDGERLINK_XERO_REVOCATION_URL=settings.xero_revocation_url,
             LEDGERLINK_XERO_API_URL=settings.xero_api_url,
             LEDGERLINK_XERO_DEEPLINK_URL=settings.xero_deeplink_url,
+            LEDGERLINK_XERO_CLIENT_ID=settings.xero_client_id,
+            LEDGERLINK_XERO_CLIENT_SECRET=settings.xero_client_secret,
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
@@ -56,14 +60,14 @@ class WorkerProcess:
     def start(self, pause_at: str | None = None) -> None:
         assert self.process is None or self.process.poll() is not None, "already running"
         self.lives += 1
-        self.log_path = self.folder / f"worker-{self.lives}.log"
-        self.pause_file = self.folder / f"worker-{self.lives}.paused"
+        self.log_path = self.folder / f"{self.name}-{self.lives}.log"
+        self.pause_file = self.folder / f"{self.name}-{self.lives}.paused"
         command = [
             sys.executable,
             "-m",
             "ledgerlink.cli",
             "worker",
-            "--once",
+            "--once" if self.once else "--no-once",
             "--public-url",
             self.public_url,
             "--lease-seconds",
@@ -97,13 +101,19 @@ class WorkerProcess:
         assert self.process.returncode == -signal.SIGKILL
 
     def wait(self) -> int:
-        """Wait for a ``--once`` run to end; its exit code."""
+        """Wait for the process to end (a ``--once`` run, or after ``terminate``)."""
         assert self.process is not None
         try:
             return self.process.wait(timeout=600)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise AssertionError(f"the worker did not finish:\n{self.log()}") from None
+
+    def terminate(self) -> int:
+        """SIGTERM, as a service manager stops a worker; its exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.wait()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
