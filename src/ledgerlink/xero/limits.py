@@ -82,7 +82,10 @@ class XeroLimits:
             except ValueError:
                 value = 0
             if value <= 0:
-                raise ValueError(f"LEDGERLINK_XERO_{name} must be a positive number, not {raw!r}")
+                whole = "whole " if kind is int else ""
+                raise ValueError(
+                    f"LEDGERLINK_XERO_{name} must be a positive {whole}number, not {raw!r}"
+                )
             changes[attr] = value
         return cls(**{**base.__dict__, **changes})
 

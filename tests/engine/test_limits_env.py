@@ -1,0 +1,32 @@
+"""Xero's limits from the environment: a higher app tier, or a minute compressed for a test."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledgerlink.xero.limits import XeroLimits
+
+
+def test_without_the_environment_the_limits_are_xeros(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MINUTE_LIMIT", "DAY_LIMIT", "APP_MINUTE_LIMIT", "MINUTE_SECONDS"):
+        monkeypatch.delenv(f"LEDGERLINK_XERO_{name}", raising=False)
+    limits = XeroLimits.from_env()
+    assert (limits.per_minute, limits.per_day, limits.concurrent) == (60, 5000, 5)
+    assert (limits.app_per_minute, limits.minute_seconds) == (10000, 60.0)
+
+
+def test_the_environment_changes_only_what_it_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEDGERLINK_XERO_APP_MINUTE_LIMIT", "20000")
+    monkeypatch.setenv("LEDGERLINK_XERO_MINUTE_SECONDS", "1.5")
+    limits = XeroLimits.from_env()
+    assert (limits.app_per_minute, limits.minute_seconds, limits.per_minute) == (20000, 1.5, 60)
+    assert limits.minute_interval == pytest.approx(1.5 / 58)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "sixty", "1.5"])
+def test_a_bad_limit_is_refused_at_start_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("LEDGERLINK_XERO_MINUTE_LIMIT", value)
+    with pytest.raises(ValueError, match="LEDGERLINK_XERO_MINUTE_LIMIT must be a positive"):
+        XeroLimits.from_env()
