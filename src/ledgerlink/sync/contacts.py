@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 from ledgerlink.documents.schemas import ContactRef, SalesInvoice
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import ContactLink
-from ledgerlink.sync import reference as refdata
 from ledgerlink.sync import settle
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch, set_intent_state
-from ledgerlink.sync.reference import ReferenceView, normalise_name
+from ledgerlink.sync.reference import ReferenceView, normalise_name, store_records
 from ledgerlink.xero.convert import contact_to_xero
 from ledgerlink.xero.errors import validation_messages
 
@@ -142,7 +141,7 @@ def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef
 def _remember(session: Session, run: Run, records: list[Record]) -> None:
     """Put created contacts in the reference cache, so no later run makes a namesake."""
     if records:
-        refdata._store(session, run.connection.id, refdata.KINDS["contacts"], records, False)
+        store_records(session, run.connection.id, "contacts", records)
 
 
 def apply_contact_reply(

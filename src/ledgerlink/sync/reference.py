@@ -146,10 +146,25 @@ def _is_active(record: Record | None) -> bool:
     return status.upper() == "ACTIVE"
 
 
-def _store(
-    session: Session, connection_id: str, kind: Kind, records: list[Record], replace: bool
+def store_records(
+    session: Session,
+    connection_id: str,
+    kind_name: str,
+    records: Iterable[Record],
+    *,
+    replace: bool = False,
 ) -> None:
-    """Write one kind's records (and index rows) into the cache, inside the caller's transaction."""
+    """Put records Xero sent (its own dicts) into one connection's cache, with their index rows.
+
+    For callers already holding Xero's answer, such as the contacts a PUT just created: cached
+    in the transaction that records the write, they are found by every later lookup without
+    waiting for the next refresh. Runs in the caller's transaction and leaves the refresh mark
+    alone. ``kind_name`` is a key of ``KINDS`` (else ``ValueError``). ``replace`` drops the
+    kind's cached records first (a full read); without it, records are added or updated by key.
+    """
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise ValueError(f"unknown reference kind {kind_name!r}; known: {', '.join(KINDS)}")
     owned = (kind.name, *kind.indexes)
     if replace:
         session.execute(
@@ -284,7 +299,7 @@ def refresh_reference(
         for attempt in (1, 2):
             try:
                 with session_factory() as session, session.begin():
-                    _store(session, connection_id, kind, records, replace)
+                    store_records(session, connection_id, kind.name, records, replace=replace)
                     _set_mark(session, connection_id, kind.name, mark, keep_old=not replace)
                     if kind.name == "organisation":
                         _apply_organisation(session, connection_id, records)
