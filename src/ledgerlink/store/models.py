@@ -302,8 +302,18 @@ class Lease(Base):
 class SendIntent(Base):
     """Written and committed before a write is sent to Xero; its key is the Idempotency-Key.
 
-    state: pending (about to send or sent, reply unknown) | applied (reply recorded) |
-    resolved (a lost reply settled by replay or lookup) | abandoned (nothing was applied).
+    state, one of:
+
+    - ``pending``: about to be sent, or sent with the reply unknown (lost, a 5xx, the worker
+      died). Replayed with the same key while young, else settled by looking the documents up.
+    - ``lookup``: Xero refused the whole request (a 400), which may have been partly applied;
+      settled only by looking the documents up, never by sending it again.
+    - ``applied``: Xero's reply to the send or to a replay was recorded.
+    - ``resolved``: a ``pending`` or ``lookup`` intent settled by a lookup.
+    - ``abandoned``: the send failed with nothing applied (a 429, a request that never left,
+      tokens refused); its items wait for a retry under a new intent, or for a person.
+
+    ``pending`` and ``lookup`` are open: their items keep the intent and are not sent anew.
     """
 
     __tablename__ = "send_intents"
