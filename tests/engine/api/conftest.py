@@ -1,5 +1,6 @@
-"""The REST API in process (Starlette's TestClient) over a migrated SQLite database, with Xero
-played by a sandbox on a loopback port."""
+"""The REST API in process (Starlette's TestClient) over a migrated database (SQLite; also
+PostgreSQL for the tests marked ``BOTH_DATABASES``), with Xero played by a sandbox on a
+loopback port."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from ledgerlink.api import Services, create_app
 from ledgerlink.config import Settings
 from ledgerlink.store import migrate
 from ledgerlink.xero.limits import XeroLimits
-from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY, WEB_CLIENT, WEB_SECRET
+from tests.engine.conftest import (
+    CUSTOM_CLIENT,
+    CUSTOM_SECRET,
+    TEST_KEY,
+    WEB_CLIENT,
+    WEB_SECRET,
+    postgres_schema_url,
+)
 from xero_sandbox import SandboxConfig
 from xero_sandbox.server import SandboxServer
 
@@ -77,8 +85,28 @@ def api_sandbox() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def api(tmp_path: Path, api_sandbox: SandboxServer) -> Iterator[Api]:
-    url = f"sqlite:///{tmp_path}/api.db"
+def api_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLite, unless the test is marked ``BOTH_DATABASES`` (then also a PostgreSQL schema).
+
+    Every API test on both databases would more than double this folder's run time for little:
+    most tests are about request shapes, not storage. The marked ones are those whose rows and
+    queries matter: workspace isolation, document upserts in bulk, the queue, the scheduler.
+    """
+    kind = getattr(request, "param", "sqlite")
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path}/api.db"
+        return
+    yield from postgres_schema_url()
+
+
+BOTH_DATABASES = pytest.mark.parametrize(
+    "api_db_url", ["sqlite", "postgresql"], indirect=True, ids=["sqlite", "postgresql"]
+)
+
+
+@pytest.fixture
+def api(api_db_url: str, api_sandbox: SandboxServer) -> Iterator[Api]:
+    url = api_db_url
     migrate.upgrade(url)
     settings = replace(
         Settings(database_url=url, secret_keys=(TEST_KEY,)).for_sandbox(api_sandbox.url),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engine.api.conftest import API, Api
+from tests.engine.api.conftest import API, BOTH_DATABASES, Api
 
 
 def test_openapi_lists_the_routes_and_the_document_schemas(api: Api) -> None:
@@ -57,6 +57,7 @@ def test_admin_token_guards_workspace_creation_when_set(api: Api) -> None:
     assert made.json()["api_key"].startswith("ll_")
 
 
+@BOTH_DATABASES
 def test_another_workspaces_connection_is_not_found(api: Api) -> None:
     mine, theirs = api.workspace("Mine"), api.workspace("Theirs")
     connection = api.connect(theirs)[0]

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 
-from tests.engine.api.conftest import Api
+from tests.engine.api.conftest import BOTH_DATABASES, Api
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
 
@@ -48,6 +48,7 @@ def test_denied_consent_is_refused_with_its_code(api: Api) -> None:
     assert api.call("GET", "/connections", key).json() == []
 
 
+@BOTH_DATABASES
 def test_custom_connection_settings_refresh_and_disconnect(api: Api) -> None:
     key = api.workspace()
     made = api.call(

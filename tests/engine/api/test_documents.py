@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.engine.api.conftest import Api
+from tests.engine.api.conftest import BOTH_DATABASES, Api
 from tests.engine.documents.factories import expense_data, invoice_data, with_line
 
 
@@ -26,6 +26,7 @@ def error(reply: object) -> dict[str, object]:
     return found  # type: ignore[no-any-return]
 
 
+@BOTH_DATABASES
 def test_put_creates_then_unchanged_then_updated(api: Api, key: str) -> None:
     first = api.call("PUT", "/documents/invoice/inv-1", key, json=invoice_data())
     assert first.status_code == 200, first.text
@@ -65,6 +66,7 @@ def test_path_and_body_source_ids_must_agree(api: Api, key: str) -> None:
     assert error(reply)["field"] == "source_id"
 
 
+@BOTH_DATABASES
 def test_bulk_keeps_the_good_documents_and_names_the_bad_ones(api: Api, key: str) -> None:
     docs = [invoice_data(source_id=f"inv-{n}", number=f"ST-{n}") for n in range(5)]
     docs[1] = with_line(docs[1], 0, quantity="-2")
@@ -85,6 +87,7 @@ def test_bulk_keeps_the_good_documents_and_names_the_bad_ones(api: Api, key: str
     assert missing.status_code == 404 and error(missing)["code"] == "NOT_FOUND"
 
 
+@BOTH_DATABASES
 def test_bulk_accepts_an_object_naming_the_connection(api: Api) -> None:
     key = api.workspace()
     cid = api.custom(key)
@@ -197,6 +200,7 @@ def test_junk_is_never_a_500(api: Api, key: str, raw: bytes) -> None:
         assert error(reply)["code"] in ("JSON_MALFORMED", "VALIDATION_FAILED")
 
 
+@BOTH_DATABASES
 def test_unknown_kind_and_other_workspaces_documents_are_not_found(api: Api, key: str) -> None:
     reply = api.call("PUT", "/documents/payslip/p-1", key, json={})
     assert reply.status_code == 404 and error(reply)["field"] == "kind"

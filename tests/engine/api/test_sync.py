@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ledgerlink.demo_documents import workload
 from tests.conftest import XeroHttp, custom_token
-from tests.engine.api.conftest import Api
+from tests.engine.api.conftest import BOTH_DATABASES, Api
 from xero_sandbox.seed import DEMO_TENANT
 
 
+@BOTH_DATABASES
 def test_sync_now_sends_valid_documents_and_holds_bad_ones_with_codes(api: Api) -> None:
     key = api.workspace()
     cid = api.connect(key)[0]["id"]
@@ -39,6 +40,7 @@ def test_sync_now_sends_valid_documents_and_holds_bad_ones_with_codes(api: Api) 
     assert again["job"]["counts"]["synced"] == 0
 
 
+@BOTH_DATABASES
 def test_retry_sends_a_held_document_again_after_the_cause_is_fixed(api: Api) -> None:
     key = api.workspace()
     cid = api.connect(key)[0]["id"]
