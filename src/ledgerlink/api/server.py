@@ -12,6 +12,7 @@ import asyncio
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import uvicorn
@@ -74,40 +75,81 @@ class WorkerLoop:
         self.thread.join(timeout=60)
 
 
-class Scheduler:
-    """Incremental reference refresh of every active connection, every ``period`` seconds."""
+@dataclass
+class RefreshRound:
+    """What one scheduled round did, per connection id."""
 
-    def __init__(self, services: Services, loop: WorkerLoop, period: float = 3600.0) -> None:
+    refreshed: dict[str, dict[str, int]] = field(default_factory=dict)  # records Xero sent, by kind
+    failed: dict[str, str] = field(default_factory=dict)  # what went wrong
+    switched_off: list[str] = field(default_factory=list)  # settings say inactive: not read
+
+
+class Scheduler:
+    """Incremental reference refresh of every active connection, every ``period`` seconds.
+
+    One connection failing (its organisation offline, its tokens refused or unreadable, a
+    database hiccup) is logged and costs only that connection its refresh: the others are still
+    read, and the schedule keeps running.
+    """
+
+    def __init__(
+        self, services: Services, loop: WorkerLoop | None = None, period: float = 3600.0
+    ) -> None:
         self.services = services
         self.loop = loop
         self.period = period
+        self.rounds = 0
+        self.last: RefreshRound | None = None
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, name="ledgerlink-scheduler", daemon=True)
 
-    def refresh_all(self) -> None:
+    def _refresh_one(self, row: Connection, done: RefreshRound) -> None:
         svc = self.services
-        with svc.factory() as session:
+        try:
+            if not conns.connection_settings(row).active:
+                done.switched_off.append(row.id)
+                return
+            with svc.xero_client(row) as client:
+                done.refreshed[row.id] = refresh_reference(svc.factory, client, row.id)
+        except (LedgerlinkError, XeroError) as exc:
+            log.warning("scheduled refresh of %s failed: %s", row.id, exc)
+            done.failed[row.id] = str(exc)
+        except Exception as exc:
+            log.exception("scheduled refresh of %s failed unexpectedly", row.id)
+            done.failed[row.id] = f"{type(exc).__name__}: {exc}"
+
+    def refresh_all(self) -> RefreshRound:
+        """One round over the connections that are active now; what each came to."""
+        done = RefreshRound()
+        with self.services.factory() as session:
             rows = list(
-                session.scalars(select(Connection).where(Connection.status == conns.ACTIVE))
+                session.scalars(
+                    select(Connection)
+                    .where(Connection.status == conns.ACTIVE)
+                    .order_by(Connection.created_at, Connection.id)
+                )
             )
         for row in rows:
-            try:
-                with svc.xero_client(row) as client:
-                    refresh_reference(svc.factory, client, row.id)
-            except (LedgerlinkError, XeroError) as exc:
-                log.warning("scheduled refresh of %s failed: %s", row.id, exc)
-        self.loop.wake()
+            self._refresh_one(row, done)
+        if self.loop is not None:
+            self.loop.wake()
+        return done
 
     def run(self) -> None:
         while not self.stopping.wait(self.period):
-            self.refresh_all()
+            try:
+                self.last = self.refresh_all()
+            except Exception:
+                log.exception("scheduled reference refresh failed; next try in %g s", self.period)
+            self.rounds += 1
 
     def start(self) -> None:
         self.thread.start()
 
     def stop(self) -> None:
         self.stopping.set()
-        self.thread.join(timeout=30)
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
 
 
 class EngineServer:
