@@ -15,10 +15,11 @@ from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, OAuthState, TokenSet
+from ledgerlink.store.models import ApiCall, Connection, OAuthState, RateBucket, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
 from ledgerlink.xero import oauth
+from ledgerlink.xero.limits import Limiter
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
 from xero_sandbox.server import SandboxServer
@@ -223,3 +224,40 @@ def test_disconnect_removes_the_organisation_at_xero(
     with pytest.raises(LedgerlinkError) as refused:
         oauth.disconnect(session_factory, other, made[0].id, settings=xero_settings)
     assert refused.value.code == "CONNECTION_NOT_FOUND"
+
+
+def day_count(factory: sessionmaker[Session], key: str) -> int | None:
+    with transaction(factory) as session:
+        row = session.get(RateBucket, key)
+        return None if row is None else row.count
+
+
+def test_the_organisation_read_at_connect_counts_against_the_limiter_and_is_recorded(
+    session_factory: sessionmaker[Session], xero_settings: Settings
+) -> None:
+    workspace = new_workspace(session_factory)
+    # Another call to the demo organisation is already in this app's minute.
+    with Limiter(session_factory, xero_settings.xero_client_id).acquire(DEMO_TENANT):
+        pass
+    made = connect(session_factory, xero_settings, workspace)
+    assert all(c.base_currency for c in made)
+    assert day_count(session_factory, f"tenant-day:{DEMO_TENANT}") == 2
+    assert day_count(session_factory, f"tenant-day:{UK_TENANT}") == 1
+    with transaction(session_factory) as session:
+        calls = session.scalars(select(ApiCall).where(ApiCall.path == "/Organisation")).all()
+        assert sorted((c.connection_id, c.status, c.ok) for c in calls) == sorted(
+            (c.id, 200, True) for c in made
+        )
+
+
+def test_a_limiter_asking_to_wait_long_leaves_the_organisation_for_the_first_refresh(
+    session_factory: sessionmaker[Session], xero_settings: Settings, sandbox_server: SandboxServer
+) -> None:
+    workspace = new_workspace(session_factory)
+    Limiter(session_factory, CUSTOM_CLIENT).penalise(DEMO_TENANT, 3600.0, "minute")
+    with transaction(session_factory) as session:
+        made = oauth.connect_custom(
+            session, workspace, CUSTOM_CLIENT, CUSTOM_SECRET, settings=xero_settings
+        )
+    assert made.status == "active" and made.base_currency is None
+    assert not [r for r in sandbox_server.state.request_log if r["path"] == "/Organisation"]

@@ -103,6 +103,7 @@ class Services:
             self.limiter(client_id),
             on_call=api_call_recorder(self.factory, connection.id),
             max_wait=120.0,
+            renew=token,
         )
 
 

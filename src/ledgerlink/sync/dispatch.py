@@ -2,8 +2,11 @@
 
 Each failure means something different for invariant 2 (nothing twice):
 
-- 429, our own limiter's budget, 401, 403, a request that never left: Xero applied nothing, so
-  the intent is abandoned and the items may be sent again (a 429 is not a failed attempt);
+- 429, our own limiter's budget, a request that never left: Xero applied nothing, so the
+  intent is abandoned and the items may be sent again (a 429 is not a failed attempt);
+- 401 or 403: Xero applied nothing either, but it refuses this connection (the client has
+  already sent a 401 once more with a renewed token), so the items are held and the connection
+  is marked for a reconnect rather than tried again and again;
 - a lost reply or a 5xx: Xero may have applied it, so the intent stays pending and the items
   keep it; the next attempt replays the same key or looks the documents up;
 - a 400 on the whole request: possibly partly applied, so the intent is marked for lookup.
@@ -20,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Connection, QueueItem, SendIntent
 from ledgerlink.sync import settle
 from ledgerlink.sync.context import Run
@@ -63,6 +67,13 @@ def _items_of(session: Session, intent_id: str) -> list[str]:
     return list(session.scalars(query))
 
 
+def mark_needs_reauth(session: Session, connection_id: str) -> None:
+    """Xero refuses the connection: no worker leases it until a person connects it again."""
+    connection = session.get(Connection, connection_id)
+    if connection is not None and connection.status == conns.ACTIVE:
+        connection.status = conns.NEEDS_REAUTH
+
+
 def _pause_connection(session: Session, run: Run, seconds: float) -> None:
     """Xero (or our budget) said wait: nothing of this connection is due before then."""
     until = run.now() + timedelta(seconds=seconds)
@@ -94,8 +105,8 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
     elif isinstance(exc, XeroForbidden):
         outcome = settle.hold(exc.as_error())
     elif isinstance(exc, XeroUnauthorized):
-        error = LedgerlinkError("XERO_UNAUTHORIZED", str(exc), "connection_id")
-        outcome = settle.retry(error, count=True, intent_id=None)
+        message = f"{exc.message}, and a newly fetched one too: connect the organisation again."
+        outcome = settle.hold(LedgerlinkError(exc.code, message, "connection_id"))
     elif isinstance(exc, XeroTransportError) and not exc.request_sent:
         outcome = settle.retry(exc.as_error(), count=True, intent_id=None)
     elif isinstance(exc, XeroTransportError | XeroUnavailable):
@@ -120,26 +131,18 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
         settle.settle(session, ((i, outcome) for i in ids), run.now(), run.policy, run.tally)
         if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
             _pause_connection(session, run, outcome.delay or 1.0)
-        if isinstance(exc, XeroForbidden):
-            connection = session.get(Connection, run.connection.id)
-            if connection is not None:
-                connection.status = "needs_reauth"
+        if isinstance(exc, XeroForbidden | XeroUnauthorized):
+            mark_needs_reauth(session, run.connection.id)
     run.tally.note(run.now(), f"{intent.method} {intent.path}: {exc}")
     return stop
 
 
 def attempt(run: Run, intent: SendIntent, *, replay: bool = False) -> Sent:
-    """Send (or replay) an intent; a 401 is tried once more with a token fetched again."""
-    for tries in (1, 2):
-        try:
-            return Sent(intent, run.send(intent))
-        except XeroUnauthorized as exc:
-            if tries == 2:
-                return Sent(intent, None, fail(run, intent, exc, replay=replay))
-            log.info("401 from Xero (%s): fetching the token again and retrying once", exc)
-        except (XeroError, LedgerlinkError) as exc:
-            return Sent(intent, None, fail(run, intent, exc, replay=replay))
-    raise AssertionError("unreachable")
+    """Send (or replay) an intent (a 401 is sent once more by the client, with a new token)."""
+    try:
+        return Sent(intent, run.send(intent))
+    except (XeroError, LedgerlinkError) as exc:
+        return Sent(intent, None, fail(run, intent, exc, replay=replay))
 
 
 def dispatch(

@@ -115,7 +115,7 @@ class Worker:
             tally.add("calls")
             record(method, path, status)
 
-        def token() -> str:
+        def token(rejected: str | None = None) -> str:
             if info.token_set_id is None:
                 raise LedgerlinkError(
                     "CONNECTION_INACTIVE",
@@ -123,7 +123,11 @@ class Worker:
                     "connection_id",
                 )
             return oauth.access_token(
-                self.factory, info.token_set_id, self.clock(), settings=self.settings
+                self.factory,
+                info.token_set_id,
+                self.clock(),
+                settings=self.settings,
+                rejected=rejected,
             )
 
         return XeroClient(
@@ -134,6 +138,7 @@ class Worker:
             self.http,
             on_call,
             max_wait=self.config.limiter_max_wait,
+            renew=token,
         )
 
     def _drive(self, connection_id: str) -> RunResult:

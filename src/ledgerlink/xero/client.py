@@ -8,6 +8,12 @@ replaying a write with the same Idempotency-Key.
 
 Every call takes a slot from the shared limiter first, feeds Xero's remaining-calls headers
 back to it after, and reports a 429 to it before raising.
+
+The one exception to "sent once" is a 401: Xero refused the token before looking at the request,
+so nothing was applied. Our clock may think a token fresh that Xero has expired (skew) or
+revoked early, so the client asks its token source, once, for a token in place of the refused
+one (``renew``) and sends the very same request again: same bytes, same Idempotency-Key. A
+second 401 is raised: a token Xero has just issued and still refuses means a reconnect.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +70,12 @@ class XeroReply:
         """The records under ``key`` (``Invoices``, ``Contacts``...), or an empty list."""
         found = self.data.get(key) if isinstance(self.data, dict) else None
         return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
+
+class Renew(Protocol):
+    """A token in place of one Xero refused (refreshed, unless another worker already did)."""
+
+    def __call__(self, *, rejected: str) -> str: ...
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -121,10 +133,12 @@ class XeroClient:
         read_timeout: float = 60.0,
         identity_url: str | None = None,
         max_wait: float | None = None,
+        renew: Renew | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.tenant_id = tenant_id
         self.token = token
+        self.renew = renew
         self.limiter = limiter
         self.on_call = on_call
         self.max_wait = max_wait
@@ -221,8 +235,12 @@ class XeroClient:
     def connections(self) -> list[dict[str, Any]]:
         """The organisations this token reaches (identity API; not counted against a tenant)."""
         url = self.identity_url + "/connections"
-        headers = self._headers({}, tenant=False)
-        reply = self._send("GET", url, "/connections", None, None, headers, None)
+
+        def send(token: str) -> XeroReply:
+            headers = self._headers({}, token, tenant=False)
+            return self._send("GET", url, "/connections", None, None, headers, None)
+
+        reply = self._renewing(send)
         return [c for c in reply.data or [] if isinstance(c, dict)]
 
     # the one way out --------------------------------------------------------------------
@@ -237,7 +255,10 @@ class XeroClient:
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
     ) -> XeroReply:
-        """Send one call, once. ``body`` may be bytes already encoded (a replayed intent)."""
+        """Send one call, once (after a 401, once more: see the module's docstring).
+
+        ``body`` may be bytes already encoded (a replayed intent).
+        """
         method = method.upper()
         content: bytes | None = None
         extra = dict(headers or {})
@@ -246,15 +267,36 @@ class XeroClient:
             extra["Content-Type"] = "application/json"
         if idempotency_key is not None and method != "GET":
             extra["Idempotency-Key"] = idempotency_key
-        # The token first: a refresh that fails must not hold a limiter slot.
-        prepared = self._headers(extra, tenant=True)
-        slot = None
-        if self.limiter is not None:
-            slot = self.limiter.acquire(self._limit_key, max_wait=self.max_wait)
-        return self._send(method, self.api_url + path, path, content, params, prepared, slot)
 
-    def _headers(self, extra: Mapping[str, str], *, tenant: bool) -> dict[str, str]:
-        headers = {"Accept": "application/json", "Authorization": f"Bearer {self.token()}"}
+        def send(token: str) -> XeroReply:
+            prepared = self._headers(extra, token, tenant=True)
+            slot = None
+            if self.limiter is not None:
+                slot = self.limiter.acquire(self._limit_key, max_wait=self.max_wait)
+            return self._send(method, self.api_url + path, path, content, params, prepared, slot)
+
+        return self._renewing(send)
+
+    def _renewing(self, send: Callable[[str], XeroReply]) -> XeroReply:
+        """``send`` with the current token, and once more with a renewed one after a 401.
+
+        The token is fetched before ``send`` takes a limiter slot: a refresh that fails must
+        not hold one.
+        """
+        token = self.token()
+        try:
+            return send(token)
+        except XeroUnauthorized as refused:
+            if self.renew is None:
+                raise
+            fresh = self.renew(rejected=token)
+            if fresh == token:
+                raise
+            log.info("401 from Xero (%s): sending once more with a renewed token", refused)
+        return send(fresh)
+
+    def _headers(self, extra: Mapping[str, str], token: str, *, tenant: bool) -> dict[str, str]:
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
         if tenant and self.tenant_id:
             headers["xero-tenant-id"] = self.tenant_id
         headers.update(extra)

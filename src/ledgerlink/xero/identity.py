@@ -10,21 +10,25 @@ import base64
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import tokens as tok
-from ledgerlink.store.models import ApiCall, Connection
+from ledgerlink.store.models import Connection
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import workspace_app
+from ledgerlink.xero.client import API_PATH, XeroClient, api_call_recorder
+from ledgerlink.xero.errors import XeroError
+from ledgerlink.xero.limits import Limiter, XeroLimits
 
 log = logging.getLogger(__name__)
+# A person is waiting on the connect page: past this, ShortCode waits for the first refresh.
+ORGANISATION_MAX_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -153,40 +157,53 @@ def list_tenants(
     return [c for c in reply.json() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
 
 
+def _side_sessions(session: Session) -> sessionmaker[Session]:
+    """Sessions for the limiter and the call log while ``session`` is mid-transaction.
+
+    On SQLite that transaction already holds the database's one write lock, so they join it (a
+    savepoint each) instead of waiting for it; on PostgreSQL they commit on their own, as every
+    worker's do, so no limiter row stays locked while the connect goes on.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint")
+    return sessionmaker(bind=session.get_bind())
+
+
 def fetch_organisation(
     session: Session,
     settings: Settings,
     connection: Connection,
     access: str,
     transport: httpx2.BaseTransport | None,
+    client_id: str,
+    limits: XeroLimits | None = None,
 ) -> None:
-    """ShortCode (for deep links) and BaseCurrency; a failure here only leaves them empty."""
-    headers = {
-        "Authorization": f"Bearer {access}",
-        "xero-tenant-id": connection.tenant_id,
-        "Accept": "application/json",
-    }
-    status = 0
-    try:
-        with httpx2.Client(timeout=settings.http_timeout, transport=transport) as http:
-            reply = http.get(settings.xero_api_url + "/api.xro/2.0/Organisation", headers=headers)
-        status = reply.status_code
-        reply.raise_for_status()
-        org = reply.json()["Organisations"][0]
-        connection.short_code = org.get("ShortCode")
-        connection.base_currency = org.get("BaseCurrency")
-    except (httpx2.HTTPError, KeyError, IndexError, ValueError) as exc:
-        log.warning("could not read Organisation for %s: %s", connection.tenant_id, exc)
-    session.add(
-        ApiCall(
-            connection_id=connection.id,
-            at=datetime.now(UTC),
-            method="GET",
-            path="/Organisation",
-            status=status,
-            ok=200 <= status < 300,
-        )
-    )
+    """ShortCode (for deep links) and BaseCurrency; a failure here only leaves them empty.
+
+    The call counts against the app's shared limiter and is recorded like every other call.
+    """
+    sessions = _side_sessions(session)
+    limiter = Limiter(sessions, client_id, limits or XeroLimits())
+    record = api_call_recorder(sessions, connection.id)
+    with (
+        httpx2.Client(timeout=settings.http_timeout, transport=transport) as http,
+        XeroClient(
+            settings.xero_api_url + API_PATH,
+            connection.tenant_id,
+            lambda: access,
+            limiter,
+            http,
+            record,
+            max_wait=ORGANISATION_MAX_WAIT,
+        ) as xero,
+    ):
+        try:
+            org = xero.get("/Organisation").items("Organisations")[0]
+        except (XeroError, IndexError) as exc:
+            log.warning("could not read Organisation for %s: %s", connection.tenant_id, exc)
+        else:
+            connection.short_code = org.get("ShortCode")
+            connection.base_currency = org.get("BaseCurrency")
     session.flush()
 
 
@@ -199,7 +216,17 @@ def renew(
     token: Xero answers a just-rotated token during its grace period instead of refusing it.
     """
     if current.kind == tok.CUSTOM:
-        return client_credentials(settings, app, transport)
+        try:
+            return client_credentials(settings, app, transport)
+        except LedgerlinkError as exc:
+            if exc.code != "VALIDATION_FAILED":
+                raise
+            raise LedgerlinkError(
+                "CONNECTION_NEEDS_REAUTH",
+                "Xero no longer accepts this custom connection's client id and secret: "
+                "connect it again with the ones Xero shows now.",
+                "client_secret",
+            ) from exc
     if not current.refresh_token:
         raise LedgerlinkError(
             "CONNECTION_NEEDS_REAUTH", "This connection has no refresh token.", "connection_id"

@@ -151,7 +151,9 @@ def finish_connect(
     ]
     tok.drop_unused_token_sets(session, spent.workspace_id, keep=token_set.id)
     for connection in made:
-        idn.fetch_organisation(session, settings, connection, granted.access_token, transport)
+        idn.fetch_organisation(
+            session, settings, connection, granted.access_token, transport, spent.client_id
+        )
     return made
 
 
@@ -197,7 +199,9 @@ def connect_custom(
         xero_connection_id=tenant.get("id"),
     )
     tok.drop_unused_token_sets(session, workspace_id, keep=token_set.id)
-    idn.fetch_organisation(session, settings, connection, granted.access_token, transport)
+    idn.fetch_organisation(
+        session, settings, connection, granted.access_token, transport, client_id
+    )
     return connection
 
 
@@ -208,12 +212,17 @@ def access_token(
     *,
     settings: Settings,
     transport: httpx2.BaseTransport | None = None,
+    rejected: str | None = None,
 ) -> str:
     """A live access token for the token set, refreshed once (across workers) when due.
 
     Under the row lock the set is read again: if another worker refreshed it meanwhile, its
     token is used; else the token endpoint is called and the new tokens are committed before
     this returns. ``invalid_grant`` marks the set (and its connections) as needing a reconnect.
+
+    ``rejected`` is a token Xero answered 401 to. Our clock's idea of "fresh" is then wrong
+    (skew, or Xero ended the token early), so while it is still the stored token it is
+    refreshed whatever its expiry says; once another worker has replaced it, theirs is used.
     """
     started = time.monotonic()
     now = now or datetime.now(UTC)
@@ -222,7 +231,7 @@ def access_token(
         seen = tok.load_token_set(session, ring, token_set_id)
     _check_usable(seen, token_set_id)
     assert seen is not None
-    if seen.fresh(now, REFRESH_MARGIN_SECONDS):
+    if seen.access_token != rejected and seen.fresh(now, REFRESH_MARGIN_SECONDS):
         return str(seen.access_token)
     refused: LedgerlinkError | None = None
     with transaction(factory) as session:
@@ -231,7 +240,8 @@ def access_token(
         _check_usable(current, token_set_id)
         assert row is not None and current is not None
         moved = current.version != seen.version
-        if current.fresh(now, REFRESH_MARGIN_SECONDS) or (moved and current.fresh(now, 0)):
+        usable = current.fresh(now, REFRESH_MARGIN_SECONDS) or (moved and current.fresh(now, 0))
+        if current.access_token != rejected and usable:
             return str(current.access_token)
         app = idn.XeroApp(current.client_id, current.client_secret)
         if current.kind == tok.OAUTH:
