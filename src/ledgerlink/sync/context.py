@@ -48,6 +48,8 @@ class WorkerConfig:
     reference_max_age_seconds: float = 3600.0
     public_url: str = "http://127.0.0.1:8000"
     limiter_max_wait: float = 30.0
+    # How long an idle worker sleeps at most before it looks for work again.
+    idle_poll_seconds: float = 5.0
     policy: Policy = field(default_factory=Policy)
 
 

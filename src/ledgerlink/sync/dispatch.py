@@ -41,6 +41,8 @@ from ledgerlink.xero.errors import (
 )
 
 log = logging.getLogger(__name__)
+# Errors raised before a request could leave (the token endpoint did not answer): try again.
+PASSING_CODES = frozenset({"XERO_UNAVAILABLE"})
 
 
 @dataclass
@@ -117,6 +119,8 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
         outcome = settle.retry(exc.as_error(), count=True)
     elif isinstance(exc, XeroError):
         outcome, stop = settle.retry(exc.as_error(), count=True, intent_id=None), False
+    elif isinstance(exc, LedgerlinkError) and exc.code in PASSING_CODES:
+        outcome = settle.retry(exc, count=True, intent_id=None)  # no token: nothing was sent
     elif isinstance(exc, LedgerlinkError):
         outcome = settle.hold(exc)
     else:
@@ -135,6 +139,37 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
             mark_needs_reauth(session, run.connection.id)
     run.tally.note(run.now(), f"{intent.method} {intent.path}: {exc}")
     return stop
+
+
+def read_failed(run: Run, exc: XeroError | LedgerlinkError, item_ids: Sequence[str]) -> None:
+    """A read the items waited on failed (no write of theirs was in flight); settle them.
+
+    A 401 or 403 holds them and marks the connection for a reconnect; a 429 or our own budget
+    pauses the connection (not an attempt); anything else is tried again after the back-off.
+    The items keep any intent they carry: a lookup that failed settles nothing about it.
+    """
+    outcome: settle.Outcome
+    pause: float | None = None
+    if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
+        pause = (exc.retry_after if isinstance(exc, XeroRateLimited) else exc.delay) or 1.0
+        error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
+        outcome = settle.retry(error, delay=pause, count=False)
+    elif isinstance(exc, XeroForbidden | XeroUnauthorized):
+        outcome = settle.hold(exc.as_error())
+    elif isinstance(exc, XeroError):
+        outcome = settle.retry(exc.as_error(), count=True)
+    elif exc.code in PASSING_CODES:
+        outcome = settle.retry(exc, count=True)
+    else:
+        outcome = settle.hold(exc)
+    log.warning("reading from Xero failed (%s): %d items wait", exc, len(item_ids))
+    with run.factory() as session, session.begin():
+        settle.settle(session, ((i, outcome) for i in item_ids), run.now(), run.policy, run.tally)
+        if pause is not None:
+            _pause_connection(session, run, pause)
+        if isinstance(exc, XeroForbidden | XeroUnauthorized):
+            mark_needs_reauth(session, run.connection.id)
+    run.tally.note(run.now(), f"reading from Xero failed: {exc}")
 
 
 def attempt(run: Run, intent: SendIntent, *, replay: bool = False) -> Sent:

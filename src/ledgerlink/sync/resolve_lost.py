@@ -21,11 +21,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import SendIntent
 from ledgerlink.sync import settle
 from ledgerlink.sync.contacts import KEY_PREFIX, apply_contact_reply, groups_of
 from ledgerlink.sync.context import Run, Work
-from ledgerlink.sync.dispatch import attempt, fail, set_intent_state
+from ledgerlink.sync.dispatch import attempt, fail, read_failed, set_intent_state
 from ledgerlink.sync.linking import apply_invoice_reply, intent_items, upsert_link
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.xero import wire
@@ -121,14 +122,11 @@ def resolve(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
                 stop = _replay(run, intent)
             else:
                 _look_up(run, intent)
-        except XeroError as exc:
-            # The lookup itself failed: nothing changed, try again later.
-            fail_keep = settle.retry(exc.as_error(), count=True)
-            with run.factory() as session, session.begin():
-                rows = intent_items(session, intent.id)
-                settle.settle(
-                    session, ((r.id, fail_keep) for r in rows), run.now(), run.policy, run.tally
-                )
+        except (XeroError, LedgerlinkError) as exc:
+            # The lookup itself failed: nothing is known yet; the items keep their intent.
+            with run.factory() as session:
+                ids = [r.id for r in intent_items(session, intent.id)]
+            read_failed(run, exc, ids)
             stop = True
     return _still_open(run, works), stop
 

@@ -37,7 +37,7 @@ from ledgerlink.store.models import ItemOverride, QueueItem, SendIntent
 from ledgerlink.sync import pause, settle
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
-from ledgerlink.sync.dispatch import dispatch
+from ledgerlink.sync.dispatch import dispatch, read_failed
 from ledgerlink.sync.linking import apply_invoice_reply, refresh_links
 from ledgerlink.sync.reference import ReferenceView
 from ledgerlink.xero import wire
@@ -207,8 +207,9 @@ def send_all(run: Run, works: Sequence[Work]) -> bool:
     if to_refresh:
         try:
             refresh_links(run, to_refresh)
-        except XeroError as exc:
-            run.tally.note(run.now(), f"reading current invoices failed: {exc}")
+        except (XeroError, LedgerlinkError) as exc:
+            # nothing may be decided on stale links: every claimed item waits (or is held)
+            read_failed(run, exc, [w.item_id for w in works])
             return True
         _reload_links(run, works)
     prepared = check(run, works)

@@ -32,12 +32,13 @@ from ledgerlink.store.models import (
 )
 from ledgerlink.sync import jobs, queue, settle
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
+from ledgerlink.sync.dispatch import mark_needs_reauth
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.send import send_all
 from ledgerlink.xero import oauth
 from ledgerlink.xero.client import API_PATH, XeroClient, api_call_recorder
-from ledgerlink.xero.errors import XeroError
+from ledgerlink.xero.errors import XeroError, XeroForbidden, XeroUnauthorized
 from ledgerlink.xero.limits import Limiter
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,11 @@ class Worker:
             refresh_reference(self.factory, run.client, run.connection.id, stale)
         except (XeroError, LedgerlinkError) as exc:
             run.tally.note(self.clock(), f"reference data could not be refreshed: {exc}")
-            self._delay_all(run, exc)
+            if isinstance(exc, XeroForbidden | XeroUnauthorized):
+                with self.factory() as session, session.begin():
+                    mark_needs_reauth(session, run.connection.id)
+            else:
+                self._delay_all(run, exc)
             return False
         return True
 
@@ -299,7 +304,10 @@ class Worker:
                 break
             wait = (due - self.clock()).total_seconds()
             if wait > 0:
-                self.sleep(min(wait, max(0.0, (deadline - self.clock()).total_seconds())) + 0.001)
+                # Look again at least every few seconds: another worker may finish and release
+                # its connection long before the lease we would otherwise wait for runs out.
+                left = max(0.0, (deadline - self.clock()).total_seconds())
+                self.sleep(min(wait, left, self.config.idle_poll_seconds) + 0.001)
             elif not self._leasable(connection_id):
                 self.sleep(0.5)
         return results
