@@ -110,6 +110,28 @@ def unavailable(what: str, exc: Exception) -> LedgerlinkError:
     return LedgerlinkError("XERO_UNAVAILABLE", f"Xero's {what} did not answer: {exc}.")
 
 
+# OAuth error codes that mean "these credentials or this grant are refused", for good: a person
+# must act. Anything else from the token endpoint (a 429, a 5xx, a body that is not OAuth's) is
+# Xero having a moment, and the call is tried again later.
+REFUSALS = frozenset(
+    {
+        "invalid_client",
+        "unauthorized_client",
+        "invalid_grant",
+        "invalid_scope",
+        "invalid_request",
+        "unsupported_grant_type",
+    }
+)
+
+
+def _not_answered(what: str, exc: Exception) -> LedgerlinkError:
+    detail = exc.error if isinstance(exc, OAuthError) else "a reply that is not OAuth's"
+    return LedgerlinkError(
+        "XERO_UNAVAILABLE", f"Xero's {what} gave no token just now ({detail}); tried again later."
+    )
+
+
 def client_credentials(
     settings: Settings, app: XeroApp, transport: httpx2.BaseTransport | None
 ) -> Granted:
@@ -119,6 +141,8 @@ def client_credentials(
                 client.fetch_token(settings.xero_token_url, grant_type="client_credentials")
             )
         except OAuthError as exc:
+            if exc.error not in REFUSALS:
+                raise _not_answered("token endpoint", exc) from exc
             raise LedgerlinkError(
                 "VALIDATION_FAILED",
                 f"Xero refused the custom connection's client id and secret ({exc.error}).",
@@ -126,6 +150,8 @@ def client_credentials(
             ) from exc
         except httpx2.HTTPError as exc:
             raise unavailable("token endpoint", exc) from exc
+        except ValueError as exc:  # a reply that is not JSON (an HTML error page)
+            raise _not_answered("token endpoint", exc) from exc
 
 
 def claim(jwt: str, name: str) -> str | None:
@@ -245,6 +271,8 @@ def renew(
                         f"Xero refused the refresh token ({exc.error}): connect again.",
                         "connection_id",
                     ) from exc
+                if exc.error not in REFUSALS:
+                    raise _not_answered("token endpoint", exc) from exc
                 raise LedgerlinkError(
                     "XERO_UNAUTHORIZED",
                     f"Xero refused the app {app.client_id} at refresh ({exc.error}).",
@@ -254,6 +282,8 @@ def renew(
                 log.warning("token refresh reply lost (%s); retrying with the same token", exc)
                 last = exc
                 continue
+            except ValueError as exc:  # a reply that is not JSON (an HTML error page)
+                raise _not_answered("token endpoint", exc) from exc
         granted = read_token(token)
         if granted.refresh_token is None:
             granted = Granted(
