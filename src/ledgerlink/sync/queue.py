@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,11 +42,13 @@ def _upsert_lease(
 
 
 def due_connections(session: Session, now: datetime, limit: int = 20) -> list[str]:
-    """Active connections with work due now, the longest-waiting first.
+    """Active connections with work due now that no worker holds, the longest-waiting first.
 
     A connection whose items a dead worker left in flight (its lease expired, or gone) counts
-    as due, or those items would never be taken over.
+    as due, or those items would never be taken over. Connections another worker is driving
+    are left out: they are not ours to take, and would hide the free ones past ``limit``.
     """
+    live = select(Lease.connection_id).where(Lease.expires_at >= now)
     due = (
         select(QueueItem.connection_id, func.min(QueueItem.not_before).label("first"))
         .join(Connection, Connection.id == QueueItem.connection_id)
@@ -54,13 +56,13 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
             QueueItem.state == "queued",
             QueueItem.not_before <= now,
             Connection.status == "active",
+            QueueItem.connection_id.not_in(live),
         )
         .group_by(QueueItem.connection_id)
         .order_by("first")
         .limit(limit)
     )
     found = [row[0] for row in session.execute(due)]
-    live = select(Lease.connection_id).where(Lease.expires_at >= now)
     stranded = (
         select(QueueItem.connection_id)
         .join(Connection, Connection.id == QueueItem.connection_id)
@@ -166,39 +168,45 @@ def claim(
 
 
 def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -> datetime | None:
-    """When the next item can be worked on (None: nothing is waiting).
+    """When this worker may next find work (None: nothing is waiting at all).
 
-    That is the earliest queued item's time, or, for items another worker holds in flight,
-    when its lease runs out: if that worker died, they are ours to take over then.
+    Per connection: its earliest queued item, or now for items someone holds in flight; but
+    no sooner than the end of a lease on it, since until then the connection is another
+    worker's (and if that worker died, its in-flight items are ours to take over then). A
+    lease that has already run out is in the past, so it delays nothing.
     """
     with factory() as session:
-        queued = (
-            select(func.min(QueueItem.not_before))
+        waiting = (
+            select(
+                QueueItem.connection_id,
+                func.min(
+                    case(
+                        (QueueItem.state == "queued", QueueItem.not_before),
+                        else_=QueueItem.updated_at,
+                    )
+                ),
+            )
             .join(Connection, Connection.id == QueueItem.connection_id)
-            .where(QueueItem.state == "queued", Connection.status == "active")
-        )
-        held = (
-            select(QueueItem.connection_id, func.min(QueueItem.updated_at))
-            .join(Connection, Connection.id == QueueItem.connection_id)
-            .where(QueueItem.state == "in_flight", Connection.status == "active")
+            .where(QueueItem.state.in_(ACTIVE_STATES), Connection.status == "active")
             .group_by(QueueItem.connection_id)
         )
         if connection_id is not None:
-            queued = queued.where(QueueItem.connection_id == connection_id)
-            held = held.where(QueueItem.connection_id == connection_id)
-        found = [session.scalar(queued)]
-        holders = {c: since for c, since in session.execute(held)}
-        if holders:
-            lease_rows = session.execute(
-                select(Lease.connection_id, Lease.expires_at).where(
-                    Lease.connection_id.in_(list(holders))
-                )
+            waiting = waiting.where(QueueItem.connection_id == connection_id)
+        firsts = {c: first for c, first in session.execute(waiting)}
+        if not firsts:
+            return None
+        lease_rows = session.execute(
+            select(Lease.connection_id, Lease.expires_at).where(
+                Lease.connection_id.in_(list(firsts))
             )
-            leases = {c: until for c, until in lease_rows}
-            # in flight with no lease at all (given up without returning them): due already
-            found += [leases.get(c) or since for c, since in holders.items()]
-    times = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in found if v is not None]
-    return min(times) if times else None
+        )
+        leases = {c: _aware(until) for c, until in lease_rows}
+    times = [max(_aware(first), leases.get(c, _aware(first))) for c, first in firsts.items()]
+    return min(times)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def retry_items(

@@ -43,6 +43,7 @@ from ledgerlink.xero.limits import Limiter
 
 log = logging.getLogger(__name__)
 CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "currencies", "contacts")
+MIN_IDLE_SECONDS = 0.25
 
 
 def system_clock() -> datetime:
@@ -302,20 +303,11 @@ class Worker:
             due = queue.next_due(self.factory, connection_id)
             if due is None:
                 break
+            # Nothing could be leased. Sleep until the next item is due, but at least a moment
+            # (what is due is held by another worker) and at most ``idle_poll_seconds`` (that
+            # worker may finish long before its lease would run out).
             wait = (due - self.clock()).total_seconds()
-            if wait > 0:
-                # Look again at least every few seconds: another worker may finish and release
-                # its connection long before the lease we would otherwise wait for runs out.
-                left = max(0.0, (deadline - self.clock()).total_seconds())
-                self.sleep(min(wait, left, self.config.idle_poll_seconds) + 0.001)
-            elif not self._leasable(connection_id):
-                self.sleep(0.5)
+            left = max(0.0, (deadline - self.clock()).total_seconds())
+            pause = min(max(wait, MIN_IDLE_SECONDS), self.config.idle_poll_seconds, left)
+            self.sleep(pause + 0.001)
         return results
-
-    def _leasable(self, connection_id: str | None) -> bool:
-        with self.factory() as session:
-            return (
-                bool(queue.due_connections(session, self.clock(), 1))
-                if connection_id is None
-                else True
-            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from ledgerlink.store.models import Connection
 from tests.engine.conftest import CUSTOM_CLIENT
@@ -120,3 +121,31 @@ def test_an_idle_worker_looks_again_before_a_long_lease_runs_out(harness: SyncHa
     assert slept[:3] and max(slept[:3]) <= 5.01
     assert harness.clock() - now < timedelta(seconds=60)
     assert harness.states() == {"done": 2}
+
+
+def test_an_idle_worker_beside_a_busy_one_sleeps_between_looks(harness: SyncHarness) -> None:
+    """The busy worker claimed part of the backlog; the rest is due but its connection is not
+    ours to take: the idle worker must sleep between looks, not spin on the lease."""
+    from ledgerlink.sync import queue
+
+    harness.push("invoice", [invoice(n) for n in range(6)])
+    now = harness.clock()
+    assert queue.acquire_lease(harness.factory, "busy", 600, now) == harness.connection_id
+    queue.claim(harness.factory, harness.connection_id, "busy", 2, now, 600)
+    with harness.factory() as session:
+        assert queue.due_connections(session, now) == []  # held by a live worker
+    looks: list[str | None] = []
+    worker = harness.worker(idle_poll_seconds=5.0)
+    run_once = worker.run_once
+
+    def counted(connection_id: str | None = None) -> Any:
+        result = run_once(connection_id)
+        looks.append(result.connection_id)
+        return result
+
+    worker.run_once = counted  # type: ignore[method-assign]
+    worker.run_until_idle(max_seconds=60)
+
+    assert harness.states() == {"in_flight": 2, "queued": 4}  # untouched: not ours
+    assert set(looks) == {None}
+    assert len(looks) <= 60 / 5 + 1  # a look every idle poll, never a spin
