@@ -32,13 +32,13 @@ from ledgerlink.store.models import (
 )
 from ledgerlink.sync import jobs, queue, settle
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
-from ledgerlink.sync.dispatch import mark_needs_reauth
+from ledgerlink.sync.dispatch import read_failed
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.send import send_all
 from ledgerlink.xero import oauth
 from ledgerlink.xero.client import API_PATH, XeroClient, api_call_recorder
-from ledgerlink.xero.errors import XeroError, XeroForbidden, XeroUnauthorized
+from ledgerlink.xero.errors import XeroError
 from ledgerlink.xero.limits import Limiter
 
 log = logging.getLogger(__name__)
@@ -190,28 +190,22 @@ class Worker:
         try:
             refresh_reference(self.factory, run.client, run.connection.id, stale)
         except (XeroError, LedgerlinkError) as exc:
+            # Nothing can be checked against stale reference data: what is due waits (a 429),
+            # tries again after the back-off with the reason on it, or is held when Xero
+            # refuses the connection (which is then marked for a reconnect).
             run.tally.note(self.clock(), f"reference data could not be refreshed: {exc}")
-            if isinstance(exc, XeroForbidden | XeroUnauthorized):
-                with self.factory() as session, session.begin():
-                    mark_needs_reauth(session, run.connection.id)
-            else:
-                self._delay_all(run, exc)
+            read_failed(run, exc, self._due_items(run.connection.id))
             return False
         return True
 
-    def _delay_all(self, run: Run, exc: Exception) -> None:
-        wait = getattr(exc, "retry_after", None) or self.config.policy.backoff_seconds
-        with self.factory() as session, session.begin():
-            session.execute(
-                update(QueueItem)
-                .where(
-                    QueueItem.connection_id == run.connection.id,
-                    QueueItem.state == "queued",
-                    QueueItem.not_before <= self.clock(),
-                )
-                .values(not_before=self.clock() + timedelta(seconds=float(wait)))
-                .execution_options(synchronize_session=False)
+    def _due_items(self, connection_id: str) -> list[str]:
+        with self.factory() as session:
+            query = select(QueueItem.id).where(
+                QueueItem.connection_id == connection_id,
+                QueueItem.state == "queued",
+                QueueItem.not_before <= self.clock(),
             )
+            return list(session.scalars(query))
 
     # one claim ------------------------------------------------------------------------
 
