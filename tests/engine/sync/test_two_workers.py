@@ -159,6 +159,14 @@ def test_two_worker_processes_share_one_database_and_xeros_limits(
     with factory() as session:
         jobs = list(session.scalars(select(SyncJob)))
     assert {job.connection_id for job in jobs} == {ids[DEMO_TENANT], ids[UK_TENANT]}
+    # one worker drives one organisation at a time: its runs never overlap, whoever ran them
+    for connection_id in (ids[DEMO_TENANT], ids[UK_TENANT]):
+        runs = sorted(
+            (job.created_at, job.finished_at) for job in jobs if job.connection_id == connection_id
+        )
+        assert all(end is not None for _, end in runs)
+        for (_, end), (start, _) in zip(runs, runs[1:], strict=False):
+            assert end is not None and end <= start, runs
     # both processes called Xero, and the run spanned many of Xero's (compressed) minutes
     for worker in workers:
         assert "HTTP Request: PUT" in worker.log(), worker.log()[-2000:]
