@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -49,6 +50,21 @@ def new_key_text() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+# Each plain setting and the environment variable it is read from.
+ENV_NAMES = {
+    "database_url": "LEDGERLINK_DATABASE_URL",
+    "xero_authorize_url": "LEDGERLINK_XERO_AUTHORIZE_URL",
+    "xero_token_url": "LEDGERLINK_XERO_TOKEN_URL",
+    "xero_revocation_url": "LEDGERLINK_XERO_REVOCATION_URL",
+    "xero_api_url": "LEDGERLINK_XERO_API_URL",
+    "xero_deeplink_url": "LEDGERLINK_XERO_DEEPLINK_URL",
+    "xero_client_id": "LEDGERLINK_XERO_CLIENT_ID",
+    "xero_client_secret": "LEDGERLINK_XERO_CLIENT_SECRET",
+    "redirect_uri": "LEDGERLINK_REDIRECT_URI",
+    "scopes": "LEDGERLINK_XERO_SCOPES",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the database and Xero are, and which Xero app connects by default."""
@@ -70,19 +86,18 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         base = cls()
-        return cls(
-            database_url=_env("LEDGERLINK_DATABASE_URL", base.database_url),
-            secret_keys=_split_keys(os.environ.get("LEDGERLINK_SECRET_KEYS", "")),
-            xero_authorize_url=_env("LEDGERLINK_XERO_AUTHORIZE_URL", base.xero_authorize_url),
-            xero_token_url=_env("LEDGERLINK_XERO_TOKEN_URL", base.xero_token_url),
-            xero_revocation_url=_env("LEDGERLINK_XERO_REVOCATION_URL", base.xero_revocation_url),
-            xero_api_url=_env("LEDGERLINK_XERO_API_URL", base.xero_api_url).rstrip("/"),
-            xero_deeplink_url=_env("LEDGERLINK_XERO_DEEPLINK_URL", base.xero_deeplink_url),
-            xero_client_id=_env("LEDGERLINK_XERO_CLIENT_ID", ""),
-            xero_client_secret=_env("LEDGERLINK_XERO_CLIENT_SECRET", ""),
-            redirect_uri=_env("LEDGERLINK_REDIRECT_URI", base.redirect_uri),
-            scopes=_env("LEDGERLINK_XERO_SCOPES", base.scopes),
-        )
+        values: dict[str, Any] = {
+            attr: _env(name, getattr(base, attr)) for attr, name in ENV_NAMES.items()
+        }
+        values["secret_keys"] = _split_keys(os.environ.get("LEDGERLINK_SECRET_KEYS", ""))
+        values["xero_api_url"] = str(values["xero_api_url"]).rstrip("/")
+        return cls(**values)
+
+    def as_env(self) -> dict[str, str]:
+        """The environment ``from_env`` reads these settings back from (for a child process)."""
+        env = {name: str(getattr(self, attr)) for attr, name in ENV_NAMES.items()}
+        env["LEDGERLINK_SECRET_KEYS"] = ",".join(self.secret_keys)
+        return env
 
     def for_sandbox(self, url: str) -> Settings:
         """The same settings with every Xero address on one sandbox origin (its paths)."""

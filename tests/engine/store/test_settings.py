@@ -41,3 +41,17 @@ def test_for_sandbox_points_every_xero_address_at_the_sandbox() -> None:
     assert settings.xero_api_url == "http://127.0.0.1:9999"
     assert settings.xero_deeplink_url == "http://127.0.0.1:9999"
     assert settings.xero_client_id == "APP"
+
+
+def test_as_env_is_what_from_env_reads_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child process (a worker started by a test or a supervisor) gets the same settings."""
+    settings = Settings(
+        database_url="postgresql+psycopg://127.0.0.1/test",
+        secret_keys=("a" * 43, "b" * 43),
+        xero_client_id="APP",
+        xero_client_secret="secret",
+        redirect_uri="https://example.test/callback",
+    ).for_sandbox("http://127.0.0.1:8765")
+    for name, value in settings.as_env().items():
+        monkeypatch.setenv(name, value)
+    assert Settings.from_env() == settings

@@ -36,20 +36,8 @@ class WorkerProcess:
     lives: int = 0
 
     def env(self, pause_at: str | None) -> dict[str, str]:
-        settings = self.settings
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGERLINK_", "COVERAGE"))}
-        env.update(
-            LEDGERLINK_DATABASE_URL=settings.database_url,
-            LEDGERLINK_SECRET_KEYS=",".join(settings.secret_keys),
-            LEDGERLINK_XERO_AUTHORIZE_URL=settings.xero_authorize_url,
-            LEDGERLINK_XERO_TOKEN_URL=settings.xero_token_url,
-            LEDGERLINK_XERO_REVOCATION_URL=settings.xero_revocation_url,
-            LEDGERLINK_XERO_API_URL=settings.xero_api_url,
-            LEDGERLINK_XERO_DEEPLINK_URL=settings.xero_deeplink_url,
-            LEDGERLINK_XERO_CLIENT_ID=settings.xero_client_id,
-            LEDGERLINK_XERO_CLIENT_SECRET=settings.xero_client_secret,
-            PYTHONUNBUFFERED="1",
-        )
+        env.update(self.settings.as_env(), PYTHONUNBUFFERED="1")
         env.update(self.extra_env)
         if pause_at:
             assert self.pause_file is not None
