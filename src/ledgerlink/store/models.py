@@ -278,6 +278,8 @@ class QueueItem(Base):
     # queued | in_flight | done | failed | needs_attention | superseded
     state: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Times it waited on Xero (down, a 429, our budget): grows the back-off, spends no attempt.
+    waits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     intent_id: Mapped[str | None] = mapped_column(ForeignKey("send_intents.id"))
     job_id: Mapped[str | None] = mapped_column(ForeignKey("sync_jobs.id"))
@@ -338,6 +340,8 @@ class SyncJob(Base):
     connection_id: Mapped[str | None] = mapped_column(ForeignKey("connections.id"))
     kind: Mapped[str] = mapped_column(String(30), default="push")
     state: Mapped[str] = mapped_column(String(20), default="running")
+    # The worker running it; a running job whose owner holds no live lease is reaped.
+    owner: Mapped[str | None] = mapped_column(String(100))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     log: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
