@@ -67,13 +67,15 @@ class LedgerlinkError(Exception):
     message: str
     field: str | None = None
     status: int | None = None
+    # What to do in this very case, when the catalogue's sentence for the code is too general.
+    advice: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
     @property
     def fix(self) -> str:
-        return CATALOGUE.get(self.code, (400, ""))[1]
+        return self.advice or CATALOGUE.get(self.code, (400, ""))[1]
 
     @property
     def http_status(self) -> int:

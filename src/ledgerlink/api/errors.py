@@ -47,6 +47,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# A query or path parameter is not the document: the catalogue's "send the document again"
+# would point the wrong way.
+PARAMETER_FIX = (
+    "Correct the parameter named as the message says (each parameter's type and bounds are in "
+    "/openapi.json) and send the request again."
+)
+
+
 def error_response(error: LedgerlinkError, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": error.as_dict()}, status_code=error.http_status, headers=headers)
 
@@ -70,9 +78,13 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     problems: list[LedgerlinkError] = []
     for item in exc.errors():
-        where = _location(item.get("loc", ()))
+        loc = item.get("loc", ())
+        where = _location(loc)
+        advice = PARAMETER_FIX if loc and loc[0] in ("query", "path") else None
         problems.append(
-            LedgerlinkError("VALIDATION_FAILED", f"{where}: {item.get('msg')}.", field=where)
+            LedgerlinkError(
+                "VALIDATION_FAILED", f"{where}: {item.get('msg')}.", field=where, advice=advice
+            )
         )
     first = problems[0] if problems else LedgerlinkError("VALIDATION_FAILED", "Invalid request.")
     body = first.as_dict()

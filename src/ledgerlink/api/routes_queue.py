@@ -24,6 +24,10 @@ from ledgerlink.sync import queue
 router = APIRouter(tags=["queue"], responses=ERROR_RESPONSES)
 
 STATES = ("queued", "in_flight", "done", "failed", "needs_attention", "superseded")
+# Far beyond any queue, and far inside what SQLite and PostgreSQL take for OFFSET (64 bits):
+# an offset past it is a client's mistake, answered 422 like any other bad parameter.
+MAX_OFFSET = 1_000_000_000
+OFFSET_TEXT = "How many to skip, 0 to 1,000,000,000."
 
 
 class QueueOut(BaseModel):
@@ -37,8 +41,8 @@ def get_queue(
     workspace_id: WorkspaceId,
     state: str | None = None,
     connection_id: str | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000, description="Items per page, 1 to 1,000."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_TEXT),
 ) -> QueueOut:
     """Queue items, newest change first, with counts by state."""
     if state is not None and state not in STATES:
@@ -95,14 +99,16 @@ def list_jobs(
     request: Request,
     workspace_id: WorkspaceId,
     connection_id: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
+    limit: int = Query(50, ge=1, le=500, description="Jobs per page, 1 to 500."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_TEXT),
 ) -> list[JobOut]:
+    """Sync runs, newest first."""
     with services(request).factory() as session:
         query = select(SyncJob).where(SyncJob.workspace_id == workspace_id)
         if connection_id:
             query = query.where(SyncJob.connection_id == connection_id)
-        rows = session.scalars(query.order_by(SyncJob.created_at.desc()).limit(limit))
-        return [job_out(job) for job in rows]
+        query = query.order_by(SyncJob.created_at.desc(), SyncJob.id).limit(limit).offset(offset)
+        return [job_out(job) for job in session.scalars(query)]
 
 
 class SyncNowOut(BaseModel):
