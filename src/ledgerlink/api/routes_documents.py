@@ -127,8 +127,10 @@ def _check_kind(kind: str) -> intake.Kind:
     )
 
 
+# ``:path`` so a source id may hold slashes (INV/2026/001), written plainly or as %2F: what
+# PUT or bulk accepted, GET reads back.
 @router.put(
-    "/{kind}/{source_id}",
+    "/{kind}/{source_id:path}",
     response_model=ItemResult,
     openapi_extra=_body_doc("invoice expense", False),
 )
@@ -192,7 +194,7 @@ async def bulk_documents(
     return _results(raw)
 
 
-@router.get("/{kind}/{source_id}", response_model=DocumentOut)
+@router.get("/{kind}/{source_id:path}", response_model=DocumentOut)
 def get_document(
     request: Request, workspace_id: WorkspaceId, kind: str, source_id: str
 ) -> DocumentOut:

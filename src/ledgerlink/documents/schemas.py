@@ -58,10 +58,26 @@ def _url(value: Any) -> Any:
     return value.strip()
 
 
-def field_rule(field: str, rule: str) -> PydanticCustomError:
+def field_rule(field: str, rule: str, fix: str | None = None) -> PydanticCustomError:
     """A cross-field rule's error, carrying the field it concerns (pydantic would put it on the
-    whole object); validation.py joins ``field`` to the error's location."""
-    return PydanticCustomError("field_rule", "{field} {rule}", {"field": field, "rule": rule})
+    whole object); validation.py joins ``field`` (if any) to the error's location. ``fix`` is
+    what to do, when the general "correct the field" is not enough."""
+    context = {"field": field, "rule": rule} | ({"fix": fix} if fix else {})
+    return PydanticCustomError("field_rule", "{field} {rule}", context)
+
+
+def _addressable(value: Any) -> Any:
+    """A source id must survive a URL: clients drop '.' and '..' path segments before sending
+    (RFC 3986), so GET /documents/{kind}/{source_id} could never read such an id back."""
+    if isinstance(value, str) and any(part in (".", "..") for part in value.strip().split("/")):
+        raise field_rule(
+            "",
+            f"({value.strip()!r}) has '.' or '..' between slashes, which HTTP clients drop from "
+            "a URL: the document could never be read back by this id",
+            fix="Send the document with a source_id whose parts between slashes are not '.' or "
+            "'..' (for example INV/2026/001).",
+        )
+    return value
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -183,8 +199,11 @@ Lines = Annotated[
 ]
 
 
+SourceId = Annotated[str, BeforeValidator(_addressable)]
+
+
 class _Document(_Model):
-    source_id: str = Field(
+    source_id: SourceId = Field(
         min_length=1,
         max_length=200,
         description="The source app's id for this document; sending it again updates it.",

@@ -115,10 +115,13 @@ def errors_from_pydantic(exc: ValidationError, prefix: str = "") -> list[Ledgerl
     for error in exc.errors(include_url=False):
         ctx = error.get("ctx") or {}
         path = _join(prefix, field_path(error["loc"]))
-        if error["type"] == "field_rule":
-            path = _join(path, str(ctx.get("field", "")))
+        if error["type"] == "field_rule" and ctx.get("field"):
+            path = _join(path, str(ctx["field"]))
         message = _sentence(error["type"], path, ctx, error.get("input"), error["msg"])
-        found.append(LedgerlinkError("VALIDATION_FAILED", message, field=path or None))
+        advice = str(ctx["fix"]) if ctx.get("fix") else None
+        found.append(
+            LedgerlinkError("VALIDATION_FAILED", message, field=path or None, advice=advice)
+        )
     return found
 
 
@@ -129,7 +132,9 @@ def failure(errors: list[LedgerlinkError]) -> ValidationFailed:
     message = first.message
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problems)"
-    return ValidationFailed("VALIDATION_FAILED", message, field=first.field, errors=shown)
+    return ValidationFailed(
+        "VALIDATION_FAILED", message, field=first.field, advice=first.advice, errors=shown
+    )
 
 
 def _line_count_error(data: Mapping[str, Any]) -> LedgerlinkError | None:
