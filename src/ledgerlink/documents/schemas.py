@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from ledgerlink.documents.currencies import ISO_4217
+from ledgerlink.documents.money import LineInput, estimate_totals, unitdp_for
 
 MAX_LINES = 1000
 AMOUNT_LIMIT = Decimal("1000000000000")  # Xero holds amounts below 10^12
@@ -222,6 +223,29 @@ class _Document(_Model):
     )
     lines: Lines
 
+    def _check_total(self, kind: str, status: str) -> None:
+        """Xero refuses an invoice or bill whose total is below zero (zero it takes).
+
+        Checked on the lines as Xero rounds them, before tax: the organisation's tax rates are
+        not known here. Tax keeps each line's sign, so the total is negative exactly when this
+        is, unless lines carry different rates; preflight checks the total with the real rates
+        before anything is sent. Called last by each kind's own rules, so theirs come first.
+        """
+        if status == "voided":
+            return  # nothing is created in Xero for it
+        inputs = [
+            LineInput(x.quantity, x.unit_amount, discount_rate=x.discount_rate) for x in self.lines
+        ]
+        unitdp = unitdp_for(x.unit_amount for x in self.lines)
+        total = estimate_totals(inputs, "no_tax", unitdp).total
+        if total < 0:
+            raise field_rule(
+                "lines",
+                f"add up to {total} before tax: Xero refuses a negative {kind} total",
+                fix=f"Send the refund or return as a credit note instead, and keep the {kind}'s "
+                "lines adding up to zero or more.",
+            )
+
 
 class SalesInvoice(_Document):
     """A sales invoice; it becomes an ACCREC invoice in Xero."""
@@ -251,6 +275,7 @@ class SalesInvoice(_Document):
             raise field_rule(
                 "due_date", f"({self.due_date}) must be on or after issue_date ({self.issue_date})"
             )
+        self._check_total("invoice", self.status)
         return self
 
 
@@ -294,6 +319,7 @@ class Expense(_Document):
                 "is not accepted on an expense: Xero bills take no discounts, so send the "
                 f"discounted unit_amount instead{more}",
             )
+        self._check_total("expense", self.status)
         return self
 
 
