@@ -100,7 +100,14 @@ def _supersede(session: Session, replaced: dict[str, int], now: datetime) -> Non
                     QueueItem.state.in_(REPLACEABLE),
                     or_(QueueItem.intent_id.is_(None), QueueItem.intent_id.not_in(pending)),
                 )
-                .values(state="superseded", updated_at=now)
+                # The last attempt's error concerned a version nobody will send any more.
+                .values(
+                    state="superseded",
+                    updated_at=now,
+                    error_code=None,
+                    error_message=None,
+                    error_field=None,
+                )
                 .execution_options(synchronize_session=False)
             )
 
