@@ -15,6 +15,7 @@ from ledgerlink.api import (
     routes_workspaces,
 )
 from ledgerlink.api.body import DEFAULT_MAX_BODY
+from ledgerlink.api.docs_page import install_docs
 from ledgerlink.api.services import Services
 from ledgerlink.documents.schemas import Expense, SalesInvoice
 
@@ -65,7 +66,7 @@ def create_app(services: Services, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         title="ledgerlink",
         version="1",
         description=DESCRIPTION,
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # install_docs serves the page and its assets from this server
         redoc_url=None,
     )
     app.state.services = services
@@ -74,4 +75,5 @@ def create_app(services: Services, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
     for module in (routes_workspaces, routes_connections, routes_queue, routes_documents):
         app.include_router(module.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
+    install_docs(app, f"{PREFIX}/docs")
     return app
