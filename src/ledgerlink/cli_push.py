@@ -12,6 +12,7 @@ from typing import Any
 import httpx2
 import msgspec
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -71,7 +72,9 @@ def push_file(
     try:
         documents = read_documents(path, kind)
     except FileProblem as exc:
-        console.print(f"[red]Cannot read {path}:[/] {exc}")
+        console.print(
+            f"[red]Cannot read {escape(str(path))}:[/] {escape(str(exc))}", soft_wrap=True
+        )
         return 2
     results: list[dict[str, Any]] = []
     headers = {"Authorization": f"Bearer {key}"}

@@ -91,15 +91,70 @@ def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
     return list(documents.values())
 
 
+def _convert(name: str, encoding: str) -> str:
+    converted = f"{Path(name).stem}-utf8{Path(name).suffix}"
+    return f"iconv -f {encoding} -t UTF-8 {name} > {converted}"
+
+
+def _not_utf8(raw: bytes, name: str, exc: UnicodeDecodeError) -> FileProblem:
+    """What a person needs: that UTF-8 is expected, what the file probably is, where the first
+    bad byte is, and how to convert it (spreadsheets save "CSV" in the system's code page)."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    lines = [f"not UTF-8 text (byte 0x{raw[exc.start]:02X} on line {line} is not UTF-8)."]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        lines.append('It looks like UTF-16 (Excel\'s "Unicode Text"). ledgerlink reads UTF-8:')
+        lines.append(f"  convert it: {_convert(name, 'UTF-16')}")
+    else:
+        try:
+            raw.decode("cp1252")
+            guess, encoding = (
+                'It looks like Windows-1252 (Excel\'s plain "CSV" on Windows).',
+                "WINDOWS-1252",
+            )
+        except UnicodeDecodeError:
+            guess, encoding = "Its encoding is another one than UTF-8.", "ITS-ENCODING"
+        lines.append(f"{guess} ledgerlink reads UTF-8:")
+        lines.append(f"  convert it: {_convert(name, encoding)}")
+    lines.append('  or open it in the spreadsheet again and save it as "CSV UTF-8".')
+    return FileProblem("\n".join(lines))
+
+
+def _text(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(raw, name, exc) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FileProblem(
+            f"it holds a NUL character (byte 0) on line {line}, so it is not plain text. "
+            "Save it again as CSV UTF-8 (or JSON), without binary content."
+        )
+    return text
+
+
 def read_documents(path: Path, kind: str) -> list[Any]:
-    """The documents in ``path`` (``.csv`` by its suffix, else JSON), in file order."""
+    """The documents in ``path`` (``.csv`` by its suffix, else JSON), in file order.
+
+    Both must be UTF-8 (JSON always is); anything else is a FileProblem saying how to convert
+    the file, never a traceback.
+    """
     if kind not in DOCUMENT_FIELDS:
         raise FileProblem(f"kind must be invoice or expense (got {kind!r})")
-    raw = path.read_bytes()
-    if path.suffix.lower() == ".csv":
-        return documents_from_csv(raw.decode("utf-8-sig"), kind)
     try:
-        data = _DECODER.decode(raw)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileProblem(f"{path.name} cannot be opened ({exc.strerror or exc})") from None
+    text = _text(raw, path.name)
+    if path.suffix.lower() == ".csv":
+        try:
+            return documents_from_csv(text, kind)
+        except csv.Error as exc:
+            raise FileProblem(
+                f"{path.name} is not a CSV file ledgerlink can read ({exc})"
+            ) from None
+    try:
+        data = _DECODER.decode(text)
     except msgspec.DecodeError as exc:
         raise FileProblem(f"{path.name} is not valid JSON ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("documents"), list):
