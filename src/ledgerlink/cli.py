@@ -161,10 +161,10 @@ def worker_command(
     once: bool = typer.Option(False, help="Sync until nothing is due, then exit."),
     public_url: str = typer.Option("http://127.0.0.1:8000", help="The API's public URL."),
     lease_seconds: float = typer.Option(
-        180.0,
+        30.0,
         min=1.0,
-        help="How long a connection stays ours without a word from us: after a crash, "
-        "another worker takes it over this long after our last send.",
+        help="How long a connection stays ours without a heartbeat (renewed while we work): "
+        "after a crash, another worker takes it over this long after our last beat.",
     ),
 ) -> None:
     """The worker loop alone (run as many as you like against one PostgreSQL database)."""

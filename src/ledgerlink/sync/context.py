@@ -39,7 +39,9 @@ class WorkerConfig:
     """Tuning of a worker; the defaults suit Xero's limits and idempotency window."""
 
     owner: str = field(default_factory=default_owner)
-    lease_seconds: float = 180.0
+    # Renewed by a heartbeat while the worker lives: how soon a dead worker's organisation is
+    # taken over by another.
+    lease_seconds: float = 30.0
     claim_size: int = 500
     batch_size: int = 50
     contact_batch_size: int = 100
@@ -91,11 +93,23 @@ class Run:
     client: XeroClient
     clock: Callable[[], datetime]
     tally: JobTally
-    lease_lost: bool = False
+    heartbeat: queue.Heartbeat | None = None
+    _lease_lost: bool = False
+    # Writes that Xero could not serve, one after another; two running end the round.
+    unavailable_streak: int = 0
 
     @property
     def owner(self) -> str:
         return self.config.owner
+
+    @property
+    def lease_lost(self) -> bool:
+        """Another worker holds our connection now (a renewal found the lease gone)."""
+        return self._lease_lost or (self.heartbeat is not None and self.heartbeat.lost.is_set())
+
+    @lease_lost.setter
+    def lease_lost(self, value: bool) -> None:
+        self._lease_lost = value
 
     @property
     def policy(self) -> Policy:

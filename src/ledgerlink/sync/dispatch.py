@@ -1,15 +1,20 @@
 """Sending one write to Xero and deciding, from what happened, what its items become.
 
-Each failure means something different for invariant 2 (nothing twice):
+``verdict`` is the one place that turns a failure into what happens next, from the action the
+error carries (``ledgerlink.xero.errors.Action``); a failed write (``fail``) and a failed read
+the items waited on (``read_failed``) both go through it. For invariant 2 (nothing twice):
 
-- 429, our own limiter's budget, a request that never left: Xero applied nothing, so the
-  intent is abandoned and the items may be sent again (a 429 is not a failed attempt);
-- 401 or 403: Xero applied nothing either, but it refuses this connection (the client has
-  already sent a 401 once more with a renewed token), so the items are held and the connection
-  is marked for a reconnect rather than tried again and again;
-- a lost reply or a 5xx: Xero may have applied it, so the intent stays pending and the items
-  keep it; the next attempt replays the same key or looks the documents up;
-- a 400 on the whole request: possibly partly applied, so the intent is marked for lookup.
+- WAIT (a 429, our budget) and RETRY_LATER (the request never left, a read's 5xx): Xero applied
+  nothing, so a write's intent is abandoned and the items may be sent again later;
+- RESOLVE (a lost reply, a write's 5xx): Xero may have applied it, so the intent stays pending
+  and the items keep it; the next attempt replays the same key or looks the documents up;
+- LOOK_UP (a 400 on the whole request): possibly partly applied, so the intent is marked for
+  lookup;
+- HOLD_CONNECTION (401 after a renewed token, 403): nothing applied, but Xero refuses this
+  connection: the items are held and the connection is marked for a reconnect.
+
+Waiting on Xero never spends an attempt (invariant 1: Xero being down is not the document's
+fault); only RETRY and LOOK_UP, where the request itself was refused, do.
 """
 
 from __future__ import annotations
@@ -29,16 +34,7 @@ from ledgerlink.sync import settle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import wire
 from ledgerlink.xero.client import XeroReply
-from ledgerlink.xero.errors import (
-    XeroBudgetExhausted,
-    XeroError,
-    XeroForbidden,
-    XeroRateLimited,
-    XeroTransportError,
-    XeroUnauthorized,
-    XeroUnavailable,
-    XeroValidation,
-)
+from ledgerlink.xero.errors import Action, XeroError, XeroUnavailable, action_of
 
 log = logging.getLogger(__name__)
 # Errors raised before a request could leave (the token endpoint did not answer): try again.
@@ -91,52 +87,78 @@ def _pause_connection(session: Session, run: Run, seconds: float) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a failure means: for the items, for a write's intent, for the connection."""
+
+    outcome: settle.Outcome
+    intent_state: str  # a write's intent: pending | lookup | abandoned
+    pause: float | None = None  # Xero asked us to wait: nothing of the connection before then
+    reconnect: bool = False  # Xero refuses the connection
+    down: bool = False  # Xero could not serve the call
+    offline: bool = False  # the organisation said it is offline
+
+
+def verdict(exc: XeroError | LedgerlinkError) -> Verdict:
+    """The one decision on what a failed call means (see the module's docstring)."""
+    action = action_of(exc)
+    error = exc.as_error() if isinstance(exc, XeroError) else exc
+    offline = isinstance(exc, XeroUnavailable) and exc.organisation_offline
+    if action is Action.WAIT:
+        pause = (exc.wait_seconds if isinstance(exc, XeroError) else None) or 1.0
+        error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
+        outcome = settle.retry(error, delay=pause, count=False, intent_id=None)
+        return Verdict(outcome, "abandoned", pause=pause)
+    if action is Action.RETRY_LATER:
+        return Verdict(settle.wait(error, intent_id=None), "abandoned", down=True, offline=offline)
+    if action is Action.RESOLVE:
+        return Verdict(settle.wait(error), "pending", down=True, offline=offline)
+    if action is Action.LOOK_UP:
+        return Verdict(settle.retry(error, count=True), "lookup")
+    if action is Action.HOLD_CONNECTION:
+        if isinstance(exc, XeroError) and exc.status == 401:
+            message = f"{exc.message}, and a newly fetched one too: connect the organisation again."
+            error = LedgerlinkError(exc.code, message, "connection_id")
+        return Verdict(settle.hold(error), "abandoned", reconnect=True)
+    if action is Action.HOLD_DOCUMENT:
+        return Verdict(settle.hold(error), "abandoned")
+    return Verdict(settle.retry(error, count=True, intent_id=None), "abandoned")
+
+
+def _apply(session: Session, run: Run, found: Verdict, item_ids: Sequence[str]) -> None:
+    outcome = found.outcome
+    settle.settle(session, ((i, outcome) for i in item_ids), run.now(), run.policy, run.tally)
+    if found.pause is not None:
+        _pause_connection(session, run, found.pause)
+    if found.reconnect:
+        mark_needs_reauth(session, run.connection.id)
+
+
 def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) -> bool:
     """Record a failed send of ``intent`` on it and its items; True to stop the round.
 
     On a replay, an attempt that Xero did not apply says nothing about the first send, which
-    may have been applied: the intent stays pending and the items keep it.
+    may have been applied: the intent stays open and the items keep it. One failed write does
+    not end the round (its items wait out their back-off while the other batches go on) unless
+    Xero asked us to wait, refuses the connection, or looks down: the organisation is offline,
+    or two writes running could not be served.
     """
-    outcome: settle.Outcome
-    state = "abandoned"
-    stop = True
-    if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
-        wait = exc.retry_after if isinstance(exc, XeroRateLimited) else exc.delay
-        error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
-        outcome = settle.retry(error, delay=wait or 1.0, count=False, intent_id=None)
-    elif isinstance(exc, XeroForbidden):
-        outcome = settle.hold(exc.as_error())
-    elif isinstance(exc, XeroUnauthorized):
-        message = f"{exc.message}, and a newly fetched one too: connect the organisation again."
-        outcome = settle.hold(LedgerlinkError(exc.code, message, "connection_id"))
-    elif isinstance(exc, XeroTransportError) and not exc.request_sent:
-        outcome = settle.retry(exc.as_error(), count=True, intent_id=None)
-    elif isinstance(exc, XeroTransportError | XeroUnavailable):
-        state = "pending"
-        outcome = settle.retry(exc.as_error(), count=True)
-    elif isinstance(exc, XeroValidation):
-        state, stop = "lookup", False
-        outcome = settle.retry(exc.as_error(), count=True)
-    elif isinstance(exc, XeroError):
-        outcome, stop = settle.retry(exc.as_error(), count=True, intent_id=None), False
-    elif isinstance(exc, LedgerlinkError) and exc.code in PASSING_CODES:
-        outcome = settle.retry(exc, count=True, intent_id=None)  # no token: nothing was sent
-    elif isinstance(exc, LedgerlinkError):
-        outcome = settle.hold(exc)
-    else:
+    if not isinstance(exc, XeroError | LedgerlinkError):
         raise exc
+    found = verdict(exc)
+    state = found.intent_state
+    outcome = found.outcome
     if replay and state != "lookup":
         state = intent.state
         outcome = replace(outcome, intent_id=settle.KEEP)
+    run.unavailable_streak = run.unavailable_streak + 1 if found.down else 0
+    stop = (
+        found.pause is not None or found.reconnect or found.offline or run.unavailable_streak >= 2
+    )
     log.warning("send %s %s failed (%s): intent %s", intent.method, intent.path, exc, state)
     with run.factory() as session, session.begin():
         set_intent_state(session, intent.id, state, run)
-        ids = _items_of(session, intent.id)
-        settle.settle(session, ((i, outcome) for i in ids), run.now(), run.policy, run.tally)
-        if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
-            _pause_connection(session, run, outcome.delay or 1.0)
-        if isinstance(exc, XeroForbidden | XeroUnauthorized):
-            mark_needs_reauth(session, run.connection.id)
+        _apply(session, run, replace(found, outcome=outcome), _items_of(session, intent.id))
     run.tally.note(run.now(), f"{intent.method} {intent.path}: {exc}")
     return stop
 
@@ -144,40 +166,24 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
 def read_failed(run: Run, exc: XeroError | LedgerlinkError, item_ids: Sequence[str]) -> None:
     """A read the items waited on failed (no write of theirs was in flight); settle them.
 
-    A 401 or 403 holds them and marks the connection for a reconnect; a 429 or our own budget
-    pauses the connection (not an attempt); anything else is tried again after the back-off.
     The items keep any intent they carry: a lookup that failed settles nothing about it.
     """
-    outcome: settle.Outcome
-    pause: float | None = None
-    if isinstance(exc, XeroRateLimited | XeroBudgetExhausted):
-        pause = (exc.retry_after if isinstance(exc, XeroRateLimited) else exc.delay) or 1.0
-        error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
-        outcome = settle.retry(error, delay=pause, count=False)
-    elif isinstance(exc, XeroForbidden | XeroUnauthorized):
-        outcome = settle.hold(exc.as_error())
-    elif isinstance(exc, XeroError):
-        outcome = settle.retry(exc.as_error(), count=True)
-    elif exc.code in PASSING_CODES:
-        outcome = settle.retry(exc, count=True)
-    else:
-        outcome = settle.hold(exc)
+    found = verdict(exc)
+    found = replace(found, outcome=replace(found.outcome, intent_id=settle.KEEP))
     log.warning("reading from Xero failed (%s): %d items wait", exc, len(item_ids))
     with run.factory() as session, session.begin():
-        settle.settle(session, ((i, outcome) for i in item_ids), run.now(), run.policy, run.tally)
-        if pause is not None:
-            _pause_connection(session, run, pause)
-        if isinstance(exc, XeroForbidden | XeroUnauthorized):
-            mark_needs_reauth(session, run.connection.id)
+        _apply(session, run, found, item_ids)
     run.tally.note(run.now(), f"reading from Xero failed: {exc}")
 
 
 def attempt(run: Run, intent: SendIntent, *, replay: bool = False) -> Sent:
     """Send (or replay) an intent (a 401 is sent once more by the client, with a new token)."""
     try:
-        return Sent(intent, run.send(intent))
+        reply = run.send(intent)
     except (XeroError, LedgerlinkError) as exc:
         return Sent(intent, None, fail(run, intent, exc, replay=replay))
+    run.unavailable_streak = 0
+    return Sent(intent, reply)
 
 
 def dispatch(

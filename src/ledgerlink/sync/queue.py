@@ -13,7 +13,9 @@ never recorded is resolved (replayed or looked up) instead of sent again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select, update
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem
 
+log = logging.getLogger(__name__)
 ACTIVE_STATES = ("queued", "in_flight")
 FINAL_STATES = ("done", "superseded")
 
@@ -120,6 +123,56 @@ def renew_lease(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class Heartbeat:
+    """Renews our lease on a connection while we work on it, from a thread of its own.
+
+    A lease then only has to outlast a pause in the heartbeat, not the slowest send: a worker
+    that dies (even by SIGKILL) gives its organisation back ``seconds`` after its last beat,
+    and one that lives keeps it through a slow limiter wait or a slow Xero. ``lost`` is set
+    when another worker holds the lease (ours ran out): the run must stop sending.
+    """
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        connection_id: str,
+        owner: str,
+        seconds: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.factory = factory
+        self.connection_id = connection_id
+        self.owner = owner
+        self.seconds = seconds
+        self.clock = clock
+        self.interval = min(5.0, seconds / 6)
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="ledgerlink-lease", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                with transaction(self.factory) as session:
+                    ours = renew_lease(
+                        session, self.connection_id, self.owner, self.seconds, self.clock()
+                    )
+            except Exception:
+                log.exception("renewing the lease on %s failed; trying again", self.connection_id)
+                continue
+            if not ours:
+                self.lost.set()
+                return
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
 
 
 def release_lease(factory: sessionmaker[Session], connection_id: str, owner: str) -> None:

@@ -16,7 +16,7 @@ six minutes, so:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -104,16 +104,22 @@ def _replay(run: Run, intent: SendIntent) -> bool:
     return False
 
 
-def resolve(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
-    """Settle the intents these works carry; the works free to be sent, and whether to stop."""
-    intent_ids = sorted({w.intent_id for w in works if w.intent_id})
+def resolve(
+    run: Run, works: Sequence[Work], others: Collection[str] = ()
+) -> tuple[list[Work], bool]:
+    """Settle the intents these works carry, and ``others`` (open intents that block them).
+
+    Returns the works free to be sent, and whether to stop. Intents are settled oldest first,
+    so an older send of a document is settled before a newer one.
+    """
+    intent_ids = sorted({w.intent_id for w in works if w.intent_id} | set(others))
     with run.factory() as session:
         intents = {
             i.id: i
             for i in session.scalars(select(SendIntent).where(SendIntent.id.in_(intent_ids)))
         }
     stop = False
-    for intent in intents.values():
+    for intent in sorted(intents.values(), key=lambda i: (i.created_at, i.id)):
         if stop or intent.state not in ("pending", "lookup"):
             continue
         age = run.now() - intent.created_at

@@ -33,7 +33,7 @@ from ledgerlink.mapping import (
     usage_of,
     xero_status,
 )
-from ledgerlink.store.models import ItemOverride, QueueItem, SendIntent
+from ledgerlink.store.models import ItemOverride, Link
 from ledgerlink.sync import pause, settle
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
@@ -58,36 +58,32 @@ class Prepared:
     element: Record = field(default_factory=dict)
 
 
-def _blocked(session: Session, works: Sequence[Work]) -> set[str]:
-    """Documents with another item whose send may be in Xero (a pending intent not ours)."""
+def _current_links(session: Session, works: Sequence[Work]) -> None:
+    """Each work's link as it stands now: a replay or lookup may have just written it."""
     ids = sorted({w.document_id for w in works})
-    mine = {w.item_id for w in works}
-    blocked: set[str] = set()
-    pending = select(SendIntent.id).where(SendIntent.state.in_(("pending", "lookup")))
+    found: dict[str, Link] = {}
     for start in range(0, len(ids), 500):
-        query = select(QueueItem.id, QueueItem.document_id).where(
-            QueueItem.document_id.in_(ids[start : start + 500]),
-            QueueItem.intent_id.in_(pending),
-            QueueItem.state.in_(("queued", "in_flight", "failed")),
-        )
-        blocked |= {doc for item, doc in session.execute(query) if item not in mine}
-    return blocked
+        query = select(Link).where(Link.document_id.in_(ids[start : start + 500]))
+        found.update({link.document_id: link for link in session.scalars(query)})
+    for work in works:
+        work.link = found.get(work.document_id)
 
 
 def screen(run: Run, works: Sequence[Work]) -> list[Work]:
-    """Settle what needs no send (stale versions, unchanged content); the rest goes on."""
+    """Settle what needs no send (stale versions, unchanged content); the rest goes on.
+
+    Decided on the links read here, after whatever this round settled (``inflight`` rule 3).
+    """
     keep: list[Work] = []
     outcomes: list[tuple[str, settle.Outcome]] = []
     with run.factory() as session, session.begin():
-        blocked = _blocked(session, works)
+        _current_links(session, works)
         newest: dict[str, Work] = {}
         for work in works:
             if work.document is None:
                 continue
             if work.version < work.current_version:
                 outcomes.append((work.item_id, settle.superseded()))
-            elif work.document_id in blocked:
-                outcomes.append((work.item_id, settle.retry(None, delay=1.0, count=False)))
             elif work.link is not None and work.link.pushed_hash == work.content_hash:
                 outcomes.append((work.item_id, settle.done("unchanged")))
             else:
@@ -240,9 +236,5 @@ def send_all(run: Run, works: Sequence[Work]) -> bool:
 
 
 def _reload_links(run: Run, works: Sequence[Work]) -> None:
-    from ledgerlink.store.models import Link
-
     with run.factory() as session:
-        for work in works:
-            if work.link is not None:
-                work.link = session.get(Link, work.document_id) or work.link
+        _current_links(session, works)

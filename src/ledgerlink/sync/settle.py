@@ -1,10 +1,12 @@
 """What becomes of a queue item after an attempt, in words a person reads on the queue page.
 
 Every state change of an item goes through ``settle``, so the rules hold everywhere: an error
-is always a code, a sentence and a field; a retry backs off and counts the attempt unless Xero
-only asked us to wait (a 429); after the last attempt the item is ``failed`` with the last
-error, still visible and retryable by a person; and an item keeps its intent while that intent
-may have reached Xero, so it is resolved before anything is sent again.
+is always a code, a sentence and a field; a retry backs off and counts the attempt only when the
+document or its request was at fault: waiting on Xero (down, a lost reply, a 429) counts a
+*wait*, which grows the back-off and never uses up attempts, so an outage of any length ends
+nothing in ``failed``. After the last attempt the item is ``failed`` with the last error, still
+visible and retryable by a person; and an item keeps its intent while that intent may have
+reached Xero, so it is resolved before anything is sent again.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Outcome:
     count_attempt: bool = False
     intent_id: str | None = KEEP
     note: str = ""
+    count_wait: bool = False
 
 
 def done(note: str = "") -> Outcome:
@@ -65,6 +68,13 @@ def retry(
     return Outcome("queued", error=error, delay=delay, count_attempt=count, intent_id=intent_id)
 
 
+def wait(
+    error: LedgerlinkError, *, delay: float | None = None, intent_id: str | None = KEEP
+) -> Outcome:
+    """Xero could not be reached or asked us to wait: back off (growing), spend no attempt."""
+    return Outcome("queued", error=error, delay=delay, intent_id=intent_id, count_wait=True)
+
+
 def superseded() -> Outcome:
     return Outcome("superseded", note="a newer version replaced it")
 
@@ -76,6 +86,8 @@ def apply(row: QueueItem, outcome: Outcome, now: datetime, policy: Policy, tally
         row.intent_id = outcome.intent_id
     if outcome.count_attempt:
         row.attempts += 1
+    if outcome.count_wait:
+        row.waits = (row.waits or 0) + 1
     if outcome.error is not None:
         row.error_code = outcome.error.code
         row.error_message = outcome.error.message[:4000]
@@ -88,7 +100,9 @@ def apply(row: QueueItem, outcome: Outcome, now: datetime, policy: Policy, tally
             tally.add("failed")
         else:
             delay = outcome.delay
-            if delay is None:
+            if delay is None and outcome.count_wait:
+                delay = policy.backoff(row.waits)
+            elif delay is None:
                 delay = policy.backoff(row.attempts) if outcome.count_attempt else 0.0
             row.not_before = now + timedelta(seconds=max(0.0, delay))
             tally.add("retrying")

@@ -30,7 +30,7 @@ from ledgerlink.store.models import (
     QueueItem,
     ReferenceSync,
 )
-from ledgerlink.sync import jobs, queue, settle
+from ledgerlink.sync import inflight, jobs, queue, settle
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
 from ledgerlink.sync.reference import refresh_reference
@@ -148,23 +148,13 @@ class Worker:
         tally = jobs.start_job(self.factory, info.workspace_id, connection_id, self.clock())
         client = self._client(info, tally)
         run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
+        run.heartbeat = queue.Heartbeat(
+            self.factory, connection_id, self.config.owner, self.config.lease_seconds, self.clock
+        )
         state = "finished"
         try:
-            if self._ensure_reference(run):
-                run.connection = info = self._connection(connection_id)
-                while not run.lease_lost:
-                    ids = queue.claim(
-                        self.factory,
-                        connection_id,
-                        self.config.owner,
-                        self.config.claim_size,
-                        self.clock(),
-                        self.config.lease_seconds,
-                    )
-                    if not ids:
-                        break
-                    if self._round(run, ids):
-                        break
+            with run.heartbeat:
+                self._claim_rounds(run)
         except Exception:
             state = "crashed"
             log.exception("worker run on %s failed", connection_id)
@@ -173,6 +163,23 @@ class Worker:
             client.close()
             jobs.finish_job(self.factory, tally, self.clock(), state)
         return RunResult(connection_id, tally.job_id, dict(tally.counts))
+
+    def _claim_rounds(self, run: Run) -> None:
+        """Claim after claim until nothing is due, the lease is lost or Xero says stop."""
+        if not self._ensure_reference(run):
+            return
+        run.connection = self._connection(run.connection.id)
+        while not run.lease_lost:
+            ids = queue.claim(
+                self.factory,
+                run.connection.id,
+                self.config.owner,
+                self.config.claim_size,
+                self.clock(),
+                self.config.lease_seconds,
+            )
+            if not ids or self._round(run, ids):
+                break
 
     def _ensure_reference(self, run: Run) -> bool:
         """Cached reference data no older than the configured age; False if Xero is unreachable."""
@@ -253,18 +260,36 @@ class Worker:
         return sorted(works, key=lambda w: order[w.item_id])
 
     def _round(self, run: Run, ids: list[str]) -> bool:
-        """Process one claim; True when the run should stop (Xero unreachable, lease lost)."""
+        """Process one claim; True when the run should stop (Xero unreachable, lease lost).
+
+        Open sends are settled first, and what waits on one not in this claim is put back
+        until then (``inflight``); only then is anything decided and sent.
+        """
         works = self._load(run, ids)
+        with self.factory() as session:
+            found = inflight.blockers(session, run, works)
+        if found.wait_until:
+            self._wait_for_blockers(run, found.wait_until)
+            works = [w for w in works if w.item_id not in found.wait_until]
         carrying = [w for w in works if w.intent_id]
         free = [w for w in works if not w.intent_id]
-        if carrying:
-            settled_free, stop = resolve(run, carrying)
+        if carrying or found.settle_now:
+            settled_free, stop = resolve(run, carrying, found.settle_now)
             if stop:
                 return True
             free += settled_free
         if not free:
             return False
         return send_all(run, free)
+
+    def _wait_for_blockers(self, run: Run, until: dict[str, datetime]) -> None:
+        now = self.clock()
+        outcomes = [
+            (item_id, settle.retry(None, delay=(due - now).total_seconds(), count=False))
+            for item_id, due in until.items()
+        ]
+        with self.factory() as session, session.begin():
+            settle.settle(session, outcomes, now, run.policy, run.tally)
 
     def _return_unfinished(self, connection_id: str) -> None:
         """Items this run claimed but did not settle go back to the queue, keeping intents."""

@@ -1,14 +1,22 @@
-"""What Xero answered, as exceptions the job layer can decide on.
+"""What Xero answered, as exceptions that each carry what to do about them.
 
-The client never retries (see DESIGN.md); whoever catches these chooses. The classes say what a
-retry would mean:
+The client never retries (see DESIGN.md); whoever catches these decides, from ``action``
+(``action_of`` gives it for any error, ours too), one of:
 
-- ``XeroRateLimited``, ``XeroUnavailable``: nothing was applied; try again later.
-- ``XeroTransportError(request_sent=False)``: the request never left; safe to send again.
-- ``XeroTransportError(request_sent=True)``: the reply was lost; Xero may have applied the
-  write, so replay the same Idempotency-Key or look the document up before sending anything new.
-- ``XeroValidation``: Xero refused the content; a retry gets the same answer.
-- ``XeroUnauthorized``, ``XeroForbidden``: the connection needs a person.
+- ``WAIT``: Xero (or our own budget) asked us to wait: a 429, the limiter. Nothing was applied;
+  pause the organisation for the time given; no attempt is spent.
+- ``RETRY_LATER``: Xero could not serve a call that changed nothing: a read's 5xx, a request
+  that never left, a token endpoint that did not answer. Try again after a growing back-off;
+  Xero being down is not the document's fault, so no attempt is spent.
+- ``RESOLVE``: a write whose outcome is unknown (its reply was lost, a 5xx): Xero may have
+  applied it. Keep the intent; replay its Idempotency-Key or look the documents up before
+  anything is sent again. No attempt is spent either.
+- ``LOOK_UP``: Xero refused a whole write (a 400) that may have been partly applied: settle it
+  only by looking the documents up; an attempt is spent (the request was at fault).
+- ``RETRY``: another refusal of ours (a 404, an unknown answer): retry, spending an attempt.
+- ``HOLD_CONNECTION``: Xero refuses the connection (401 after a renewed token, 403): hold the
+  documents and ask a person to reconnect.
+- ``HOLD_DOCUMENT``: the document itself is at fault: hold it with the error for a person.
 
 These are not ``LedgerlinkError``s themselves: Xero's HTTP status (a 401 from Xero) is not the
 status our REST API should answer with (the source app's key is fine). ``as_error()`` gives the
@@ -17,15 +25,48 @@ catalogue error a person sees.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from ledgerlink.errors import LedgerlinkError
+
+
+class Action(StrEnum):
+    """What to do about a failed call (see the module's docstring)."""
+
+    WAIT = "wait"
+    RETRY_LATER = "retry_later"
+    RESOLVE = "resolve"
+    LOOK_UP = "look_up"
+    RETRY = "retry"
+    HOLD_CONNECTION = "hold_connection"
+    HOLD_DOCUMENT = "hold_document"
+
+
+# Our own errors that mean Xero could not be asked (nothing was sent) or refuses the connection.
+_LATER_CODES = frozenset({"XERO_UNAVAILABLE", "XERO_RATE_LIMITED"})
+_CONNECTION_CODES = frozenset(
+    {"CONNECTION_NEEDS_REAUTH", "CONNECTION_INACTIVE", "XERO_UNAUTHORIZED", "XERO_FORBIDDEN"}
+)
+
+
+def _is_write(method: str) -> bool:
+    return method.upper() not in ("", "GET", "HEAD")
 
 
 class XeroError(Exception):
     """Any answer from Xero that is not a success, or no answer at all."""
 
     code = "XERO_VALIDATION"
+
+    @property
+    def action(self) -> Action:
+        return Action.RETRY
+
+    @property
+    def wait_seconds(self) -> float | None:
+        """How long Xero asked us to wait, when it said."""
+        return None
 
     def __init__(self, message: str, *, method: str = "", path: str = "", status: int = 0) -> None:
         super().__init__(message)
@@ -70,6 +111,14 @@ class XeroRateLimited(XeroError):
     def retryable(self) -> bool:
         return True
 
+    @property
+    def action(self) -> Action:
+        return Action.WAIT
+
+    @property
+    def wait_seconds(self) -> float | None:
+        return self.retry_after
+
 
 class XeroUnavailable(XeroError):
     """500/502/503/504: Xero (or the organisation, when offline) could not serve the call."""
@@ -98,6 +147,10 @@ class XeroUnavailable(XeroError):
     def retryable(self) -> bool:
         return True
 
+    @property
+    def action(self) -> Action:
+        return Action.RESOLVE if _is_write(self.method) else Action.RETRY_LATER
+
 
 class XeroUnauthorized(XeroError):
     """401: the access token was refused (``detail`` e.g. TokenExpired) or access was revoked."""
@@ -112,6 +165,10 @@ class XeroUnauthorized(XeroError):
             status=401,
         )
         self.detail = detail
+
+    @property
+    def action(self) -> Action:
+        return Action.HOLD_CONNECTION
 
     @property
     def token_expired(self) -> bool:
@@ -132,6 +189,10 @@ class XeroForbidden(XeroError):
             status=403,
         )
         self.detail = detail
+
+    @property
+    def action(self) -> Action:
+        return Action.HOLD_CONNECTION
 
 
 class XeroNotFound(XeroError):
@@ -166,6 +227,10 @@ class XeroValidation(XeroError):
         super().__init__(
             summary or "Xero refused the request", method=method, path=path, status=400
         )
+
+    @property
+    def action(self) -> Action:
+        return Action.LOOK_UP if _is_write(self.method) else Action.RETRY
 
     @property
     def type(self) -> str:
@@ -203,6 +268,12 @@ class XeroTransportError(XeroError):
         """Only a request that never left is blindly retryable; a sent write needs resolving."""
         return not self.request_sent or self.method.upper() == "GET"
 
+    @property
+    def action(self) -> Action:
+        return (
+            Action.RESOLVE if self.request_sent and _is_write(self.method) else Action.RETRY_LATER
+        )
+
 
 class XeroBudgetExhausted(XeroError):
     """Our own limiter would make the caller wait longer than it allowed; nothing was sent."""
@@ -217,6 +288,25 @@ class XeroBudgetExhausted(XeroError):
     @property
     def retryable(self) -> bool:
         return True
+
+    @property
+    def action(self) -> Action:
+        return Action.WAIT
+
+    @property
+    def wait_seconds(self) -> float | None:
+        return self.delay
+
+
+def action_of(exc: XeroError | LedgerlinkError) -> Action:
+    """The one place that says what a failure means: Xero's errors carry it, ours map here."""
+    if isinstance(exc, XeroError):
+        return exc.action
+    if exc.code in _LATER_CODES:
+        return Action.RETRY_LATER
+    if exc.code in _CONNECTION_CODES:
+        return Action.HOLD_CONNECTION
+    return Action.HOLD_DOCUMENT
 
 
 def validation_messages(element: dict[str, Any]) -> list[str]:

@@ -35,7 +35,7 @@ def test_a_failed_read_of_current_invoices_puts_the_changes_back_for_later(
     assert run.counts.get("calls", 0) == 1  # one GET; no second try in the same breath
     items = [i for i in harness.items() if i.version == 2]
     assert {i.state for i in items} == {"queued"}
-    assert all(i.attempts == 1 and i.error_code for i in items)
+    assert all(i.waits == 1 and i.attempts == 0 and i.error_code for i in items)
     assert all(i.not_before > harness.clock() for i in items)
     assert harness.worker().run_once().connection_id is None  # nothing due yet
 

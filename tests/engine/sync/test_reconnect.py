@@ -33,11 +33,12 @@ def test_reference_data_xero_cannot_give_keeps_the_items_waiting_with_the_reason
     harness.worker().run_once()
     first = harness.items()
     assert {i.state for i in first} == {"queued"}
-    assert all(i.attempts == 1 and i.error_code for i in first), [i.error_code for i in first]
+    assert all(i.waits == 1 and i.error_code for i in first), [i.error_code for i in first]
     assert all(i.not_before > harness.clock() for i in first)
     harness.clock.sleep(60)
     harness.worker().run_once()
-    assert {i.attempts for i in harness.items()} == {2}  # counted, and backing off
+    # Xero being down spends no attempt: the wait is counted, and the back-off grows
+    assert {(i.waits, i.attempts) for i in harness.items()} == {(2, 0)}
     assert connection_status(harness) == "active"
 
     harness.admin("DELETE", "/_sandbox/faults")

@@ -1,0 +1,73 @@
+"""A living worker keeps its organisation however long a step takes; a dead one gives it back
+within its (short) lease, and the next worker finishes its documents once each."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ledgerlink.store.models import Lease
+from tests.engine.sync.conftest import (
+    FAST_APP_MINUTE,
+    FAST_MINUTE,
+    PUBLIC_URL,
+    SyncHarness,
+    invoice,
+)
+from tests.engine.sync.worker_process import WorkerProcess
+
+LEASE = 2.0
+LIMITS = {
+    "LEDGERLINK_XERO_MINUTE_LIMIT": str(FAST_MINUTE),
+    "LEDGERLINK_XERO_APP_MINUTE_LIMIT": str(FAST_APP_MINUTE),
+}
+
+
+def _lease_end(harness: SyncHarness) -> datetime | None:
+    with harness.factory() as session:
+        row = session.get(Lease, harness.connection_id)
+        return row.expires_at if row is not None else None
+
+
+def _until(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_paused_worker_keeps_its_lease_and_a_killed_one_gives_it_back_within_it(
+    harness: SyncHarness, tmp_path: Path
+) -> None:
+    harness.push("invoice", [invoice(n) for n in range(30)])
+    worker = WorkerProcess(harness.settings, tmp_path, PUBLIC_URL, LEASE, LIMITS)
+    try:
+        worker.start(pause_at="intent_written:1")
+        worker.wait_paused()  # stopped mid-run, longer than its lease, but alive
+        first = _lease_end(harness)
+        assert first is not None
+        _until(
+            lambda: (_lease_end(harness) or first) > first + timedelta(seconds=3 * LEASE),
+            "the heartbeat to renew the lease past three lease lengths",
+        )
+        assert harness.worker().run_once().connection_id is None  # not ours to take
+
+        killed_at = datetime.now(UTC)
+        worker.kill()
+        end = _lease_end(harness)
+        assert end is not None
+        # the last beat was before the kill: the organisation is free a lease after it at most
+        assert end <= killed_at + timedelta(seconds=LEASE)
+
+        worker.start()
+        assert worker.wait() == 0, worker.log()
+    finally:
+        worker.stop()
+
+    ours = harness.ours()
+    assert len(ours) == 30 and set(ours.values()) == {1}
+    assert harness.states() == {"done": 30}
