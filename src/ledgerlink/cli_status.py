@@ -1,24 +1,88 @@
-"""``ledgerlink status``: what an operator checks first, read straight from the database."""
+"""``ledgerlink status``: what an operator checks first, read straight from the database.
+
+Everything shown that came from outside (source ids, Xero's messages, organisation and
+workspace names) goes through ``cli_text.plain``: it is shown, never obeyed by the terminal.
+Where there is no database, it says so and creates none (SQLite would make an empty file).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from ledgerlink.cli_text import plain, quoted
 from ledgerlink.config import Settings
 from ledgerlink.errors import CATALOGUE
+from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory
 from ledgerlink.store.models import ApiCall, Connection, Document, QueueItem, Workspace
 
 STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded")
+SERVE = "Run `ledgerlink serve` (or `ledgerlink worker`) with this database URL once"
+MAKE_ONE = (
+    f"{SERVE}: it creates the database and its tables. Or point --database-url or "
+    "LEDGERLINK_DATABASE_URL at the database ledgerlink already uses."
+)
+
+
+def shown_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """Why a SQLite URL names no database, found without opening it (that would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database or ""
+    if name in ("", ":memory:"):
+        return (
+            f"No ledgerlink database at {shown_url(url)}: an in-memory database is new and "
+            "empty in every process. Give the URL of the database `ledgerlink serve` uses."
+        )
+    path = Path(name).resolve()
+    if not path.is_file():
+        return f"No ledgerlink database at {path} ({shown_url(url)}). {MAKE_ONE}"
+    return None
+
+
+def unusable(engine: Engine, url: str) -> str | None:
+    """Why the database cannot be read as ledgerlink's: not there, unreachable, no tables."""
+    try:
+        revision = migrate.current_revision(engine)
+    except OperationalError as exc:
+        first = str(exc.orig or exc).strip().splitlines()[0]
+        if "does not exist" in first:
+            name = make_url(url).database
+            return (
+                f"No ledgerlink database at {shown_url(url)}: the server has no database "
+                f"{name!r}. Create it (createdb {name}), then {SERVE[0].lower()}{SERVE[1:]}: "
+                "it creates the tables."
+            )
+        return f"Cannot reach the database at {shown_url(url)}: {first}"
+    if revision is None:
+        where = shown_url(url)
+        return f"The database at {where} has no ledgerlink tables yet. {SERVE}: it creates them."
+    return None
 
 
 def show_status(settings: Settings, errors: int, console: Console) -> int:
+    problem = missing_sqlite_file(settings.database_url)
+    if problem is not None:
+        console.print(f"[red]{quoted(problem)}[/]", soft_wrap=True)
+        return 2
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     try:
+        problem = unusable(engine, settings.database_url)
+        if problem is not None:
+            console.print(f"[red]{quoted(problem)}[/]", soft_wrap=True)
+            return 2
         with factory() as session:
             counted = session.execute(
                 select(QueueItem.state, func.count()).group_by(QueueItem.state)
@@ -42,7 +106,9 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
             )
             calls = {cid: int(n) for cid, n in used}
     except SQLAlchemyError as exc:
-        console.print(f"[red]Cannot read {settings.database_url}:[/] {str(exc).splitlines()[0]}")
+        first = str(exc).splitlines()[0]
+        where = shown_url(settings.database_url)
+        console.print(f"[red]Cannot read {quoted(where)}:[/] {quoted(first)}", soft_wrap=True)
         return 2
     finally:
         engine.dispose()
@@ -59,13 +125,13 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
     for item, document in recent:
         code = item.error_code or ""
         problems.add_row(
-            f"{document.kind} {document.source_id}",
-            item.state,
+            plain(f"{document.kind} {document.source_id}"),
+            plain(item.state),
             str(item.attempts),
-            code,
-            item.error_field or "",
-            item.error_message or "",
-            CATALOGUE.get(code, (0, ""))[1],
+            plain(code),
+            plain(item.error_field),
+            plain(item.error_message),
+            plain(CATALOGUE.get(code, (0, ""))[1]),
         )
     console.print(problems if recent else "No errors.")
 
@@ -74,11 +140,11 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
         table.add_column(column, overflow="fold")
     for connection, workspace in connections:
         table.add_row(
-            workspace,
-            connection.tenant_name or connection.tenant_id,
-            connection.status,
-            connection.short_code or "",
-            connection.id,
+            plain(workspace),
+            plain(connection.tenant_name or connection.tenant_id),
+            plain(connection.status),
+            plain(connection.short_code),
+            plain(connection.id),
             str(calls.get(connection.id, 0)),
         )
     console.print(table if connections else "No connections.")
