@@ -12,10 +12,10 @@ from typing import Any
 import httpx2
 import msgspec
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from ledgerlink.cli_text import plain, quoted
 from ledgerlink.push_files import FileProblem, read_documents
 
 CHUNK = 200
@@ -55,10 +55,10 @@ def _table(results: list[dict[str, Any]]) -> Table:
     for result in refused[:MAX_ROWS_SHOWN]:
         for error in result["errors"][:3]:
             table.add_row(
-                str(result["source_id"] or f"#{result['index']}"),
-                error["code"],
-                error.get("field") or "",
-                error["message"],
+                plain(result["source_id"] or f"#{result['index']}"),
+                plain(error["code"]),
+                plain(error.get("field")),
+                plain(error["message"]),
             )
     if len(refused) > MAX_ROWS_SHOWN:
         table.caption = f"and {len(refused) - MAX_ROWS_SHOWN} more refused documents"
@@ -72,9 +72,7 @@ def push_file(
     try:
         documents = read_documents(path, kind)
     except FileProblem as exc:
-        console.print(
-            f"[red]Cannot read {escape(str(path))}:[/] {escape(str(exc))}", soft_wrap=True
-        )
+        console.print(f"[red]Cannot read {quoted(path)}:[/] {quoted(exc)}", soft_wrap=True)
         return 2
     results: list[dict[str, Any]] = []
     headers = {"Authorization": f"Bearer {key}"}
@@ -90,7 +88,7 @@ def push_file(
                 sent = _send(http, kind, chunk, connection_id)
             except (RuntimeError, httpx2.HTTPError) as exc:
                 progress.stop()
-                console.print(f"[red]Push stopped at document {start + 1}:[/] {exc}")
+                console.print(f"[red]Push stopped at document {start + 1}:[/] {quoted(exc)}")
                 return 2
             for result in sent:
                 result["index"] += start
@@ -100,7 +98,7 @@ def push_file(
     for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    console.print(f"{len(results)} {kind}s from {path.name}: {summary}")
+    console.print(f"{len(results)} {quoted(kind)}s from {quoted(path.name)}: {quoted(summary)}")
     if counts.get("invalid"):
         console.print(_table(results))
         return 1

@@ -74,3 +74,28 @@ def test_other_unreadable_files_get_a_sentence(
     assert "Traceback" not in said and f"Cannot read {path}" in said.replace("\n", "")
     assert expected in said
     assert "Push stopped" not in said  # nothing was sent
+
+
+def test_refusals_are_shown_without_obeying_their_text() -> None:
+    """The file's source ids and the engine's messages (which quote them) are outside text."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from ledgerlink.cli_push import _table
+
+    results = [
+        {
+            "index": 0,
+            "source_id": "INV\x1b[2J[/]1",
+            "status": "invalid",
+            "errors": [
+                {"code": "VALIDATION_FAILED", "field": "lines", "message": "x \x1b]0;owned\x07"}
+            ],
+        }
+    ]
+    out = StringIO()
+    Console(file=out, width=200, color_system=None).print(_table(results))
+    shown = out.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "INV\\x1b[2J[/]1" in shown and "\\x1b]0;owned\\x07" in shown
