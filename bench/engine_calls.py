@@ -32,11 +32,11 @@ from typing import Any
 import httpx2
 
 from ledgerlink.api.server import EngineServer
-from ledgerlink.api.services import Services
 from ledgerlink.config import Settings, new_key_text
 from ledgerlink.demo_documents import CLIENTS, invoice, unique_contact_invoices
 from ledgerlink.store import migrate
-from ledgerlink.xero.limits import XeroLimits
+from ledgerlink.sync.engine import Engine
+from ledgerlink.sync.limiter import XeroLimits
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.server import SandboxServer, free_port
 
@@ -112,7 +112,7 @@ def scenario(name: str, warmup: list[dict[str, Any]], docs: list[dict[str, Any]]
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate.upgrade(url)
         settings = Settings(database_url=url, secret_keys=(new_key_text(),))
-        services = Services.open(
+        services = Engine.open(
             settings.for_sandbox(sandbox.url),
             admin_token="",
             limits=UNLIMITED,

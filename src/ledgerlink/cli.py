@@ -132,16 +132,16 @@ def serve(
 ) -> None:
     """The REST API, a worker loop and the scheduler, in one process."""
     from ledgerlink.api.server import EngineServer
-    from ledgerlink.api.services import Services
     from ledgerlink.store import migrate
-    from ledgerlink.xero.limits import XeroLimits
+    from ledgerlink.sync.engine import Engine
+    from ledgerlink.sync.limiter import XeroLimits
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
     url = public_url or f"http://{host}:{port}"
-    services = Services.open(settings, public_url=url, limits=XeroLimits.from_env())
-    server = EngineServer(services, host, port, worker=worker)
+    engine = Engine.open(settings, public_url=url, limits=XeroLimits.from_env())
+    server = EngineServer(engine, host, port, worker=worker)
     _stop_on_sigterm()
     try:
         server.start()
@@ -152,7 +152,7 @@ def serve(
         console.print("stopping...")
     finally:
         server.stop()
-        services.close()
+        engine.close()
 
 
 @app.command(name="worker")
@@ -168,32 +168,32 @@ def worker_command(
     ),
 ) -> None:
     """The worker loop alone (run as many as you like against one PostgreSQL database)."""
-    from ledgerlink.api.server import WorkerLoop
-    from ledgerlink.api.services import Services
     from ledgerlink.store import migrate
     from ledgerlink.sync.context import WorkerConfig
-    from ledgerlink.xero.limits import XeroLimits
+    from ledgerlink.sync.engine import Engine
+    from ledgerlink.sync.limiter import XeroLimits
+    from ledgerlink.sync.loops import WorkerLoop
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
-    services = Services.open(settings, public_url=public_url, limits=XeroLimits.from_env())
-    services.worker_config = WorkerConfig(public_url=public_url, lease_seconds=lease_seconds)
+    engine = Engine.open(settings, public_url=public_url, limits=XeroLimits.from_env())
+    engine.worker_config = WorkerConfig(public_url=public_url, lease_seconds=lease_seconds)
     try:
         if once:
-            runs = services.worker().run_until_idle()
+            runs = engine.worker().run_until_idle()
             synced = sum(r.counts.get("synced", 0) for r in runs)
             held = sum(r.counts.get("held", 0) for r in runs)
             console.print(f"{len(runs)} runs: {synced} synced, {held} held")
             return
-        loop = WorkerLoop(services)
+        loop = WorkerLoop(engine)
         _stop_on_sigterm()
         console.print("[bold]ledgerlink worker[/] running; Ctrl-C stops")
         loop.run()
     except KeyboardInterrupt:
         console.print("stopping...")
     finally:
-        services.close()
+        engine.close()
 
 
 @app.command()

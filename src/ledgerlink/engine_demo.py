@@ -25,11 +25,11 @@ import httpx2
 from rich.console import Console
 
 from ledgerlink.api.server import EngineServer
-from ledgerlink.api.services import Services
 from ledgerlink.config import Settings, new_key_text
 from ledgerlink.demo_documents import Workload, workload
 from ledgerlink.demo_report import Outcome, print_summary, watch_queue
 from ledgerlink.store import migrate
+from ledgerlink.sync.engine import Engine
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.server import SandboxServer, free_port
 
@@ -39,7 +39,7 @@ BULK_CHUNK = 250
 
 
 @dataclass
-class Engine:
+class EngineApi:
     """The engine's REST API as the demo sees it: a URL, an API key, a connection."""
 
     http: httpx2.Client
@@ -76,7 +76,7 @@ def _settings(database_url: str, sandbox_url: str, engine_url: str) -> Settings:
     )
 
 
-def connect(engine: Engine, console: Console) -> list[dict[str, Any]]:
+def connect(engine: EngineApi, console: Console) -> list[dict[str, Any]]:
     """The real authorization-code flow over HTTP; the sandbox's consent page is answered with
     its unattended "Allow" for the demo organisation."""
     url = engine.call("POST", "/connections/connect")["authorize_url"]
@@ -98,7 +98,7 @@ def connect(engine: Engine, console: Console) -> list[dict[str, Any]]:
     return connections
 
 
-def push(engine: Engine, work: Workload, outcome: Outcome, console: Console) -> None:
+def push(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) -> None:
     """Bulk uploads of at most BULK_CHUNK documents; every refused one is kept with its code."""
     for kind, docs in (("invoice", work.invoices), ("expense", work.expenses)):
         for start in range(0, len(docs), BULK_CHUNK):
@@ -117,7 +117,7 @@ def push(engine: Engine, work: Workload, outcome: Outcome, console: Console) -> 
     )
 
 
-def push_again(engine: Engine, work: Workload, outcome: Outcome, console: Console) -> None:
+def push_again(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) -> None:
     """The same documents again change nothing; one changed document updates Xero in place."""
     refused = {s for s, (_, code) in work.expected_errors.items() if code == "VALIDATION_FAILED"}
     sample = [d for d in work.invoices if d["source_id"] not in refused][:50]
@@ -152,16 +152,16 @@ def run_demo(
             app.redirect_uris.append(f"{engine_url}/api/v1/connections/callback")
     with _database(database_url) as db_url, SandboxServer(config) as sandbox:
         migrate.upgrade(db_url)
-        services = Services.open(
+        core = Engine.open(
             _settings(db_url, sandbox.url, engine_url), admin_token="", public_url=engine_url
         )
-        server = EngineServer(services, port=engine_port)
+        server = EngineServer(core, port=engine_port)
         try:
             with server, httpx2.Client(base_url=engine_url, timeout=120) as http:
                 console.print(f"[bold]Xero sandbox[/] on {sandbox.url}")
                 console.print(f"[bold]ledgerlink engine[/] (API + worker) on {engine_url}")
                 console.print(f"  database {db_url}")
-                engine = Engine(http)
+                engine = EngineApi(http)
                 made = engine.call("POST", "/workspaces", json={"name": "Demo Trades Pty Ltd"})
                 engine.key = made["api_key"]
                 console.print(
@@ -198,4 +198,4 @@ def run_demo(
                     server.wait()
                 return code
         finally:
-            services.close()
+            core.close()

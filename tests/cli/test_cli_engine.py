@@ -15,9 +15,9 @@ import httpx2
 import pytest
 
 from ledgerlink.api.server import EngineServer
-from ledgerlink.api.services import Services
 from ledgerlink.config import Settings
 from ledgerlink.store import migrate
+from ledgerlink.sync.engine import Engine
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY
 from xero_sandbox import SandboxConfig
 from xero_sandbox.server import SandboxServer, free_port
@@ -72,7 +72,7 @@ def engine(tmp_path: Path) -> Iterator[Running]:
         settings = replace(
             Settings(database_url=url, secret_keys=(TEST_KEY,)).for_sandbox(sandbox.url)
         )
-        services = Services.open(settings, admin_token="")
+        services = Engine.open(settings, admin_token="")
         port = free_port()
         with EngineServer(services, port=port, worker=False) as server:
             key = httpx2.post(f"{server.url}/api/v1/workspaces", json={"name": "CLI"}).json()[

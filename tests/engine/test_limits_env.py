@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledgerlink.xero.limits import XeroLimits
+from ledgerlink.sync.limiter import XeroLimits
 
 
 def test_without_the_environment_the_limits_are_xeros(monkeypatch: pytest.MonkeyPatch) -> None:

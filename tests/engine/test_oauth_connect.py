@@ -18,8 +18,8 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import ApiCall, Connection, OAuthState, RateBucket, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.xero import oauth
-from ledgerlink.xero.limits import Limiter
+from ledgerlink.sync import oauth
+from ledgerlink.sync.limiter import Limiter
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
 from xero_sandbox.server import SandboxServer

@@ -25,7 +25,7 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.xero import oauth
+from ledgerlink.sync import oauth
 from xero_sandbox.seed import DEMO_TENANT
 from xero_sandbox.server import SandboxServer
 

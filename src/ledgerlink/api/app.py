@@ -16,8 +16,8 @@ from ledgerlink.api import (
 )
 from ledgerlink.api.body import DEFAULT_MAX_BODY
 from ledgerlink.api.docs_page import install_docs
-from ledgerlink.api.services import Services
 from ledgerlink.documents.schemas import Expense, SalesInvoice
+from ledgerlink.sync.engine import Engine
 
 PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -59,7 +59,7 @@ def _with_documents(app: FastAPI) -> Any:
     return openapi
 
 
-def create_app(services: Services, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     """The app over ``services`` (settings, database); the caller owns and closes them."""
 
     app = FastAPI(

@@ -16,13 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_object
 from ledgerlink.api.errors import ERROR_RESPONSES
-from ledgerlink.api.services import Services, services
+from ledgerlink.api.services import services
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, ReferenceSync
+from ledgerlink.sync import oauth
+from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.reference import refresh_reference
-from ledgerlink.xero import oauth
 
 router = APIRouter(prefix="/connections", tags=["connections"], responses=ERROR_RESPONSES)
 
@@ -76,7 +77,7 @@ def start_connect(request: Request, workspace_id: WorkspaceId) -> ConnectStarted
     return ConnectStarted(authorize_url=url)
 
 
-def _finish(svc: Services, state: str, code: str | None, error: str | None) -> list[ConnectionOut]:
+def _finish(svc: Engine, state: str, code: str | None, error: str | None) -> list[ConnectionOut]:
     with transaction(svc.factory) as session:
         made = oauth.finish_connect(
             session, state, code, settings=svc.settings, error=error, transport=svc.transport

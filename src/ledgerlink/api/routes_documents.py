@@ -16,13 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_json
 from ledgerlink.api.errors import ERROR_RESPONSES
-from ledgerlink.api.services import Services, services
+from ledgerlink.api.services import services
 from ledgerlink.api.views import DocumentOut, document_out
 from ledgerlink.documents.validation import failure
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Connection, Document
 from ledgerlink.sync import intake
+from ledgerlink.sync.engine import Engine
 
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
@@ -66,7 +67,7 @@ def _body_doc(kinds: str, many: bool) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def pick_connection(svc: Services, workspace_id: str, connection_id: str | None) -> Connection:
+def pick_connection(svc: Engine, workspace_id: str, connection_id: str | None) -> Connection:
     """The named connection, else the workspace's only one; documents need to know their org."""
     with svc.factory() as session:
         if connection_id:
@@ -88,7 +89,7 @@ def pick_connection(svc: Services, workspace_id: str, connection_id: str | None)
 
 
 def _upsert(
-    svc: Services, workspace_id: str, connection_id: str, kind: intake.Kind, items: list[Any]
+    svc: Engine, workspace_id: str, connection_id: str, kind: intake.Kind, items: list[Any]
 ) -> list[intake.IntakeResult]:
     return intake.upsert_documents(svc.factory, workspace_id, connection_id, kind, items)
 

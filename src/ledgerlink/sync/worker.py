@@ -31,15 +31,15 @@ from ledgerlink.store.models import (
     ReferenceSync,
 )
 from ledgerlink.sync import inflight, jobs, queue, settle
+from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
+from ledgerlink.sync.limiter import Limiter
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.send import send_all
-from ledgerlink.xero import oauth
-from ledgerlink.xero.client import API_PATH, XeroClient, api_call_recorder
+from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import XeroError
-from ledgerlink.xero.limits import Limiter
 
 log = logging.getLogger(__name__)
 CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "currencies", "contacts")
@@ -111,36 +111,17 @@ class Worker:
             )
 
     def _client(self, info: ConnectionInfo, tally: jobs.JobTally) -> XeroClient:
-        record = api_call_recorder(self.factory, info.id)
-
-        def on_call(method: str, path: str, status: int) -> None:
-            tally.add("calls")
-            record(method, path, status)
-
-        def token(rejected: str | None = None) -> str:
-            if info.token_set_id is None:
-                raise LedgerlinkError(
-                    "CONNECTION_INACTIVE",
-                    "The connection has no tokens: connect it again.",
-                    "connection_id",
-                )
-            return oauth.access_token(
-                self.factory,
-                info.token_set_id,
-                self.clock(),
-                settings=self.settings,
-                rejected=rejected,
-            )
-
-        return XeroClient(
-            self.settings.xero_api_url.rstrip("/") + API_PATH,
-            info.tenant_id,
-            token,
-            self.limiter,
-            self.http,
-            on_call,
+        return connection_client(
+            self.factory,
+            self.settings,
+            connection_id=info.id,
+            tenant_id=info.tenant_id,
+            token_set_id=info.token_set_id,
+            limiter=self.limiter,
+            http=self.http,
+            clock=self.clock,
             max_wait=self.config.limiter_max_wait,
-            renew=token,
+            on_call=lambda method, path, status: tally.add("calls"),
         )
 
     def _drive(self, connection_id: str) -> RunResult:

@@ -25,9 +25,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import httpx2
-from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.store.models import ApiCall
 from ledgerlink.xero import wire
 from ledgerlink.xero.errors import (
     XeroError,
@@ -39,7 +37,6 @@ from ledgerlink.xero.errors import (
     XeroUnavailable,
     XeroValidation,
 )
-from ledgerlink.xero.limits import Limiter, Slot
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +69,20 @@ class XeroReply:
         return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
 
 
+class Slot(Protocol):
+    """A call's place in the shared budget, given back with Xero's remaining-calls headers."""
+
+    def release(self, headers: Mapping[str, str] | None = None) -> None: ...
+
+
+class Limiter(Protocol):
+    """The budget every caller of one Xero app shares (``ledgerlink.sync.limiter`` keeps it)."""
+
+    def acquire(self, tenant_id: str, max_wait: float | None = None) -> Slot: ...
+
+    def penalise(self, tenant_id: str, retry_after: float | None, problem: str) -> None: ...
+
+
 class Renew(Protocol):
     """A token in place of one Xero refused (refreshed, unless another worker already did)."""
 
@@ -94,27 +105,6 @@ def _detail(data: Any, text: str) -> str:
             if data.get(name):
                 return str(data[name])
     return text.strip()[:300]
-
-
-def api_call_recorder(session_factory: sessionmaker[Session], connection_id: str | None) -> OnCall:
-    """An ``on_call`` hook that keeps every call in ``api_calls`` (the "API calls used" figure).
-
-    Status 0 is a call with no answer (transport failure); it may still have counted at Xero.
-    """
-
-    def record(method: str, path: str, status: int) -> None:
-        with session_factory.begin() as session:
-            session.add(
-                ApiCall(
-                    connection_id=connection_id,
-                    method=method,
-                    path=path[:300],
-                    status=status,
-                    ok=200 <= status < 300,
-                )
-            )
-
-    return record
 
 
 class XeroClient:

@@ -1,6 +1,6 @@
-"""Calls to Xero's identity service and /connections, and which Xero app a workspace uses.
+"""Calls to Xero's identity service and /connections: HTTP only.
 
-Kept apart from ``oauth`` (the flows and their database steps) so each reads on its own: these
+The flows that store what these return (``ledgerlink.sync.oauth``) are kept apart; these
 functions only speak HTTP, through Authlib's httpx2 client for the token endpoint.
 """
 
@@ -14,21 +14,11 @@ from typing import Any
 
 import httpx2
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
-from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store import tokens as tok
-from ledgerlink.store.models import Connection
-from ledgerlink.store.secrets import KeyRing
-from ledgerlink.store.workspaces import workspace_app
-from ledgerlink.xero.client import API_PATH, XeroClient, api_call_recorder
-from ledgerlink.xero.errors import XeroError
-from ledgerlink.xero.limits import Limiter, XeroLimits
 
 log = logging.getLogger(__name__)
-# A person is waiting on the connect page: past this, ShortCode waits for the first refresh.
-ORGANISATION_MAX_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -45,40 +35,6 @@ class Granted:
     refresh_token: str | None
     expires_in: int
     scope: str
-
-
-def ring_for(settings: Settings) -> KeyRing:
-    return KeyRing.from_settings(settings)
-
-
-def app_for(session: Session, settings: Settings, workspace_id: str) -> XeroApp:
-    """The workspace's own Xero app if it brought one, else ledgerlink's default app."""
-    own = workspace_app(session, ring_for(settings), workspace_id)
-    if own is not None:
-        return XeroApp(own.client_id, own.client_secret)
-    if not settings.xero_client_id:
-        raise LedgerlinkError(
-            "VALIDATION_FAILED",
-            "No Xero app is configured: set LEDGERLINK_XERO_CLIENT_ID and "
-            "LEDGERLINK_XERO_CLIENT_SECRET, or give the workspace its own Xero app.",
-            field="xero_client_id",
-        )
-    return XeroApp(settings.xero_client_id, settings.xero_client_secret or None)
-
-
-def secret_for(
-    session: Session, settings: Settings, workspace_id: str, client_id: str
-) -> str | None:
-    own = workspace_app(session, ring_for(settings), workspace_id)
-    if own is not None and own.client_id == client_id:
-        return own.client_secret
-    if client_id == settings.xero_client_id:
-        return settings.xero_client_secret or None
-    raise LedgerlinkError(
-        "CONNECTION_NEEDS_REAUTH",
-        f"The Xero app {client_id} that made this connection is no longer configured.",
-        field="xero_client_id",
-    )
 
 
 def oauth_client(
@@ -183,65 +139,20 @@ def list_tenants(
     return [c for c in reply.json() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
 
 
-def _side_sessions(session: Session) -> sessionmaker[Session]:
-    """Sessions for the limiter and the call log while ``session`` is mid-transaction.
-
-    On SQLite that transaction already holds the database's one write lock, so they join it (a
-    savepoint each) instead of waiting for it; on PostgreSQL they commit on their own, as every
-    worker's do, so no limiter row stays locked while the connect goes on.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        return sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint")
-    return sessionmaker(bind=session.get_bind())
-
-
-def fetch_organisation(
-    session: Session,
-    settings: Settings,
-    connection: Connection,
-    access: str,
-    transport: httpx2.BaseTransport | None,
-    client_id: str,
-    limits: XeroLimits | None = None,
-) -> None:
-    """ShortCode (for deep links) and BaseCurrency; a failure here only leaves them empty.
-
-    The call counts against the app's shared limiter and is recorded like every other call.
-    """
-    sessions = _side_sessions(session)
-    limiter = Limiter(sessions, client_id, limits or XeroLimits())
-    record = api_call_recorder(sessions, connection.id)
-    with (
-        httpx2.Client(timeout=settings.http_timeout, transport=transport) as http,
-        XeroClient(
-            settings.xero_api_url + API_PATH,
-            connection.tenant_id,
-            lambda: access,
-            limiter,
-            http,
-            record,
-            max_wait=ORGANISATION_MAX_WAIT,
-        ) as xero,
-    ):
-        try:
-            org = xero.get("/Organisation").items("Organisations")[0]
-        except (XeroError, IndexError) as exc:
-            log.warning("could not read Organisation for %s: %s", connection.tenant_id, exc)
-        else:
-            connection.short_code = org.get("ShortCode")
-            connection.base_currency = org.get("BaseCurrency")
-    session.flush()
-
-
 def renew(
-    settings: Settings, app: XeroApp, current: tok.Tokens, transport: httpx2.BaseTransport | None
+    settings: Settings,
+    app: XeroApp,
+    *,
+    custom: bool,
+    refresh_token: str | None,
+    transport: httpx2.BaseTransport | None,
 ) -> Granted:
     """New tokens: client credentials again for a custom connection, else spend the refresh token.
 
     A refresh whose reply was lost (network error, 5xx) is sent again once with the same refresh
     token: Xero answers a just-rotated token during its grace period instead of refusing it.
     """
-    if current.kind == tok.CUSTOM:
+    if custom:
         try:
             return client_credentials(settings, app, transport)
         except LedgerlinkError as exc:
@@ -253,7 +164,7 @@ def renew(
                 "connect it again with the ones Xero shows now.",
                 "client_secret",
             ) from exc
-    if not current.refresh_token:
+    if not refresh_token:
         raise LedgerlinkError(
             "CONNECTION_NEEDS_REAUTH", "This connection has no refresh token.", "connection_id"
         )
@@ -261,9 +172,7 @@ def renew(
     for _attempt in range(2):
         with oauth_client(settings, app, transport) as client:
             try:
-                token = client.refresh_token(
-                    settings.xero_token_url, refresh_token=current.refresh_token
-                )
+                token = client.refresh_token(settings.xero_token_url, refresh_token=refresh_token)
             except OAuthError as exc:
                 if exc.error in ("invalid_grant", "unauthorized_client"):
                     raise LedgerlinkError(
@@ -287,7 +196,7 @@ def renew(
         granted = read_token(token)
         if granted.refresh_token is None:
             granted = Granted(
-                granted.access_token, current.refresh_token, granted.expires_in, granted.scope
+                granted.access_token, refresh_token, granted.expires_in, granted.scope
             )
         return granted
     raise unavailable("token endpoint", last or RuntimeError("no reply"))

@@ -14,10 +14,11 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from ledgerlink.api import Services, create_app
+from ledgerlink.api import create_app
 from ledgerlink.config import Settings
 from ledgerlink.store import migrate
-from ledgerlink.xero.limits import XeroLimits
+from ledgerlink.sync.engine import Engine
+from ledgerlink.sync.limiter import XeroLimits
 from tests.engine.conftest import (
     CUSTOM_CLIENT,
     CUSTOM_SECRET,
@@ -35,7 +36,7 @@ API = "/api/v1"
 @dataclass
 class Api:
     client: TestClient
-    services: Services
+    services: Engine
     sandbox: SandboxServer
 
     def workspace(self, name: str = "Acme") -> str:
@@ -114,7 +115,7 @@ def api(api_db_url: str, api_sandbox: SandboxServer) -> Iterator[Api]:
         xero_client_secret=WEB_SECRET,
     )
     fast = XeroLimits(per_minute=100_000, per_day=1_000_000, concurrent=50)
-    services = Services.open(settings, admin_token="", limits=fast)
+    services = Engine.open(settings, admin_token="", limits=fast)
     client = TestClient(create_app(services, max_body=2 * 1024 * 1024))
     try:
         yield Api(client, services, api_sandbox)

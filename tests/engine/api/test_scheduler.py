@@ -12,8 +12,8 @@ import httpx2
 import pytest
 from sqlalchemy import update
 
-from ledgerlink.api.server import Scheduler
 from ledgerlink.store.models import Connection, TokenSet
+from ledgerlink.sync.loops import Scheduler
 from ledgerlink.sync.reference import ReferenceView
 from tests.conftest import custom_token
 from tests.engine.api.conftest import BOTH_DATABASES, Api
@@ -171,5 +171,5 @@ def test_tokens_no_key_opens_fail_one_connection_and_the_schedule_runs_on(api: A
     last = running.last
     assert last is not None
     assert list(last.refreshed) == [fine] and list(last.failed) == [broken]
-    assert "SecretUnreadable" in last.failed[broken]
+    assert "LEDGERLINK_SECRET_KEYS" in last.failed[broken]
     assert last.refreshed[fine]["contacts"] == 2

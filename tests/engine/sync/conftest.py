@@ -22,11 +22,11 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Link, QueueItem
 from ledgerlink.store.workspaces import create_workspace
+from ledgerlink.sync import oauth
 from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
+from ledgerlink.sync.limiter import Limiter, XeroLimits
 from ledgerlink.sync.worker import Worker
-from ledgerlink.xero import oauth
-from ledgerlink.xero.limits import Limiter, XeroLimits
 from tests.conftest import XeroHttp, custom_token
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from xero_sandbox import SandboxConfig

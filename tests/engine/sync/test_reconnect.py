@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection
-from ledgerlink.xero import oauth
+from ledgerlink.sync import oauth
 from tests.engine.conftest import CUSTOM_CLIENT
 from tests.engine.sync.conftest import SyncHarness, expense, invoice
 

@@ -24,7 +24,7 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import ApiCall, Connection, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.xero import oauth
+from ledgerlink.sync import oauth
 from ledgerlink.xero.client import API_PATH, XeroClient
 from tests.engine.conftest import CUSTOM_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.engine.sync.conftest import DEFAULTS, Clock, SyncHarness, invoice

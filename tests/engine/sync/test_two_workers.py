@@ -27,8 +27,8 @@ from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
 from ledgerlink.store.models import QueueItem, SyncJob
 from ledgerlink.store.workspaces import create_workspace
+from ledgerlink.sync import oauth
 from ledgerlink.sync.intake import upsert_documents
-from ledgerlink.xero import oauth
 from tests.engine.conftest import TEST_KEY, postgres_schema_url
 from tests.engine.sync.conftest import PUBLIC_URL, expense, invoice
 from tests.engine.sync.worker_process import WorkerProcess

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.store.calls import api_call_recorder
 from ledgerlink.store.models import ApiCall
-from ledgerlink.xero.client import XeroClient, api_call_recorder
+from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import (
     XeroForbidden,
     XeroNotFound,

@@ -13,17 +13,17 @@ from typing import cast
 
 import httpx2
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine as Database
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.api.services import Services
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.xero import oauth
+from ledgerlink.sync import oauth
+from ledgerlink.sync.engine import Engine
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from tests.engine.test_oauth_refresh import (
     TOKEN_SECONDS,
@@ -183,13 +183,13 @@ def test_a_custom_connection_whose_credentials_xero_refuses_needs_a_reconnect(
 
 
 def test_the_api_services_client_renews_a_refused_token_once(
-    engine: Engine,
+    engine: Database,
     session_factory: sessionmaker[Session],
     xero_settings: Settings,
     sandbox_server: SandboxServer,
 ) -> None:
     workspace, token_set_id = custom_connected(session_factory, xero_settings)
-    services = Services(settings=xero_settings, engine=engine, factory=session_factory)
+    services = Engine(settings=xero_settings, database=engine, factory=session_factory)
     with transaction(session_factory) as session:
         (connection,) = conns.list_connections(session, workspace)
     with services.xero_client(connection) as xero:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.sync.limiter import Limiter, Slot, XeroLimits
 from ledgerlink.xero.errors import XeroBudgetExhausted
-from ledgerlink.xero.limits import Limiter, Slot, XeroLimits
 
 TENANT = "tenant-a"
 

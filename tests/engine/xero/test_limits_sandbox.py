@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine
 
 from ledgerlink.store.db import make_engine, make_session_factory
+from ledgerlink.sync.limiter import Limiter, XeroLimits
 from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import XeroRateLimited
-from ledgerlink.xero.limits import Limiter, XeroLimits
 from tests.conftest import DEMO_TENANT, RunningSandbox, custom_token
 from tests.engine.xero.test_limits import FakeTime, most_in_any_window
 from xero_sandbox import SandboxConfig

@@ -16,7 +16,7 @@ from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.xero import oauth
+from ledgerlink.sync import oauth
 from tests.engine.test_oauth_refresh import TOKEN_SECONDS, connected, stored
 from tests.engine.xero.test_forced_refresh import custom_connected
 

@@ -21,12 +21,106 @@ from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store import tokens as tok
+from ledgerlink.store.calls import api_call_recorder
 from ledgerlink.store.db import lock_row, transaction
 from ledgerlink.store.models import Connection, OAuthState, TokenSet
+from ledgerlink.store.secrets import KeyRing
+from ledgerlink.store.workspaces import workspace_app
+from ledgerlink.sync.limiter import Limiter, XeroLimits
 from ledgerlink.xero import identity as idn
+from ledgerlink.xero.client import API_PATH, XeroClient
+from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
 REFRESH_MARGIN_SECONDS = 60.0
+
+
+# A person is waiting on the connect page: past this, ShortCode waits for the first refresh.
+ORGANISATION_MAX_WAIT = 10.0
+
+
+def ring_for(settings: Settings) -> KeyRing:
+    return KeyRing.from_settings(settings)
+
+
+def app_for(session: Session, settings: Settings, workspace_id: str) -> idn.XeroApp:
+    """The workspace's own Xero app if it brought one, else ledgerlink's default app."""
+    own = workspace_app(session, ring_for(settings), workspace_id)
+    if own is not None:
+        return idn.XeroApp(own.client_id, own.client_secret)
+    if not settings.xero_client_id:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            "No Xero app is configured: set LEDGERLINK_XERO_CLIENT_ID and "
+            "LEDGERLINK_XERO_CLIENT_SECRET, or give the workspace its own Xero app.",
+            field="xero_client_id",
+        )
+    return idn.XeroApp(settings.xero_client_id, settings.xero_client_secret or None)
+
+
+def secret_for(
+    session: Session, settings: Settings, workspace_id: str, client_id: str
+) -> str | None:
+    own = workspace_app(session, ring_for(settings), workspace_id)
+    if own is not None and own.client_id == client_id:
+        return own.client_secret
+    if client_id == settings.xero_client_id:
+        return settings.xero_client_secret or None
+    raise LedgerlinkError(
+        "CONNECTION_NEEDS_REAUTH",
+        f"The Xero app {client_id} that made this connection is no longer configured.",
+        field="xero_client_id",
+    )
+
+
+def _side_sessions(session: Session) -> sessionmaker[Session]:
+    """Sessions for the limiter and the call log while ``session`` is mid-transaction.
+
+    On SQLite that transaction already holds the database's one write lock, so they join it (a
+    savepoint each) instead of waiting for it; on PostgreSQL they commit on their own, as every
+    worker's do, so no limiter row stays locked while the connect goes on.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint")
+    return sessionmaker(bind=session.get_bind())
+
+
+def fetch_organisation(
+    session: Session,
+    settings: Settings,
+    connection: Connection,
+    access: str,
+    transport: httpx2.BaseTransport | None,
+    client_id: str,
+    limits: XeroLimits | None = None,
+) -> None:
+    """ShortCode (for deep links) and BaseCurrency; a failure here only leaves them empty.
+
+    The call counts against the app's shared limiter and is recorded like every other call.
+    """
+    sessions = _side_sessions(session)
+    limiter = Limiter(sessions, client_id, limits or XeroLimits())
+    record = api_call_recorder(sessions, connection.id)
+    with (
+        httpx2.Client(timeout=settings.http_timeout, transport=transport) as http,
+        XeroClient(
+            settings.xero_api_url + API_PATH,
+            connection.tenant_id,
+            lambda: access,
+            limiter,
+            http,
+            record,
+            max_wait=ORGANISATION_MAX_WAIT,
+        ) as xero,
+    ):
+        try:
+            org = xero.get("/Organisation").items("Organisations")[0]
+        except (XeroError, IndexError) as exc:
+            log.warning("could not read Organisation for %s: %s", connection.tenant_id, exc)
+        else:
+            connection.short_code = org.get("ShortCode")
+            connection.base_currency = org.get("BaseCurrency")
+    session.flush()
 
 
 def start_connect(
@@ -34,7 +128,7 @@ def start_connect(
 ) -> str:
     """The Xero authorize URL for this workspace; state and PKCE verifier are kept sealed."""
     now = now or datetime.now(UTC)
-    app = idn.app_for(session, settings, workspace_id)
+    app = app_for(session, settings, workspace_id)
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     client = idn.oauth_client(
@@ -51,7 +145,7 @@ def start_connect(
         )
     tok.save_oauth_state(
         session,
-        idn.ring_for(settings),
+        ring_for(settings),
         state=state,
         workspace_id=workspace_id,
         client_id=app.client_id,
@@ -71,10 +165,10 @@ def _spend_state(
         raise LedgerlinkError(
             "OAUTH_STATE_INVALID", "The connect link is unknown or was already used.", "state"
         )
-    verifier = idn.ring_for(settings).open_field(row, "code_verifier_enc") or ""
+    verifier = ring_for(settings).open_field(row, "code_verifier_enc") or ""
     secret = None
     if row.expires_at > now:
-        secret = idn.secret_for(session, settings, row.workspace_id, row.client_id)
+        secret = secret_for(session, settings, row.workspace_id, row.client_id)
     session.delete(row)
     session.commit()
     if row.expires_at <= now:
@@ -125,7 +219,7 @@ def finish_connect(
         raise LedgerlinkError(
             "OAUTH_DENIED", "The consent in Xero covered no organisation: choose one.", "tenants"
         )
-    ring = idn.ring_for(settings)
+    ring = ring_for(settings)
     token_set = tok.create_token_set(
         session,
         ring,
@@ -151,7 +245,7 @@ def finish_connect(
     ]
     tok.drop_unused_token_sets(session, spent.workspace_id, keep=token_set.id)
     for connection in made:
-        idn.fetch_organisation(
+        fetch_organisation(
             session, settings, connection, granted.access_token, transport, spent.client_id
         )
     return made
@@ -179,7 +273,7 @@ def connect_custom(
         )
     token_set = tok.create_token_set(
         session,
-        idn.ring_for(settings),
+        ring_for(settings),
         workspace_id=workspace_id,
         client_id=client_id,
         kind=tok.CUSTOM,
@@ -199,9 +293,7 @@ def connect_custom(
         xero_connection_id=tenant.get("id"),
     )
     tok.drop_unused_token_sets(session, workspace_id, keep=token_set.id)
-    idn.fetch_organisation(
-        session, settings, connection, granted.access_token, transport, client_id
-    )
+    fetch_organisation(session, settings, connection, granted.access_token, transport, client_id)
     return connection
 
 
@@ -226,7 +318,7 @@ def access_token(
     """
     started = time.monotonic()
     now = now or datetime.now(UTC)
-    ring = idn.ring_for(settings)
+    ring = ring_for(settings)
     with transaction(factory) as session:
         seen = tok.load_token_set(session, ring, token_set_id)
     _check_usable(seen, token_set_id)
@@ -247,10 +339,16 @@ def access_token(
         if current.kind == tok.OAUTH:
             app = idn.XeroApp(
                 current.client_id,
-                idn.secret_for(session, settings, current.workspace_id, current.client_id),
+                secret_for(session, settings, current.workspace_id, current.client_id),
             )
         try:
-            granted = idn.renew(settings, app, current, transport)
+            granted = idn.renew(
+                settings,
+                app,
+                custom=current.kind == tok.CUSTOM,
+                refresh_token=current.refresh_token,
+                transport=transport,
+            )
         except LedgerlinkError as exc:
             if exc.code != "CONNECTION_NEEDS_REAUTH":
                 raise

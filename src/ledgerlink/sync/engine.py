@@ -1,0 +1,169 @@
+"""The engine's wiring, and the library's front door: ``from ledgerlink import Engine``.
+
+One ``Engine`` per process holds the settings, the database, the shared limiter and the one
+outbound HTTP client; the REST API, the CLI, the worker loop and a program using ledgerlink as
+a library all reach Xero through it. Nothing here imports the web app: ``ledgerlink worker``
+runs on this alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from sqlalchemy import Engine as Database
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.config import Settings
+from ledgerlink.store import connections as conns
+from ledgerlink.store import migrate
+from ledgerlink.store.db import make_engine, make_session_factory, transaction
+from ledgerlink.store.models import Connection, TokenSet
+from ledgerlink.store.workspaces import create_workspace
+from ledgerlink.sync import oauth
+from ledgerlink.sync.clients import connection_client, outbound_http
+from ledgerlink.sync.context import WorkerConfig
+from ledgerlink.sync.intake import IntakeResult, Kind, upsert_documents
+from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.worker import RunResult, Worker
+from ledgerlink.xero.client import XeroClient
+
+# A person may be waiting on a REST call that reads from Xero: the limiter may hold it this long.
+ROUTE_MAX_WAIT = 120.0
+
+
+@dataclass
+class Engine:
+    """Settings, database, limiter and outbound HTTP for one process."""
+
+    settings: Settings
+    database: Database
+    factory: sessionmaker[Session]
+    admin_token: str | None = None
+    transport: httpx2.BaseTransport | None = None
+    limits: XeroLimits = field(default_factory=XeroLimits)
+    public_url: str = "http://127.0.0.1:8000"
+    worker_config: WorkerConfig | None = None
+    _http: httpx2.Client | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | str | None = None,
+        *,
+        admin_token: str | None = None,
+        transport: httpx2.BaseTransport | None = None,
+        limits: XeroLimits | None = None,
+        public_url: str | None = None,
+        migrate_schema: bool = False,
+    ) -> Engine:
+        """An engine on ``settings`` (a database URL, or the environment's when None)."""
+        if settings is None:
+            settings = Settings.from_env()
+        elif isinstance(settings, str):
+            settings = Settings.from_env().with_database(settings)
+        if migrate_schema:
+            migrate.upgrade(settings.database_url)
+        database = make_engine(settings.database_url)
+        token = admin_token if admin_token is not None else os.environ.get("LEDGERLINK_ADMIN_TOKEN")
+        return cls(
+            settings=settings,
+            database=database,
+            factory=make_session_factory(database),
+            admin_token=token or None,
+            transport=transport,
+            limits=limits or XeroLimits(),
+            public_url=public_url or "http://127.0.0.1:8000",
+        )
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        self.database.dispose()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # the shared parts ---------------------------------------------------------------
+
+    @property
+    def http(self) -> httpx2.Client:
+        """The process's one outbound HTTP client (one pool and TLS context for every org)."""
+        if self._http is None:
+            self._http = outbound_http(self.settings, self.transport)
+        return self._http
+
+    def limiter(self, client_id: str | None = None) -> Limiter:
+        """The limiter every worker and route shares through the database, per Xero app."""
+        return Limiter(
+            self.factory, client_id or self.settings.xero_client_id or "default", self.limits
+        )
+
+    def worker(self) -> Worker:
+        config = self.worker_config or WorkerConfig(public_url=self.public_url)
+        return Worker(self.factory, self.settings, config, limiter=self.limiter(), http=self.http)
+
+    def xero_client(self, connection: Connection) -> XeroClient:
+        """A client for one organisation: shared limiter, calls recorded, tokens refreshed."""
+        conns.require_usable(connection)
+        with self.factory() as session:
+            token_set = session.get(TokenSet, connection.token_set_id or "")
+            client_id = token_set.client_id if token_set is not None else None
+        return connection_client(
+            self.factory,
+            self.settings,
+            connection_id=connection.id,
+            tenant_id=connection.tenant_id,
+            token_set_id=connection.token_set_id,
+            limiter=self.limiter(client_id),
+            http=self.http,
+            max_wait=ROUTE_MAX_WAIT,
+            transport=self.transport,
+        )
+
+    # the library's verbs --------------------------------------------------------------
+
+    def create_workspace(self, name: str) -> tuple[str, str]:
+        """A new workspace: its id and its first API key (shown once)."""
+        with transaction(self.factory) as session:
+            workspace, key = create_workspace(session, name)
+            return workspace.id, key
+
+    def connect_custom(self, workspace_id: str, client_id: str, client_secret: str) -> str:
+        """Connect the organisation of a Xero custom connection; the connection's id."""
+        with transaction(self.factory) as session:
+            connection = oauth.connect_custom(
+                session,
+                workspace_id,
+                client_id,
+                client_secret,
+                settings=self.settings,
+                transport=self.transport,
+            )
+            return connection.id
+
+    def configure(self, workspace_id: str, connection_id: str, **settings: Any) -> None:
+        """Change a connection's settings (default accounts and tax types, active...)."""
+        with transaction(self.factory) as session:
+            conns.update_settings(session, workspace_id, connection_id, settings)
+
+    def push(
+        self, workspace_id: str, connection_id: str, kind: Kind, documents: Sequence[Any]
+    ) -> list[IntakeResult]:
+        """Validate, version and queue documents; a result for each, in order."""
+        return upsert_documents(self.factory, workspace_id, connection_id, kind, documents)
+
+    def sync_connection(self, connection_id: str) -> RunResult:
+        """One worker run on this connection now; empty when another worker holds it."""
+        return self.worker().run_once(connection_id)
+
+    def sync(self, max_seconds: float = 600.0) -> list[RunResult]:
+        """Send everything due, waiting out back-offs, until the queue is idle."""
+        return self.worker().run_until_idle(max_seconds)

@@ -1,0 +1,149 @@
+"""The background loops of a running engine: the worker loop and the reference scheduler.
+
+Each runs in its own thread, in ``ledgerlink serve`` beside the API or alone in
+``ledgerlink worker``. The worker loop sleeps until the queue's next due time, or until an upload
+or the scheduler wakes it, so a pushed document starts syncing at once without the loop spinning
+on an idle database. The scheduler reads reference data again on a fixed period (an incremental
+"Synchronize"), so codes changed in Xero are seen without a person pressing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import connections as conns
+from ledgerlink.store.models import Connection
+from ledgerlink.sync import queue
+from ledgerlink.sync.engine import Engine
+from ledgerlink.sync.reference import refresh_reference
+from ledgerlink.xero.errors import XeroError
+
+log = logging.getLogger(__name__)
+IDLE_POLL_SECONDS = 2.0
+
+
+class WorkerLoop:
+    """Runs the worker until stopped; ``wake()`` cuts an idle wait short."""
+
+    def __init__(self, engine: Engine, *, idle_poll: float = IDLE_POLL_SECONDS) -> None:
+        self.engine = engine
+        self.idle_poll = idle_poll
+        self.stopping = threading.Event()
+        self.woken = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="ledgerlink-worker", daemon=True)
+
+    def wake(self) -> None:
+        self.woken.set()
+
+    def step(self) -> bool:
+        """One worker run; True when it did some work (so the next may follow at once)."""
+        try:
+            result = self.engine.worker().run_once()
+        except Exception:
+            log.exception("worker run failed; the loop carries on")
+            return False
+        return result.connection_id is not None
+
+    def _wait(self) -> None:
+        due = queue.next_due(self.engine.factory)
+        wait = self.idle_poll
+        if due is not None:
+            wait = min(wait, max(0.05, (due - datetime.now(UTC)).total_seconds()))
+        self.woken.wait(wait)
+        self.woken.clear()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            if not self.step():
+                self._wait()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.woken.set()
+        self.thread.join(timeout=60)
+
+
+@dataclass
+class RefreshRound:
+    """What one scheduled round did, per connection id."""
+
+    refreshed: dict[str, dict[str, int]] = field(default_factory=dict)  # records Xero sent, by kind
+    failed: dict[str, str] = field(default_factory=dict)  # what went wrong
+    switched_off: list[str] = field(default_factory=list)  # settings say inactive: not read
+
+
+class Scheduler:
+    """Incremental reference refresh of every active connection, every ``period`` seconds.
+
+    One connection failing (its organisation offline, its tokens refused or unreadable, a
+    database hiccup) is logged and costs only that connection its refresh: the others are still
+    read, and the schedule keeps running.
+    """
+
+    def __init__(
+        self, engine: Engine, loop: WorkerLoop | None = None, period: float = 3600.0
+    ) -> None:
+        self.engine = engine
+        self.loop = loop
+        self.period = period
+        self.rounds = 0
+        self.last: RefreshRound | None = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="ledgerlink-scheduler", daemon=True)
+
+    def _refresh_one(self, row: Connection, done: RefreshRound) -> None:
+        svc = self.engine
+        try:
+            if not conns.connection_settings(row).active:
+                done.switched_off.append(row.id)
+                return
+            with svc.xero_client(row) as client:
+                done.refreshed[row.id] = refresh_reference(svc.factory, client, row.id)
+        except (LedgerlinkError, XeroError) as exc:
+            log.warning("scheduled refresh of %s failed: %s", row.id, exc)
+            done.failed[row.id] = str(exc)
+        except Exception as exc:
+            log.exception("scheduled refresh of %s failed unexpectedly", row.id)
+            done.failed[row.id] = f"{type(exc).__name__}: {exc}"
+
+    def refresh_all(self) -> RefreshRound:
+        """One round over the connections that are active now; what each came to."""
+        done = RefreshRound()
+        with self.engine.factory() as session:
+            rows = list(
+                session.scalars(
+                    select(Connection)
+                    .where(Connection.status == conns.ACTIVE)
+                    .order_by(Connection.created_at, Connection.id)
+                )
+            )
+        for row in rows:
+            self._refresh_one(row, done)
+        if self.loop is not None:
+            self.loop.wake()
+        return done
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.period):
+            try:
+                self.last = self.refresh_all()
+            except Exception:
+                log.exception("scheduled reference refresh failed; next try in %g s", self.period)
+            self.rounds += 1
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)

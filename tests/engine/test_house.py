@@ -1,0 +1,139 @@
+"""The house: imports point down the layers of DESIGN.md, the worker runs without the web app,
+and the library's front door works as the README shows."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from xero_sandbox.seed import DEMO_TENANT
+from xero_sandbox.server import SandboxServer
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "ledgerlink"
+# DESIGN.md's layout, top to bottom: a part may import the parts below it, never above.
+LAYERS = ["cli", "demo", "api", "web", "sync", "kinds", "store", "xero", "mapping", "documents"]
+# Loose modules (until they get their folders) belong to a layer by name.
+LOOSE = {
+    "cli": "cli",
+    "cli_push": "cli",
+    "cli_status": "cli",
+    "cli_text": "cli",
+    "push_files": "cli",
+    "engine_demo": "demo",
+    "demo_documents": "demo",
+    "demo_report": "demo",
+    "sandbox_tour": "demo",
+}
+
+
+def _layer(module: str) -> str | None:
+    """The layer of ``ledgerlink.x.y``; None for the top level (front door, config, errors)."""
+    parts = module.split(".")
+    if parts[0] != "ledgerlink" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in LAYERS else LOOSE.get(parts[1])
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            found += [f"{node.module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def test_imports_point_down_the_layers() -> None:
+    upward: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = "ledgerlink." + ".".join(path.relative_to(SRC).with_suffix("").parts)
+        here = _layer(module.removesuffix(".__init__"))
+        if here is None:
+            continue
+        for target in _imports(path):
+            there = _layer(target)
+            if there is not None and LAYERS.index(there) < LAYERS.index(here):
+                upward.append(f"{module} ({here}) imports {target} ({there})")
+    assert upward == []
+
+
+def test_the_xero_layer_speaks_http_only() -> None:
+    below = ("ledgerlink.xero", "ledgerlink.mapping", "ledgerlink.documents")
+    top = ("ledgerlink.config", "ledgerlink.errors")
+    reaching = [
+        f"{path.name}: {target}"
+        for path in sorted((SRC / "xero").glob("*.py"))
+        for target in _imports(path)
+        if target.startswith("ledgerlink") and not target.startswith(below + top)
+    ]
+    assert reaching == []
+    import ledgerlink.xero as xero
+
+    assert {"XeroClient", "XeroError", "Action"} <= set(xero.__all__)
+
+
+def test_ledgerlink_worker_does_not_import_the_web_app(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/worker.db"
+    script = (
+        "import sys\n"
+        "from ledgerlink.cli import app\n"
+        "try:\n"
+        f"    app(['worker', '--once', '--database-url', {url!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "web = sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette')\n"
+        "             or m.startswith(('ledgerlink.api', 'ledgerlink.web', 'uvicorn')))\n"
+        "print('MODULES=' + __import__('json').dumps(web))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LEDGERLINK_SECRET_KEYS": ""},
+        cwd=tmp_path,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("MODULES=")]
+    assert lines, done.stdout + done.stderr
+    assert "0 runs" in done.stdout, done.stdout + done.stderr
+    assert json.loads(lines[0].removeprefix("MODULES=")) == []
+
+
+def test_the_front_door_runs_the_readme_example(tmp_path: Path) -> None:
+    from ledgerlink import Engine, Settings
+    from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY
+
+    with SandboxServer() as sandbox:
+        settings = Settings(secret_keys=(TEST_KEY,)).for_sandbox(sandbox.url)
+        settings = settings.with_database(f"sqlite:///{tmp_path}/front.db")
+        with Engine.open(settings, migrate_schema=True) as engine:
+            workspace_id, api_key = engine.create_workspace("Acme Plumbing")
+            connection_id = engine.connect_custom(workspace_id, CUSTOM_CLIENT, CUSTOM_SECRET)
+            engine.configure(
+                workspace_id,
+                connection_id,
+                default_revenue_account="200",
+                default_sales_tax_type="OUTPUT",
+            )
+            invoice = {
+                "source_id": "job-1001",
+                "contact": {"key": "cust-7", "name": "Harbour Cafe"},
+                "issue_date": "2026-11-02",
+                "due_date": "2026-12-02",
+                "status": "sent",
+                "lines": [{"description": "Blocked drain", "quantity": "1", "unit_amount": "240"}],
+            }
+            results = engine.push(workspace_id, connection_id, "invoice", [invoice])
+            assert [r.outcome for r in results] == ["created"]
+            runs = engine.sync()
+        assert api_key.startswith("ll_")
+        assert sum(r.counts.get("synced", 0) for r in runs) == 1
+        org = sandbox.state.orgs[DEMO_TENANT]
+        ours = [i for i in org.invoices.values() if "/documents/" in str(i.get("Url") or "")]
+        assert len(ours) == 1 and ours[0]["Status"] == "AUTHORISED"
