@@ -23,7 +23,8 @@ DEFAULT_SCOPES = (
     "openid profile email offline_access accounting.transactions accounting.contacts "
     "accounting.settings"
 )
-KEY_FILE_NAME = ".ledgerlink-secret"
+KEY_FILE_NAME = ".ledgerlink-secret"  # beside a SQLite database (and, before, in the cwd)
+USER_KEY_FILE = Path("ledgerlink") / "secret-key"  # under $XDG_CONFIG_HOME, else ~/.config
 
 
 def _env(name: str, default: str) -> str:
@@ -62,7 +63,32 @@ ENV_NAMES = {
     "xero_client_secret": "LEDGERLINK_XERO_CLIENT_SECRET",
     "redirect_uri": "LEDGERLINK_REDIRECT_URI",
     "scopes": "LEDGERLINK_XERO_SCOPES",
+    "secret_key_file": "LEDGERLINK_SECRET_KEY_FILE",
 }
+
+
+def user_config_dir() -> Path:
+    """$XDG_CONFIG_HOME, else ~/.config: one place per user, whatever the working folder."""
+    configured = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    return Path(configured) if configured else Path.home() / ".config"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """``text`` into a new file only its owner can read (0600), atomically: a second process
+    starting at the same moment keeps the first one's file."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temp.unlink(missing_ok=True)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,7 @@ class Settings:
     scopes: str = DEFAULT_SCOPES
     oauth_state_seconds: int = 900
     http_timeout: float = 30.0
+    secret_key_file: str = ""  # where the key ring is kept without LEDGERLINK_SECRET_KEYS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -116,11 +143,38 @@ class Settings:
 
     @property
     def key_file(self) -> Path:
-        """Beside the SQLite file; the working directory for any other database."""
+        """Where the key ring is kept when LEDGERLINK_SECRET_KEYS is not set.
+
+        LEDGERLINK_SECRET_KEY_FILE when set; else beside a SQLite file (it goes where its
+        database goes); else, for PostgreSQL, one file per user ($XDG_CONFIG_HOME or
+        ~/.config, then ledgerlink/secret-key), so an API and a worker started in different
+        folders read the same key instead of each making its own.
+        """
+        if self.secret_key_file:
+            return Path(self.secret_key_file).expanduser().resolve()
         url = make_url(self.database_url)
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
             return Path(url.database).resolve().parent / KEY_FILE_NAME
-        return Path.cwd() / KEY_FILE_NAME
+        return (user_config_dir() / USER_KEY_FILE).resolve()
+
+    def _make_key_file(self, path: Path) -> None:
+        legacy = Path.cwd() / KEY_FILE_NAME
+        if not self.secret_key_file and legacy.is_file() and legacy != path:
+            # Earlier versions kept a PostgreSQL engine's key in the working folder: tokens
+            # sealed under it must still open.
+            log.warning(
+                "LEDGERLINK_SECRET_KEYS is not set: copied the key file %s to %s.", legacy, path
+            )
+            _write_private(path, legacy.read_text())
+            return
+        log.warning(
+            "LEDGERLINK_SECRET_KEYS is not set: created a key file at %s. Keep it secret and "
+            "back it up; without it the stored Xero tokens cannot be read. Every ledgerlink "
+            "process must use the same keys: on several machines or users, set "
+            "LEDGERLINK_SECRET_KEYS (or LEDGERLINK_SECRET_KEY_FILE) for each.",
+            path,
+        )
+        _write_private(path, new_key_text() + "\n")
 
     def resolved_secret_keys(self) -> list[bytes]:
         """The key ring, newest first: the environment's, else a key file made on first use.
@@ -132,23 +186,15 @@ class Settings:
             return [decode_key(k) for k in self.secret_keys]
         path = self.key_file
         if not path.exists():
-            log.warning(
-                "LEDGERLINK_SECRET_KEYS is not set: created a key file at %s. Keep it secret "
-                "and back it up; without it the stored Xero tokens cannot be read.",
-                path,
-            )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(new_key_text() + "\n")
-            try:
-                os.link(temp, path)  # atomic: a second process starting at once keeps the first
-            except FileExistsError:
-                pass
-            finally:
-                temp.unlink()
+            self._make_key_file(path)
         return [decode_key(k) for k in _split_keys(path.read_text().replace("\n", ","))]
+
+    @property
+    def key_source(self) -> str:
+        """Where this process's keys come from, for a message about a value they cannot open."""
+        if self.secret_keys:
+            return "LEDGERLINK_SECRET_KEYS"
+        return f"the key file {self.key_file} (LEDGERLINK_SECRET_KEYS is not set)"
 
 
 def load_settings() -> Settings:

@@ -56,6 +56,12 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "XERO_UNAVAILABLE": (503, "Nothing to do: ledgerlink retries when Xero is back."),
     "XERO_UNAUTHORIZED": (409, "Reconnect the Xero organisation."),
     "XERO_FORBIDDEN": (409, "The organisation was disconnected in Xero: reconnect it."),
+    "SECRETS_UNREADABLE": (
+        500,
+        "Give every ledgerlink process the same keys in LEDGERLINK_SECRET_KEYS (or the same "
+        "key file), including the key that sealed the stored tokens; if that key is lost, "
+        "connect the organisation again.",
+    ),
 }
 
 

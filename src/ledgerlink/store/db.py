@@ -8,6 +8,8 @@ when it upgrades a read lock (pysqlite's deferred BEGIN does exactly that). Post
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -39,7 +41,24 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_hooks(engine: Engine) -> None:
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite database file readable by its owner only (0600).
+
+    SQLite itself makes it 0644 under the usual umask, so every local user could read the
+    documents and contacts in it; its -wal and -shm files take the database file's mode.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # Already there, or no such folder (SQLite then says so itself): nothing to do.
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _sqlite_hooks(engine: Engine, database: str | None) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_args: Any) -> None:
+        _create_private(database)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Autocommit at the driver: SQLAlchemy's "begin" hook below issues the BEGIN itself.
@@ -68,7 +87,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         options["connect_args"] = connect_args
         options.update(kwargs)
         engine = create_engine(parsed, **options)
-        _sqlite_hooks(engine)
+        _sqlite_hooks(engine, parsed.database)
         return engine
     if backend == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")

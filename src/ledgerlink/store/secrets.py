@@ -20,6 +20,7 @@ from sqlalchemy import LargeBinary, select
 from sqlalchemy.orm import Session
 
 from ledgerlink.config import Settings
+from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import Base
 
 FORMAT = 1
@@ -28,12 +29,17 @@ NONCE_BYTES = 12
 HEADER = 1 + KEY_ID_BYTES + NONCE_BYTES
 
 
-class SecretUnreadable(Exception):
+class SecretUnreadable(LedgerlinkError):
     """A sealed value that no key in the ring opens for this row (wrong key, row or tampering).
 
-    An operator problem, not a user's: the key that sealed it was removed too early, or the
-    value was copied from another row.
+    An operator problem, not a user's: the key that sealed it was removed too early, another
+    process sealed it with a key file of its own, or the value was copied from another row.
+    A LedgerlinkError, so the API answers it with its code and fix, and a worker holds the
+    documents that needed it with that error instead of crashing its run.
     """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SECRETS_UNREADABLE", message)
 
 
 def key_id(key: bytes) -> bytes:
@@ -56,11 +62,12 @@ def row_aad(row: Base, column: str) -> str:
 class KeyRing:
     """Keys newest first: the first seals, any opens the values sealed under it."""
 
-    def __init__(self, keys: list[bytes]) -> None:
+    def __init__(self, keys: list[bytes], source: str = "LEDGERLINK_SECRET_KEYS") -> None:
         if not keys:
             raise ValueError("a key ring needs at least one key")
         self._keys = [(key_id(k), AESGCM(k)) for k in keys]
         self._by_id = dict(self._keys)
+        self.source = source  # where the keys came from, for an operator reading an error
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyRing:
@@ -85,12 +92,16 @@ class KeyRing:
         cipher = self._by_id.get(kid)
         if cipher is None:
             raise SecretUnreadable(
-                f"the value for {aad} was sealed with a key that is not in LEDGERLINK_SECRET_KEYS"
+                f"the value for {aad} was sealed with a key that is not in {self.source}: "
+                "every ledgerlink process must share the keys in LEDGERLINK_SECRET_KEYS"
             )
         try:
             return cipher.decrypt(nonce, body, aad.encode()).decode()
         except InvalidTag as exc:
-            raise SecretUnreadable(f"the value for {aad} does not belong to this row") from exc
+            raise SecretUnreadable(
+                f"the value for {aad} does not belong to this row (copied from another, or "
+                f"altered); it cannot be opened with the keys in {self.source}"
+            ) from exc
 
     def sealed_with_newest(self, blob: bytes) -> bool:
         return bytes(blob)[1 : 1 + KEY_ID_BYTES] == self.newest_id
@@ -114,7 +125,7 @@ class KeyRing:
 @lru_cache(maxsize=16)
 def _ring_for(settings: Settings) -> KeyRing:
     """Cached: without LEDGERLINK_SECRET_KEYS the ring comes from a file, read once."""
-    return KeyRing(settings.resolved_secret_keys())
+    return KeyRing(settings.resolved_secret_keys(), settings.key_source)
 
 
 def sealed_columns() -> Iterator[tuple[type[Base], list[str]]]:
