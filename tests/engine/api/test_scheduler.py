@@ -12,8 +12,8 @@ import httpx2
 import pytest
 from sqlalchemy import update
 
-from ledgerlink.api.server import Scheduler
 from ledgerlink.store.models import Connection, TokenSet
+from ledgerlink.sync.loops import Scheduler
 from ledgerlink.sync.reference import ReferenceView
 from tests.conftest import custom_token
 from tests.engine.api.conftest import BOTH_DATABASES, Api
