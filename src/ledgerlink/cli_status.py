@@ -1,4 +1,5 @@
-"""``ledgerlink status``: what an operator checks first, read straight from the database.
+"""``ledgerlink status``: what an operator checks first, read straight from the database:
+the queue by state, recent errors and their fixes, connections, the latest sync jobs.
 
 Everything shown that came from outside (source ids, Xero's messages, organisation and
 workspace names) goes through ``cli_text.plain``: it is shown, never obeyed by the terminal.
@@ -7,6 +8,7 @@ Where there is no database, it says so and creates none (SQLite would make an em
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -20,9 +22,11 @@ from ledgerlink.config import Settings
 from ledgerlink.errors import CATALOGUE
 from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory
-from ledgerlink.store.models import ApiCall, Connection, Document, QueueItem, Workspace
+from ledgerlink.store.models import ApiCall, Connection, Document, QueueItem, SyncJob, Workspace
+from ledgerlink.sync import jobs
 
 STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded")
+JOBS_SHOWN = 5
 SERVE = "Run `ledgerlink serve` (or `ledgerlink worker`) with this database URL once"
 MAKE_ONE = (
     f"{SERVE}: it creates the database and its tables. Or point --database-url or "
@@ -83,6 +87,8 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
         if problem is not None:
             console.print(f"[red]{quoted(problem)}[/]", soft_wrap=True)
             return 2
+        # Listing ends the runs of workers that died (they would show "running" for ever).
+        recent_jobs = jobs.list_jobs(factory, None, datetime.now(UTC), limit=JOBS_SHOWN)
         with factory() as session:
             counted = session.execute(
                 select(QueueItem.state, func.count()).group_by(QueueItem.state)
@@ -148,4 +154,23 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
             str(calls.get(connection.id, 0)),
         )
     console.print(table if connections else "No connections.")
+    names = {c.id: c.tenant_name or c.tenant_id for c, _ in connections}
+    console.print(_jobs_table(recent_jobs, names) if recent_jobs else "No sync jobs yet.")
     return 0
+
+
+def _jobs_table(rows: list[SyncJob], names: dict[str, str]) -> Table:
+    table = Table(title="Sync jobs")
+    for column in ("started", "organisation", "state", "synced", "held", "failed", "last note"):
+        table.add_column(column, overflow="fold")
+    for job in rows:
+        counts = job.counts or {}
+        notes = job.log or []
+        table.add_row(
+            job.created_at.isoformat(timespec="seconds"),
+            plain(names.get(job.connection_id or "", job.connection_id)),
+            plain(job.state),
+            *(str(counts.get(name, 0)) for name in ("synced", "held", "failed")),
+            plain(notes[-1].get("message") if notes and isinstance(notes[-1], dict) else ""),
+        )
+    return table

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
-from ledgerlink.store.models import Connection, Document, QueueItem, Workspace
+from ledgerlink.store.models import Connection, Document, QueueItem, SyncJob, Workspace
 from tests.engine.conftest import PG_URL, postgres_problem
 
 LEDGERLINK = [sys.executable, "-m", "ledgerlink.cli"]
@@ -142,3 +142,34 @@ def test_status_on_a_missing_or_empty_postgresql_database(tmp_path: Path) -> Non
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_status_lists_sync_jobs_and_ends_a_dead_workers(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ll.db"
+    hostile_database(url)
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            session.add(
+                SyncJob(
+                    id="j1",
+                    workspace_id="w1",
+                    connection_id="c1",
+                    state="running",
+                    owner="host:1:killed",
+                    counts={"synced": 4, "held": 1},
+                    log=[{"at": "2026-03-02T09:00:00+00:00", "message": f"note {CLEAR}"}],
+                    created_at=datetime.now(UTC),
+                )
+            )
+        result = status("--database-url", url, cwd=tmp_path)
+        out = result.stdout
+        assert result.returncode == 0, out + result.stderr
+        assert "Sync jobs" in out and "abandoned" in out and "stopped" in out
+        assert "running" not in out.split("Sync jobs", 1)[1]
+        assert "\x1b" not in out
+        with make_session_factory(engine)() as session:
+            job = session.get(SyncJob, "j1")
+            assert job is not None and job.state == "abandoned"
+    finally:
+        engine.dispose()

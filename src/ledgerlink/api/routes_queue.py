@@ -19,7 +19,7 @@ from ledgerlink.api.views import JobOut, QueueItemOut, job_out, queue_item_out
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import ApiCall, Document, QueueItem, SyncJob
-from ledgerlink.sync import queue
+from ledgerlink.sync import jobs, queue
 
 router = APIRouter(tags=["queue"], responses=ERROR_RESPONSES)
 
@@ -102,13 +102,16 @@ def list_jobs(
     limit: int = Query(50, ge=1, le=500, description="Jobs per page, 1 to 500."),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_TEXT),
 ) -> list[JobOut]:
-    """Sync runs, newest first."""
-    with services(request).factory() as session:
-        query = select(SyncJob).where(SyncJob.workspace_id == workspace_id)
-        if connection_id:
-            query = query.where(SyncJob.connection_id == connection_id)
-        query = query.order_by(SyncJob.created_at.desc(), SyncJob.id).limit(limit).offset(offset)
-        return [job_out(job) for job in session.scalars(query)]
+    """Sync runs, newest first; a run whose worker died is shown ended, as abandoned."""
+    rows = jobs.list_jobs(
+        services(request).factory,
+        workspace_id,
+        datetime.now(UTC),
+        connection_id=connection_id or None,
+        limit=limit,
+        offset=offset,
+    )
+    return [job_out(job) for job in rows]
 
 
 class SyncNowOut(BaseModel):
@@ -129,6 +132,8 @@ async def sync_now(
     connection = pick_connection(svc, workspace_id, connection_id)
     conns.require_usable(connection)
     result = await run_in_threadpool(svc.sync_connection, connection.id)
+    # "The one running elsewhere" may be a dead worker's: shown ended, not running.
+    jobs.reap_abandoned(svc.factory, datetime.now(UTC), connection_id=connection.id)
     with svc.factory() as session:
         query = select(SyncJob).where(SyncJob.connection_id == connection.id)
         if result.job_id:

@@ -2,21 +2,32 @@
 
 A person (REST, CLI, dashboard) reads what a run did from here: how many documents were synced,
 held with an error, failed for good, and how many Xero calls it spent.
+
+A job records the worker running it (``owner``). A worker that dies (SIGKILL, a lost machine)
+never finishes its job, so a ``running`` job whose owner holds no live lease on its connection
+is ended as ``abandoned``, with a log line saying so: when jobs are listed (REST, CLI) and when
+a worker takes the connection over.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import SyncJob, new_id
+from ledgerlink.store.models import Lease, SyncJob, new_id
+
+log = logging.getLogger(__name__)
 
 COUNTS = ("synced", "unchanged", "held", "failed", "retrying", "calls")
 MAX_LOG = 200
+RUNNING = "running"
+ABANDONED = "abandoned"
 
 
 @dataclass
@@ -39,18 +50,118 @@ class JobTally:
         return any(self.counts.get(name, 0) for name in COUNTS)
 
 
+def _orphans(session: Session, now: datetime, where: list[ColumnElement[bool]]) -> list[SyncJob]:
+    """Running jobs (among ``where``) whose worker holds no live lease on their connection.
+
+    A job without an owner (started before owners were recorded) counts as alive while any
+    worker holds its connection.
+    """
+    running = list(session.scalars(select(SyncJob).where(SyncJob.state == RUNNING, *where)))
+    if not running:
+        return []
+    ids = {job.connection_id for job in running if job.connection_id}
+    rows = session.execute(
+        select(Lease.connection_id, Lease.owner).where(
+            Lease.connection_id.in_(ids), Lease.expires_at > now
+        )
+    )
+    live = {(connection, owner) for connection, owner in rows}
+    held = {connection_id for connection_id, _ in live}
+
+    def alive(job: SyncJob) -> bool:
+        if job.owner is None:
+            return job.connection_id in held
+        return (job.connection_id, job.owner) in live
+
+    return [job for job in running if not alive(job)]
+
+
+def _end(session: Session, job: SyncJob, now: datetime) -> bool:
+    """Mark one orphan abandoned, unless it finished (or was reaped) meanwhile."""
+    worker = job.owner or "a worker of an earlier version"
+    note = {
+        "at": now.isoformat(timespec="seconds"),
+        "message": f"its worker ({worker}) stopped before the run finished: it holds no lease "
+        "on the connection any more. Documents it left unsent go back to the queue when a "
+        "worker next takes the connection.",
+    }
+    ended = session.execute(
+        update(SyncJob)
+        .where(SyncJob.id == job.id, SyncJob.state == RUNNING)
+        .values(state=ABANDONED, finished_at=now, log=[*(job.log or [])[: MAX_LOG - 1], note])
+        .execution_options(synchronize_session=False)
+    )
+    if not ended.rowcount:  # type: ignore[attr-defined]
+        return False
+    log.warning("sync job %s on %s abandoned: %s", job.id, job.connection_id, note["message"])
+    return True
+
+
+def reap_abandoned(
+    factory: sessionmaker[Session],
+    now: datetime,
+    *,
+    workspace_id: str | None = None,
+    connection_id: str | None = None,
+) -> int:
+    """End the running jobs (of a workspace, of a connection, or all) whose worker is gone.
+
+    Read first, so that listing jobs takes no write lock unless a job is to be ended.
+    """
+    where: list[ColumnElement[bool]] = []
+    if workspace_id is not None:
+        where.append(SyncJob.workspace_id == workspace_id)
+    if connection_id is not None:
+        where.append(SyncJob.connection_id == connection_id)
+    with factory() as session:
+        if not _orphans(session, now, where):
+            return 0
+    with transaction(factory) as session:
+        return sum(_end(session, job, now) for job in _orphans(session, now, where))
+
+
+def list_jobs(
+    factory: sessionmaker[Session],
+    workspace_id: str | None,
+    now: datetime,
+    *,
+    connection_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[SyncJob]:
+    """Jobs newest first (of one workspace, or every one for the CLI), dead workers' ended."""
+    reap_abandoned(factory, now, workspace_id=workspace_id, connection_id=connection_id)
+    query = select(SyncJob)
+    if workspace_id is not None:
+        query = query.where(SyncJob.workspace_id == workspace_id)
+    if connection_id is not None:
+        query = query.where(SyncJob.connection_id == connection_id)
+    query = query.order_by(SyncJob.created_at.desc(), SyncJob.id).limit(limit).offset(offset)
+    with factory() as session:
+        return list(session.scalars(query))
+
+
 def start_job(
-    factory: sessionmaker[Session], workspace_id: str, connection_id: str, now: datetime
+    factory: sessionmaker[Session],
+    workspace_id: str,
+    connection_id: str,
+    now: datetime,
+    owner: str | None = None,
 ) -> JobTally:
+    """A running job owned by ``owner``, who has just leased the connection: any job still
+    running there under another worker is that dead worker's, and is ended first."""
     job_id = new_id()
     with transaction(factory) as session:
+        for orphan in _orphans(session, now, [SyncJob.connection_id == connection_id]):
+            _end(session, orphan, now)
         session.add(
             SyncJob(
                 id=job_id,
                 workspace_id=workspace_id,
                 connection_id=connection_id,
                 kind="push",
-                state="running",
+                state=RUNNING,
+                owner=owner,
                 counts={name: 0 for name in COUNTS},
                 log=[],
                 created_at=now,

@@ -126,7 +126,9 @@ class Worker:
 
     def _drive(self, connection_id: str) -> RunResult:
         info = self._connection(connection_id)
-        tally = jobs.start_job(self.factory, info.workspace_id, connection_id, self.clock())
+        tally = jobs.start_job(
+            self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner
+        )
         client = self._client(info, tally)
         run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
         run.heartbeat = queue.Heartbeat(
