@@ -94,3 +94,18 @@ def test_ids_with_dot_segments_are_refused_at_intake(api: Api, key: str, source_
         )
         assert put.status_code == 422, put.text
         assert put.json()["error"]["field"] == "source_id"
+
+
+@BOTH_DATABASES
+def test_a_nul_character_is_refused_at_intake_not_a_500(api: Api, key: str) -> None:
+    """PostgreSQL cannot store a NUL in text (nor Xero take one): refused, naming the field."""
+    bad = invoice_data(source_id="INV\x00/1")
+    bad["contact"]["key"] = "client\x00-7"
+    reply = api.call("POST", "/documents/invoice/bulk", key, json=[bad])
+    assert reply.status_code == 200, reply.text
+    result = reply.json()["results"][0]
+    assert result["status"] == "invalid"
+    fields = {error["field"] for error in result["errors"]}
+    assert fields == {"source_id", "contact.key"}
+    assert all("NUL" in error["message"] for error in result["errors"])
+    assert api.call("GET", "/queue", key).json()["counts"] == {}
