@@ -152,14 +152,21 @@ class Settings:
         """
         if self.secret_key_file:
             return Path(self.secret_key_file).expanduser().resolve()
+        database = self._sqlite_file()
+        if database is not None:
+            return database.parent / KEY_FILE_NAME
+        return (user_config_dir() / USER_KEY_FILE).resolve()
+
+    def _sqlite_file(self) -> Path | None:
         url = make_url(self.database_url)
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            return Path(url.database).resolve().parent / KEY_FILE_NAME
-        return (user_config_dir() / USER_KEY_FILE).resolve()
+            return Path(url.database).resolve()
+        return None
 
     def _make_key_file(self, path: Path) -> None:
         legacy = Path.cwd() / KEY_FILE_NAME
-        if not self.secret_key_file and legacy.is_file() and legacy != path:
+        per_user = not self.secret_key_file and self._sqlite_file() is None
+        if per_user and legacy.is_file():
             # Earlier versions kept a PostgreSQL engine's key in the working folder: tokens
             # sealed under it must still open.
             log.warning(

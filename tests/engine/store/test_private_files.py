@@ -126,3 +126,7 @@ def test_a_key_file_left_in_the_working_folder_is_adopted(
     assert KeyRing(settings.resolved_secret_keys()).open(sealed, "t:1:a") == "tok"
     assert settings.key_file.read_text().strip() == old
     assert mode(settings.key_file) == 0o600
+    # A SQLite database keeps its own key beside it: it adopts nothing from the working folder.
+    beside = Settings(database_url=f"sqlite:///{tmp_path}/elsewhere/ll.db")
+    beside.resolved_secret_keys()
+    assert beside.key_file.read_text().strip() != old
