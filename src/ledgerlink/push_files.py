@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
 
 def _convert(name: str, encoding: str) -> str:
     converted = f"{Path(name).stem}-utf8{Path(name).suffix}"
-    return f"iconv -f {encoding} -t UTF-8 {name} > {converted}"
+    return f"iconv -f {encoding} -t UTF-8 {shlex.quote(name)} > {shlex.quote(converted)}"
 
 
 def _not_utf8(raw: bytes, name: str, exc: UnicodeDecodeError) -> FileProblem:
@@ -112,7 +113,8 @@ def _not_utf8(raw: bytes, name: str, exc: UnicodeDecodeError) -> FileProblem:
                 "WINDOWS-1252",
             )
         except UnicodeDecodeError:
-            guess, encoding = "Its encoding is another one than UTF-8.", "ITS-ENCODING"
+            guess = f"Its encoding is another (`file -i {shlex.quote(name)}` may name it)."
+            encoding = "THAT-ENCODING"
         lines.append(f"{guess} ledgerlink reads UTF-8:")
         lines.append(f"  convert it: {_convert(name, encoding)}")
     lines.append('  or open it in the spreadsheet again and save it as "CSV UTF-8".')
