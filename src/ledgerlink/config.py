@@ -32,6 +32,19 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValueError(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}")
+    return value
+
+
 def _split_keys(raw: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in raw.split(",") if k.strip())
 
@@ -64,6 +77,7 @@ ENV_NAMES = {
     "redirect_uri": "LEDGERLINK_REDIRECT_URI",
     "scopes": "LEDGERLINK_XERO_SCOPES",
     "secret_key_file": "LEDGERLINK_SECRET_KEY_FILE",
+    "xero_read_timeout": "LEDGERLINK_XERO_READ_TIMEOUT",
 }
 
 
@@ -108,6 +122,9 @@ class Settings:
     scopes: str = DEFAULT_SCOPES
     oauth_state_seconds: int = 900
     http_timeout: float = 30.0
+    # How long a call to Xero's API may take: the client gives up after it, and a send a dead
+    # worker made is not replayed before it has passed (Xero may still be working on it).
+    xero_read_timeout: float = 60.0
     secret_key_file: str = ""  # where the key ring is kept without LEDGERLINK_SECRET_KEYS
 
     @classmethod
@@ -118,6 +135,9 @@ class Settings:
         }
         values["secret_keys"] = _split_keys(os.environ.get("LEDGERLINK_SECRET_KEYS", ""))
         values["xero_api_url"] = str(values["xero_api_url"]).rstrip("/")
+        values["xero_read_timeout"] = _seconds(
+            "LEDGERLINK_XERO_READ_TIMEOUT", base.xero_read_timeout
+        )
         return cls(**values)
 
     def as_env(self) -> dict[str, str]:

@@ -1,7 +1,26 @@
 """One error hierarchy with stable codes, shared by the REST API, the CLI and the dashboard.
 
 Each error names the field it concerns and says, in a sentence a person can act on, what to do.
-Codes never change meaning once published; add new ones instead.
+Codes never change meaning once published; add new ones instead. The whole tree::
+
+    LedgerlinkError                 code, message, field; fix and REST status from CATALOGUE
+    ├── ValidationFailed            documents.validation: a document refused at intake,
+    │                               with every problem (VALIDATION_FAILED at lines[0].quantity)
+    ├── SecretUnreadable            store.secrets: tokens no key of ours opens (SECRETS_UNREADABLE)
+    └── XeroError                   xero.errors: what Xero answered; ``action`` says what to do
+        ├── XeroRateLimited         429 (wait for Retry-After)
+        ├── XeroBudgetExhausted     our own limiter would wait too long (wait)
+        ├── XeroUnavailable         5xx, an organisation offline (retry later, or resolve a write)
+        ├── XeroTransportError      no answer: never sent (retry later) or reply lost (resolve)
+        ├── XeroValidation          400 (a write: look it up; a read: retry)
+        ├── XeroNotFound            404
+        ├── XeroUnauthorized        401 after a renewed token (hold the connection)
+        └── XeroForbidden           403 (hold the connection)
+
+Outside the tree, by design: ``xero.wire.WireError`` (bytes that are not Xero JSON, raised
+inside the client and turned into a XeroTransportError) and the CLI's ``FileProblem`` (a file
+``ledgerlink push`` cannot read, shown and never raised past the command). The sandbox has
+its own errors: it imports nothing from ledgerlink.
 """
 
 from __future__ import annotations

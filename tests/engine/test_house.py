@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,45 @@ def test_the_front_door_runs_the_readme_example(tmp_path: Path) -> None:
         org = sandbox.state.orgs[DEMO_TENANT]
         ours = [i for i in org.invoices.values() if "/documents/" in str(i.get("Url") or "")]
         assert len(ours) == 1 and ours[0]["Status"] == "AUTHORISED"
+
+
+def test_only_the_lifecycle_changes_a_queue_items_state() -> None:
+    """Named transitions in sync/lifecycle.py are the one way an item or intent changes state."""
+    owner = SRC / "sync" / "lifecycle.py"
+    changing = re.compile(r"values\([^)]*\bstate=|QueueItem\(|SendIntent\(|\.state = ")
+    found = [
+        f"{path.relative_to(SRC)}:{n}: {line.strip()}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path != owner and path.name != "models.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if changing.search(line) and "job" not in line.lower()
+    ]
+    assert found == []
+
+
+def test_one_exception_tree_drawn_in_one_docstring() -> None:
+    """Every exception ledgerlink defines is a LedgerlinkError named in errors.py's tree."""
+    import importlib
+    import pkgutil
+
+    import ledgerlink
+    import ledgerlink.errors as errors
+
+    outside = {"WireError", "FileProblem"}
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(ledgerlink.__path__, "ledgerlink."):
+        if info.name.startswith(("ledgerlink.demo", "ledgerlink.engine_demo", "ledgerlink.cli")):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseException)
+                and value.__module__ == info.name
+            ):
+                found[value.__name__] = value
+    assert found, "no exceptions found"
+    for name, kind in found.items():
+        assert name in (errors.__doc__ or ""), f"{name} is not drawn in errors.py"
+        if name not in outside:
+            assert issubclass(kind, errors.LedgerlinkError), name

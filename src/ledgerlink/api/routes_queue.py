@@ -69,7 +69,9 @@ def get_queue(
             .limit(limit)
             .offset(offset)
         )
-        items = [queue_item_out(item, doc) for item, doc in session.execute(query)]
+        rows = list(session.execute(query))
+        waits = queue.waiting_for(session, [item for item, _ in rows], datetime.now(UTC))
+        items = [queue_item_out(item, doc, waits.get(item.id)) for item, doc in rows]
     return QueueOut(counts=counts, items=items)
 
 

@@ -76,9 +76,15 @@ class QueueItemOut(BaseModel):
     operation: str
     state: str
     attempts: int
+    waits: int = Field(0, description="Times it waited on Xero (spends no attempt).")
     not_before: datetime
     updated_at: datetime
     error: ErrorOut | None = None
+    waiting_for: str | None = Field(
+        None,
+        description="What an unfinished item waits for, in a sentence (a stopped worker's"
+        " lease, a back-off, an earlier send being settled).",
+    )
 
 
 class JobOut(BaseModel):
@@ -166,7 +172,9 @@ def document_out(session: Session, document: Document, deeplink_base: str) -> Do
     )
 
 
-def queue_item_out(item: QueueItem, document: Document | None) -> QueueItemOut:
+def queue_item_out(
+    item: QueueItem, document: Document | None, waiting_for: str | None = None
+) -> QueueItemOut:
     return QueueItemOut(
         id=item.id,
         connection_id=item.connection_id,
@@ -177,9 +185,11 @@ def queue_item_out(item: QueueItem, document: Document | None) -> QueueItemOut:
         operation=item.operation,
         state=item.state,
         attempts=item.attempts,
+        waits=item.waits or 0,
         not_before=item.not_before,
         updated_at=item.updated_at,
         error=error_of(item),
+        waiting_for=waiting_for,
     )
 
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import Connection, QueueItem, new_id
+from ledgerlink.store.models import Connection, new_id
 
 ACTIVE = "active"
 DISCONNECTED = "disconnected"
@@ -92,35 +92,13 @@ def upsert_connection(
             created_at=now,
         )
         session.add(row)
-    reconnected = row.status != ACTIVE
     row.tenant_name = tenant_name
     row.token_set_id = token_set_id
     row.xero_connection_id = xero_connection_id
     row.status = ACTIVE
     row.updated_at = now
     session.flush()
-    if reconnected:
-        resume_held_for_access(session, row.id, now)
     return row
-
-
-# Codes an item is held with because Xero refused the connection, not the document.
-ACCESS_CODES = ("CONNECTION_NEEDS_REAUTH", "XERO_UNAUTHORIZED", "XERO_FORBIDDEN")
-
-
-def resume_held_for_access(session: Session, connection_id: str, now: datetime) -> int:
-    """A reconnect: what was held only because Xero refused the connection is queued again."""
-    result = session.execute(
-        update(QueueItem)
-        .where(
-            QueueItem.connection_id == connection_id,
-            QueueItem.state == "needs_attention",
-            QueueItem.error_code.in_(ACCESS_CODES),
-        )
-        .values(state="queued", attempts=0, not_before=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def connection_settings(row: Connection) -> ConnectionSettings:

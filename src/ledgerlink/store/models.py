@@ -327,6 +327,8 @@ class SendIntent(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     document_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(20), default="pending")
+    # The worker that sent it: another worker does not replay it while Xero may still be on it.
+    owner: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

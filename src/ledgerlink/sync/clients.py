@@ -26,7 +26,7 @@ def outbound_http(
     settings: Settings, transport: httpx2.BaseTransport | None = None
 ) -> httpx2.Client:
     """The process's one HTTP client for Xero: one pool, one TLS context, Xero's timeouts."""
-    timeout = max(60.0, settings.http_timeout)
+    timeout = settings.xero_read_timeout
     return httpx2.Client(
         timeout=httpx2.Timeout(timeout, connect=5.0, read=timeout, pool=5.0),
         transport=transport,

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from ledgerlink.documents.schemas import ContactRef, SalesInvoice
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import ContactLink
-from ledgerlink.sync import settle
+from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run, Work
-from ledgerlink.sync.dispatch import dispatch, set_intent_state
+from ledgerlink.sync.dispatch import dispatch
 from ledgerlink.sync.reference import ReferenceView, normalise_name, store_records
 from ledgerlink.xero.convert import contact_to_xero
 from ledgerlink.xero.errors import validation_messages
@@ -169,7 +169,7 @@ def apply_contact_reply(
                 for key in keys:
                     refused[key] = LedgerlinkError("XERO_CONTACT_INVALID", text, "contact")
         _remember(session, run, made)
-        set_intent_state(session, intent_id, "applied", run)
+        lifecycle.set_intent_state(session, intent_id, "applied", run.now())
     return refused
 
 
@@ -208,7 +208,7 @@ def ensure_contacts(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
         assert sent.intent is not None
         refused.update(apply_contact_reply(run, sent.intent.id, keys, sent.reply.items("Contacts")))
     ready: list[Work] = []
-    outcomes: list[tuple[str, settle.Outcome]] = []
+    outcomes: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():
         linked = links_for(session, run.connection.id, list(by_key))
         for work in works:
@@ -218,10 +218,10 @@ def ensure_contacts(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
             if work.contact_id is not None:
                 ready.append(work)
             elif key in refused:
-                outcomes.append((work.item_id, settle.hold(refused[key])))
+                outcomes.append((work.item_id, lifecycle.hold(refused[key])))
         # Items of a failed send were settled by dispatch; clear their contact intent so the
         # invoice send can take its own once the contact exists.
-        settle.settle(session, outcomes, run.now(), run.policy, run.tally)
+        lifecycle.settle(session, outcomes, run.now(), run.policy, run.tally)
     for work in ready:
         work.intent_id = None
     return ready, stop

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.documents.schemas import Expense, SalesInvoice
-from ledgerlink.store.models import Link, QueueItem, SendIntent, new_id
-from ledgerlink.sync import pause, queue
+from ledgerlink.store.models import Link, QueueItem, SendIntent
+from ledgerlink.sync import lifecycle, pause, queue
 from ledgerlink.sync.jobs import JobTally
-from ledgerlink.sync.settle import Policy
+from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.xero.client import XeroClient, XeroReply
 
 MAX_URL = 2000
@@ -140,18 +140,10 @@ class Run:
     ) -> SendIntent | None:
         """Commit the intent and point the items at it; None if our lease was taken from us."""
         now = self.now()
-        intent_id = new_id()
-        intent = SendIntent(
-            id=intent_id,
-            connection_id=self.connection.id,
-            idempotency_key=f"ledgerlink-{intent_id}",
-            method=method,
-            path=path,
-            body=body,
-            document_ids=list(document_ids),
-            state="pending",
-            created_at=now,
+        intent = lifecycle.new_intent(
+            self.connection.id, method, path, body, document_ids, now, self.owner
         )
+        intent_id = intent.id
         with self.factory() as session, session.begin():
             if not queue.renew_lease(
                 session, self.connection.id, self.owner, self.config.lease_seconds, now

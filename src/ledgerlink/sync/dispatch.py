@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Connection, QueueItem, SendIntent
-from ledgerlink.sync import settle
+from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import wire
 from ledgerlink.xero.client import XeroReply
@@ -48,14 +48,6 @@ class Sent:
     intent: SendIntent | None
     reply: XeroReply | None
     stop: bool = False
-
-
-def set_intent_state(session: Session, intent_id: str, state: str, run: Run) -> None:
-    row = session.get(SendIntent, intent_id)
-    if row is not None:
-        row.state = state
-        if state != "pending":
-            row.finished_at = run.now()
 
 
 def _items_of(session: Session, intent_id: str) -> list[str]:
@@ -91,7 +83,7 @@ def _pause_connection(session: Session, run: Run, seconds: float) -> None:
 class Verdict:
     """What a failure means: for the items, for a write's intent, for the connection."""
 
-    outcome: settle.Outcome
+    outcome: lifecycle.Outcome
     intent_state: str  # a write's intent: pending | lookup | abandoned
     pause: float | None = None  # Xero asked us to wait: nothing of the connection before then
     reconnect: bool = False  # Xero refuses the connection
@@ -107,27 +99,29 @@ def verdict(exc: XeroError | LedgerlinkError) -> Verdict:
     if action is Action.WAIT:
         pause = (exc.wait_seconds if isinstance(exc, XeroError) else None) or 1.0
         error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
-        outcome = settle.retry(error, delay=pause, count=False, intent_id=None)
+        outcome = lifecycle.retry(error, delay=pause, count=False, intent_id=None)
         return Verdict(outcome, "abandoned", pause=pause)
     if action is Action.RETRY_LATER:
-        return Verdict(settle.wait(error, intent_id=None), "abandoned", down=True, offline=offline)
+        return Verdict(
+            lifecycle.wait(error, intent_id=None), "abandoned", down=True, offline=offline
+        )
     if action is Action.RESOLVE:
-        return Verdict(settle.wait(error), "pending", down=True, offline=offline)
+        return Verdict(lifecycle.wait(error), "pending", down=True, offline=offline)
     if action is Action.LOOK_UP:
-        return Verdict(settle.retry(error, count=True), "lookup")
+        return Verdict(lifecycle.retry(error, count=True), "lookup")
     if action is Action.HOLD_CONNECTION:
-        if isinstance(exc, XeroError) and exc.status == 401:
+        if isinstance(exc, XeroError) and exc.xero_status == 401:
             message = f"{exc.message}, and a newly fetched one too: connect the organisation again."
             error = LedgerlinkError(exc.code, message, "connection_id")
-        return Verdict(settle.hold(error), "abandoned", reconnect=True)
+        return Verdict(lifecycle.hold(error), "abandoned", reconnect=True)
     if action is Action.HOLD_DOCUMENT:
-        return Verdict(settle.hold(error), "abandoned")
-    return Verdict(settle.retry(error, count=True, intent_id=None), "abandoned")
+        return Verdict(lifecycle.hold(error), "abandoned")
+    return Verdict(lifecycle.retry(error, count=True, intent_id=None), "abandoned")
 
 
 def _apply(session: Session, run: Run, found: Verdict, item_ids: Sequence[str]) -> None:
     outcome = found.outcome
-    settle.settle(session, ((i, outcome) for i in item_ids), run.now(), run.policy, run.tally)
+    lifecycle.settle(session, ((i, outcome) for i in item_ids), run.now(), run.policy, run.tally)
     if found.pause is not None:
         _pause_connection(session, run, found.pause)
     if found.reconnect:
@@ -150,14 +144,14 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
     outcome = found.outcome
     if replay and state != "lookup":
         state = intent.state
-        outcome = replace(outcome, intent_id=settle.KEEP)
+        outcome = replace(outcome, intent_id=lifecycle.KEEP)
     run.unavailable_streak = run.unavailable_streak + 1 if found.down else 0
     stop = (
         found.pause is not None or found.reconnect or found.offline or run.unavailable_streak >= 2
     )
     log.warning("send %s %s failed (%s): intent %s", intent.method, intent.path, exc, state)
     with run.factory() as session, session.begin():
-        set_intent_state(session, intent.id, state, run)
+        lifecycle.set_intent_state(session, intent.id, state, run.now())
         _apply(session, run, replace(found, outcome=outcome), _items_of(session, intent.id))
     run.tally.note(run.now(), f"{intent.method} {intent.path}: {exc}")
     return stop
@@ -169,7 +163,7 @@ def read_failed(run: Run, exc: XeroError | LedgerlinkError, item_ids: Sequence[s
     The items keep any intent they carry: a lookup that failed settles nothing about it.
     """
     found = verdict(exc)
-    found = replace(found, outcome=replace(found.outcome, intent_id=settle.KEEP))
+    found = replace(found, outcome=replace(found.outcome, intent_id=lifecycle.KEEP))
     log.warning("reading from Xero failed (%s): %d items wait", exc, len(item_ids))
     with run.factory() as session, session.begin():
         _apply(session, run, found, item_ids)

@@ -17,7 +17,9 @@ rules:
 4. Of several versions of one document only the newest is sent; the older are superseded, so
    a superseded version never reaches Xero after a newer one.
 
-``blockers`` applies rules 1 and 2; ``send.screen`` applies 3 and 4.
+``blockers`` applies rules 1 and 2 (the worker asks it again after settling, so that a send whose
+replay or lookup failed still holds back every other version of its documents and contacts);
+``send.screen`` applies 3 and 4.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class Blockers:
 
     settle_now: set[str] = field(default_factory=set)
     wait_until: dict[str, datetime] = field(default_factory=dict)
+    # every blocked item, with the open intents that block it
+    blocked: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _contact(work: Work) -> tuple[str, str] | None:
@@ -130,7 +134,7 @@ def blockers(session: Session, run: Run, works: Sequence[Work]) -> Blockers:
         found -= carried
         if found:
             blocking[work.item_id] = found
-    result = Blockers()
+    result = Blockers(blocked=blocking)
     if not blocking:
         return result
     every = set().union(*blocking.values())

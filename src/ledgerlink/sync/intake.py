@@ -19,22 +19,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.documents import ValidationFailed, content_hash, validate_document
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Document, DocumentVersion, QueueItem, SendIntent, new_id
+from ledgerlink.store.models import Document, DocumentVersion, new_id
+from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
 
 Kind = Literal["invoice", "expense"]
 Outcome = Literal["created", "updated", "unchanged", "invalid"]
 CHUNK = 500
-# States of an older version's item that a new version replaces (if nothing may be in Xero).
-REPLACEABLE = ("queued", "needs_attention", "failed")
 
 
 @dataclass
@@ -82,34 +81,6 @@ def _existing(
         for document, digest in session.execute(query):
             found[document.source_id] = (document, digest)
     return found
-
-
-def _supersede(session: Session, replaced: dict[str, int], now: datetime) -> None:
-    """Older versions' items that never reached Xero give way to the new version's item."""
-    pending = select(SendIntent.id).where(SendIntent.state.in_(("pending", "lookup")))
-    by_version: dict[int, list[str]] = {}
-    for document_id, version in replaced.items():
-        by_version.setdefault(version, []).append(document_id)
-    for version, ids in by_version.items():
-        for start in range(0, len(ids), CHUNK):
-            session.execute(
-                update(QueueItem)
-                .where(
-                    QueueItem.document_id.in_(ids[start : start + CHUNK]),
-                    QueueItem.version < version,
-                    QueueItem.state.in_(REPLACEABLE),
-                    or_(QueueItem.intent_id.is_(None), QueueItem.intent_id.not_in(pending)),
-                )
-                # The last attempt's error concerned a version nobody will send any more.
-                .values(
-                    state="superseded",
-                    updated_at=now,
-                    error_code=None,
-                    error_message=None,
-                    error_field=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
 
 
 def upsert_documents(
@@ -180,25 +151,11 @@ def upsert_documents(
                     created_at=now,
                 )
             )
-            session.add(
-                QueueItem(
-                    id=new_id(),
-                    workspace_id=workspace_id,
-                    connection_id=connection_id,
-                    document_id=document.id,
-                    version=version,
-                    operation="push",
-                    state="queued",
-                    attempts=0,
-                    not_before=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            session.add(lifecycle.new_item(workspace_id, connection_id, document.id, version, now))
             result.document_id, result.version = document.id, version
         session.flush()
         if replaced:
-            _supersede(session, replaced, now)
+            lifecycle.supersede_older(session, replaced, now)
     counts: dict[str, int] = {}
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1

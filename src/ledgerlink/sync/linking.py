@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import DocumentVersion, Link, QueueItem, SendIntent
-from ledgerlink.sync import settle
+from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import links
 from ledgerlink.xero.errors import validation_messages
@@ -120,31 +120,31 @@ def apply_invoice_reply(
         for row in rows:
             by_doc.setdefault(row.document_id, []).append(row)
         hashes = version_hashes(session, ((r.document_id, r.version) for r in rows))
-        outcomes: list[tuple[str, settle.Outcome]] = []
+        outcomes: list[tuple[str, lifecycle.Outcome]] = []
         for index, document_id in enumerate(intent.document_ids):
             element = elements[index] if index < len(elements) else None
             for row in by_doc.get(document_id, []):
                 if element is None and found_only:
                     outcomes.append(
-                        (row.id, settle.retry(None, delay=0, count=False, intent_id=None))
+                        (row.id, lifecycle.retry(None, delay=0, count=False, intent_id=None))
                     )
                 elif element is None:
                     error = LedgerlinkError(
                         "XERO_VALIDATION", "Xero's reply left this document out.", None
                     )
-                    outcomes.append((row.id, settle.retry(error, count=True, intent_id=None)))
+                    outcomes.append((row.id, lifecycle.retry(error, count=True, intent_id=None)))
                 elif element_ok(element):
                     pushed = (row.version, hashes.get((row.document_id, row.version), ""))
                     upsert_link(session, run, document_id, element, pushed)
-                    outcomes.append((row.id, settle.done()))
+                    outcomes.append((row.id, lifecycle.done()))
                 else:
                     messages = validation_messages(element) or ["Xero refused the document."]
                     error = LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
-                    outcomes.append((row.id, settle.hold(error)))
+                    outcomes.append((row.id, lifecycle.hold(error)))
                 settled.add(row.id)
-        intent.state = "resolved" if found_only else "applied"
-        intent.finished_at = now
-        settle.settle(session, outcomes, now, run.policy, run.tally)
+        state = lifecycle.IntentState.RESOLVED if found_only else lifecycle.IntentState.APPLIED
+        lifecycle.set_intent_state(session, intent_id, state, now)
+        lifecycle.settle(session, outcomes, now, run.policy, run.tally)
     return settled
 
 

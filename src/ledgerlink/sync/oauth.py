@@ -12,23 +12,25 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx2
 from authlib.integrations.httpx_client import OAuthError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store import tokens as tok
-from ledgerlink.store.calls import api_call_recorder
 from ledgerlink.store.db import lock_row, transaction
 from ledgerlink.store.models import Connection, OAuthState, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import workspace_app
+from ledgerlink.sync import lifecycle
+from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.limiter import Limiter, XeroLimits
 from ledgerlink.xero import identity as idn
-from ledgerlink.xero.client import API_PATH, XeroClient
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
@@ -99,18 +101,18 @@ def fetch_organisation(
     The call counts against the app's shared limiter and is recorded like every other call.
     """
     sessions = _side_sessions(session)
-    limiter = Limiter(sessions, client_id, limits or XeroLimits())
-    record = api_call_recorder(sessions, connection.id)
     with (
-        httpx2.Client(timeout=settings.http_timeout, transport=transport) as http,
-        XeroClient(
-            settings.xero_api_url + API_PATH,
-            connection.tenant_id,
-            lambda: access,
-            limiter,
-            http,
-            record,
+        outbound_http(settings, transport) as http,
+        connection_client(
+            sessions,
+            settings,
+            connection_id=connection.id,
+            tenant_id=connection.tenant_id,
+            token_set_id=None,
+            limiter=Limiter(sessions, client_id, limits or XeroLimits()),
+            http=http,
             max_wait=ORGANISATION_MAX_WAIT,
+            token=lambda: access,
         ) as xero,
     ):
         try:
@@ -232,23 +234,36 @@ def finish_connect(
         scopes=granted.scope,
         auth_event_id=event_id,
     )
-    made = [
-        conns.upsert_connection(
-            session,
-            spent.workspace_id,
-            t["tenantId"],
-            tenant_name=t.get("tenantName") or "",
-            token_set_id=token_set.id,
-            xero_connection_id=t.get("id"),
-        )
-        for t in tenants
-    ]
+    made = [_connect_tenant(session, spent.workspace_id, t, token_set.id) for t in tenants]
     tok.drop_unused_token_sets(session, spent.workspace_id, keep=token_set.id)
     for connection in made:
         fetch_organisation(
             session, settings, connection, granted.access_token, transport, spent.client_id
         )
     return made
+
+
+def _connect_tenant(
+    session: Session, workspace_id: str, tenant: dict[str, Any], token_set_id: str
+) -> Connection:
+    """Connect (or reconnect) one organisation; a reconnect queues again exactly what was held
+    because Xero refused the connection."""
+    before = session.scalars(
+        select(Connection.status).where(
+            Connection.workspace_id == workspace_id, Connection.tenant_id == tenant["tenantId"]
+        )
+    ).first()
+    row = conns.upsert_connection(
+        session,
+        workspace_id,
+        tenant["tenantId"],
+        tenant_name=tenant.get("tenantName") or "",
+        token_set_id=token_set_id,
+        xero_connection_id=tenant.get("id"),
+    )
+    if before is not None and before != conns.ACTIVE:
+        lifecycle.resume_held_for_access(session, row.id, datetime.now(UTC))
+    return row
 
 
 def connect_custom(
@@ -283,15 +298,7 @@ def connect_custom(
         scopes=granted.scope,
         client_secret=client_secret,
     )
-    tenant = tenants[0]
-    connection = conns.upsert_connection(
-        session,
-        workspace_id,
-        tenant["tenantId"],
-        tenant_name=tenant.get("tenantName") or "",
-        token_set_id=token_set.id,
-        xero_connection_id=tenant.get("id"),
-    )
+    connection = _connect_tenant(session, workspace_id, tenants[0], token_set.id)
     tok.drop_unused_token_sets(session, workspace_id, keep=token_set.id)
     fetch_organisation(session, settings, connection, granted.access_token, transport, client_id)
     return connection

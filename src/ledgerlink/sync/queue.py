@@ -23,11 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, Lease, QueueItem
+from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
+from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
-ACTIVE_STATES = ("queued", "in_flight")
-FINAL_STATES = ("done", "superseded")
+ACTIVE_STATES = lifecycle.ACTIVE
+FINAL_STATES = lifecycle.FINAL
 
 
 def _upsert_lease(
@@ -97,12 +98,7 @@ def acquire_lease(
         candidates = [connection_id] if connection_id else due_connections(session, now)
         for candidate in candidates:
             if _upsert_lease(session, candidate, owner, until, now):
-                session.execute(
-                    update(QueueItem)
-                    .where(QueueItem.connection_id == candidate, QueueItem.state == "in_flight")
-                    .values(state="queued", updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
+                lifecycle.release(session, candidate, now)
                 return candidate
     return None
 
@@ -211,12 +207,7 @@ def claim(
             query = query.with_for_update(skip_locked=True)
         ids = list(session.scalars(query))
         if ids:
-            session.execute(
-                update(QueueItem)
-                .where(QueueItem.id.in_(ids), QueueItem.state == "queued")
-                .values(state="in_flight", updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
+            lifecycle.claim(session, ids, now)
         return ids
 
 
@@ -262,19 +253,72 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _clock(value: datetime) -> str:
+    return _aware(value).strftime("%H:%M:%S UTC")
+
+
+def waiting_for(session: Session, items: Sequence[QueueItem], now: datetime) -> dict[str, str]:
+    """What each unfinished item waits for, in a sentence for the queue page (by item id).
+
+    In flight under a live lease: a worker is on it, and if that worker died its organisation
+    is taken over when the lease ends (a living worker renews it). In flight under a lease that
+    ended: its worker stopped and the next worker takes it over. Queued: its back-off, an
+    unsettled earlier send, or a worker to come.
+    """
+    active = [i for i in items if i.state in lifecycle.ACTIVE]
+    if not active:
+        return {}
+    leases = {
+        row.connection_id: (row.owner, _aware(row.expires_at))
+        for row in session.scalars(
+            select(Lease).where(Lease.connection_id.in_({i.connection_id for i in active}))
+        )
+    }
+    intents = {i.intent_id for i in active if i.intent_id}
+    open_ = set(
+        session.scalars(
+            select(SendIntent.id).where(
+                SendIntent.id.in_(intents), SendIntent.state.in_(lifecycle.OPEN_INTENTS)
+            )
+        )
+        if intents
+        else []
+    )
+    found: dict[str, str] = {}
+    for item in active:
+        owner, until = leases.get(item.connection_id, (None, None))
+        live = until is not None and until >= now
+        if item.state == lifecycle.ItemState.IN_FLIGHT and until is not None and live:
+            found[item.id] = (
+                f"Worker {owner} is sending it. If that worker has stopped, another takes its "
+                f"organisation over when its lease ends at {_clock(until)} (a live worker "
+                "renews it every few seconds)."
+            )
+        elif item.state == lifecycle.ItemState.IN_FLIGHT:
+            found[item.id] = (
+                "Its worker stopped while sending it: the next worker to look takes the "
+                "organisation over and settles that send (replayed or looked up, never sent twice)."
+            )
+        elif item.intent_id in open_:
+            found[item.id] = (
+                "An earlier send of it may have reached Xero (its reply was lost, or Xero was "
+                "unavailable): it is settled by replaying the same Idempotency-Key or by looking "
+                f"it up, from {_clock(item.not_before)}, before anything is sent again."
+            )
+        elif _aware(item.not_before) > now:
+            why = f": {item.error_message}" if item.error_message else ""
+            found[item.id] = f"Waits until {_clock(item.not_before)}{why}"
+        elif live:
+            found[item.id] = f"Due now: worker {owner} is working on this organisation."
+        else:
+            found[item.id] = "Due now: the next worker to look sends it."
+    return found
+
+
 def retry_items(
     factory: sessionmaker[Session], workspace_id: str, item_ids: Sequence[str], now: datetime
 ) -> int:
     """A person's retry: failed or held items of this workspace go back to the queue afresh."""
+    where = [QueueItem.workspace_id == workspace_id, QueueItem.id.in_(list(item_ids))]
     with transaction(factory) as session:
-        result = session.execute(
-            update(QueueItem)
-            .where(
-                QueueItem.workspace_id == workspace_id,
-                QueueItem.id.in_(list(item_ids)),
-                QueueItem.state.in_(("failed", "needs_attention")),
-            )
-            .values(state="queued", attempts=0, not_before=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return lifecycle.requeue(session, where, now)

@@ -17,22 +17,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import SendIntent
-from ledgerlink.sync import settle
+from ledgerlink.sync import lifecycle
 from ledgerlink.sync.contacts import KEY_PREFIX, apply_contact_reply, groups_of
 from ledgerlink.sync.context import Run, Work
-from ledgerlink.sync.dispatch import attempt, fail, read_failed, set_intent_state
+from ledgerlink.sync.dispatch import attempt, fail, read_failed
 from ledgerlink.sync.linking import apply_invoice_reply, intent_items, upsert_link
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.xero import wire
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
+SETTLE_MARGIN = 5.0
 Record = dict[str, Any]
 
 
@@ -71,17 +73,17 @@ def _find_updated(run: Run, intent: SendIntent) -> None:
             doc = by_xero.get(str(record.get("InvoiceID", "")).lower())
             if doc is not None:
                 upsert_link(session, run, doc, record)
-        set_intent_state(session, intent.id, "resolved", run)
+        lifecycle.set_intent_state(session, intent.id, "resolved", run.now())
         rows = intent_items(session, intent.id)
-        again = settle.retry(None, delay=0, count=False, intent_id=None)
-        settle.settle(session, ((r.id, again) for r in rows), run.now(), run.policy, run.tally)
+        again = lifecycle.retry(None, delay=0, count=False, intent_id=None)
+        lifecycle.settle(session, ((r.id, again) for r in rows), run.now(), run.policy, run.tally)
 
 
 def _look_up(run: Run, intent: SendIntent) -> None:
     if _is_contacts(intent):
         refresh_reference(run.factory, run.client, run.connection.id, ["contacts"])
         with run.factory() as session, session.begin():
-            set_intent_state(session, intent.id, "resolved", run)
+            lifecycle.set_intent_state(session, intent.id, "resolved", run.now())
     elif intent.method == "PUT":
         apply_invoice_reply(run, intent.id, _find_created(run, intent), found_only=True)
     else:
@@ -120,9 +122,11 @@ def resolve(
         }
     stop = False
     for intent in sorted(intents.values(), key=lambda i: (i.created_at, i.id)):
-        if stop or intent.state not in ("pending", "lookup"):
+        if stop or intent.state not in lifecycle.OPEN_INTENTS:
             continue
         age = run.now() - intent.created_at
+        if _maybe_in_xeros_hands(run, intent):
+            continue
         try:
             if intent.state == "pending" and age.total_seconds() < run.config.replay_window_seconds:
                 stop = _replay(run, intent)
@@ -135,6 +139,23 @@ def resolve(
             read_failed(run, exc, ids)
             stop = True
     return _still_open(run, works), stop
+
+
+def _maybe_in_xeros_hands(run: Run, intent: SendIntent) -> bool:
+    """A send another worker made may still be in Xero's hands (that worker died mid-call):
+    replaying its key then could be taken as a new request. Its items wait until no call could
+    still be running (the client's read timeout, and a margin, after the intent was written)."""
+    if intent.owner is None or intent.owner == run.owner:
+        return False
+    longest = run.settings.xero_read_timeout
+    ready = intent.created_at + timedelta(seconds=longest + min(SETTLE_MARGIN, longest / 2))
+    if run.now() >= ready:
+        return False
+    later = lifecycle.retry(None, delay=(ready - run.now()).total_seconds(), count=False)
+    with run.factory() as session, session.begin():
+        rows = intent_items(session, intent.id)
+        lifecycle.settle(session, ((r.id, later) for r in rows), run.now(), run.policy, run.tally)
+    return True
 
 
 def _still_open(run: Run, works: Sequence[Work]) -> list[Work]:

@@ -34,7 +34,7 @@ from ledgerlink.mapping import (
     xero_status,
 )
 from ledgerlink.store.models import ItemOverride, Link
-from ledgerlink.sync import pause, settle
+from ledgerlink.sync import lifecycle, pause
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch, read_failed
@@ -75,7 +75,7 @@ def screen(run: Run, works: Sequence[Work]) -> list[Work]:
     Decided on the links read here, after whatever this round settled (``inflight`` rule 3).
     """
     keep: list[Work] = []
-    outcomes: list[tuple[str, settle.Outcome]] = []
+    outcomes: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():
         _current_links(session, works)
         newest: dict[str, Work] = {}
@@ -83,16 +83,16 @@ def screen(run: Run, works: Sequence[Work]) -> list[Work]:
             if work.document is None:
                 continue
             if work.version < work.current_version:
-                outcomes.append((work.item_id, settle.superseded()))
+                outcomes.append((work.item_id, lifecycle.superseded()))
             elif work.link is not None and work.link.pushed_hash == work.content_hash:
-                outcomes.append((work.item_id, settle.done("unchanged")))
+                outcomes.append((work.item_id, lifecycle.done("unchanged")))
             else:
                 older = newest.get(work.document_id)
                 if older is not None:
-                    outcomes.append((older.item_id, settle.superseded()))
+                    outcomes.append((older.item_id, lifecycle.superseded()))
                 newest[work.document_id] = work
         keep = list(newest.values())
-        settle.settle(session, outcomes, run.now(), run.policy, run.tally)
+        lifecycle.settle(session, outcomes, run.now(), run.policy, run.tally)
     return keep
 
 
@@ -127,7 +127,7 @@ def _overrides(session: Session, run: Run) -> dict[str, dict[str, tuple[str | No
 def check(run: Run, works: Sequence[Work]) -> list[Prepared]:
     """Status policy and preflight, from the cache only; what may be sent, with its lines."""
     ready: list[Prepared] = []
-    outcomes: list[tuple[str, settle.Outcome]] = []
+    outcomes: list[tuple[str, lifecycle.Outcome]] = []
     defaults = MappingDefaults.from_settings(run.connection.settings)
     with run.factory() as session, session.begin():
         view = ReferenceView(session, run.connection.id)
@@ -143,10 +143,10 @@ def check(run: Run, works: Sequence[Work]) -> list[Prepared]:
             assert document is not None
             decision = _decide(work)
             if isinstance(decision, Hold):
-                outcomes.append((work.item_id, settle.hold(decision.error)))
+                outcomes.append((work.item_id, lifecycle.hold(decision.error)))
                 continue
             if isinstance(decision, Skip):
-                outcomes.append((work.item_id, settle.done("unchanged")))
+                outcomes.append((work.item_id, lifecycle.done("unchanged")))
                 continue
             gone = decision.status in ("VOIDED", "DELETED")
             lines = resolve_lines(
@@ -158,12 +158,12 @@ def check(run: Run, works: Sequence[Work]) -> list[Prepared]:
             unitdp = document_unitdp(document)
             problems = preflight(document, lines, view, lock, base_currency=base, unitdp=unitdp)
             if problems:
-                outcomes.append((work.item_id, settle.hold(_joined(problems))))
+                outcomes.append((work.item_id, lifecycle.hold(_joined(problems))))
                 continue
             prepared = Prepared(work, decision.status, work.link is not None, gone, unitdp)
             prepared.element = {"lines": lines}
             ready.append(prepared)
-        settle.settle(session, outcomes, run.now(), run.policy, run.tally)
+        lifecycle.settle(session, outcomes, run.now(), run.policy, run.tally)
     return ready
 
 

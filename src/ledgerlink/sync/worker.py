@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx2
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
@@ -30,7 +30,7 @@ from ledgerlink.store.models import (
     QueueItem,
     ReferenceSync,
 )
-from ledgerlink.sync import inflight, jobs, queue, settle
+from ledgerlink.sync import inflight, jobs, lifecycle, queue
 from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
@@ -201,7 +201,7 @@ class Worker:
 
     def _load(self, run: Run, ids: list[str]) -> list[Work]:
         works: list[Work] = []
-        bad: list[tuple[str, settle.Outcome]] = []
+        bad: list[tuple[str, lifecycle.Outcome]] = []
         with self.factory() as session, session.begin():
             query = (
                 select(QueueItem, Document, DocumentVersion)
@@ -235,10 +235,10 @@ class Worker:
                 try:
                     work.document = validate_document(document.kind, version.body)
                 except ValidationFailed as exc:
-                    bad.append((item.id, settle.hold(exc)))
+                    bad.append((item.id, lifecycle.hold(exc)))
                     continue
                 works.append(work)
-            settle.settle(session, bad, self.clock(), run.policy, run.tally)
+            lifecycle.settle(session, bad, self.clock(), run.policy, run.tally)
         order = {item_id: n for n, item_id in enumerate(ids)}
         return sorted(works, key=lambda w: order[w.item_id])
 
@@ -261,6 +261,16 @@ class Worker:
             if stop:
                 return True
             free += settled_free
+            # A replay or lookup that failed leaves its intent open: what shares a document or
+            # a contact with it still waits (rule 2), or a second version would go out.
+            with self.factory() as session:
+                left = inflight.blockers(session, run, free)
+            if left.blocked:
+                soon = self.clock() + timedelta(seconds=1)
+                self._wait_for_blockers(
+                    run, {i: max(left.wait_until.get(i, soon), soon) for i in left.blocked}
+                )
+                free = [w for w in free if w.item_id not in left.blocked]
         if not free:
             return False
         return send_all(run, free)
@@ -268,23 +278,18 @@ class Worker:
     def _wait_for_blockers(self, run: Run, until: dict[str, datetime]) -> None:
         now = self.clock()
         outcomes = [
-            (item_id, settle.retry(None, delay=(due - now).total_seconds(), count=False))
+            (item_id, lifecycle.retry(None, delay=(due - now).total_seconds(), count=False))
             for item_id, due in until.items()
         ]
         with self.factory() as session, session.begin():
-            settle.settle(session, outcomes, now, run.policy, run.tally)
+            lifecycle.settle(session, outcomes, now, run.policy, run.tally)
 
     def _return_unfinished(self, connection_id: str) -> None:
         """Items this run claimed but did not settle go back to the queue, keeping intents."""
         with self.factory() as session, session.begin():
             if not queue.renew_lease(session, connection_id, self.config.owner, 1.0, self.clock()):
                 return  # another worker holds the connection now; the items are its to recover
-            session.execute(
-                update(QueueItem)
-                .where(QueueItem.connection_id == connection_id, QueueItem.state == "in_flight")
-                .values(state="queued", updated_at=self.clock())
-                .execution_options(synchronize_session=False)
-            )
+            lifecycle.release(session, connection_id, self.clock())
 
     # until idle -----------------------------------------------------------------------
 

@@ -361,7 +361,7 @@ class XeroClient:
             raise XeroRateLimited(retry_after, problem, **where)
         if status in (400, 413):
             error = XeroValidation(data, text, **where)
-            error.status = status
+            error.xero_status = status
             raise error
         if status == 401:
             raise XeroUnauthorized(_detail(data, text), **where)

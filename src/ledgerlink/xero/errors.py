@@ -54,8 +54,13 @@ def _is_write(method: str) -> bool:
     return method.upper() not in ("", "GET", "HEAD")
 
 
-class XeroError(Exception):
-    """Any answer from Xero that is not a success, or no answer at all."""
+class XeroError(LedgerlinkError):
+    """Any answer from Xero that is not a success, or no answer at all.
+
+    A ``LedgerlinkError`` with its catalogue code, so one ``except LedgerlinkError`` catches
+    everything a user can meet. Xero's own HTTP status is ``xero_status``: ``status`` stays the
+    one our REST API would answer with (a 401 from Xero is not the source app's key refused).
+    """
 
     code = "XERO_VALIDATION"
 
@@ -69,11 +74,10 @@ class XeroError(Exception):
         return None
 
     def __init__(self, message: str, *, method: str = "", path: str = "", status: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(type(self).code, message)
         self.method = method
         self.path = path
-        self.status = status
+        self.xero_status = status
 
     @property
     def retryable(self) -> bool:
@@ -85,7 +89,7 @@ class XeroError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.method} {self.path}".strip()
-        status = f" ({self.status})" if self.status else ""
+        status = f" ({self.xero_status})" if self.xero_status else ""
         return f"{where}{status}: {self.message}" if where else self.message
 
 
@@ -141,7 +145,7 @@ class XeroUnavailable(XeroError):
 
     @property
     def organisation_offline(self) -> bool:
-        return self.status == 503 and "offline" in self.detail.lower()
+        return self.xero_status == 503 and "offline" in self.detail.lower()
 
     @property
     def retryable(self) -> bool:

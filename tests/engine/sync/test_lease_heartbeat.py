@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ledgerlink.store.models import Lease
+from ledgerlink.sync.context import WorkerConfig
+from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.worker import Worker
+from tests.engine.conftest import CUSTOM_CLIENT
 from tests.engine.sync.conftest import (
     FAST_APP_MINUTE,
     FAST_MINUTE,
     PUBLIC_URL,
     SyncHarness,
+    expense,
     invoice,
 )
 from tests.engine.sync.worker_process import WorkerProcess
@@ -44,7 +50,8 @@ def test_a_paused_worker_keeps_its_lease_and_a_killed_one_gives_it_back_within_i
     harness: SyncHarness, tmp_path: Path
 ) -> None:
     harness.push("invoice", [invoice(n) for n in range(30)])
-    worker = WorkerProcess(harness.settings, tmp_path, PUBLIC_URL, LEASE, LIMITS)
+    settings = replace(harness.settings, xero_read_timeout=4.0)
+    worker = WorkerProcess(settings, tmp_path, PUBLIC_URL, LEASE, LIMITS)
     try:
         worker.start(pause_at="intent_written:1")
         worker.wait_paused()  # stopped mid-run, longer than its lease, but alive
@@ -71,3 +78,38 @@ def test_a_paused_worker_keeps_its_lease_and_a_killed_one_gives_it_back_within_i
     ours = harness.ours()
     assert len(ours) == 30 and set(ours.values()) == {1}
     assert harness.states() == {"done": 30}
+
+
+def test_a_dead_workers_send_still_in_xero_is_not_replayed_until_xero_is_done(
+    harness: SyncHarness, tmp_path: Path
+) -> None:
+    harness.push("invoice", [invoice(n) for n in range(5)])
+    harness.worker().run_once()  # reference data and contacts, then the invoices go
+    harness.admin("DELETE", "/_sandbox/faults")
+    # bills: Xero does not refuse a second bill with the same number, as it does an invoice
+    harness.push("expense", [expense(n) for n in range(5)])
+    harness.faults({"kind": "slow", "endpoint": "invoices", "method": "PUT", "delay_seconds": 3.5})
+    settings = replace(harness.settings, xero_read_timeout=5.0)
+    dead = WorkerProcess(settings, tmp_path, PUBLIC_URL, 1.0, LIMITS)
+    try:
+        dead.start()
+        _until(lambda: bool(harness.admin("GET", "/_sandbox/faults")["fired"]), "the slow call")
+        dead.kill()  # Xero is still working on its batch
+    finally:
+        dead.stop()
+    harness.admin("DELETE", "/_sandbox/faults")
+
+    # the next worker, on the real clock, takes the organisation over as soon as it can
+    limits = XeroLimits(per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE)
+    taker = Worker(
+        harness.factory,
+        settings,
+        WorkerConfig(public_url=PUBLIC_URL, lease_seconds=1.0, idle_poll_seconds=0.1),
+        limiter=Limiter(harness.factory, CUSTOM_CLIENT, limits),
+    )
+    taker.run_until_idle(max_seconds=120)
+
+    ours = harness.ours()
+    assert len(ours) == 10 and set(ours.values()) == {1}
+    assert harness.states() == {"done": 10}
+    assert harness.admin("GET", "/_sandbox/stats")["idempotent_replays"] >= 1

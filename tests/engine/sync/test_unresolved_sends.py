@@ -95,3 +95,26 @@ def test_a_second_document_for_a_contact_whose_create_is_unresolved_waits_for_it
     assert harness.contacts_named("Brand New Pty Ltd") == 1
     assert set(harness.ours().values()) == {1} and len(harness.ours()) == 2
     _all_done(harness)
+
+
+def test_a_failed_replay_still_holds_back_the_documents_newer_version(
+    harness: SyncHarness,
+) -> None:
+    harness.faults(
+        {"kind": "error", "endpoint": "invoices", "method": "PUT", "status": 503, "count": 2}
+    )
+    harness.push("invoice", [invoice(1)])
+    harness.worker().run_once()  # the create gets a 503: its intent stays pending
+    revised = invoice(1)
+    revised["lines"][0]["unit_amount"] = "999.00"
+    harness.push("invoice", [revised])
+    harness.advance(30)
+
+    harness.worker().run_once()  # the replay gets a 503 too; the round goes on without v2
+    assert harness.ours() == {}
+
+    harness.advance(60)
+    harness.sync()
+    record = _only_invoice(harness)
+    assert _unit_amounts(record)[0] == Decimal("999.00")
+    _all_done(harness)

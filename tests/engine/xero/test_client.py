@@ -243,7 +243,7 @@ def test_each_xero_answer_becomes_its_own_error(
     with pytest.raises(expected) as caught:
         client.put("/Invoices", {"Invoices": []})
     error = caught.value
-    assert (error.method, error.path, error.status) == ("PUT", "/Invoices", status)
+    assert (error.method, error.path, error.xero_status) == ("PUT", "/Invoices", status)
     assert error.as_error().code == code
     assert calls == [("PUT", "/Invoices", status)]
 

@@ -68,7 +68,7 @@ def test_server_errors_and_offline_are_unavailable(
     fault(sandbox, kind="error", status=502, endpoint="contacts", count=1)
     with pytest.raises(XeroUnavailable) as caught:
         client.put("/Contacts", {"Contacts": [{"Name": "Not Applied Ltd"}]})
-    assert caught.value.status == 502 and caught.value.retryable
+    assert caught.value.xero_status == 502 and caught.value.retryable
     assert contacts_named(client, "Not Applied Ltd") == []
 
     fault(sandbox, kind="offline", endpoint="invoices", count=1)

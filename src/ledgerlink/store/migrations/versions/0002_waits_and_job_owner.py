@@ -1,8 +1,10 @@
-"""Queue items count waits apart from attempts; a sync job knows the worker that runs it.
+"""Queue items count waits apart from attempts; jobs and intents know the worker behind them.
 
 ``waits`` grows the back-off of an item that waits on Xero (down, slow, its budget spent)
-without using up the attempts that only a document's own errors spend. ``owner`` lets a job
-whose worker died be told apart from a live one (it is ended when its lease is gone).
+without using up the attempts that only a document's own errors spend. A job's ``owner`` lets
+a job whose worker died be told apart from a live one (it is ended when its lease is gone); an
+intent's ``owner`` tells a worker that took a dead one's organisation over that the send may
+still be in Xero's hands, so it is not replayed before Xero is done with it.
 
 Revision ID: 0002
 Revises: 0001
@@ -27,9 +29,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("waits", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("sync_jobs") as batch:
         batch.add_column(sa.Column("owner", sa.String(100), nullable=True))
+    with op.batch_alter_table("send_intents") as batch:
+        batch.add_column(sa.Column("owner", sa.String(100), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("send_intents") as batch:
+        batch.drop_column("owner")
     with op.batch_alter_table("sync_jobs") as batch:
         batch.drop_column("owner")
     with op.batch_alter_table("queue_items") as batch:

@@ -1,0 +1,310 @@
+"""The one owner of the queue item's and the send intent's lifecycle: states and transitions.
+
+Nothing else changes an item's state or an intent's; each change is a named transition here.
+
+A queue item (one version of one document, to be pushed to one connection)::
+
+    new_item ──> queued ──claim──> in_flight ──settle──> done | needs_attention | superseded
+                   ^  ^                │                      | queued (retry or wait)
+                   │  └──release───────┘ (a run ends, a dead worker's lease is taken over)
+                   │                                                   | failed (attempts spent)
+                   └── requeue (a person's retry; a reconnect) <── needs_attention | failed
+    queued, needs_attention, failed ──supersede_older──> superseded (a newer version arrived)
+
+A send intent (written before a write is sent; its id makes the Idempotency-Key)::
+
+    pending ──reply recorded──> applied          lookup ──looked up──> resolved
+       │ ──replay or lookup──> applied | resolved
+       │ ──nothing was applied (429, never sent, refused)──> abandoned
+       └ ──whole request refused (400)──> lookup
+
+``pending`` and ``lookup`` are open: Xero may hold what they carried, so their items keep them
+and nothing of their documents or contacts is sent anew until they settle (``inflight``).
+
+What becomes of an item after an attempt is an ``Outcome``, in words a person reads on the
+queue page, applied by ``settle``, so the rules hold everywhere: an error is always a code, a
+sentence and a field; a retry backs off and counts the attempt only when the document or its
+request was at fault: waiting on Xero (down, a lost reply, a 429) counts a *wait*, which grows
+the back-off and never uses up attempts, so an outage of any length ends nothing in ``failed``.
+After the last attempt the item is ``failed`` with the last error, still visible and retryable
+by a person; and an item keeps its intent while that intent may have reached Xero, so it is
+resolved before anything is sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.models import QueueItem, SendIntent, new_id
+from ledgerlink.sync.jobs import JobTally
+
+KEEP = "keep"
+CHUNK = 500
+
+
+class ItemState(StrEnum):
+    QUEUED = "queued"
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
+    NEEDS_ATTENTION = "needs_attention"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+
+
+class IntentState(StrEnum):
+    PENDING = "pending"
+    LOOKUP = "lookup"
+    APPLIED = "applied"
+    RESOLVED = "resolved"
+    ABANDONED = "abandoned"
+
+
+ACTIVE = (ItemState.QUEUED, ItemState.IN_FLIGHT)
+FINAL = (ItemState.DONE, ItemState.SUPERSEDED)
+HELD = (ItemState.NEEDS_ATTENTION, ItemState.FAILED)
+OPEN_INTENTS = (IntentState.PENDING, IntentState.LOOKUP)
+# Codes an item is held with because Xero refused the connection, not the document.
+ACCESS_CODES = ("CONNECTION_NEEDS_REAUTH", "XERO_UNAUTHORIZED", "XERO_FORBIDDEN")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How often and how patiently a failing item is tried again."""
+
+    max_attempts: int = 8
+    backoff_seconds: float = 5.0
+    backoff_max_seconds: float = 900.0
+
+    def backoff(self, attempts: int) -> float:
+        return min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(0, attempts - 1))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """``state``: done | needs_attention | queued | superseded (failed is decided here)."""
+
+    state: str
+    error: LedgerlinkError | None = None
+    delay: float | None = None
+    count_attempt: bool = False
+    intent_id: str | None = KEEP
+    note: str = ""
+    count_wait: bool = False
+
+
+def done(note: str = "") -> Outcome:
+    return Outcome("done", note=note)
+
+
+def hold(error: LedgerlinkError) -> Outcome:
+    return Outcome("needs_attention", error=error)
+
+
+def retry(
+    error: LedgerlinkError | None,
+    *,
+    delay: float | None = None,
+    count: bool = True,
+    intent_id: str | None = KEEP,
+) -> Outcome:
+    return Outcome("queued", error=error, delay=delay, count_attempt=count, intent_id=intent_id)
+
+
+def wait(
+    error: LedgerlinkError, *, delay: float | None = None, intent_id: str | None = KEEP
+) -> Outcome:
+    """Xero could not be reached or asked us to wait: back off (growing), spend no attempt."""
+    return Outcome("queued", error=error, delay=delay, intent_id=intent_id, count_wait=True)
+
+
+def superseded() -> Outcome:
+    return Outcome("superseded", note="a newer version replaced it")
+
+
+def apply(row: QueueItem, outcome: Outcome, now: datetime, policy: Policy, tally: JobTally) -> None:
+    """Write one outcome on a loaded queue row (in the caller's transaction)."""
+    state = outcome.state
+    if outcome.intent_id != KEEP:
+        row.intent_id = outcome.intent_id
+    if outcome.count_attempt:
+        row.attempts += 1
+    if outcome.count_wait:
+        row.waits = (row.waits or 0) + 1
+    if outcome.error is not None:
+        row.error_code = outcome.error.code
+        row.error_message = outcome.error.message[:4000]
+        row.error_field = outcome.error.field
+    elif state in ("done", "superseded"):
+        row.error_code = row.error_message = row.error_field = None
+    if state == "queued":
+        if outcome.count_attempt and row.attempts >= policy.max_attempts:
+            state = "failed"
+            tally.add("failed")
+        else:
+            delay = outcome.delay
+            if delay is None and outcome.count_wait:
+                delay = policy.backoff(row.waits)
+            elif delay is None:
+                delay = policy.backoff(row.attempts) if outcome.count_attempt else 0.0
+            row.not_before = now + timedelta(seconds=max(0.0, delay))
+            tally.add("retrying")
+    elif state == "done":
+        tally.add("synced" if outcome.note != "unchanged" else "unchanged")
+    elif state == "needs_attention":
+        tally.add("held")
+    row.state = state
+    row.updated_at = now
+    if row.job_id is None:
+        row.job_id = tally.job_id
+    if outcome.note and state != "done":
+        tally.note(now, f"{row.document_id}: {outcome.note}")
+    elif outcome.error is not None and state != "queued":
+        tally.note(now, f"{row.document_id}: {outcome.error.code} {outcome.error.message[:200]}")
+
+
+def settle(
+    session: Session,
+    outcomes: Iterable[tuple[str, Outcome]],
+    now: datetime,
+    policy: Policy,
+    tally: JobTally,
+) -> None:
+    """Apply outcomes by item id, in one query for the rows."""
+    chosen = dict(outcomes)
+    if not chosen:
+        return
+    ids = list(chosen)
+    for start in range(0, len(ids), 500):
+        query = select(QueueItem).where(QueueItem.id.in_(ids[start : start + 500]))
+        for row in session.scalars(query):
+            apply(row, chosen[row.id], now, policy, tally)
+
+
+# the other transitions -------------------------------------------------------------------
+
+
+def new_item(
+    workspace_id: str, connection_id: str, document_id: str, version: int, now: datetime
+) -> QueueItem:
+    """A push of one new version, due now."""
+    return QueueItem(
+        id=new_id(),
+        workspace_id=workspace_id,
+        connection_id=connection_id,
+        document_id=document_id,
+        version=version,
+        operation="push",
+        state=ItemState.QUEUED,
+        attempts=0,
+        waits=0,
+        not_before=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def new_intent(
+    connection_id: str,
+    method: str,
+    path: str,
+    body: bytes,
+    document_ids: Sequence[str],
+    now: datetime,
+    owner: str | None = None,
+) -> SendIntent:
+    """A write about to be sent by ``owner``: pending, its Idempotency-Key from its id."""
+    intent_id = new_id()
+    return SendIntent(
+        id=intent_id,
+        connection_id=connection_id,
+        idempotency_key=f"ledgerlink-{intent_id}",
+        method=method,
+        path=path,
+        body=body,
+        document_ids=list(document_ids),
+        state=IntentState.PENDING,
+        created_at=now,
+        owner=owner,
+    )
+
+
+def _move(session: Session, where: Sequence[ColumnElement[bool]], values: dict[str, Any]) -> int:
+    result = session.execute(
+        update(QueueItem)
+        .where(*where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim(session: Session, ids: Sequence[str], now: datetime) -> int:
+    """queued -> in_flight: these items are ours to decide on (the caller holds the lease)."""
+    where = [QueueItem.id.in_(list(ids)), QueueItem.state == ItemState.QUEUED]
+    return _move(session, where, {"state": ItemState.IN_FLIGHT, "updated_at": now})
+
+
+def release(session: Session, connection_id: str, now: datetime) -> int:
+    """in_flight -> queued, keeping intents: a run ended, or a dead worker's lease was taken."""
+    where = [QueueItem.connection_id == connection_id, QueueItem.state == ItemState.IN_FLIGHT]
+    return _move(session, where, {"state": ItemState.QUEUED, "updated_at": now})
+
+
+def supersede_older(session: Session, replaced: dict[str, int], now: datetime) -> None:
+    """Older versions' items that never reached Xero give way to the new version's item.
+
+    An item whose intent is open is left to be settled first: Xero may hold what it sent.
+    """
+    open_intents = select(SendIntent.id).where(SendIntent.state.in_(OPEN_INTENTS))
+    by_version: dict[int, list[str]] = {}
+    for document_id, version in replaced.items():
+        by_version.setdefault(version, []).append(document_id)
+    values = {
+        "state": ItemState.SUPERSEDED,
+        "updated_at": now,
+        "error_code": None,
+        "error_message": None,
+        "error_field": None,
+    }
+    for version, ids in by_version.items():
+        for start in range(0, len(ids), CHUNK):
+            where = [
+                QueueItem.document_id.in_(ids[start : start + CHUNK]),
+                QueueItem.version < version,
+                QueueItem.state.in_((ItemState.QUEUED, *HELD)),
+                or_(QueueItem.intent_id.is_(None), QueueItem.intent_id.not_in(open_intents)),
+            ]
+            _move(session, where, values)
+
+
+def requeue(session: Session, where: Sequence[ColumnElement[bool]], now: datetime) -> int:
+    """needs_attention | failed -> queued afresh (attempts and waits start again)."""
+    values = {"state": ItemState.QUEUED, "attempts": 0, "waits": 0, "not_before": now}
+    return _move(session, [*where, QueueItem.state.in_(HELD)], {**values, "updated_at": now})
+
+
+def resume_held_for_access(session: Session, connection_id: str, now: datetime) -> int:
+    """A reconnect: what was held only because Xero refused the connection is queued again."""
+    where = [
+        QueueItem.connection_id == connection_id,
+        QueueItem.state == ItemState.NEEDS_ATTENTION,
+        QueueItem.error_code.in_(ACCESS_CODES),
+    ]
+    return requeue(session, where, now)
+
+
+def set_intent_state(session: Session, intent_id: str, state: str, now: datetime) -> None:
+    """An intent's transition (see the diagram); an open one has no finish time yet."""
+    row = session.get(SendIntent, intent_id)
+    if row is not None:
+        row.state = IntentState(state)
+        if row.state not in OPEN_INTENTS:
+            row.finished_at = now
