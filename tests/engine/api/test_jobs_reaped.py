@@ -5,27 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ledgerlink.store.models import Lease, SyncJob, new_id
+from ledgerlink.store.models import Lease
 from tests.engine.api.conftest import BOTH_DATABASES, Api
+from tests.engine.sync.test_job_reaping import running_job
 
 
 def add_running_job(api: Api, workspace_key: str, connection_id: str, owner: str) -> str:
     workspace_id = api.call("GET", "/workspace", workspace_key).json()["id"]
-    job_id = new_id()
-    with api.services.factory.begin() as session:
-        session.add(
-            SyncJob(
-                id=job_id,
-                workspace_id=workspace_id,
-                connection_id=connection_id,
-                state="running",
-                owner=owner,
-                counts={"synced": 1},
-                log=[],
-                created_at=datetime.now(UTC) - timedelta(minutes=5),
-            )
-        )
-    return job_id
+    return running_job(api.services.factory, workspace_id, connection_id, owner)
 
 
 @BOTH_DATABASES
@@ -38,7 +25,7 @@ def test_get_jobs_ends_a_dead_workers_run(api: Api) -> None:
     assert listed.status_code == 200, listed.text
     (shown,) = listed.json()
     assert shown["id"] == dead and shown["state"] == "abandoned"
-    assert shown["finished_at"] is not None and shown["counts"] == {"synced": 1}
+    assert shown["finished_at"] is not None and shown["counts"] == {"synced": 3}
     assert "stopped" in shown["log"][-1]["message"]
 
 
