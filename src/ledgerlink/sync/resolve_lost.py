@@ -141,12 +141,17 @@ def resolve(
     return _still_open(run, works), stop
 
 
+def _process(owner: str) -> str:
+    """The host and process of a worker's owner name (``host:pid:run``)."""
+    return owner.rsplit(":", 1)[0]
+
+
 def _maybe_in_xeros_hands(run: Run, intent: SendIntent) -> bool:
     """A send another worker made may still be in Xero's hands (that worker died mid-call):
     replaying its key then could be taken as a new request. Its items wait until no call could
     still be running (the client's read timeout, and a margin, after the intent was written)."""
-    if intent.owner is None or intent.owner == run.owner:
-        return False
+    if intent.owner is None or _process(intent.owner) == _process(run.owner):
+        return False  # ours, or another run of this process: its calls have all returned
     longest = run.settings.xero_read_timeout
     ready = intent.created_at + timedelta(seconds=longest + min(SETTLE_MARGIN, longest / 2))
     if run.now() >= ready:
