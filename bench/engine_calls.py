@@ -33,7 +33,7 @@ import httpx2
 
 from ledgerlink.api.server import EngineServer
 from ledgerlink.config import Settings, new_key_text
-from ledgerlink.demo_documents import CLIENTS, invoice, unique_contact_invoices
+from ledgerlink.demo.documents import CLIENTS, invoice, unique_contact_invoices
 from ledgerlink.store import migrate
 from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.limiter import XeroLimits

@@ -18,7 +18,7 @@ Codes never change meaning once published; add new ones instead. The whole tree:
         └── XeroForbidden           403 (hold the connection)
 
 Outside the tree, by design: ``xero.wire.WireError`` (bytes that are not Xero JSON, raised
-inside the client and turned into a XeroTransportError) and the CLI's ``FileProblem`` (a file
+inside the client and turned into a XeroTransportError) and ``cli.files.FileProblem`` (a file
 ``ledgerlink push`` cannot read, shown and never raised past the command). The sandbox has
 its own errors: it imports nothing from ledgerlink.
 """

@@ -82,7 +82,7 @@ def test_refusals_are_shown_without_obeying_their_text() -> None:
 
     from rich.console import Console
 
-    from ledgerlink.cli_push import _table
+    from ledgerlink.cli.push import _table
 
     results = [
         {

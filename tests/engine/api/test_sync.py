@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgerlink.demo_documents import workload
+from ledgerlink.demo.documents import workload
 from tests.conftest import XeroHttp, custom_token
 from tests.engine.api.conftest import BOTH_DATABASES, Api
 from xero_sandbox.seed import DEMO_TENANT

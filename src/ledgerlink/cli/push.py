@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from ledgerlink.cli_text import plain, quoted
-from ledgerlink.push_files import FileProblem, read_documents
+from ledgerlink.cli.files import FileProblem, read_documents
+from ledgerlink.cli.text import plain, quoted
 
 CHUNK = 200
 MAX_ROWS_SHOWN = 50

@@ -80,7 +80,7 @@ def demo(
     ),
 ) -> None:
     """The whole engine against a local Xero: connect, push, sync, and a summary."""
-    from ledgerlink.engine_demo import run_demo
+    from ledgerlink.demo.run import run_demo
 
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -99,7 +99,7 @@ def tour(
     ),
 ) -> None:
     """A tour of the local Xero sandbox over plain HTTP, as any Xero client sees it."""
-    from ledgerlink.sandbox_tour import run_tour
+    from ledgerlink.demo.tour import run_tour
 
     raise typer.Exit(run_tour(documents=documents, port=port, keep_running=keep_running))
 
@@ -205,7 +205,7 @@ def push(
     connection_id: str | None = typer.Option(None, help="Which connection (if several)."),
 ) -> None:
     """Send documents from a file to the engine, with a progress bar and a results table."""
-    from ledgerlink.cli_push import push_file
+    from ledgerlink.cli.push import push_file
 
     raise typer.Exit(push_file(file, api, key, kind, connection_id, console))
 
@@ -216,7 +216,7 @@ def status(
     errors: int = typer.Option(10, help="How many recent errors to show."),
 ) -> None:
     """Queue counts by state, recent errors with their codes and fixes, and connections."""
-    from ledgerlink.cli_status import show_status
+    from ledgerlink.cli.status import show_status
 
     raise typer.Exit(show_status(_settings(database_url), errors, console))
 

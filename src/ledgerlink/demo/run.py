@@ -26,8 +26,8 @@ from rich.console import Console
 
 from ledgerlink.api.server import EngineServer
 from ledgerlink.config import Settings, new_key_text
-from ledgerlink.demo_documents import Workload, workload
-from ledgerlink.demo_report import Outcome, print_summary, watch_queue
+from ledgerlink.demo.documents import Workload, workload
+from ledgerlink.demo.report import Outcome, print_summary, watch_queue
 from ledgerlink.store import migrate
 from ledgerlink.sync.engine import Engine
 from xero_sandbox.config import SandboxConfig

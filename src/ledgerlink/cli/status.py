@@ -2,7 +2,7 @@
 the queue by state, recent errors and their fixes, connections, the latest sync jobs.
 
 Everything shown that came from outside (source ids, Xero's messages, organisation and
-workspace names) goes through ``cli_text.plain``: it is shown, never obeyed by the terminal.
+workspace names) goes through ``cli.text.plain``: it is shown, never obeyed by the terminal.
 Where there is no database, it says so and creates none (SQLite would make an empty file).
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from ledgerlink.cli_text import plain, quoted
+from ledgerlink.cli.text import plain, quoted
 from ledgerlink.config import Settings
 from ledgerlink.errors import CATALOGUE
 from ledgerlink.store import migrate

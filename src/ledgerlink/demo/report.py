@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ledgerlink.demo_documents import Workload
+from ledgerlink.demo.documents import Workload
 from xero_sandbox.server import SandboxServer
 
 Call = Callable[..., Any]
