@@ -1,0 +1,92 @@
+"""Chaos, bigger: ``ledgerlink worker`` processes SIGKILLed at random on one PostgreSQL database
+while documents pour in and the sandbox misbehaves; figures, and exit 1 on any violation.
+
+The run is the one ``tests/engine/sync/test_chaos.py`` makes (``tests/engine/sync/chaos.py``
+describes it), with more workers, more waves, bigger waves and a longer outage. It prints the
+figures (documents and versions, kills, faults fired, calls, duplicates, wall time), which rules
+held, and every violation with its evidence.
+
+    .venv/bin/python bench/chaos.py                    # 4 workers, 100 waves, 1,200 documents
+    .venv/bin/python bench/chaos.py --seed 7 --waves 120 --workers 6 --keep
+
+Exit status: 0 when every rule held, 1 on a violation, 2 when PostgreSQL is unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the shared run lives under tests/
+
+from tests.engine.conftest import PG_URL, postgres_problem  # noqa: E402
+from tests.engine.sync.chaos import ChaosConfig, chaos_database, run_chaos  # noqa: E402
+
+BENCH = ChaosConfig(
+    workers=4,
+    waves=100,
+    new_invoices=8,
+    new_expenses=4,
+    changes=6,
+    reverts=3,
+    repeats=2,
+    kill_gap=(2.5, 5.0),
+    outage_seconds=15.0,
+    drain_seconds=180.0,
+    detail_limit=20,
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=BENCH.seed)
+    parser.add_argument("--workers", type=int, default=BENCH.workers)
+    parser.add_argument("--waves", type=int, default=BENCH.waves)
+    parser.add_argument("--scale", type=float, default=1.0, help="documents per wave, times")
+    parser.add_argument("--lease", type=float, default=BENCH.lease_seconds, help="seconds")
+    parser.add_argument("--fault-rate", type=float, default=BENCH.fault_rate)
+    parser.add_argument("--outage", type=float, default=BENCH.outage_seconds, help="seconds")
+    parser.add_argument("--detail", type=int, default=BENCH.detail_limit)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the worker logs (kept anyway on a violation or note)",
+    )
+    args = parser.parse_args()
+
+    problem = postgres_problem()
+    if problem is not None:
+        print(f"PostgreSQL at {PG_URL} is unreachable ({problem}); start it (.ci/run)")
+        return 2
+    config = replace(
+        BENCH,
+        seed=args.seed,
+        workers=args.workers,
+        waves=args.waves,
+        new_invoices=max(1, round(BENCH.new_invoices * args.scale)),
+        new_expenses=max(1, round(BENCH.new_expenses * args.scale)),
+        changes=round(BENCH.changes * args.scale),
+        reverts=round(BENCH.reverts * args.scale),
+        repeats=round(BENCH.repeats * args.scale),
+        lease_seconds=args.lease,
+        fault_rate=args.fault_rate,
+        outage_seconds=args.outage,
+        detail_limit=args.detail,
+    )
+    folder = Path(tempfile.mkdtemp(prefix="ledgerlink-chaos-"))
+    with chaos_database() as (url, factory):
+        report = run_chaos(config, url, factory, folder / "workers")
+    print(report.render())
+    if not (args.keep or report.violations or report.notes):
+        shutil.rmtree(folder)
+    return 1 if report.violations else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
