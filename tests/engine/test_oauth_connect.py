@@ -18,7 +18,7 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import ApiCall, Connection, OAuthState, RateBucket, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import oauth
+from ledgerlink.sync import oauth, refresh
 from ledgerlink.sync.limiter import Limiter
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
@@ -84,7 +84,7 @@ def test_full_connect_gives_two_connections_sharing_one_token_set(
         assert all(r.short_code and r.xero_connection_id and r.status == "active" for r in rows)
         token_set = session.scalars(select(TokenSet)).one()
         assert token_set.refresh_token_enc is not None and token_set.kind == "oauth"
-    token = oauth.access_token(session_factory, str(token_set.id), settings=xero_settings)
+    token = refresh.access_token(session_factory, str(token_set.id), settings=xero_settings)
     reply = httpx2.get(
         xero_settings.xero_api_url + "/api.xro/2.0/Organisation",
         headers={"Authorization": f"Bearer {token}", "xero-tenant-id": UK_TENANT},
@@ -184,10 +184,10 @@ def test_custom_connection_reaches_its_one_organisation(
         )
         made_id, token_set_id = made.id, str(made.token_set_id)
     assert made.tenant_id == DEMO_TENANT and made.base_currency == "AUD"
-    first = oauth.access_token(session_factory, token_set_id, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, settings=xero_settings)
     sandbox_server.state.clock.advance(1800)
     later = datetime.now(UTC) + timedelta(seconds=1800)
-    second = oauth.access_token(session_factory, token_set_id, later, settings=xero_settings)
+    second = refresh.access_token(session_factory, token_set_id, later, settings=xero_settings)
     assert second != first
     reply = httpx2.get(
         xero_settings.xero_api_url + "/api.xro/2.0/Organisation",

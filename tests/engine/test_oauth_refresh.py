@@ -25,7 +25,7 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import oauth
+from ledgerlink.sync import oauth, refresh
 from xero_sandbox.seed import DEMO_TENANT
 from xero_sandbox.server import SandboxServer
 
@@ -76,8 +76,8 @@ def test_fresh_token_is_used_without_calling_xero(
     session_factory: sessionmaker[Session], xero_settings: Settings, sandbox_server: SandboxServer
 ) -> None:
     _, token_set_id, _ = connected(session_factory, xero_settings)
-    first = oauth.access_token(session_factory, token_set_id, settings=xero_settings)
-    again = oauth.access_token(session_factory, token_set_id, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, settings=xero_settings)
+    again = refresh.access_token(session_factory, token_set_id, settings=xero_settings)
     assert first == again and issued(sandbox_server) == 1
     assert stored(session_factory, xero_settings, token_set_id).version == 0
 
@@ -88,7 +88,7 @@ def test_refresh_stores_the_rotated_refresh_token(
     _, token_set_id, at = connected(session_factory, xero_settings)
     before = refresh_token_of(xero_settings, stored(session_factory, xero_settings, token_set_id))
     later = at + timedelta(seconds=TOKEN_SECONDS - 30)
-    token = oauth.access_token(session_factory, token_set_id, later, settings=xero_settings)
+    token = refresh.access_token(session_factory, token_set_id, later, settings=xero_settings)
     row = stored(session_factory, xero_settings, token_set_id)
     assert row.version == 1 and row.expires_at is not None and row.expires_at > later
     assert refresh_token_of(xero_settings, row) != before
@@ -96,7 +96,7 @@ def test_refresh_stores_the_rotated_refresh_token(
     # Past the grace period only the newest refresh token is honoured: it was the one stored.
     sandbox_server.state.clock.advance(2 * TOKEN_SECONDS + 10)
     much_later = at + timedelta(seconds=2 * TOKEN_SECONDS + 10)
-    newer = oauth.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
+    newer = refresh.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
     assert works(xero_settings, newer) and issued(sandbox_server) == 3
 
 
@@ -111,7 +111,7 @@ def test_two_workers_refreshing_at_once_spend_the_refresh_token_once(
     def worker(n: int) -> None:
         start.wait()
         try:
-            results[n] = oauth.access_token(
+            results[n] = refresh.access_token(
                 session_factory, token_set_id, due, settings=xero_settings
             )
         except BaseException as exc:  # reported below, with the other worker's result
@@ -129,7 +129,7 @@ def test_two_workers_refreshing_at_once_spend_the_refresh_token_once(
     assert works(xero_settings, str(results[0]))
     sandbox_server.state.clock.advance(2 * TOKEN_SECONDS + 10)
     much_later = at + timedelta(seconds=2 * TOKEN_SECONDS + 10)
-    newer = oauth.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
+    newer = refresh.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
     assert works(xero_settings, newer)
 
 
@@ -167,10 +167,12 @@ def test_a_worker_that_read_stale_tokens_uses_the_refresh_another_made(
     other: list[str] = []
 
     def other_worker_refreshes() -> None:
-        other.append(oauth.access_token(session_factory, token_set_id, due, settings=xero_settings))
+        other.append(
+            refresh.access_token(session_factory, token_set_id, due, settings=xero_settings)
+        )
 
     paused = cast(sessionmaker[Session], ReadThenPause(session_factory, other_worker_refreshes))
-    mine = oauth.access_token(paused, token_set_id, due, settings=xero_settings)
+    mine = refresh.access_token(paused, token_set_id, due, settings=xero_settings)
     assert other == [mine]
     assert issued(sandbox_server) == 2
     assert stored(session_factory, xero_settings, token_set_id).version == 1
@@ -185,7 +187,7 @@ def _refresh_in_process(
     engine = make_engine(settings.database_url)
     try:
         start.wait()
-        token = oauth.access_token(
+        token = refresh.access_token(
             make_session_factory(engine), token_set_id, due, settings=settings
         )
         out.put(token)
@@ -248,13 +250,13 @@ def test_a_lost_refresh_reply_is_retried_with_the_same_refresh_token(
     _, token_set_id, at = connected(session_factory, xero_settings)
     transport = LoseFirstRefreshReply()
     due = at + timedelta(seconds=TOKEN_SECONDS - 10)
-    token = oauth.access_token(
+    token = refresh.access_token(
         session_factory, token_set_id, due, settings=xero_settings, transport=transport
     )
     assert transport.lost == 1 and works(xero_settings, token)
     sandbox_server.state.clock.advance(2 * TOKEN_SECONDS + 10)
     much_later = at + timedelta(seconds=2 * TOKEN_SECONDS + 10)
-    newer = oauth.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
+    newer = refresh.access_token(session_factory, token_set_id, much_later, settings=xero_settings)
     assert works(xero_settings, newer)
 
 
@@ -273,7 +275,7 @@ def test_refused_refresh_marks_the_connection_for_reauth(
     due = at + timedelta(seconds=TOKEN_SECONDS - 10)
     for _ in range(2):  # the second attempt is refused from the database, without Xero
         with pytest.raises(LedgerlinkError) as refused:
-            oauth.access_token(session_factory, token_set_id, due, settings=xero_settings)
+            refresh.access_token(session_factory, token_set_id, due, settings=xero_settings)
         assert refused.value.code == "CONNECTION_NEEDS_REAUTH"
         assert refused.value.http_status == 409
     assert issued(sandbox_server) == 1

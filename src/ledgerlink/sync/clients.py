@@ -49,7 +49,7 @@ def connection_client(
     transport: httpx2.BaseTransport | None = None,
 ) -> XeroClient:
     """A client for one organisation (``token`` given: a fixed token, e.g. while connecting)."""
-    from ledgerlink.sync import oauth  # the token flows use the client too
+    from ledgerlink.sync import refresh  # the connect flow builds its client here too
 
     record = api_call_recorder(factory, connection_id)
 
@@ -65,7 +65,7 @@ def connection_client(
                 "The connection holds no tokens: connect it again.",
                 "connection_id",
             )
-        return oauth.access_token(
+        return refresh.access_token(
             factory,
             token_set_id,
             clock() if clock is not None else None,

@@ -1,6 +1,6 @@
 """Calls to Xero's identity service and /connections: HTTP only.
 
-The flows that store what these return (``ledgerlink.sync.oauth``) are kept apart; these
+The flows that store what these return (``ledgerlink.sync.oauth``, ``.refresh``) are apart; these
 functions only speak HTTP, through Authlib's httpx2 client for the token endpoint.
 """
 

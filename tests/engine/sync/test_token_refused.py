@@ -24,7 +24,7 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import ApiCall, Connection, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import oauth
+from ledgerlink.sync import oauth, refresh
 from ledgerlink.xero.client import API_PATH, XeroClient
 from tests.engine.conftest import CUSTOM_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.engine.sync.conftest import DEFAULTS, Clock, SyncHarness, invoice
@@ -116,7 +116,7 @@ def test_a_run_refreshes_a_refused_token_once_and_sends_every_document_once(
 def test_two_clients_refused_the_same_token_refresh_it_once(harness: SyncHarness) -> None:
     token_set_id = str(token_set(harness).id)
     settings = harness.settings
-    first = oauth.access_token(harness.factory, token_set_id, harness.clock(), settings=settings)
+    first = refresh.access_token(harness.factory, token_set_id, harness.clock(), settings=settings)
     xero_refuses_the_token(harness)
     before = issued(harness)
     both_refused = threading.Barrier(2)
@@ -126,7 +126,7 @@ def test_two_clients_refused_the_same_token_refresh_it_once(harness: SyncHarness
     def client(n: int) -> XeroClient:
         def renew(*, rejected: str) -> str:
             both_refused.wait(timeout=30)
-            renewed[n] = oauth.access_token(
+            renewed[n] = refresh.access_token(
                 harness.factory, token_set_id, harness.clock(), settings=settings, rejected=rejected
             )
             return renewed[n]
@@ -244,10 +244,12 @@ def test_a_grant_revoked_in_xero_holds_the_items_for_a_reconnect(
 ) -> None:
     first_batch_synced(oauth_harness)
     row = token_set(oauth_harness)
-    refresh = KeyRing.from_settings(oauth_harness.settings).open_field(row, "refresh_token_enc")
+    refresh_token = KeyRing.from_settings(oauth_harness.settings).open_field(
+        row, "refresh_token_enc"
+    )
     revoked = httpx2.post(
         oauth_harness.settings.xero_revocation_url,
-        data={"token": refresh},
+        data={"token": refresh_token},
         auth=(WEB_CLIENT, WEB_SECRET),
         timeout=10,
     )

@@ -22,7 +22,7 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import oauth
+from ledgerlink.sync import oauth, refresh
 from ledgerlink.sync.engine import Engine
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET
 from tests.engine.test_oauth_refresh import (
@@ -54,11 +54,11 @@ def test_a_refused_token_is_refreshed_though_our_clock_calls_it_fresh(
 ) -> None:
     _, token_set_id, _ = connected(session_factory, xero_settings)
     now = datetime.now(UTC)
-    first = oauth.access_token(session_factory, token_set_id, now, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, now, settings=xero_settings)
     refused_by_xero(sandbox_server, xero_settings, first)
-    assert oauth.access_token(session_factory, token_set_id, now, settings=xero_settings) == first
+    assert refresh.access_token(session_factory, token_set_id, now, settings=xero_settings) == first
 
-    renewed = oauth.access_token(
+    renewed = refresh.access_token(
         session_factory, token_set_id, now, settings=xero_settings, rejected=first
     )
     assert renewed != first and works(xero_settings, renewed)
@@ -66,7 +66,7 @@ def test_a_refused_token_is_refreshed_though_our_clock_calls_it_fresh(
     assert stored(session_factory, xero_settings, token_set_id).version == 1
     assert stored_access(session_factory, xero_settings, token_set_id) == renewed
     # Told again about the same refused token, it hands out the one already in its place.
-    again = oauth.access_token(
+    again = refresh.access_token(
         session_factory, token_set_id, now, settings=xero_settings, rejected=first
     )
     assert again == renewed and issued(sandbox_server) == 2
@@ -77,7 +77,7 @@ def test_two_workers_refused_the_same_token_refresh_it_once(
 ) -> None:
     _, token_set_id, _ = connected(session_factory, xero_settings)
     now = datetime.now(UTC)
-    first = oauth.access_token(session_factory, token_set_id, now, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, now, settings=xero_settings)
     refused_by_xero(sandbox_server, xero_settings, first)
     start = threading.Barrier(2)
     results: dict[int, str | BaseException] = {}
@@ -85,7 +85,7 @@ def test_two_workers_refused_the_same_token_refresh_it_once(
     def worker(n: int) -> None:
         start.wait(timeout=30)
         try:
-            results[n] = oauth.access_token(
+            results[n] = refresh.access_token(
                 session_factory, token_set_id, now, settings=xero_settings, rejected=first
             )
         except BaseException as exc:  # reported below with the other worker's result
@@ -108,19 +108,19 @@ def test_a_worker_that_read_the_refused_token_uses_the_refresh_another_made(
 ) -> None:
     _, token_set_id, _ = connected(session_factory, xero_settings)
     now = datetime.now(UTC)
-    first = oauth.access_token(session_factory, token_set_id, now, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, now, settings=xero_settings)
     refused_by_xero(sandbox_server, xero_settings, first)
     other: list[str] = []
 
     def other_worker_refreshes() -> None:
         other.append(
-            oauth.access_token(
+            refresh.access_token(
                 session_factory, token_set_id, now, settings=xero_settings, rejected=first
             )
         )
 
     paused = cast(sessionmaker[Session], ReadThenPause(session_factory, other_worker_refreshes))
-    mine = oauth.access_token(paused, token_set_id, now, settings=xero_settings, rejected=first)
+    mine = refresh.access_token(paused, token_set_id, now, settings=xero_settings, rejected=first)
     assert other == [mine] and mine != first
     assert issued(sandbox_server) == 2
     assert stored(session_factory, xero_settings, token_set_id).version == 1
@@ -145,10 +145,10 @@ def test_a_custom_connection_fetches_a_new_token_with_its_client_credentials(
 ) -> None:
     _, token_set_id = custom_connected(session_factory, xero_settings)
     now = datetime.now(UTC)
-    first = oauth.access_token(session_factory, token_set_id, now, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, now, settings=xero_settings)
     sandbox_server.state.clock.advance(TOKEN_SECONDS + 1)
     before = custom_issued(sandbox_server)
-    renewed = oauth.access_token(
+    renewed = refresh.access_token(
         session_factory, token_set_id, now, settings=xero_settings, rejected=first
     )
     assert renewed != first and custom_issued(sandbox_server) == before + 1
@@ -166,13 +166,13 @@ def test_a_custom_connection_whose_credentials_xero_refuses_needs_a_reconnect(
 ) -> None:
     workspace, token_set_id = custom_connected(session_factory, xero_settings)
     now = datetime.now(UTC)
-    first = oauth.access_token(session_factory, token_set_id, now, settings=xero_settings)
+    first = refresh.access_token(session_factory, token_set_id, now, settings=xero_settings)
     sandbox_server.state.clock.advance(TOKEN_SECONDS + 1)
     app = sandbox_server.state.config.app(CUSTOM_CLIENT)
     assert app is not None
     app.client_secret = "a-secret-made-again-in-xero"
     with pytest.raises(LedgerlinkError) as refused:
-        oauth.access_token(
+        refresh.access_token(
             session_factory, token_set_id, now, settings=xero_settings, rejected=first
         )
     assert (refused.value.code, refused.value.field) == ("CONNECTION_NEEDS_REAUTH", "client_secret")

@@ -16,7 +16,7 @@ from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.sync import oauth
+from ledgerlink.sync import refresh
 from tests.engine.test_oauth_refresh import TOKEN_SECONDS, connected, stored
 from tests.engine.xero.test_forced_refresh import custom_connected
 
@@ -66,7 +66,7 @@ def test_a_token_endpoint_in_trouble_is_waited_out_not_a_reconnect(
     token: either way a token endpoint in trouble leaves the connection as it was."""
     workspace, token_set_id, later = connect(kind, session_factory, xero_settings)
     with pytest.raises(LedgerlinkError) as trouble:
-        oauth.access_token(
+        refresh.access_token(
             session_factory,
             token_set_id,
             later,
@@ -77,7 +77,7 @@ def test_a_token_endpoint_in_trouble_is_waited_out_not_a_reconnect(
     assert stored(session_factory, xero_settings, token_set_id).status == "active"
     assert all_active(session_factory, workspace)
     # once the endpoint answers again, the same connection gets its token
-    assert oauth.access_token(session_factory, token_set_id, later, settings=xero_settings)
+    assert refresh.access_token(session_factory, token_set_id, later, settings=xero_settings)
 
 
 def test_a_refused_client_still_needs_a_reconnect(
@@ -88,7 +88,7 @@ def test_a_refused_client_still_needs_a_reconnect(
         400, {"Content-Type": "application/json"}, b'{"error": "invalid_client"}'
     )
     with pytest.raises(LedgerlinkError) as trouble:
-        oauth.access_token(
+        refresh.access_token(
             session_factory, token_set_id, later, settings=xero_settings, transport=refused
         )
     assert trouble.value.code == "CONNECTION_NEEDS_REAUTH"
