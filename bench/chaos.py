@@ -85,6 +85,7 @@ def main() -> int:
     print(report.render())
     if not (args.keep or report.violations or report.notes):
         shutil.rmtree(folder)
+        print("(worker logs removed: no violation and no note; --keep keeps them)")
     return 1 if report.violations else 0
 
 
