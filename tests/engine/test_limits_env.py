@@ -30,3 +30,19 @@ def test_a_bad_limit_is_refused_at_start_naming_the_variable(
     monkeypatch.setenv("LEDGERLINK_XERO_MINUTE_LIMIT", value)
     with pytest.raises(ValueError, match="LEDGERLINK_XERO_MINUTE_LIMIT must be a positive"):
         XeroLimits.from_env()
+
+
+def test_the_retry_policy_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledgerlink.sync.lifecycle import Policy
+
+    for name in ("MAX_ATTEMPTS", "BACKOFF_SECONDS", "BACKOFF_MAX_SECONDS"):
+        monkeypatch.delenv(f"LEDGERLINK_{name}", raising=False)
+    assert Policy.from_env() == Policy()
+    monkeypatch.setenv("LEDGERLINK_BACKOFF_SECONDS", "0.2")
+    monkeypatch.setenv("LEDGERLINK_BACKOFF_MAX_SECONDS", "1")
+    policy = Policy.from_env()
+    assert (policy.backoff(1), policy.backoff(3), policy.backoff(9)) == (0.2, 0.8, 1.0)
+    assert policy.max_attempts == 8
+    monkeypatch.setenv("LEDGERLINK_MAX_ATTEMPTS", "none")
+    with pytest.raises(ValueError, match="LEDGERLINK_MAX_ATTEMPTS"):
+        Policy.from_env()

@@ -171,6 +171,7 @@ def worker_command(
     from ledgerlink.store import migrate
     from ledgerlink.sync.context import WorkerConfig
     from ledgerlink.sync.engine import Engine
+    from ledgerlink.sync.lifecycle import Policy
     from ledgerlink.sync.limiter import XeroLimits
     from ledgerlink.sync.loops import WorkerLoop
 
@@ -178,7 +179,9 @@ def worker_command(
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
     engine = Engine.open(settings, public_url=public_url, limits=XeroLimits.from_env())
-    engine.worker_config = WorkerConfig(public_url=public_url, lease_seconds=lease_seconds)
+    engine.worker_config = WorkerConfig(
+        public_url=public_url, lease_seconds=lease_seconds, policy=Policy.from_env()
+    )
     try:
         if once:
             runs = engine.worker().run_until_idle()

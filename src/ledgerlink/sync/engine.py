@@ -27,6 +27,7 @@ from ledgerlink.sync import oauth
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.intake import IntakeResult, Kind, upsert_documents
+from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.limiter import Limiter, XeroLimits
 from ledgerlink.sync.worker import RunResult, Worker
 from ledgerlink.xero.client import XeroClient
@@ -107,7 +108,9 @@ class Engine:
         )
 
     def worker(self) -> Worker:
-        config = self.worker_config or WorkerConfig(public_url=self.public_url)
+        config = self.worker_config or WorkerConfig(
+            public_url=self.public_url, policy=Policy.from_env()
+        )
         return Worker(self.factory, self.settings, config, limiter=self.limiter(), http=self.http)
 
     def xero_client(self, connection: Connection) -> XeroClient:

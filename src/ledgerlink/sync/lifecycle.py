@@ -33,8 +33,9 @@ resolved before anything is sent again.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -48,6 +49,11 @@ from ledgerlink.sync.jobs import JobTally
 
 KEEP = "keep"
 CHUNK = 500
+POLICY_ENV: tuple[tuple[str, str, type[Any]], ...] = (
+    ("LEDGERLINK_MAX_ATTEMPTS", "max_attempts", int),
+    ("LEDGERLINK_BACKOFF_SECONDS", "backoff_seconds", float),
+    ("LEDGERLINK_BACKOFF_MAX_SECONDS", "backoff_max_seconds", float),
+)
 
 
 class ItemState(StrEnum):
@@ -82,6 +88,25 @@ class Policy:
     max_attempts: int = 8
     backoff_seconds: float = 5.0
     backoff_max_seconds: float = 900.0
+
+    @classmethod
+    def from_env(cls) -> Policy:
+        """The defaults, or ``LEDGERLINK_MAX_ATTEMPTS``, ``LEDGERLINK_BACKOFF_SECONDS`` (the
+        first wait, doubled each time) and ``LEDGERLINK_BACKOFF_MAX_SECONDS`` (the longest)."""
+        base = cls()
+        found: dict[str, Any] = {}
+        for name, attr, kind in POLICY_ENV:
+            raw = os.environ.get(name, "").strip()
+            if not raw:
+                continue
+            try:
+                value = kind(raw)
+            except ValueError:
+                value = 0
+            if value <= 0:
+                raise ValueError(f"{name} must be a positive number, not {raw!r}")
+            found[attr] = value
+        return replace(base, **found)
 
     def backoff(self, attempts: int) -> float:
         return min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(0, attempts - 1))
