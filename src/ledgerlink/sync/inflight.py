@@ -32,13 +32,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerlink.store.models import QueueItem, SendIntent
+from ledgerlink.sync import lifecycle
+from ledgerlink.sync.contacts import groups_of
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.reference import normalise_name
 from ledgerlink.xero import wire
 
-OPEN = ("pending", "lookup")
-WAITING = ("queued", "in_flight")
-CONTACT_PREFIX = "contact:"
+OPEN = lifecycle.OPEN_INTENTS
+WAITING = lifecycle.ACTIVE
 CHUNK = 500
 
 
@@ -87,11 +88,7 @@ def _contact_intents(session: Session, connection_id: str) -> list[tuple[str, se
     )
     found: list[tuple[str, set[str]]] = []
     for intent in session.scalars(query):
-        marks: set[str] = set()
-        for entry in intent.document_ids or []:
-            text = str(entry)
-            if text.startswith(CONTACT_PREFIX):
-                marks |= {"key:" + k for k in text.removeprefix(CONTACT_PREFIX).split("\x1f")}
+        marks = {"key:" + key for keys in groups_of(intent.document_ids or []) for key in keys}
         body = wire.decode(bytes(intent.body))
         sent = body.get("Contacts") if isinstance(body, dict) else None
         for element in sent if isinstance(sent, list) else []:
