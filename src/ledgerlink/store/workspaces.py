@@ -46,6 +46,13 @@ def create_workspace(session: Session, name: str) -> tuple[Workspace, str]:
         raise LedgerlinkError(
             "VALIDATION_FAILED", "name must be 1 to 200 characters long.", field="name"
         )
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        # PostgreSQL cannot store a NUL at all, and no other control character belongs in a name
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            "name must not contain control characters (such as NUL or a line break).",
+            field="name",
+        )
     workspace = Workspace(id=new_id(), name=name)
     session.add(workspace)
     session.flush()
