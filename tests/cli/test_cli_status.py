@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
-from ledgerlink.store.models import Connection, Document, QueueItem, SyncJob, Workspace
+from ledgerlink.store.models import Connection, Document, Lease, QueueItem, SyncJob, Workspace
 from tests.engine.conftest import PG_URL, postgres_problem
 
 LEDGERLINK = [sys.executable, "-m", "ledgerlink.cli"]
@@ -171,5 +171,32 @@ def test_status_lists_sync_jobs_and_ends_a_dead_workers(tmp_path: Path) -> None:
         with make_session_factory(engine)() as session:
             job = session.get(SyncJob, "j1")
             assert job is not None and job.state == "abandoned"
+    finally:
+        engine.dispose()
+
+
+def test_status_says_which_worker_drives_a_connection_and_when_one_stopped(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/ll.db"
+    hostile_database(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            item = session.get(QueueItem, "q1")
+            assert item is not None
+            item.state = "in_flight"
+            until = datetime.now(UTC) + timedelta(minutes=5)
+            session.add(Lease(connection_id="c1", owner="host:77:alive", expires_at=until))
+        out = status("--database-url", url, cwd=tmp_path).stdout
+        assert "host:77:alive, lease to" in out
+
+        with transaction(factory) as session:
+            lease = session.get(Lease, "c1")
+            assert lease is not None
+            lease.expires_at = datetime.now(UTC) - timedelta(seconds=5)
+        out = status("--database-url", url, cwd=tmp_path).stdout
+        assert "its worker stopped" in out and "1 in flight wait for the next worker" in out
     finally:
         engine.dispose()

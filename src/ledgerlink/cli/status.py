@@ -24,6 +24,7 @@ from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory
 from ledgerlink.store.models import ApiCall, Connection, Document, QueueItem, SyncJob, Workspace
 from ledgerlink.sync import jobs
+from ledgerlink.sync.queue import workers_of
 
 STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded")
 JOBS_SHOWN = 5
@@ -111,6 +112,7 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
                 select(ApiCall.connection_id, func.count()).group_by(ApiCall.connection_id)
             )
             calls = {cid: int(n) for cid, n in used}
+            workers = workers_of(session, [c.id for c, _ in connections], datetime.now(UTC))
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         where = shown_url(settings.database_url)
@@ -142,7 +144,8 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
     console.print(problems if recent else "No errors.")
 
     table = Table(title="Connections")
-    for column in ("workspace", "organisation", "status", "short code", "id", "Xero calls"):
+    columns = ("workspace", "organisation", "status", "short code", "id", "Xero calls", "worker")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for connection, workspace in connections:
         table.add_row(
@@ -152,6 +155,7 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
             plain(connection.short_code),
             plain(connection.id),
             str(calls.get(connection.id, 0)),
+            plain(workers.get(connection.id, "")),
         )
     console.print(table if connections else "No connections.")
     names = {c.id: c.tenant_name or c.tenant_id for c, _ in connections}

@@ -315,6 +315,37 @@ def waiting_for(session: Session, items: Sequence[QueueItem], now: datetime) -> 
     return found
 
 
+def workers_of(session: Session, connection_ids: Sequence[str], now: datetime) -> dict[str, str]:
+    """Who drives each connection, for ``ledgerlink status``: the worker and its lease end, or a
+    stopped worker whose items wait in flight for the next one (absent: nobody, nothing held)."""
+    leases = {
+        row.connection_id: row
+        for row in session.scalars(select(Lease).where(Lease.connection_id.in_(connection_ids)))
+    }
+    flying = dict(
+        session.execute(
+            select(QueueItem.connection_id, func.count())
+            .where(
+                QueueItem.connection_id.in_(connection_ids),
+                QueueItem.state == lifecycle.ItemState.IN_FLIGHT,
+            )
+            .group_by(QueueItem.connection_id)
+        ).all()
+    )
+    found: dict[str, str] = {}
+    for connection_id in connection_ids:
+        lease = leases.get(connection_id)
+        waiting = int(flying.get(connection_id, 0))
+        if lease is not None and _aware(lease.expires_at) >= now:
+            found[connection_id] = f"{lease.owner}, lease to {_clock(lease.expires_at)}"
+        elif waiting:
+            ended = f" (lease ended {_clock(lease.expires_at)})" if lease is not None else ""
+            found[connection_id] = (
+                f"its worker stopped{ended}: {waiting} in flight wait for the next worker"
+            )
+    return found
+
+
 def retry_items(
     factory: sessionmaker[Session], workspace_id: str, item_ids: Sequence[str], now: datetime
 ) -> int:
