@@ -1,10 +1,10 @@
 """Chaos, bigger: ``ledgerlink worker`` processes SIGKILLed at random on one PostgreSQL database
 while documents pour in and the sandbox misbehaves; figures, and exit 1 on any violation.
 
-The run is the one ``tests/engine/sync/test_chaos.py`` makes (``tests/engine/sync/chaos.py``
-describes it), with more workers, more waves, bigger waves and a longer outage. It prints the
-figures (documents and versions, kills, faults fired, calls, duplicates, wall time), which rules
-held, and every violation with its evidence.
+The run is the one ``tests/engine/sync/test_chaos.py`` makes (the package
+``tests/engine/sync/chaos/`` describes it), with more workers, more waves, bigger waves and a
+longer outage. It prints the figures (documents and versions, kills, faults fired, calls,
+duplicates, wall time), which rules held, and every violation with its evidence.
 
     .venv/bin/python bench/chaos.py                    # 4 workers, 100 waves, 1,200 documents
     .venv/bin/python bench/chaos.py --seed 7 --waves 120 --workers 6 --keep
@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the shared run lives under tests/
 
 from tests.engine.conftest import PG_URL, postgres_problem  # noqa: E402
-from tests.engine.sync.chaos import ChaosConfig, chaos_database, run_chaos  # noqa: E402
+from tests.engine.sync.chaos import ChaosConfig, run_chaos  # noqa: E402
 
 BENCH = ChaosConfig(
     workers=4,
@@ -80,8 +80,7 @@ def main() -> int:
         detail_limit=args.detail,
     )
     folder = Path(tempfile.mkdtemp(prefix="ledgerlink-chaos-"))
-    with chaos_database() as (url, factory):
-        report = run_chaos(config, url, factory, folder / "workers")
+    report = run_chaos(config, folder / "workers")
     print(report.render())
     if not (args.keep or report.violations or report.notes):
         shutil.rmtree(folder)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def postgres_problem() -> str | None:
     return None
 
 
-def postgres_schema_url() -> Iterator[str]:
+def postgres_schema_url() -> Generator[str, None, None]:
     """A URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
     problem = postgres_problem()
     if problem is not None:
@@ -61,6 +62,20 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[tuple[str, sessionmaker[Session]]]:
+    """A PostgreSQL schema of its own made by the migrations, its URL and a session factory on
+    it; the schema is dropped afterwards. Skips when PostgreSQL is down."""
+    with closing(postgres_schema_url()) as schemas:
+        url = next(schemas)
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            yield url, make_session_factory(engine)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -118,7 +118,8 @@ class SyncHarness:
     # the sandbox --------------------------------------------------------------------
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
-        reply = httpx2.request(method, self.server.url + path, json=body, timeout=10)
+        # generous: a long run's request log is large, and this bounds a hang, not a speed
+        reply = httpx2.request(method, self.server.url + path, json=body, timeout=30)
         assert reply.status_code < 300, reply.text
         return reply.json()
 
@@ -165,11 +166,43 @@ class SyncHarness:
         return list(self.admin("GET", "/_sandbox/requests" + query)["requests"])
 
 
+def fast_limits(**changes: Any) -> Limits:
+    """The sandbox's limits in a sync test (``FAST_MINUTE``, ``FAST_APP_MINUTE``), ``changes``
+    on top."""
+    return replace(Limits(tenant_per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE), **changes)
+
+
+def limits_env(limits: Limits) -> dict[str, str]:
+    """The environment that gives a ``ledgerlink worker`` process the sandbox's ``limits``."""
+    return {
+        "LEDGERLINK_XERO_MINUTE_LIMIT": str(limits.tenant_per_minute),
+        "LEDGERLINK_XERO_CONCURRENT_LIMIT": str(limits.tenant_concurrent),
+        "LEDGERLINK_XERO_APP_MINUTE_LIMIT": str(limits.app_per_minute),
+        "LEDGERLINK_XERO_MINUTE_SECONDS": str(limits.minute_seconds),
+    }
+
+
+def connect_harness(
+    server: SandboxServer,
+    factory: sessionmaker[Session],
+    xero_settings: Settings,
+    name: str = "Sync test",
+) -> SyncHarness:
+    """A new workspace with a custom connection to the sandbox's demo organisation (``DEFAULTS``
+    for its accounts and taxes); ``xero_settings`` already point at ``server``."""
+    with transaction(factory) as session:
+        workspace, _ = create_workspace(session, name)
+        connection = oauth.connect_custom(
+            session, workspace.id, CUSTOM_CLIENT, CUSTOM_SECRET, settings=xero_settings
+        )
+        conns.update_settings(session, workspace.id, connection.id, DEFAULTS)
+        workspace_id, connection_id = workspace.id, connection.id
+    return SyncHarness(server, factory, xero_settings, workspace_id, connection_id, Clock())
+
+
 @pytest.fixture
 def sync_server() -> Iterator[SandboxServer]:
-    limits = Limits(tenant_per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE)
-    config = SandboxConfig(limits=limits)
-    with SandboxServer(config) as server:
+    with SandboxServer(SandboxConfig(limits=fast_limits())) as server:
         yield server
 
 
@@ -177,17 +210,7 @@ def sync_server() -> Iterator[SandboxServer]:
 def harness(
     session_factory: sessionmaker[Session], settings: Settings, sync_server: SandboxServer
 ) -> SyncHarness:
-    xero_settings = settings.for_sandbox(sync_server.url)
-    with transaction(session_factory) as session:
-        workspace, _ = create_workspace(session, "Sync test")
-        connection = oauth.connect_custom(
-            session, workspace.id, CUSTOM_CLIENT, CUSTOM_SECRET, settings=xero_settings
-        )
-        conns.update_settings(session, workspace.id, connection.id, DEFAULTS)
-        workspace_id, connection_id = workspace.id, connection.id
-    return SyncHarness(
-        sync_server, session_factory, xero_settings, workspace_id, connection_id, Clock()
-    )
+    return connect_harness(sync_server, session_factory, settings.for_sandbox(sync_server.url))
 
 
 def invoice(n: int, *, contacts: int = 20, **changes: Any) -> dict[str, Any]:

@@ -2,10 +2,10 @@
 random moments while documents, changes, reverts and repeats pour in and the sandbox loses
 replies, answers 5xx and 429, answers slowly and goes offline for a while.
 
-The run is described in ``chaos.py`` (shared with ``bench/chaos.py``). Once the chaos stops and
-the queue is idle, the sandbox's own records are judged: every document is one live Xero
-invoice carrying its newest version, no contact is there twice, and nothing that only had to
-wait was held or failed. A failure prints every violation with its evidence (the document's
+The run is described in the ``chaos`` package (shared with ``bench/chaos.py``). Once the chaos
+stops and the queue is idle, the sandbox's own records are judged: every document is one live
+Xero invoice carrying its newest version, no contact is there twice, and nothing that only had
+to wait was held or failed. A failure prints every violation with its evidence (the document's
 versions, its queue items and intents, its link, what Xero holds) and the run's figures.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.sync.chaos import ChaosConfig, chaos_database, run_chaos
+from tests.engine.sync.chaos import ChaosConfig, run_chaos
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +24,7 @@ pytestmark = pytest.mark.slow
 def test_workers_killed_at_random_under_faults_leave_each_document_once_and_newest(
     tmp_path: Path,
 ) -> None:
-    with chaos_database() as (url, factory):
-        report = run_chaos(ChaosConfig(), url, factory, tmp_path / "workers")
+    report = run_chaos(ChaosConfig(), tmp_path / "workers")
     if report.violations:
         pytest.fail(report.render(), pytrace=False)
     print(report.render())

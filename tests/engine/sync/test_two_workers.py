@@ -23,14 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.store import connections as conns
-from ledgerlink.store import migrate
-from ledgerlink.store.db import make_engine, make_session_factory, transaction
+from ledgerlink.store.db import transaction
 from ledgerlink.store.models import QueueItem, SyncJob
 from ledgerlink.store.workspaces import create_workspace
 from ledgerlink.sync import oauth
 from ledgerlink.sync.intake import upsert_documents
-from tests.engine.conftest import TEST_KEY, postgres_schema_url
-from tests.engine.sync.conftest import PUBLIC_URL, expense, invoice
+from tests.engine.conftest import TEST_KEY, postgres_database
+from tests.engine.sync.conftest import PUBLIC_URL, expense, invoice, limits_env
 from tests.engine.sync.worker_process import WorkerProcess
 from xero_sandbox import SandboxConfig
 from xero_sandbox.config import Limits
@@ -60,13 +59,8 @@ DEFAULTS = {
 
 @pytest.fixture
 def pg_factory() -> Iterator[tuple[str, sessionmaker[Session]]]:
-    for url in postgres_schema_url():
-        migrate.upgrade(url)
-        engine = make_engine(url)
-        try:
-            yield url, make_session_factory(engine)
-        finally:
-            engine.dispose()
+    with postgres_database() as found:
+        yield found
 
 
 def _connect_both(factory: sessionmaker[Session], settings: Settings) -> dict[str, str]:
@@ -123,12 +117,7 @@ def test_two_worker_processes_share_one_database_and_xeros_limits(
         )
         ids = _connect_both(factory, settings)
         total = _push(factory, ids)
-        env = {
-            "LEDGERLINK_XERO_MINUTE_LIMIT": str(LIMITS.tenant_per_minute),
-            "LEDGERLINK_XERO_CONCURRENT_LIMIT": str(LIMITS.tenant_concurrent),
-            "LEDGERLINK_XERO_APP_MINUTE_LIMIT": str(LIMITS.app_per_minute),
-            "LEDGERLINK_XERO_MINUTE_SECONDS": str(LIMITS.minute_seconds),
-        }
+        env = limits_env(LIMITS)
         workers = [
             WorkerProcess(settings, tmp_path, PUBLIC_URL, 30.0, env, once=False, name=name)
             for name in ("first", "second")

@@ -69,13 +69,22 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def paused(self) -> str | None:
+        """The pause point this life stopped at, or None while it has not (or was not armed)."""
+        if self.pause_file is None or not self.pause_file.exists():
+            return None
+        return self.pause_file.read_text().strip() or None
+
     def wait_paused(self) -> str:
         """Block until the process stops at its pause point; the point's name."""
         assert self.process is not None and self.pause_file is not None
         deadline = time.monotonic() + START_DEADLINE
         while time.monotonic() < deadline:
-            if self.pause_file.exists() and self.pause_file.read_text().strip():
-                return self.pause_file.read_text().strip()
+            if point := self.paused():
+                return point
             if self.process.poll() is not None:
                 raise AssertionError(f"the worker ended before its pause point:\n{self.log()}")
             time.sleep(0.02)
@@ -104,6 +113,8 @@ class WorkerProcess:
         return self.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        """SIGKILL when it still runs (a life that ended by itself is left as it is)."""
+        if self.alive():
+            assert self.process is not None
             self.process.kill()
             self.process.wait(timeout=30)

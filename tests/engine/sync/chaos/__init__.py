@@ -1,0 +1,45 @@
+"""Chaos: ``ledgerlink worker`` processes SIGKILLed at random while documents pour in and Xero
+misbehaves; afterwards the sandbox's own records are judged. Shared by ``test_chaos.py`` (small,
+for CI) and ``bench/chaos.py`` (bigger, prints figures); both call ``run_chaos``.
+
+One run:
+
+1. a fresh PostgreSQL schema made by the real migrations; a sandbox on loopback whose limits are
+   enforced but far above what the run spends, on a one-second "minute" (so a 429 burst's
+   Retry-After is a second, and the workers' limiter runs on the same minute); a custom
+   connection to its demo organisation;
+2. ``workers`` processes of the real ``python -m ledgerlink.cli worker`` with short leases and a
+   compressed retry policy (``LEDGERLINK_BACKOFF_SECONDS`` 0.2 s, doubled each time, at most
+   ``LEDGERLINK_BACKOFF_MAX_SECONDS`` 1 s, where the engine's run 5 s up to 15 minutes), which
+   stands for a run many times longer: an outage of seconds tries items as often as one of many
+   minutes would. Nothing of the engine's state is changed from outside;
+3. a seeded plan of waves pushed through intake (``upsert_documents``, as a source app's bulk
+   upload lands): new invoices and expenses; changes to documents, mostly ones created a few
+   seconds before (so the update often races an unresolved create); changes back to an earlier
+   content (v1 -> v2 -> v1); the same content again (must be "unchanged"); contacts new in the
+   wave and shared by several of its documents, contacts introduced a few seconds before (their
+   create may be unresolved), older ones, ones Xero already had (some named in other letter
+   case), and a few "aliases" (another key, the same name in other case);
+4. meanwhile, on a seeded schedule, a worker (mostly the one holding the connection's lease) is
+   SIGKILLed and started again, some new lives armed to stop at a pause point (intent written,
+   reply received, reply applied) where they are killed; the sandbox injects faults on invoices
+   and contacts, PUT and POST (5xx, lost replies, 429 bursts, and slow replies longer than the
+   lease, which a living worker's lease heartbeat must outlast); the organisation goes offline
+   once for a few seconds (an outage);
+5. the chaos stops (faults cleared, no more kills, the organisation online, every worker
+   running); the workers run until the queue table holds nothing queued or in flight; they are
+   stopped; then the sandbox's records are read back and judged (see ``judge.RULES``).
+
+What is judged never depends on timing; timing only decides when kills and faults land.
+
+The modules, in the order a run uses them: ``plan`` (the seeded waves, documents, contacts and
+kill schedule), ``sandbox`` (limits, faults, the outage), ``fleet`` (the worker processes and
+the killer), ``run`` (the phases, and ``run_chaos``), ``seen`` (what was read back, and the
+evidence), ``judge`` (the rules), ``report`` (figures and text).
+"""
+
+from tests.engine.sync.chaos.plan import ChaosConfig
+from tests.engine.sync.chaos.report import Report
+from tests.engine.sync.chaos.run import run_chaos
+
+__all__ = ["ChaosConfig", "Report", "run_chaos"]

@@ -1,0 +1,189 @@
+"""One run, from an empty schema to its report: the sandbox and the connection set up, the
+chaos (waves pushed through intake while the fleet is killed and the sandbox misbehaves), the
+drain (no more chaos, until the queue is idle), the workers stopped, and the judging.
+
+``run_chaos`` is the one entry ``test_chaos.py`` and ``bench/chaos.py`` call.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+
+from ledgerlink.config import Settings
+from ledgerlink.store.models import QueueItem
+from ledgerlink.sync.intake import Kind, upsert_documents
+from tests.engine.conftest import TEST_KEY, postgres_database
+from tests.engine.sync.chaos.fleet import Fleet
+from tests.engine.sync.chaos.judge import Violation, judge
+from tests.engine.sync.chaos.plan import ChaosConfig, Planner, Wave
+from tests.engine.sync.chaos.report import Report, figures
+from tests.engine.sync.chaos.sandbox import LIMITS, Outage, start_faults, stop_faults
+from tests.engine.sync.chaos.seen import Seen
+from tests.engine.sync.conftest import SyncHarness, connect_harness
+from xero_sandbox import SandboxConfig
+from xero_sandbox.server import SandboxServer
+
+TICK = 0.05
+OPEN = ("queued", "in_flight")
+
+
+class ChaosRun:
+    """What one run planned, did and noticed; ``chaos``, ``drain`` and ``report`` in turn."""
+
+    def __init__(self, config: ChaosConfig, harness: SyncHarness, folder: Path) -> None:
+        self.config = config
+        self.harness = harness
+        self.folder = folder
+        planner = Planner(config)
+        self.waves = planner.waves()
+        self.chaos_seconds = self.waves[-1].at + config.tail_seconds
+        kill_plans, outage_at = planner.kills(self.chaos_seconds)
+        self.docs = planner.docs
+        self.notes: list[str] = []
+        self.violations: list[Violation] = []
+        self.outcomes: Counter[str] = Counter()
+        self.intake_retries = 0
+        self.fired: list[dict[str, Any]] = []
+        self.seconds: dict[str, float] = {}
+        self.started = time.monotonic()
+        self.fleet = Fleet(config, harness, folder, kill_plans, self.notes)
+        self.outage = Outage(harness, outage_at, config.outage_seconds)
+
+    def push(self, wave: Wave, number: int) -> None:
+        """The wave through intake, as a source app's bulk upload lands; what intake answered
+        is checked against the plan (rule ``intake``)."""
+        harness = self.harness
+        kinds: tuple[Kind, ...] = ("invoice", "expense")
+        for kind in kinds:
+            pushes = [p for p in wave.pushes if p.doc.kind == kind]
+            if not pushes:
+                continue
+            items = [p.doc.body(p.variant) for p in pushes]
+            for attempt in range(5):
+                try:
+                    results = upsert_documents(
+                        harness.factory, harness.workspace_id, harness.connection_id, kind, items
+                    )
+                    break
+                except DBAPIError as exc:  # a deadlock with a worker: the upload is retried
+                    self.intake_retries += 1
+                    if attempt == 4:
+                        raise
+                    self.notes.append(f"wave {number} intake retried: {str(exc)[:160]}")
+            for push, result in zip(pushes, results, strict=True):
+                self.outcomes[f"{push.why}:{result.outcome}"] += 1
+                if result.outcome != push.expect:
+                    errors = "; ".join(e.message for e in result.errors)[:300]
+                    self.violations.append(
+                        Violation(
+                            "intake",
+                            f"wave {number} {push.why} of {push.doc.source_id} (variant "
+                            f"{push.variant}): intake said {result.outcome}, expected "
+                            f"{push.expect} {errors}",
+                        )
+                    )
+
+    def open_items(self) -> int:
+        with self.harness.factory() as session:
+            query = select(func.count()).where(QueueItem.state.in_(OPEN))
+            return int(session.scalar(query) or 0)
+
+    def chaos(self) -> None:
+        start_faults(self.harness, self.config)
+        self.fleet.start_all()
+        waves = deque(enumerate(self.waves))
+        start = time.monotonic()
+        while (now := time.monotonic() - start) < self.chaos_seconds:
+            if waves and now >= waves[0][1].at:
+                number, wave = waves.popleft()
+                self.push(wave, number)
+            self.outage.step(now)
+            self.fleet.step(now)
+            time.sleep(TICK)
+        self.seconds["chaos"] = time.monotonic() - start
+        self.fired = stop_faults(self.harness)
+
+    def drain(self) -> None:
+        """No more faults or kills: every worker runs, until nothing is queued or in flight."""
+        cfg = self.config
+        start = time.monotonic()
+        self.fleet.calm(self.chaos_seconds)
+        idle = False
+        deadline = start + cfg.drain_seconds
+        while time.monotonic() < deadline:
+            self.fleet.keep_running(time.monotonic() - start)
+            in_xero = self.harness.admin("GET", "/_sandbox/stats")["rate_limits"]["in_flight"]
+            if self.open_items() == 0 and not in_xero:
+                idle = True
+                break
+            time.sleep(0.25)
+        self.seconds["drain"] = time.monotonic() - start
+        if not idle:
+            with self.harness.factory() as session:
+                stuck = Counter(
+                    f"{state} ({code or 'no code'})"
+                    for state, code in session.execute(
+                        select(QueueItem.state, QueueItem.error_code).where(
+                            QueueItem.state.in_(OPEN)
+                        )
+                    )
+                )
+            self.violations.append(
+                Violation(
+                    "idle",
+                    f"after {cfg.drain_seconds:.0f} s without faults or kills the queue still "
+                    f"holds {dict(stuck)}",
+                )
+            )
+
+    def report(self, exit_codes: dict[str, int | None]) -> Report:
+        seen = Seen.read(self.harness)
+        verdict = judge(seen)
+        notes = self.notes + verdict.notes
+        for name, code in exit_codes.items():
+            if code not in (0, None, -signal.SIGTERM):  # -SIGTERM: stopped while starting
+                notes.append(f"{name} exited {code} on SIGTERM")
+        notes += self.fleet.tracebacks()
+        return Report(
+            self.config,
+            figures(self, seen, verdict),
+            self.violations + verdict.violations,
+            notes,
+            self.folder,
+        )
+
+
+def run_chaos(config: ChaosConfig, folder: Path, say: Callable[[str], None] = print) -> Report:
+    """One whole run in a PostgreSQL schema of its own (skips when PostgreSQL is down); every
+    worker process is gone when it returns, whatever happened. Worker logs go to ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sandbox = SandboxConfig(limits=LIMITS, fault_seed=config.seed)
+    with postgres_database() as (url, factory), SandboxServer(sandbox) as server:
+        settings = replace(
+            Settings(database_url=url, secret_keys=(TEST_KEY,)).for_sandbox(server.url),
+            xero_read_timeout=config.read_timeout,
+        )
+        harness = connect_harness(server, factory, settings, "Chaos")
+        run = ChaosRun(config, harness, folder)
+        try:
+            say(
+                f"chaos: {len(run.docs)} documents in {len(run.waves)} waves over "
+                f"{run.chaos_seconds:.0f} s, {len(run.fleet.plans)} kills planned, "
+                f"{config.workers} workers"
+            )
+            run.chaos()
+            say(f"chaos over after {run.seconds['chaos']:.1f} s; draining")
+            run.drain()
+            codes = run.fleet.stop()
+        finally:
+            run.fleet.kill_all()
+        return run.report(codes)
