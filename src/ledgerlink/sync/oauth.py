@@ -69,7 +69,7 @@ def fetch_organisation(
             connection_id=connection.id,
             tenant_id=connection.tenant_id,
             token_set_id=None,
-            limiter=Limiter(sessions, client_id, limits or XeroLimits()),
+            limiter=Limiter(sessions, client_id, limits or XeroLimits.from_env()),
             http=http,
             max_wait=ORGANISATION_MAX_WAIT,
             token=lambda: access,

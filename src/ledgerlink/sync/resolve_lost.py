@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import SendIntent
-from ledgerlink.sync import lifecycle
+from ledgerlink.store.models import SendIntent, SyncJob
+from ledgerlink.sync import jobs, lifecycle
 from ledgerlink.sync.contacts import KEY_PREFIX, apply_contact_reply, groups_of
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import attempt, fail, read_failed
@@ -152,6 +152,8 @@ def _maybe_in_xeros_hands(run: Run, intent: SendIntent) -> bool:
     still be running (the client's read timeout, and a margin, after the intent was written)."""
     if intent.owner is None or _process(intent.owner) == _process(run.owner):
         return False  # ours, or another run of this process: its calls have all returned
+    if not _ended_unfinished(run, intent.owner):
+        return False  # its worker ended that run itself, after its last call returned
     longest = run.settings.xero_read_timeout
     ready = intent.created_at + timedelta(seconds=longest + min(SETTLE_MARGIN, longest / 2))
     if run.now() >= ready:
@@ -161,6 +163,19 @@ def _maybe_in_xeros_hands(run: Run, intent: SendIntent) -> bool:
         rows = intent_items(session, intent.id)
         lifecycle.settle(session, ((r.id, later) for r in rows), run.now(), run.policy, run.tally)
     return True
+
+
+def _ended_unfinished(run: Run, owner: str) -> bool:
+    """Whether ``owner``'s last run on this connection did not finish by itself (it is still
+    marked running, or was found abandoned): only then may a call of it be in Xero's hands."""
+    with run.factory() as session:
+        state = session.scalars(
+            select(SyncJob.state)
+            .where(SyncJob.connection_id == run.connection.id, SyncJob.owner == owner)
+            .order_by(SyncJob.created_at.desc())
+            .limit(1)
+        ).first()
+    return state is None or state in (jobs.RUNNING, jobs.ABANDONED)
 
 
 def _still_open(run: Run, works: Sequence[Work]) -> list[Work]:

@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 
 from ledgerlink.store.models import Link, QueueItem, SendIntent
 from tests.engine.sync.conftest import (
-    FAST_APP_MINUTE,
-    FAST_MINUTE,
     PUBLIC_URL,
     SyncHarness,
     expense,
+    fast_limits,
     invoice,
+    limits_env,
 )
 from tests.engine.sync.worker_process import WorkerProcess
 
@@ -71,10 +71,7 @@ def test_a_worker_killed_at_every_step_leaves_each_document_in_xero_once(
 ) -> None:
     harness.push("invoice", [invoice(n, contacts=80) for n in range(INVOICES)])
     harness.push("expense", [expense(n, suppliers=20) for n in range(EXPENSES)])
-    limits = {  # the sandbox's, as in every sync test: enforced, but never reached
-        "LEDGERLINK_XERO_MINUTE_LIMIT": str(FAST_MINUTE),
-        "LEDGERLINK_XERO_APP_MINUTE_LIMIT": str(FAST_APP_MINUTE),
-    }
+    limits = limits_env(fast_limits())  # the sandbox's, as in every sync test: never reached
     # A call may take 4 s here (the slow fault's 3 s fit): a dead life's last send is replayed
     # once that has passed, never while Xero may still be working on it.
     settings = replace(harness.settings, xero_read_timeout=4.0)

@@ -20,15 +20,14 @@ from tests.engine.sync.conftest import (
     PUBLIC_URL,
     SyncHarness,
     expense,
+    fast_limits,
     invoice,
+    limits_env,
 )
 from tests.engine.sync.worker_process import WorkerProcess
 
 LEASE = 2.0
-LIMITS = {
-    "LEDGERLINK_XERO_MINUTE_LIMIT": str(FAST_MINUTE),
-    "LEDGERLINK_XERO_APP_MINUTE_LIMIT": str(FAST_APP_MINUTE),
-}
+LIMITS = limits_env(fast_limits())
 
 
 def _lease_end(harness: SyncHarness) -> datetime | None:

@@ -106,9 +106,12 @@ def _ours(server: SandboxServer, tenant: str) -> Counter[str]:
 
 
 def test_two_worker_processes_share_one_database_and_xeros_limits(
-    pg_factory: tuple[str, sessionmaker[Session]], tmp_path: Path
+    pg_factory: tuple[str, sessionmaker[Session]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, factory = pg_factory
+    # connecting reads each organisation through the same limiter, under the same limits
+    for name, value in limits_env(LIMITS).items():
+        monkeypatch.setenv(name, value)
     with SandboxServer(SandboxConfig(limits=replace(LIMITS))) as server:
         settings = replace(
             Settings(database_url=url, secret_keys=(TEST_KEY,)).for_sandbox(server.url),
