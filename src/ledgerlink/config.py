@@ -32,16 +32,21 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def _seconds(name: str, default: float) -> float:
+def positive_from_env(name: str, kind: type[int] | type[float]) -> int | float | None:
+    """A positive number from the environment variable ``name``; None when it is not set.
+
+    A value that is not one is refused at start, naming the variable.
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
-        return default
+        return None
     try:
-        value = float(raw)
+        value = kind(raw)
     except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise ValueError(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}")
+        value = 0
+    if value <= 0:
+        whole = "whole " if kind is int else ""
+        raise ValueError(f"{name} must be a positive {whole}number, not {raw!r}")
     return value
 
 
@@ -135,9 +140,8 @@ class Settings:
         }
         values["secret_keys"] = _split_keys(os.environ.get("LEDGERLINK_SECRET_KEYS", ""))
         values["xero_api_url"] = str(values["xero_api_url"]).rstrip("/")
-        values["xero_read_timeout"] = _seconds(
-            "LEDGERLINK_XERO_READ_TIMEOUT", base.xero_read_timeout
-        )
+        read_timeout = positive_from_env(ENV_NAMES["xero_read_timeout"], float)
+        values["xero_read_timeout"] = read_timeout or base.xero_read_timeout
         return cls(**values)
 
     def as_env(self) -> dict[str, str]:

@@ -33,7 +33,6 @@ resolved before anything is sent again.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -43,6 +42,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from ledgerlink.config import positive_from_env
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import QueueItem, SendIntent, new_id
 from ledgerlink.sync.jobs import JobTally
@@ -96,16 +96,9 @@ class Policy:
         base = cls()
         found: dict[str, Any] = {}
         for name, attr, kind in POLICY_ENV:
-            raw = os.environ.get(name, "").strip()
-            if not raw:
-                continue
-            try:
-                value = kind(raw)
-            except ValueError:
-                value = 0
-            if value <= 0:
-                raise ValueError(f"{name} must be a positive number, not {raw!r}")
-            found[attr] = value
+            value = positive_from_env(name, kind)
+            if value is not None:
+                found[attr] = value
         return replace(base, **found)
 
     def backoff(self, attempts: int) -> float:

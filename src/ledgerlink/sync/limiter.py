@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.config import positive_from_env
 from ledgerlink.store.models import RateBucket
 from ledgerlink.xero.errors import XeroBudgetExhausted
 
@@ -74,19 +74,9 @@ class XeroLimits:
         base = cls()
         changes: dict[str, float] = {}
         for name, attr, kind in ENV_LIMITS:
-            raw = os.environ.get(f"LEDGERLINK_XERO_{name}", "").strip()
-            if not raw:
-                continue
-            try:
-                value = kind(raw)
-            except ValueError:
-                value = 0
-            if value <= 0:
-                whole = "whole " if kind is int else ""
-                raise ValueError(
-                    f"LEDGERLINK_XERO_{name} must be a positive {whole}number, not {raw!r}"
-                )
-            changes[attr] = value
+            value = positive_from_env(f"LEDGERLINK_XERO_{name}", kind)
+            if value is not None:
+                changes[attr] = value
         return cls(**{**base.__dict__, **changes})
 
     @property
