@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.calls import OnCall, api_call_recorder
+from ledgerlink.sync import refresh
 from ledgerlink.xero.client import API_PATH, Limiter, XeroClient
-
-Token = Callable[..., str]
 
 
 def outbound_http(
@@ -49,8 +48,6 @@ def connection_client(
     transport: httpx2.BaseTransport | None = None,
 ) -> XeroClient:
     """A client for one organisation (``token`` given: a fixed token, e.g. while connecting)."""
-    from ledgerlink.sync import refresh  # the connect flow builds its client here too
-
     record = api_call_recorder(factory, connection_id)
 
     def log_call(method: str, path: str, status: int) -> None:

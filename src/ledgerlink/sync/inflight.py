@@ -38,8 +38,6 @@ from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.reference import normalise_name
 from ledgerlink.xero import wire
 
-OPEN = lifecycle.OPEN_INTENTS
-WAITING = lifecycle.ACTIVE
 CHUNK = 500
 
 
@@ -67,7 +65,7 @@ def _document_intents(session: Session, works: Sequence[Work]) -> dict[str, set[
     mine = {w.item_id for w in works}
     docs = sorted({w.document_id for w in works})
     found: dict[str, set[str]] = {}
-    open_intents = select(SendIntent.id).where(SendIntent.state.in_(OPEN))
+    open_intents = select(SendIntent.id).where(SendIntent.state.in_(lifecycle.OPEN_INTENTS))
     for start in range(0, len(docs), CHUNK):
         query = select(QueueItem.id, QueueItem.document_id, QueueItem.intent_id).where(
             QueueItem.document_id.in_(docs[start : start + CHUNK]),
@@ -83,7 +81,7 @@ def _contact_intents(session: Session, connection_id: str) -> list[tuple[str, se
     """Each open contact-creating intent with the keys and normalised names it carries."""
     query = select(SendIntent).where(
         SendIntent.connection_id == connection_id,
-        SendIntent.state.in_(OPEN),
+        SendIntent.state.in_(lifecycle.OPEN_INTENTS),
         SendIntent.path.like("/Contacts%"),
     )
     found: list[tuple[str, set[str]]] = []
@@ -104,7 +102,8 @@ def _next_due(session: Session, intent_ids: set[str], mine: set[str]) -> dict[st
     ids = sorted(intent_ids)
     for start in range(0, len(ids), CHUNK):
         query = select(QueueItem.id, QueueItem.intent_id, QueueItem.not_before).where(
-            QueueItem.intent_id.in_(ids[start : start + CHUNK]), QueueItem.state.in_(WAITING)
+            QueueItem.intent_id.in_(ids[start : start + CHUNK]),
+            QueueItem.state.in_(lifecycle.ACTIVE),
         )
         for item_id, intent_id, not_before in session.execute(query):
             if item_id in mine or intent_id is None:

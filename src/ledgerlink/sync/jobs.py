@@ -181,8 +181,3 @@ def finish_job(
         job.log = list(tally.log)
         job.state = state
         job.finished_at = now
-
-
-def get_job(session: Session, workspace_id: str, job_id: str) -> SyncJob | None:
-    job = session.get(SyncJob, job_id)
-    return job if job is not None and job.workspace_id == workspace_id else None

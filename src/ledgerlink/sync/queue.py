@@ -27,8 +27,6 @@ from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
-ACTIVE_STATES = lifecycle.ACTIVE
-FINAL_STATES = lifecycle.FINAL
 
 
 def _upsert_lease(
@@ -231,7 +229,7 @@ def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -
                 ),
             )
             .join(Connection, Connection.id == QueueItem.connection_id)
-            .where(QueueItem.state.in_(ACTIVE_STATES), Connection.status == "active")
+            .where(QueueItem.state.in_(lifecycle.ACTIVE), Connection.status == "active")
             .group_by(QueueItem.connection_id)
         )
         if connection_id is not None:
