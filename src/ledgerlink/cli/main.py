@@ -190,7 +190,9 @@ def worker_command(
             console.print(f"{len(runs)} runs: {synced} synced, {held} held")
             return
         loop = WorkerLoop(engine)
-        _stop_on_sigterm()
+        # SIGTERM lets the run in progress finish (its job is ended, its lease released);
+        # a worker killed harder loses nothing either: its lease runs out.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: loop.halt())
         console.print("[bold]ledgerlink worker[/] running; Ctrl-C stops")
         loop.run()
     except KeyboardInterrupt:

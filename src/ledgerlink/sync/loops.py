@@ -66,9 +66,13 @@ class WorkerLoop:
     def start(self) -> None:
         self.thread.start()
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop after the run in progress (from a signal handler: it only sets events)."""
         self.stopping.set()
         self.woken.set()
+
+    def stop(self) -> None:
+        self.halt()
         self.thread.join(timeout=60)
 
 

@@ -129,18 +129,25 @@ class Worker:
         tally = jobs.start_job(
             self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner
         )
-        client = self._client(info, tally)
-        run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
-        run.heartbeat = queue.Heartbeat(
-            self.factory, connection_id, self.config.owner, self.config.lease_seconds, self.clock
-        )
         state = "finished"
-        try:
+        client = self._client(info, tally)
+        try:  # whatever happens from here on, the job is ended
+            run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
+            run.heartbeat = queue.Heartbeat(
+                self.factory,
+                connection_id,
+                self.config.owner,
+                self.config.lease_seconds,
+                self.clock,
+            )
             with run.heartbeat:
                 self._claim_rounds(run)
         except Exception:
             state = "crashed"
             log.exception("worker run on %s failed", connection_id)
+            raise
+        except BaseException:
+            state = "stopped"  # Ctrl-C in the middle of a run
             raise
         finally:
             client.close()
