@@ -75,6 +75,51 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "XERO_UNAVAILABLE": (503, "Nothing to do: ledgerlink retries when Xero is back."),
     "XERO_UNAUTHORIZED": (409, "Reconnect the Xero organisation."),
     "XERO_FORBIDDEN": (409, "The organisation was disconnected in Xero: reconnect it."),
+    "XERO_SCOPE_MISSING": (
+        409,
+        "Connect the organisation again so Xero grants the scope named, or add it to "
+        "LEDGERLINK_XERO_SCOPES (a broad scope on apps made before 2 March 2026).",
+    ),
+    "CONNECTION_SWITCHED_OFF": (
+        409,
+        "Nothing to fix in the document: switch the connection on (settings.active) and "
+        "its documents are sent.",
+    ),
+    "BRANCH_UNKNOWN": (
+        422,
+        "Name a branch that one connection serves (settings.branches), or leave branch out.",
+    ),
+    "DEPENDENCY_WAITING": (
+        409,
+        "Nothing to do if the document named is on its way; otherwise send it first.",
+    ),
+    "DEPENDENCY_MISSING": (
+        422,
+        "Send the document named first (same workspace, same connection), then this one.",
+    ),
+    "PAYMENT_INVALID": (
+        422,
+        "Correct the payment's amount, date or document: Xero takes payments only on approved "
+        "documents and never above what is still due.",
+    ),
+    "PAYMENT_ACCOUNT_MISSING": (
+        422,
+        "Give the payment an account_code, or set the connection's payment_account_code "
+        "(a bank account, or one with payments enabled).",
+    ),
+    "XERO_ITEM_UNKNOWN": (
+        422,
+        "Use an item code the organisation has (Products and Services), or press Synchronize "
+        "after adding it in Xero.",
+    ),
+    "XERO_TRACKING_INVALID": (
+        422,
+        "Use a tracking category and option that are active in Xero, spelt as Xero shows them.",
+    ),
+    "XERO_FIELD_REQUIRED": (
+        422,
+        "Fill in the field named: the connection's settings or Xero require it.",
+    ),
     "SECRETS_UNREADABLE": (
         500,
         "Give every ledgerlink process the same keys in LEDGERLINK_SECRET_KEYS (or the same "

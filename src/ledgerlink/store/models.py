@@ -219,7 +219,7 @@ class Document(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"))
-    kind: Mapped[str] = mapped_column(String(30))  # invoice | expense
+    kind: Mapped[str] = mapped_column(String(30))  # a name in ledgerlink.kinds
     source_id: Mapped[str] = mapped_column(String(200))
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -258,7 +258,40 @@ class Link(Base):
     pushed_hash: Mapped[str | None] = mapped_column(String(64))
     line_item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     url: Mapped[str | None] = mapped_column(Text)
+    # What "Refresh from Xero" and the replies bring back besides the status.
+    amount_credited: Mapped[str | None] = mapped_column(String(40))
+    paid_date: Mapped[str | None] = mapped_column(String(10))
+    # Kind-specific facts of Xero's record: a credit note's allocations made, a payment's
+    # document and account.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NumberCounter(Base):
+    """A connection's invoice number sequence: the next number handed out, one row per kind.
+
+    Taken with one atomic UPDATE, so two workers never hand out the same number."""
+
+    __tablename__ = "number_counters"
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    next_number: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AssignedNumber(Base):
+    """The number a document was given from its connection's sequence, kept for every resend."""
+
+    __tablename__ = "assigned_numbers"
+    __table_args__ = (UniqueConstraint("connection_id", "kind", "number"),)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    number: Mapped[str] = mapped_column(String(255))
 
 
 class QueueItem(Base):
