@@ -2,6 +2,12 @@
 
 Every function takes the workspace id and treats another workspace's connection as not found,
 so a caller holding a wrong id learns nothing about other customers.
+
+Settings that act elsewhere: ``active`` (a switched-off connection is never leased by a worker,
+so nothing is sent; its documents are still accepted and wait), ``branches`` (a document naming
+a branch goes to the one connection of its workspace serving it: ``connection_for_branch``) and
+the invoice number sequence (``store.numbers``; editing ``invoice_next_number`` here moves the
+sequence's counter).
 """
 
 from __future__ import annotations
@@ -9,16 +15,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import Connection, new_id
+from ledgerlink.store.db import lock_row
+from ledgerlink.store.models import Connection, NumberCounter, Workspace, new_id
 
 ACTIVE = "active"
 DISCONNECTED = "disconnected"
 NEEDS_REAUTH = "needs_reauth"
+# The one number sequence settings describe today (NumberCounter.kind / AssignedNumber.kind).
+INVOICE_SEQUENCE = "invoice"
 
 
 class ConnectionSettings(BaseModel):
@@ -26,14 +35,86 @@ class ConnectionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    default_revenue_account: str | None = Field(default=None, max_length=10)
-    default_expense_account: str | None = Field(default=None, max_length=10)
-    default_sales_tax_type: str | None = Field(default=None, max_length=50)
-    default_purchase_tax_type: str | None = Field(default=None, max_length=50)
-    invoice_number_prefix: str | None = Field(default=None, max_length=50)
-    invoice_next_number: int | None = Field(default=None, ge=1)
-    branches: list[str] = Field(default_factory=list)
-    active: bool = True
+    default_revenue_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account code for sales lines with no code of their own or of their item.",
+    )
+    default_expense_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account code for purchase lines with no code of their own or of their item.",
+    )
+    default_sales_tax_type: str | None = Field(
+        default=None, max_length=50, description="Tax type code for sales lines without one."
+    )
+    default_purchase_tax_type: str | None = Field(
+        default=None, max_length=50, description="Tax type code for purchase lines without one."
+    )
+    invoice_number_prefix: str | None = Field(
+        default=None,
+        max_length=50,
+        description="Text before the number of invoices ledgerlink numbers (e.g. 'INV-'). With "
+        "this or invoice_next_number set, an invoice sent without a number is given the "
+        "sequence's next one; with neither, Xero numbers it.",
+    )
+    invoice_next_number: int | None = Field(
+        default=None,
+        ge=1,
+        description="The next number of the sequence. Changing it moves the sequence there; "
+        "numbers already given to documents are skipped, never given twice. Sent as text with "
+        "leading zeros ('0042'), it also sets invoice_number_digits to its length.",
+    )
+    invoice_number_digits: int | None = Field(
+        default=None,
+        ge=1,
+        le=12,
+        description="Zero-pad the sequence's numbers to at least this many digits "
+        "(4: INV-0042); absent: no padding (INV-42).",
+    )
+    branches: list[str] = Field(
+        default_factory=list,
+        description="The source app's branches this connection serves: documents naming one "
+        "of them are sent here. A branch is served by one connection of the workspace at most "
+        "(names compare trimmed and case-insensitively).",
+    )
+    active: bool = Field(
+        default=True,
+        description="Switched off (false): nothing is sent to this organisation; documents are "
+        "still accepted and wait in the queue until it is switched on again.",
+    )
+    payment_account_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account (a bank account, or one with payments enabled) for payments "
+        "recorded without an account of their own, and for the payments already made on an "
+        "invoice when a credit note is applied to it.",
+    )
+    bill_number_required: bool = Field(
+        default=False,
+        description="Xero export rule: a bill (expense) must carry the supplier's invoice "
+        "number, or it is held.",
+    )
+
+    @field_validator("branches")
+    @classmethod
+    def _branch_names(cls, value: list[str]) -> list[str]:
+        names: list[str] = []
+        seen: set[str] = set()
+        for raw in value:
+            name = raw.strip()
+            if not name or len(name) > 100:
+                raise ValueError("each branch must be 1 to 100 characters long")
+            if branch_key(name) in seen:
+                raise ValueError(f"branch {name!r} is listed twice")
+            seen.add(branch_key(name))
+            names.append(name)
+        return names
+
+
+def branch_key(name: str) -> str:
+    """How branch names compare: trimmed, case-insensitively ("North " is "north")."""
+    return name.strip().casefold()
 
 
 def _not_found(connection_id: str) -> LedgerlinkError:
@@ -105,11 +186,33 @@ def connection_settings(row: Connection) -> ConnectionSettings:
     return ConnectionSettings.model_validate(row.settings or {})
 
 
+def shown_settings(session: Session, row: Connection) -> ConnectionSettings:
+    """The settings as a person sees them: ``invoice_next_number`` is where the sequence stands
+    now (it moves as numbers are given out), so a form sending back what it showed moves
+    nothing."""
+    settings = connection_settings(row)
+    counter = session.get(NumberCounter, (row.id, INVOICE_SEQUENCE))
+    if counter is None or not has_sequence(settings):
+        return settings
+    return settings.model_copy(update={"invoice_next_number": counter.next_number})
+
+
+def has_sequence(settings: ConnectionSettings) -> bool:
+    """Whether ledgerlink numbers this connection's invoices (else Xero does)."""
+    return settings.invoice_number_prefix is not None or settings.invoice_next_number is not None
+
+
 def update_settings(
     session: Session, workspace_id: str, connection_id: str, changes: dict[str, Any]
 ) -> ConnectionSettings:
-    """Merge ``changes`` into the settings; a bad field is refused with its name."""
+    """Merge ``changes`` into the settings; a bad field is refused with its name.
+
+    A branch another connection of the workspace serves is refused (a document naming it must
+    have one place to go). A new ``invoice_next_number`` moves the sequence's counter there,
+    also backwards: numbers already given to documents are then skipped, never given twice.
+    """
     row = get_connection(session, workspace_id, connection_id)
+    changes = _with_digits(changes)
     merged = {**connection_settings(row).model_dump(), **changes}
     try:
         settings = ConnectionSettings.model_validate(merged)
@@ -119,10 +222,89 @@ def update_settings(
         raise LedgerlinkError(
             "VALIDATION_FAILED", f"settings.{field}: {first['msg']}.", field=f"settings.{field}"
         ) from exc
+    if "branches" in changes:
+        _refuse_branches_served_elsewhere(session, row, settings.branches)
+    if "invoice_next_number" in changes and settings.invoice_next_number is not None:
+        _move_counter(session, row.id, settings.invoice_next_number)
     row.settings = settings.model_dump()
     row.updated_at = datetime.now(UTC)
     session.flush()
     return settings
+
+
+def _with_digits(changes: dict[str, Any]) -> dict[str, Any]:
+    """``"0042"`` as the next number keeps its width: invoice_number_digits 4 (unless given)."""
+    given = changes.get("invoice_next_number")
+    if (
+        isinstance(given, str)
+        and given.isascii()
+        and given.isdigit()
+        and len(given) > 1
+        and given.startswith("0")
+        and "invoice_number_digits" not in changes
+    ):
+        return {**changes, "invoice_number_digits": len(given)}
+    return changes
+
+
+def _move_counter(session: Session, connection_id: str, next_number: int) -> None:
+    """Put the sequence's next number where a person set it (no counter yet: the first number
+    taken makes it from the settings)."""
+    session.execute(
+        update(NumberCounter)
+        .where(
+            NumberCounter.connection_id == connection_id,
+            NumberCounter.kind == INVOICE_SEQUENCE,
+            NumberCounter.next_number != next_number,
+        )
+        .values(next_number=next_number)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _refuse_branches_served_elsewhere(
+    session: Session, row: Connection, branches: list[str]
+) -> None:
+    # The workspace's row lock makes two people giving one branch to two connections at once
+    # take turns (SQLite's BEGIN IMMEDIATE already does).
+    lock_row(session, Workspace, row.workspace_id)
+    wanted = {branch_key(b): b for b in branches}
+    for other in list_connections(session, row.workspace_id):
+        if other.id == row.id:
+            continue
+        for served in connection_settings(other).branches:
+            name = wanted.get(branch_key(served))
+            if name is not None:
+                raise LedgerlinkError(
+                    "VALIDATION_FAILED",
+                    f'settings.branches: branch "{name}" is already served by connection '
+                    f"{other.tenant_name or other.id} ({other.id}); a branch goes to one "
+                    "connection: take it off that one first.",
+                    field="settings.branches",
+                )
+
+
+def connection_for_branch(session: Session, workspace_id: str, branch: str) -> Connection:
+    """The connection of this workspace whose settings.branches holds ``branch`` (names compare
+    trimmed and case-insensitively), whatever its status: its documents wait there like any."""
+    wanted = branch_key(branch)
+    rows = list_connections(session, workspace_id)
+    served: dict[str, str] = {}
+    for row in rows:
+        for name in connection_settings(row).branches:
+            if branch_key(name) == wanted:
+                return row
+            served.setdefault(branch_key(name), name)
+    if served:
+        listing = ", ".join(f'"{served[k]}"' for k in sorted(served))
+        known = f"the branches its connections serve are {listing}."
+    else:
+        known = "none of its connections serves a branch yet (settings.branches)."
+    raise LedgerlinkError(
+        "BRANCH_UNKNOWN",
+        f'No connection of this workspace serves branch "{branch.strip()}": {known}',
+        field="branch",
+    )
 
 
 def set_organisation(
@@ -150,17 +332,38 @@ def mark_disconnected(session: Session, workspace_id: str, connection_id: str) -
     return row
 
 
+def switched_off(row: Connection) -> bool:
+    """The person's switch says send nothing (whatever the connection's status)."""
+    return not connection_settings(row).active
+
+
+def switched_off_error(row: Connection) -> LedgerlinkError:
+    """Why nothing is sent to a switched-off connection, and how to switch it on."""
+    return LedgerlinkError(
+        "CONNECTION_SWITCHED_OFF",
+        f"Connection {row.tenant_name or row.id} is switched off: nothing is sent to its Xero "
+        "organisation and its documents wait in the queue. Switch it on with "
+        f'PATCH /api/v1/connections/{row.id}/settings {{"active": true}}.',
+        field="settings.active",
+    )
+
+
 def require_usable(row: Connection) -> None:
-    """Refuse work for a connection that cannot reach Xero, with the fix for each reason."""
+    """Refuse work for a connection that cannot reach Xero, with the fix for each reason.
+
+    Reconnecting comes first: a disconnected connection that is also switched off is inactive.
+    """
     if row.status == NEEDS_REAUTH:
         raise LedgerlinkError(
             "CONNECTION_NEEDS_REAUTH",
             f"Xero refused the tokens of connection {row.tenant_name or row.id}.",
             field="connection_id",
         )
-    if row.status != ACTIVE or not connection_settings(row).active:
+    if row.status != ACTIVE:
         raise LedgerlinkError(
             "CONNECTION_INACTIVE",
-            f"Connection {row.tenant_name or row.id} is {row.status} or switched off.",
+            f"Connection {row.tenant_name or row.id} is {row.status}.",
             field="connection_id",
         )
+    if switched_off(row):
+        raise switched_off_error(row)

@@ -149,4 +149,4 @@ def test_settings_are_checked_field_by_field(session_factory: sessionmaker[Sessi
         assert conns.connection_settings(row).invoice_next_number == 1001
         with pytest.raises(LedgerlinkError) as inactive:
             conns.require_usable(row)
-        assert inactive.value.code == "CONNECTION_INACTIVE"
+        assert inactive.value.code == "CONNECTION_SWITCHED_OFF"
