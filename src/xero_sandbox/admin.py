@@ -43,7 +43,7 @@ class AdminError(Exception):
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _guarded(endpoint: Endpoint) -> Endpoint:
+def guarded(endpoint: Endpoint) -> Endpoint:
     async def run(request: Request) -> Response:
         try:
             return await endpoint(request)
@@ -65,13 +65,13 @@ async def read_json(request: Request, *, required: bool = True) -> Any:
         raise AdminError(f"the body is not JSON ({exc}); send a JSON document") from exc
 
 
-def _object(value: Any) -> dict[str, Any]:
+def object_body(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise AdminError("the body must be a JSON object")
     return value
 
 
-def _unknown(body: dict[str, Any], known: tuple[str, ...]) -> None:
+def unknown_fields(body: dict[str, Any], known: tuple[str, ...]) -> None:
     extra = sorted(set(body) - set(known))
     if extra:
         raise AdminError(f"unknown fields: {', '.join(extra)}; known: {', '.join(known)}")
@@ -154,8 +154,8 @@ def routes(state: SandboxState) -> list[BaseRoute]:
 
     async def reset(request: Request) -> Response:
         body = await read_json(request, required=False)
-        body = _object(body) if body is not None else {}
-        _unknown(body, ("seed",))
+        body = object_body(body) if body is not None else {}
+        unknown_fields(body, ("seed",))
         fault_seed = int(_number(body, "seed", minimum=0, integer=True)) if "seed" in body else None
         seed(state)
         state.limits.reset()
@@ -193,8 +193,8 @@ def routes(state: SandboxState) -> list[BaseRoute]:
 
     async def limits(request: Request) -> Response:
         if request.method == "PUT":
-            body = _object(await read_json(request))
-            _unknown(body, (*LIMIT_COUNTS, *LIMIT_SECONDS, "enabled"))
+            body = object_body(await read_json(request))
+            unknown_fields(body, (*LIMIT_COUNTS, *LIMIT_SECONDS, "enabled"))
             changes: dict[str, Any] = {}
             for name in LIMIT_COUNTS:
                 if name in body:
@@ -213,8 +213,8 @@ def routes(state: SandboxState) -> list[BaseRoute]:
 
     async def clock(request: Request) -> Response:
         if request.method == "POST":
-            body = _object(await read_json(request))
-            _unknown(body, ("advance_seconds",))
+            body = object_body(await read_json(request))
+            unknown_fields(body, ("advance_seconds",))
             if "advance_seconds" not in body:
                 raise AdminError("advance_seconds is required")
             state.clock.advance(_number(body, "advance_seconds", minimum=0, integer=False))
@@ -232,8 +232,8 @@ def routes(state: SandboxState) -> list[BaseRoute]:
     async def org_flags(request: Request) -> Response:
         org = _org(state, request.path_params["org"])
         if request.method == "POST":
-            body = _object(await read_json(request))
-            _unknown(body, ("offline", *LOCK_FIELDS))
+            body = object_body(await read_json(request))
+            unknown_fields(body, ("offline", *LOCK_FIELDS))
             if "offline" in body and not isinstance(body["offline"], bool):
                 raise AdminError("offline must be true or false")
             dates: dict[str, date | None] = {}
@@ -278,8 +278,8 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         if request.method == "DELETE":
             return JSONResponse(await hooks.unsubscribe())
         if request.method == "PUT":
-            body = _object(await read_json(request))
-            _unknown(body, ("url", "key"))
+            body = object_body(await read_json(request))
+            unknown_fields(body, ("url", "key"))
             url = body.get("url")
             if not isinstance(url, str):
                 raise AdminError("url must be an absolute http(s) URL")
@@ -308,4 +308,4 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         ("/_sandbox/webhooks", webhooks, ["GET", "PUT", "DELETE"]),
         ("/_sandbox/webhooks/flush", flush, ["POST"]),
     ]
-    return [Route(path, _guarded(endpoint), methods=methods) for path, endpoint, methods in table]
+    return [Route(path, guarded(endpoint), methods=methods) for path, endpoint, methods in table]

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from xero_sandbox import errors, wire
+from xero_sandbox import errors, scopes, wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.idempotency import StoredReply, fingerprint
 from xero_sandbox.ratelimit import RateLimited, Ticket
@@ -120,9 +120,10 @@ class AccountingApi:
             self._log(method, path, org, 429, principal.client_id)
             raise
         limit_headers = state.limits.headers(principal.client_id, org.tenant_id, now)
+        granted = state.identity.scopes_of(token) if token else []
         try:
             response = await self._after_limits(
-                request, path, org, principal.client_id, app_name, method
+                request, path, org, principal.client_id, app_name, method, granted
             )
         except errors.XeroError as exc:
             response = exc.response()
@@ -158,6 +159,7 @@ class AccountingApi:
         client_id: str,
         app_name: str,
         method: str,
+        granted: list[str],
     ) -> Response:
         state = self.state
         # An unknown path still reached the organisation: it counts, and carries the headers.
@@ -166,6 +168,10 @@ class AccountingApi:
             if other:
                 raise errors.MethodNotAllowed()
             raise errors.NotFound()
+        if not scopes.allowed(granted, method, path):
+            if scopes.rule_for(path) is None:
+                log.error("no scope rule for %s %s: add its resource to scopes.py", method, path)
+            raise errors.insufficient_scope()
         if org.offline:
             raise errors.organisation_offline()
         # The whole request is received before Xero works on it: a slow call whose caller has

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from xero_sandbox import admin, identity, pages
+from xero_sandbox import admin, admin_apps, identity, pages
 from xero_sandbox.api import AccountingApi
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.resources import all_routes
@@ -53,7 +53,12 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
             await dispatcher.stop()
 
     other = Starlette(
-        routes=[*identity.routes(state), *admin.routes(state), *pages.routes(state)],
+        routes=[
+            *identity.routes(state),
+            *admin.routes(state),
+            *admin_apps.routes(state),
+            *pages.routes(state),
+        ],
         lifespan=lifespan,
     )
     other.state.sandbox = state

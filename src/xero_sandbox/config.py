@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+# When the sandbox's own apps were "created" in Xero: before 2 March 2026, so they may ask for
+# broad and granular scopes alike. An app created on or after that date gets only granular ones.
+LEGACY_APP_CREATED = date(2024, 1, 15)
 
 
 @dataclass
@@ -11,6 +16,10 @@ class AppConfig:
 
     ``kind`` is ``web`` (auth code with a client secret), ``pkce`` (auth code with PKCE, no secret)
     or ``custom`` (a custom connection: client credentials bound to one organisation).
+    ``created`` is the day the app was made in Xero's developer portal: from 2 March 2026 an app
+    gets only granular scopes. ``scopes`` is what a custom connection was authorised for (the
+    scopes a client-credentials request without ``scope`` gets); None means the sandbox's
+    default set for the app's age.
     """
 
     client_id: str
@@ -19,6 +28,8 @@ class AppConfig:
     name: str = "ledgerlink"
     redirect_uris: list[str] = field(default_factory=list)
     custom_tenant: str | None = None
+    created: date = LEGACY_APP_CREATED
+    scopes: list[str] | None = None
 
 
 DEFAULT_REDIRECTS = [

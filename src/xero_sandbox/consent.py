@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from xero_sandbox import scopes as api_scopes
 from xero_sandbox.config import AppConfig
 from xero_sandbox.state import Org, SandboxState
 from xero_sandbox.tokens import DEMO_USER_EMAIL, DEMO_USER_ID, AuthCode, PendingConsent
@@ -25,6 +26,16 @@ from xero_sandbox.tokens import DEMO_USER_EMAIL, DEMO_USER_ID, AuthCode, Pending
 PENDING_SECONDS = 1800
 CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
+REPORT_TEXT = {
+    "aged": "aged payables and receivables",
+    "balancesheet": "balance sheet",
+    "banksummary": "bank summary",
+    "budgetsummary": "budget summary",
+    "executivesummary": "executive summary",
+    "profitandloss": "profit and loss",
+    "trialbalance": "trial balance",
+    "taxreports": "tax",
+}
 SCOPE_TEXT = {
     "openid": "Verify your identity",
     "profile": "See your name",
@@ -53,17 +64,11 @@ SCOPE_TEXT = {
     "accounting.reports.tenninetynine.read": "View your 1099 reports",
     "accounting.budgets.read": "View your budgets",
     "paymentservices": "View and manage payment services",
+    **{
+        f"accounting.reports.{name}.read": f"View your {text} reports"
+        for name, text in REPORT_TEXT.items()
+    },
 }
-REPORTS = (
-    "aged",
-    "balancesheet",
-    "banksummary",
-    "budgetsummary",
-    "executivesummary",
-    "profitandloss",
-    "trialbalance",
-    "taxreports",
-)
 OTHER_SCOPES = (
     "files",
     "assets",
@@ -76,7 +81,7 @@ OTHER_SCOPES = (
 )
 KNOWN_SCOPES = (
     set(SCOPE_TEXT)
-    | {f"accounting.reports.{r}.read" for r in REPORTS}
+    | api_scopes.known_scopes()
     | set(OTHER_SCOPES)
     | {f"{s}.read" for s in OTHER_SCOPES}
 )
@@ -176,6 +181,9 @@ def authorize(state: SandboxState, request: Request) -> Response:
     if not scopes:
         return refuse("invalid_request")
     if any(s not in KNOWN_SCOPES for s in scopes):
+        return refuse("invalid_scope")
+    # An app created on or after 2 March 2026 cannot ask for a broad accounting scope.
+    if api_scopes.refused_for(app.created, scopes):
         return refuse("invalid_scope")
     challenge = query.get("code_challenge") or None
     method = query.get("code_challenge_method") or None

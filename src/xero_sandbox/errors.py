@@ -81,11 +81,14 @@ def no_data_processed(resource: str) -> ApiException:
 class ProblemError(XeroError):
     """Identity-style problem bodies Xero uses for 401, 403 and 5xx answers."""
 
-    def __init__(self, status: int, title: str, detail: str) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
+        self.headers = headers or {}
 
     def response(self) -> Response:
         body: dict[str, Any] = {
@@ -96,11 +99,30 @@ class ProblemError(XeroError):
             "Instance": str(uuid.uuid4()),
             "Extensions": {},
         }
-        return Response(wire.encode(body), self.status, media_type="application/json")
+        return Response(
+            wire.encode(body), self.status, headers=self.headers, media_type="application/json"
+        )
 
 
 def unauthorized(detail: str = "AuthenticationUnsuccessful") -> ProblemError:
     return ProblemError(401, "Unauthorized", detail)
+
+
+def insufficient_scope() -> ProblemError:
+    """A live token without the scope the operation needs.
+
+    Xero answers 401 with Detail "AuthorizationUnsuccessful" (reported in XeroAPI's SDK issues,
+    e.g. Xero-NetStandard #298, xero-ruby-oauth2-app #82), where a bad token gets
+    "AuthenticationUnsuccessful". A Xero staff answer on the developer forum mentions
+    ``insufficient_scope`` in WWW-Authenticate; its exact value is unconfirmed, so the sandbox
+    sends the RFC 6750 form.
+    """
+    return ProblemError(
+        401,
+        "Unauthorized",
+        "AuthorizationUnsuccessful",
+        headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+    )
 
 
 def forbidden(detail: str = "AuthenticationUnsuccessful") -> ProblemError:

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from xero_sandbox import consent, identity_api
+from xero_sandbox import consent, identity_api, scopes
 from xero_sandbox.config import AppConfig
 from xero_sandbox.identity_tokens import (
     NO_STORE,
@@ -27,9 +27,36 @@ from xero_sandbox.identity_tokens import (
 from xero_sandbox.state import SandboxState
 from xero_sandbox.tokens import Principal
 
-CUSTOM_SCOPES = ["accounting.transactions", "accounting.contacts", "accounting.settings"]
+# What a custom connection is authorised for when its app names nothing: the accounting scopes
+# an integration reads and writes, broad for an app made before 2 March 2026, granular after.
+CUSTOM_SCOPES = [
+    "accounting.transactions",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.attachments",
+    "accounting.journals.read",
+    "accounting.reports.read",
+]
+CUSTOM_GRANULAR_SCOPES = [
+    "accounting.invoices",
+    "accounting.payments",
+    "accounting.banktransactions",
+    "accounting.manualjournals",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.attachments",
+    "accounting.journals.read",
+    *sorted(scopes.REPORT_SCOPES),
+]
 
-__all__ = ["CUSTOM_SCOPES", "client_auth", "issue_access_token", "oauth_error", "routes"]
+__all__ = [
+    "CUSTOM_GRANULAR_SCOPES",
+    "CUSTOM_SCOPES",
+    "client_auth",
+    "issue_access_token",
+    "oauth_error",
+    "routes",
+]
 
 
 def oauth_error(error: str, status: int = 400, description: str | None = None) -> JSONResponse:
@@ -78,18 +105,33 @@ def client_credentials(state: SandboxState, app: AppConfig, form: dict[str, str]
     principal = Principal(
         app.client_id, user_id=f"custom:{app.client_id}", grant_id=None, custom_tenant=org.tenant_id
     )
-    requested = form.get("scope", "").split()
-    scopes = requested or CUSTOM_SCOPES
-    access = issue_access_token(state, principal, scopes)
+    requested = list(dict.fromkeys(form.get("scope", "").split()))
+    if any(s not in consent.KNOWN_SCOPES for s in requested):
+        return oauth_error("invalid_scope")
+    if scopes.refused_for(app.created, requested):
+        return oauth_error("invalid_scope")
+    if app.scopes is not None and any(s not in app.scopes for s in requested):
+        return oauth_error("invalid_scope")
+    granted = requested or custom_scopes(app)
+    access = issue_access_token(state, principal, granted)
     return JSONResponse(
         {
             "access_token": access.token,
             "expires_in": state.config.access_token_seconds,
             "token_type": "Bearer",
-            "scope": " ".join(scopes),
+            "scope": " ".join(granted),
         },
         headers=NO_STORE,
     )
+
+
+def custom_scopes(app: AppConfig) -> list[str]:
+    """What the custom connection was authorised for (a token asking for nothing gets them)."""
+    if app.scopes is not None:
+        return list(app.scopes)
+    if scopes.granular_only(app.created):
+        return list(CUSTOM_GRANULAR_SCOPES)
+    return list(CUSTOM_SCOPES)
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -132,6 +132,11 @@ class IdentityStore:
                 return None
         return access.principal
 
+    def scopes_of(self, token: str) -> list[str]:
+        """The scopes an access token was issued with (none for an unknown token)."""
+        access = self.access_tokens.get(token)
+        return list(access.scopes) if access is not None else []
+
     def expired_at(self, token: str, now: float) -> float | None:
         """When a known token expired, if it has; Xero tells a caller its token expired."""
         access = self.access_tokens.get(token)
