@@ -15,6 +15,8 @@ Codes never change meaning once published; add new ones instead. The whole tree:
         ├── XeroValidation          400 (a write: look it up; a read: retry)
         ├── XeroNotFound            404
         ├── XeroUnauthorized        401 after a renewed token (hold the connection)
+        ├── XeroScopeMissing        401 for a scope the token lacks (hold the documents;
+        │                           XERO_SCOPE_MISSING names the scope to add)
         └── XeroForbidden           403 (hold the connection)
 
 Outside the tree, by design: ``xero.wire.WireError`` (bytes that are not Xero JSON, raised

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal as D
 from typing import Any
 
-from ledgerlink.documents import validate_document
+from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, ResolvedLine, resolve_lines
 from ledgerlink.xero.convert import (
     contact_element,

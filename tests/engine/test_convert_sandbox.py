@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ledgerlink.documents import Expense, SalesInvoice, validate_document
+from ledgerlink.documents import Expense, SalesInvoice
+from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, MemoryReference, preflight, resolve_lines
 from ledgerlink.mapping.preflight import estimate, find_tax_rate
 from ledgerlink.mapping.status import xero_status

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from ledgerlink.documents import validate_document
+from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, resolve_lines
 from ledgerlink.mapping.status import xero_status
 from ledgerlink.xero.convert import (

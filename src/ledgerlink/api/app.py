@@ -7,23 +7,25 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
+from ledgerlink import kinds
 from ledgerlink.api import (
     errors,
     routes_connections,
     routes_documents,
+    routes_overrides,
     routes_queue,
     routes_workspaces,
 )
 from ledgerlink.api.body import DEFAULT_MAX_BODY
 from ledgerlink.api.docs_page import install_docs
-from ledgerlink.documents.schemas import Expense, SalesInvoice
 from ledgerlink.sync.engine import Engine
 
 PREFIX = "/api/v1"
 DESCRIPTION = """\
-Send sales invoices and expenses from your app; ledgerlink puts each one in the customer's Xero
-organisation once, with the right accounts, tax types, contact and status, or holds it with an
-error naming the field and the fix.
+Send your app's documents (sales invoices, expenses, purchase orders, credit notes with their
+allocations, payments: the kinds and their schemas are listed below); ledgerlink puts each one
+in the customer's Xero organisation once, with the right accounts, tax types, contact and
+status, or holds it with an error naming the field and the fix.
 
 Authenticate with the workspace API key: `Authorization: Bearer <key>`. Every error has the
 shape `{"error": {"code", "message", "field", "fix"}}` with a stable `code`.
@@ -33,7 +35,7 @@ shape `{"error": {"code", "message", "field", "fix"}}` with a stable `code`.
 def _document_schemas() -> dict[str, Any]:
     """The neutral document models, so clients see the fields they send and their limits."""
     _, schema = models_json_schema(
-        [(SalesInvoice, "validation"), (Expense, "validation")],
+        [(model, "validation") for model in kinds.models().values()],
         ref_template="#/components/schemas/{model}",
     )
     found = schema.get("$defs", {})
@@ -74,6 +76,7 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     errors.install(app)
     for module in (routes_workspaces, routes_connections, routes_queue, routes_documents):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(routes_overrides.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
     return app

@@ -1,35 +1,39 @@
-"""Documents: upsert one or up to 1,000 at a time, and read one back with its sync state and link.
+"""Documents of every kind: upsert one or up to 1,000 at a time, read one back with its sync
+state and link, list them with their Xero stamps, and "Refresh from Xero".
 
-Intake validates every document on its own, so in a bulk upload a bad one is answered with its
-errors and never stops the others from being accepted.
+The kinds and their schemas come from the registry (``ledgerlink.kinds``), so a new kind gets
+these routes and its place in the OpenAPI without a change here. Intake validates every
+document on its own, so in a bulk upload a bad one is answered with its errors and never stops
+the others from being accepted.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from ledgerlink import kinds
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_json
 from ledgerlink.api.errors import ERROR_RESPONSES
 from ledgerlink.api.services import services
-from ledgerlink.api.views import DocumentOut, document_out
+from ledgerlink.api.views import DocumentOut, document_out, documents_out
 from ledgerlink.documents.validation import failure
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
-from ledgerlink.store.models import Connection, Document
+from ledgerlink.store.models import Connection, Document, QueueItem
 from ledgerlink.sync import intake
 from ledgerlink.sync.engine import Engine
 
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 MAX_BULK = 1000
-Kind = Literal["invoice", "expense"]
-SCHEMA_NAMES = {"invoice": "SalesInvoice", "expense": "Expense"}
+MAX_OFFSET = 1_000_000_000
+SYNC_STATES = ("queued", "in_flight", "done", "failed", "needs_attention", "superseded")
 
 
 class ItemResult(BaseModel):
@@ -47,8 +51,29 @@ class BulkResult(BaseModel):
     results: list[ItemResult]
 
 
-def _body_doc(kinds: str, many: bool) -> dict[str, Any]:
-    one = {"oneOf": [{"$ref": f"#/components/schemas/{SCHEMA_NAMES[k]}"} for k in kinds.split()]}
+class DocumentsOut(BaseModel):
+    counts: dict[str, int] = Field(description="Documents by sync state (same filters).")
+    documents: list[DocumentOut]
+
+
+class RefreshIn(BaseModel):
+    source_ids: list[str] = Field(min_length=1, max_length=MAX_BULK)
+
+
+class RefreshOut(BaseModel):
+    read: int = Field(description="Documents whose Xero state was read.")
+    calls: int = Field(description="Xero calls it took.")
+    documents: list[DocumentOut]
+
+
+def _body_doc(many: bool) -> dict[str, Any]:
+    refs = [{"$ref": f"#/components/schemas/{k.schema_name}"} for k in kinds.all_kinds()]
+    one: dict[str, Any] = {
+        "oneOf": refs,
+        "description": "A document of the kind in the path: "
+        + ", ".join(f"{k.name} ({k.schema_name})" for k in kinds.all_kinds())
+        + ".",
+    }
     schema: dict[str, Any] = one
     if many:
         schema = {
@@ -89,7 +114,7 @@ def pick_connection(svc: Engine, workspace_id: str, connection_id: str | None) -
 
 
 def _upsert(
-    svc: Engine, workspace_id: str, connection_id: str, kind: intake.Kind, items: list[Any]
+    svc: Engine, workspace_id: str, connection_id: str | None, kind: str, items: list[Any]
 ) -> list[intake.IntakeResult]:
     return intake.upsert_documents(svc.factory, workspace_id, connection_id, kind, items)
 
@@ -118,14 +143,17 @@ def _results(raw: list[intake.IntakeResult]) -> BulkResult:
     return BulkResult(counts=counts, results=results)
 
 
-def _check_kind(kind: str) -> intake.Kind:
-    if kind == "invoice":
-        return "invoice"
-    if kind == "expense":
-        return "expense"
-    raise LedgerlinkError(
-        "NOT_FOUND", f"kind must be invoice or expense (got {kind!r}).", field="kind"
-    )
+def _check_kind(kind: str) -> str:
+    return kinds.get(kind).name
+
+
+def _named_connection(svc: Engine, workspace_id: str, connection_id: str | None) -> str | None:
+    """The connection named, checked to be this workspace's; None lets each document find its
+    own (its branch, the document it follows, or the workspace's only connection)."""
+    if not connection_id:
+        return None
+    with svc.factory() as session:
+        return conns.get_connection(session, workspace_id, connection_id).id
 
 
 # ``:path`` so a source id may hold slashes (INV/2026/001), written plainly or as %2F: what
@@ -133,7 +161,7 @@ def _check_kind(kind: str) -> intake.Kind:
 @router.put(
     "/{kind}/{source_id:path}",
     response_model=ItemResult,
-    openapi_extra=_body_doc("invoice expense", False),
+    openapi_extra=_body_doc(False),
 )
 async def put_document(
     request: Request,
@@ -155,8 +183,8 @@ async def put_document(
             )
         data = {**data, "source_id": source_id}
     svc = services(request)
-    connection = pick_connection(svc, workspace_id, connection_id)
-    raw = await run_in_threadpool(_upsert, svc, workspace_id, connection.id, checked, [data])
+    named = _named_connection(svc, workspace_id, connection_id)
+    raw = await run_in_threadpool(_upsert, svc, workspace_id, named, checked, [data])
     _wake_worker(request, raw)
     result = _results(raw).results[0]
     if result.status == "invalid":
@@ -164,9 +192,7 @@ async def put_document(
     return result
 
 
-@router.post(
-    "/{kind}/bulk", response_model=BulkResult, openapi_extra=_body_doc("invoice expense", True)
-)
+@router.post("/{kind}/bulk", response_model=BulkResult, openapi_extra=_body_doc(True))
 async def bulk_documents(
     request: Request, workspace_id: WorkspaceId, kind: str, connection_id: str | None = None
 ) -> BulkResult:
@@ -189,10 +215,121 @@ async def bulk_documents(
             field="documents",
         )
     svc = services(request)
-    connection = pick_connection(svc, workspace_id, connection_id)
-    raw = await run_in_threadpool(_upsert, svc, workspace_id, connection.id, checked, data)
+    named = _named_connection(svc, workspace_id, connection_id)
+    raw = await run_in_threadpool(_upsert, svc, workspace_id, named, checked, data)
     _wake_worker(request, raw)
     return _results(raw)
+
+
+@router.post("/{kind}/refresh", response_model=RefreshOut)
+async def refresh_documents(request: Request, workspace_id: WorkspaceId, kind: str) -> RefreshOut:
+    """ "Refresh from Xero" for many documents of a kind: Xero's status, amounts paid, due and
+    credited and the paid date, read in as few calls as Xero allows (50 invoices a call)."""
+    checked = _check_kind(kind)
+    data = await read_json(request)
+    wanted = RefreshIn.model_validate(data if isinstance(data, dict) else {"source_ids": data})
+    return await run_in_threadpool(_refresh, request, workspace_id, checked, wanted.source_ids)
+
+
+@router.post("/{kind}/{source_id:path}/refresh", response_model=DocumentOut)
+async def refresh_document(
+    request: Request, workspace_id: WorkspaceId, kind: str, source_id: str
+) -> DocumentOut:
+    """ "Refresh from Xero" for one document: its link gets Xero's state now (a PO billed in
+    Xero reads as paid)."""
+    checked = _check_kind(kind)
+    found = await run_in_threadpool(_refresh, request, workspace_id, checked, [source_id])
+    if not found.documents:
+        raise LedgerlinkError(
+            "NOT_FOUND", f"No {checked} with source_id {source_id!r}.", field="source_id"
+        )
+    return found.documents[0]
+
+
+def _refresh(request: Request, workspace_id: str, kind: str, source_ids: list[str]) -> RefreshOut:
+    svc = services(request)
+    figures = svc.refresh(workspace_id, kind, source_ids)
+    with svc.factory() as session:
+        rows = session.scalars(
+            select(Document).where(
+                Document.workspace_id == workspace_id,
+                Document.kind == kind,
+                Document.source_id.in_(sorted(set(source_ids))),
+            )
+        )
+        shown = documents_out(session, list(rows), svc.settings.xero_deeplink_url)
+    order = {source: n for n, source in enumerate(source_ids)}
+    shown.sort(key=lambda d: order.get(d.source_id, len(order)))
+    return RefreshOut(read=figures["read"], calls=figures["calls"], documents=shown)
+
+
+@router.get("", response_model=DocumentsOut)
+def list_documents(
+    request: Request,
+    workspace_id: WorkspaceId,
+    kind: str | None = Query(None, description="One kind (see the document schemas)."),
+    state: str | None = Query(None, description="Sync state of the newest version."),
+    connection_id: str | None = None,
+    limit: int = Query(100, ge=1, le=1000, description="Documents per page, 1 to 1,000."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many to skip."),
+) -> DocumentsOut:
+    """The workspace's documents, newest change first, each with its sync state and its Xero
+    stamp (number, status, amounts, "View in Xero"), and counts by sync state."""
+    if kind is not None:
+        _check_kind(kind)
+    if state is not None and state not in SYNC_STATES:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED", f"state must be one of {', '.join(SYNC_STATES)}.", field="state"
+        )
+    svc = services(request)
+    with svc.factory() as session:
+        if connection_id:
+            conns.get_connection(session, workspace_id, connection_id)
+        newest = (
+            select(QueueItem.document_id, func.max(QueueItem.version).label("version"))
+            .where(QueueItem.workspace_id == workspace_id)
+            .group_by(QueueItem.document_id)
+            .subquery()
+        )
+        latest = (
+            select(QueueItem.document_id, func.max(QueueItem.state).label("state"))
+            .join(
+                newest,
+                (newest.c.document_id == QueueItem.document_id)
+                & (newest.c.version == QueueItem.version),
+            )
+            .group_by(QueueItem.document_id)
+            .subquery()
+        )
+        where = [Document.workspace_id == workspace_id]
+        if kind:
+            where.append(Document.kind == kind)
+        if connection_id:
+            where.append(Document.connection_id == connection_id)
+        base = select(Document, latest.c.state).outerjoin(
+            latest, latest.c.document_id == Document.id
+        )
+        counts = {
+            str(row[0] or "unqueued"): int(row[1])
+            for row in session.execute(
+                select(latest.c.state, func.count())
+                .select_from(Document)
+                .outerjoin(latest, latest.c.document_id == Document.id)
+                .where(*where)
+                .group_by(latest.c.state)
+            )
+        }
+        if state:
+            where.append(latest.c.state == state)
+        rows = session.execute(
+            base.where(*where)
+            .order_by(Document.updated_at.desc(), Document.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        documents = [document for document, _ in rows]
+        shown = documents_out(session, documents, svc.settings.xero_deeplink_url)
+    return DocumentsOut(counts=counts, documents=shown)
 
 
 @router.get("/{kind}/{source_id:path}", response_model=DocumentOut)

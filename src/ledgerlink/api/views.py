@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledgerlink import kinds
 from ledgerlink.errors import CATALOGUE
 from ledgerlink.store.models import (
     Connection,
@@ -50,7 +51,21 @@ class LinkOut(BaseModel):
     total: str | None
     amount_due: str | None
     amount_paid: str | None
+    amount_credited: str | None = Field(None, description="Credit notes applied to it.")
+    paid_date: str | None = Field(None, description="When Xero saw it fully paid.")
+    source_status: str | None = Field(
+        None,
+        description="Xero's status in the app's words: paid for Xero's PAID (and a purchase "
+        "order's BILLED), sent, approved, draft, voided, deleted.",
+    )
+    note: str | None = Field(
+        None, description="Why Xero's status differs from the app's, when it does."
+    )
+    allocations: dict[str, str] | None = Field(
+        None, description="A credit note's allocations made: Xero id of the document -> amount."
+    )
     pushed_version: int
+    refreshed_at: datetime | None = Field(None, description='Last "Refresh from Xero".')
     url: str | None = Field(description='"View in Xero".')
 
 
@@ -120,14 +135,17 @@ def sync_of(item: QueueItem | None) -> SyncOut | None:
     )
 
 
-def link_of(link: Link | None, connection: Connection | None, deeplink_base: str) -> LinkOut | None:
+def link_of(
+    link: Link | None, connection: Connection | None, deeplink_base: str, kind: str = ""
+) -> LinkOut | None:
     if link is None:
         return None
+    spec = kinds.find(kind)
     url = link.url
     if not url and connection is not None:
-        url = document_url(
-            deeplink_base, connection.short_code, link.xero_type or "ACCREC", link.xero_id
-        )
+        page = spec.deep_link_kind(link.xero_type) if spec else link.xero_type or "ACCREC"
+        url = document_url(deeplink_base, connection.short_code, page, link.xero_id)
+    details = link.details or {}
     return LinkOut(
         xero_id=link.xero_id,
         number=link.xero_number,
@@ -136,7 +154,13 @@ def link_of(link: Link | None, connection: Connection | None, deeplink_base: str
         total=link.total,
         amount_due=link.amount_due,
         amount_paid=link.amount_paid,
+        amount_credited=link.amount_credited,
+        paid_date=link.paid_date,
+        source_status=spec.source_status(link.xero_status) if spec else None,
+        note=details.get("note"),
+        allocations=details.get("allocations") or None,
         pushed_version=link.pushed_version,
+        refreshed_at=link.refreshed_at,
         url=url,
     )
 
@@ -168,8 +192,62 @@ def document_out(session: Session, document: Document, deeplink_base: str) -> Do
         content_hash=version.content_hash if version else None,
         body=version.body if version else None,
         sync=sync_of(latest_queue_item(session, document.id)),
-        link=link_of(session.get(Link, document.id), connection, deeplink_base),
+        link=link_of(session.get(Link, document.id), connection, deeplink_base, document.kind),
     )
+
+
+def documents_out(
+    session: Session, documents: list[Document], deeplink_base: str
+) -> list[DocumentOut]:
+    """Many documents as DocumentOut, read in a few queries (a page of the list)."""
+    if not documents:
+        return []
+    ids = [d.id for d in documents]
+    versions = {
+        (v.document_id, v.version): v
+        for v in session.scalars(
+            select(DocumentVersion).where(DocumentVersion.document_id.in_(ids))
+        )
+    }
+    found_links = {
+        link.document_id: link
+        for link in session.scalars(select(Link).where(Link.document_id.in_(ids)))
+    }
+    items: dict[str, QueueItem] = {}
+    for item in session.scalars(
+        select(QueueItem)
+        .where(QueueItem.document_id.in_(ids))
+        .order_by(QueueItem.version, QueueItem.created_at)
+    ):
+        items[item.document_id] = item
+    connections = {
+        c.id: c
+        for c in session.scalars(
+            select(Connection).where(Connection.id.in_({d.connection_id for d in documents}))
+        )
+    }
+    shown = []
+    for document in documents:
+        version = versions.get((document.id, document.current_version))
+        shown.append(
+            DocumentOut(
+                id=document.id,
+                kind=document.kind,
+                source_id=document.source_id,
+                connection_id=document.connection_id,
+                version=document.current_version,
+                content_hash=version.content_hash if version else None,
+                body=version.body if version else None,
+                sync=sync_of(items.get(document.id)),
+                link=link_of(
+                    found_links.get(document.id),
+                    connections.get(document.connection_id),
+                    deeplink_base,
+                    document.kind,
+                ),
+            )
+        )
+    return shown
 
 
 def queue_item_out(

@@ -1,10 +1,11 @@
 """Reading documents from a file for ``ledgerlink push``: a JSON list, or a CSV with one row per
 line, rows of one document sharing its source_id.
 
-CSV is what people export from spreadsheets, so its columns are flat: the document's fields on
-every row (only the first row's are read), ``contact_*`` / ``supplier_*`` for the contact, and
-the line's fields. Values stay text; intake validates them and names the field if one is wrong,
-exactly as it would for JSON.
+CSV is what people export from spreadsheets, so its columns are flat and come from the kind's
+schema: the document's fields on every row (only the first row's are read), ``contact_*`` /
+``supplier_*`` (any nested object's fields, prefixed with its name), and the line's fields.
+Values stay text; intake validates them and names the field if one is wrong, exactly as it
+would for JSON.
 """
 
 from __future__ import annotations
@@ -12,47 +13,68 @@ from __future__ import annotations
 import csv
 import io
 import shlex
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import msgspec
+from pydantic import BaseModel
 
-LINE_FIELDS = (
-    "description",
-    "quantity",
-    "unit_amount",
-    "account_code",
-    "tax_type",
-    "item_code",
-    "discount_rate",
-)
-CONTACT_FIELDS = ("key", "name", "email", "contact_number", "xero_contact_id")
-DOCUMENT_FIELDS = {
-    "invoice": (
-        "source_id",
-        "number",
-        "issue_date",
-        "due_date",
-        "status",
-        "reference",
-        "currency",
-        "amounts_are",
-        "url",
-    ),
-    "expense": (
-        "source_id",
-        "number",
-        "date",
-        "due_date",
-        "status",
-        "reference",
-        "currency",
-        "amounts_are",
-        "url",
-    ),
-}
-CONTACT_PREFIX = {"invoice": "contact", "expense": "supplier"}
+from ledgerlink import kinds
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A kind's CSV columns, read from its schema: its own fields on every row (only the first
+    row's are read), ``<field>_<name>`` for a nested object (``contact_name``), and a line's
+    fields when the kind has lines. Lists other than lines (a credit note's allocations) need
+    JSON."""
+
+    document: tuple[str, ...]
+    nested: dict[str, tuple[str, ...]]
+    lines: tuple[str, ...]
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
+
+
+def _scalars(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(
+        name
+        for name, info in model.model_fields.items()
+        if _model_of(info.annotation) is None and not _is_list(info.annotation)
+    )
+
+
+def columns(kind: str) -> Columns:
+    spec = kinds.find(kind)
+    if spec is None:
+        raise FileProblem(f"kind must be one of {', '.join(kinds.names())} (got {kind!r})")
+    nested: dict[str, tuple[str, ...]] = {}
+    lines: tuple[str, ...] = ()
+    for name, info in spec.model.model_fields.items():
+        inner = _model_of(info.annotation)
+        if inner is None:
+            continue
+        if name == "lines":
+            lines = _scalars(inner)
+        elif not _is_list(info.annotation):
+            nested[name] = _scalars(inner)
+    return Columns(_scalars(spec.model), nested, lines)
+
+
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 
@@ -72,7 +94,7 @@ def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "source_id" not in reader.fieldnames:
         raise FileProblem("the CSV needs a header row with a source_id column")
-    prefix = CONTACT_PREFIX[kind]
+    shape = columns(kind)
     documents: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(reader, start=2):
         source_id = _present(row, "source_id")
@@ -80,13 +102,15 @@ def documents_from_csv(text: str, kind: str) -> list[dict[str, Any]]:
             raise FileProblem(f"row {number} has no source_id")
         document = documents.get(source_id)
         if document is None:
-            document = {f: v for f in DOCUMENT_FIELDS[kind] if (v := _present(row, f))}
-            contact = {f: v for f in CONTACT_FIELDS if (v := _present(row, f"{prefix}_{f}"))}
-            if contact:
-                document[prefix] = contact
-            document["lines"] = []
+            document = {f: v for f in shape.document if (v := _present(row, f))}
+            for prefix, fields in shape.nested.items():
+                inner = {f: v for f in fields if (v := _present(row, f"{prefix}_{f}"))}
+                if inner:
+                    document[prefix] = inner
+            if shape.lines:
+                document["lines"] = []
             documents[source_id] = document
-        line = {f: v for f in LINE_FIELDS if (v := _present(row, f))}
+        line = {f: v for f in shape.lines if (v := _present(row, f))}
         if line:
             document["lines"].append(line)
     return list(documents.values())
@@ -141,8 +165,7 @@ def read_documents(path: Path, kind: str) -> list[Any]:
     Both must be UTF-8 (JSON always is); anything else is a FileProblem saying how to convert
     the file, never a traceback.
     """
-    if kind not in DOCUMENT_FIELDS:
-        raise FileProblem(f"kind must be invoice or expense (got {kind!r})")
+    columns(kind)  # an unknown kind is the file's problem, named before it is read
     try:
         raw = path.read_bytes()
     except OSError as exc:

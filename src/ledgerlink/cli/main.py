@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from ledgerlink import kinds
 from ledgerlink.config import Settings
 
 app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
@@ -206,13 +207,26 @@ def push(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON list or CSV."),
     api: str = typer.Option("http://127.0.0.1:8000", help="The engine's URL."),
     key: str = typer.Option(..., envvar="LEDGERLINK_API_KEY", help="The workspace API key."),
-    kind: str = typer.Option("invoice", help="invoice or expense."),
+    kind: str = typer.Option("invoice", help="The kind: " + ", ".join(kinds.names()) + "."),
     connection_id: str | None = typer.Option(None, help="Which connection (if several)."),
 ) -> None:
     """Send documents from a file to the engine, with a progress bar and a results table."""
     from ledgerlink.cli.push import push_file
 
     raise typer.Exit(push_file(file, api, key, kind, connection_id, console))
+
+
+@app.command()
+def refresh(
+    kind: str = typer.Argument(..., help="The kind: " + ", ".join(kinds.names()) + "."),
+    source_ids: list[str] = typer.Argument(..., help="The documents' source ids."),
+    api: str = typer.Option("http://127.0.0.1:8000", help="The engine's URL."),
+    key: str = typer.Option(..., envvar="LEDGERLINK_API_KEY", help="The workspace API key."),
+) -> None:
+    """ "Refresh from Xero": read these documents' status, amounts and paid date from Xero."""
+    from ledgerlink.cli.push import refresh_documents
+
+    raise typer.Exit(refresh_documents(api, key, kind, source_ids, console))
 
 
 @app.command()

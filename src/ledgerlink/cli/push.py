@@ -103,3 +103,42 @@ def push_file(
         console.print(_table(results))
         return 1
     return 0
+
+
+def refresh_documents(
+    api: str, key: str, kind: str, source_ids: list[str], console: Console
+) -> int:
+    """``ledgerlink refresh``: Xero's state of these documents now; 0 when all were read."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    try:
+        with httpx2.Client(base_url=api.rstrip("/"), headers=headers, timeout=120) as http:
+            reply = http.post(
+                f"/api/v1/documents/{kind}/refresh",
+                content=_ENCODER.encode({"source_ids": source_ids}),
+            )
+    except httpx2.HTTPError as exc:
+        console.print(f"[red]Refresh failed:[/] {quoted(exc)}")
+        return 2
+    if reply.status_code != 200:
+        console.print(f"[red]Refresh failed:[/] {quoted(_error_text(reply))}")
+        return 2
+    found = reply.json()
+    table = Table(title=f"{found['read']} read from Xero in {found['calls']} calls")
+    for column in ("source_id", "Xero status", "in the app", "paid", "due", "paid on"):
+        table.add_column(column, overflow="fold")
+    shown = {d["source_id"]: d for d in found["documents"]}
+    for source_id in source_ids:
+        link = (shown.get(source_id) or {}).get("link")
+        if link is None:
+            table.add_row(plain(source_id), "not in Xero yet", "", "", "", "")
+            continue
+        table.add_row(
+            plain(source_id),
+            plain(link.get("status")),
+            plain(link.get("source_status")),
+            plain(link.get("amount_paid")),
+            plain(link.get("amount_due")),
+            plain(link.get("paid_date")),
+        )
+    console.print(table)
+    return 0 if found["read"] == len(set(source_ids)) else 1

@@ -16,7 +16,7 @@ from ledgerlink.documents.schemas import (
 from ledgerlink.documents.validation import (
     ValidationFailed,
     errors_from_pydantic,
-    validate_document,
+    validate_model,
 )
 
 __all__ = [
@@ -30,5 +30,5 @@ __all__ = [
     "ValidationFailed",
     "content_hash",
     "errors_from_pydantic",
-    "validate_document",
+    "validate_model",
 ]

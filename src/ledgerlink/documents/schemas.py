@@ -237,6 +237,13 @@ class _Document(_Model):
     url: Url = Field(
         default=None, description="Link back to the document in the source app, shown in Xero."
     )
+    branch: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The source app's branch; the document goes to the connection serving it "
+        "(settings.branches). Absent: the connection named, or the workspace's only one.",
+    )
     lines: Lines
 
     def _check_total(self, kind: str, status: str) -> None:
@@ -339,4 +346,10 @@ class Expense(_Document):
         return self
 
 
+Model = _Model
+"""The base of every neutral schema: unknown fields refused, text trimmed, no NUL."""
+LinedDocument = _Document
+"""The base of every document with lines (source id, currency, amounts, url, branch, lines)."""
+
 Document = SalesInvoice | Expense
+"""The two kinds defined here; every kind's model is its registry entry's (``ledgerlink.kinds``)."""

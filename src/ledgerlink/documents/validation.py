@@ -11,19 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ledgerlink.documents.schemas import MAX_LINES, Expense, SalesInvoice
+from ledgerlink.documents.schemas import MAX_LINES
 from ledgerlink.errors import LedgerlinkError
 
 MAX_REPORTED = 50
-Kind = Literal["invoice", "expense"]
-_MODELS: dict[str, type[SalesInvoice] | type[Expense]] = {
-    "invoice": SalesInvoice,
-    "expense": Expense,
-}
 
 
 @dataclass
@@ -149,25 +144,19 @@ def _line_count_error(data: Mapping[str, Any]) -> LedgerlinkError | None:
     return None
 
 
-def validate_document(kind: str, data: Any) -> SalesInvoice | Expense:
-    """The document as a schema object; ValidationFailed listing every problem otherwise."""
-    model = _MODELS.get(kind)
-    if model is None:
-        raise failure(
-            [
-                LedgerlinkError(
-                    "VALIDATION_FAILED",
-                    f"kind must be one of {sorted(_MODELS)} (got {_shown(kind)}).",
-                    field="kind",
-                )
-            ]
-        )
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_model(model: type[M], data: Any, noun: str) -> M:
+    """The document as a schema object; ValidationFailed listing every problem otherwise.
+
+    Which model a kind's documents use is the kind's to say (``ledgerlink.kinds``)."""
     if not isinstance(data, Mapping):
         raise failure(
             [
                 LedgerlinkError(
                     "VALIDATION_FAILED",
-                    f"The {kind} must be a JSON object (got {type(data).__name__}).",
+                    f"The {noun} must be a JSON object (got {type(data).__name__}).",
                 )
             ]
         )
@@ -184,3 +173,15 @@ def validate_document(kind: str, data: Any) -> SalesInvoice | Expense:
         return model.model_validate(data)
     except ValidationError as exc:
         raise failure(errors_from_pydantic(exc)) from None
+
+
+def unknown_kind(kind: Any, known: list[str]) -> ValidationFailed:
+    return failure(
+        [
+            LedgerlinkError(
+                "VALIDATION_FAILED",
+                f"kind must be one of {known} (got {_shown(kind)}).",
+                field="kind",
+            )
+        ]
+    )

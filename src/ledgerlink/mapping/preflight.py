@@ -9,11 +9,12 @@ a LedgerlinkError with its stable code, the field as the source app wrote it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from ledgerlink.documents.money import LineInput, Totals, estimate_totals
-from ledgerlink.documents.schemas import Expense, SalesInvoice
+from ledgerlink.documents.schemas import ContactRef, Expense, LinedDocument, SalesInvoice
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.mapping.reference import Listing, Record, Reference
 from ledgerlink.mapping.resolve import SOURCE_WORDS, ResolvedLine
@@ -47,6 +48,44 @@ _FLAG_OF_CLASS = {
 }
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What preflight needs to know of a document besides its lines (its kind tells it).
+
+    ``account_classes``: the account classes its lines may post to (empty: any that takes
+    documents); ``default_words``: which connection default would give a missing account.
+    """
+
+    noun: str
+    date_field: str
+    when: date
+    contact: ContactRef | None
+    role: str
+    gone: bool
+    account_classes: frozenset[str] = frozenset()
+    default_words: str = "revenue"
+
+
+def subject_of(document: LinedDocument) -> Subject:
+    """The subject of a sales invoice or an expense (the two kinds the tests drive directly)."""
+    if isinstance(document, SalesInvoice):
+        gone = document.status == "voided"
+        return Subject(
+            "invoice", "issue_date", document.issue_date, document.contact, "contact", gone
+        )
+    assert isinstance(document, Expense)
+    gone = document.status == "voided"
+    return Subject(
+        "expense",
+        "date",
+        document.date,
+        document.supplier,
+        "supplier",
+        gone,
+        default_words="expense",
+    )
+
+
 def _err(code: str, field: str, message: str) -> LedgerlinkError:
     return LedgerlinkError(code, message, field=field)
 
@@ -77,18 +116,24 @@ def account_class(account: Record) -> str:
 
 
 def check_account(
-    reference: Reference, line: ResolvedLine, kind: str
+    reference: Reference,
+    line: ResolvedLine,
+    kind: str,
+    classes: frozenset[str] = frozenset(),
+    default_words: str | None = None,
 ) -> tuple[Record | None, list[LedgerlinkError]]:
-    """The line's account when usable, else why not (missing, unknown, archived, bank, system)."""
+    """The line's account when usable, else why not (missing, unknown, archived, bank, system,
+    or of a class this kind's lines cannot post to)."""
     field = f"lines[{line.index}].account_code"
     code = line.account_code
+    words = default_words or ("revenue" if kind == "invoice" else "expense")
     if code is None:
         return None, [
             _err(
                 "XERO_ACCOUNT_CODE_MISSING",
                 field,
                 f"{field} is missing: neither the line, an item override nor the connection's "
-                f"default {'revenue' if kind == 'invoice' else 'expense'} account gives one.",
+                f"default {words} account gives one.",
             )
         ]
     said = f"{field} '{code}'{_from(line.account_source)}"
@@ -123,6 +168,17 @@ def check_account(
                 field,
                 f"{said} is Xero's system account {account['SystemAccount']}; "
                 f"{kind} lines cannot post to it.",
+            )
+        ]
+    found_class = account_class(account)
+    if classes and found_class not in classes:
+        allowed = " or ".join(sorted(c.lower() for c in classes))
+        return None, [
+            _err(
+                "XERO_ACCOUNT_CODE_INVALID",
+                field,
+                f"{said} is {found_class.lower() or 'of no known'} class; {kind} lines take "
+                f"{allowed} accounts only.",
             )
         ]
     return account, []
@@ -168,9 +224,7 @@ def _rate_percent(rate: Record | None) -> Decimal:
     return Decimal(str(value))
 
 
-def estimate(
-    document: SalesInvoice | Expense, rates: Sequence[Record | None], unitdp: int = 2
-) -> Totals:
+def estimate(document: LinedDocument, rates: Sequence[Record | None], unitdp: int = 2) -> Totals:
     """The totals Xero will show, given each line's tax rate record."""
     inputs = [
         LineInput(line.quantity, line.unit_amount, _rate_percent(rate), line.discount_rate)
@@ -179,11 +233,11 @@ def estimate(
     return estimate_totals(inputs, document.amounts_are, unitdp)
 
 
-def _contact_errors(
-    document: SalesInvoice | Expense, reference: Reference
-) -> list[LedgerlinkError]:
-    role = "contact" if isinstance(document, SalesInvoice) else "supplier"
-    ref = document.contact if isinstance(document, SalesInvoice) else document.supplier
+def _contact_errors(subject: Subject, reference: Reference) -> list[LedgerlinkError]:
+    role = subject.role
+    ref = subject.contact
+    if ref is None:
+        return []
     if ref.xero_contact_id:
         found = reference.contact_by_id(ref.xero_contact_id)
         if found is not None and found.get("ContactStatus") == "ARCHIVED":
@@ -212,19 +266,21 @@ def _contact_errors(
 
 
 def preflight(
-    document: SalesInvoice | Expense,
+    document: LinedDocument,
     resolved_lines: Sequence[ResolvedLine],
     reference: Reference,
     org_lock_date: date | None,
     *,
     base_currency: str | None = None,
     unitdp: int = 2,
+    subject: Subject | None = None,
 ) -> list[LedgerlinkError]:
     """Every reason Xero would refuse this document, found without calling Xero."""
-    kind = "invoice" if isinstance(document, SalesInvoice) else "expense"
+    subject = subject or subject_of(document)
+    kind = subject.noun
     problems: list[LedgerlinkError] = []
-    date_field = "issue_date" if isinstance(document, SalesInvoice) else "date"
-    when = document.issue_date if isinstance(document, SalesInvoice) else document.date
+    date_field = subject.date_field
+    when = subject.when
     if org_lock_date is not None and when <= org_lock_date:
         problems.append(
             _err(
@@ -234,9 +290,9 @@ def preflight(
                 f"{org_lock_date.isoformat()}; Xero refuses documents in a locked period.",
             )
         )
-    if document.status == "voided":
+    if subject.gone:
         return problems
-    problems += _contact_errors(document, reference)
+    problems += _contact_errors(subject, reference)
     currency = document.currency
     if currency is not None and currency != base_currency and reference.currency(currency) is None:
         problems.append(
@@ -248,7 +304,9 @@ def preflight(
         )
     rates: list[Record | None] = []
     for line in resolved_lines:
-        account, account_problems = check_account(reference, line, kind)
+        account, account_problems = check_account(
+            reference, line, kind, subject.account_classes, subject.default_words
+        )
         rate, tax_problems = check_tax(reference, line, account)
         problems += account_problems + tax_problems
         rates.append(rate)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ledgerlink.documents.schemas import Expense, SalesInvoice
+from ledgerlink.documents.schemas import LinedDocument, SalesInvoice
 from ledgerlink.mapping.reference import Reference
 
 Usage = Literal["sales", "purchase"]
@@ -75,7 +75,7 @@ class ResolvedLine:
     tax_source: Source | None
 
 
-def usage_of(document: SalesInvoice | Expense) -> Usage:
+def usage_of(document: LinedDocument) -> Usage:
     return "sales" if isinstance(document, SalesInvoice) else "purchase"
 
 
@@ -92,18 +92,19 @@ def _xero_item_codes(item: Mapping[str, Any] | None, usage: Usage) -> tuple[str 
 
 
 def resolve_lines(
-    document: SalesInvoice | Expense,
+    document: LinedDocument,
     *,
     overrides: Overrides | None = None,
     defaults: MappingDefaults | None = None,
     reference: Reference | None = None,
+    usage: Usage | None = None,
 ) -> list[ResolvedLine]:
     """Account code and tax type for every line, with their sources.
 
-    ``overrides`` maps item code -> (account code, tax type) for this document's usage
-    (``usage_of(document)``); either value may be None.
+    ``overrides`` maps item code -> (account code, tax type) for this document's usage (its
+    kind's, else ``usage_of(document)``); either value may be None.
     """
-    usage = usage_of(document)
+    usage = usage or usage_of(document)
     default_account, default_tax = (defaults or MappingDefaults()).for_usage(usage)
     resolved = []
     for index, line in enumerate(document.lines):

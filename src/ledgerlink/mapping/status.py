@@ -50,9 +50,11 @@ def xero_status(document: SalesInvoice | Expense) -> str:
 
 @dataclass(frozen=True)
 class Send:
-    """Send the document to Xero with this status (create when ``current`` was None)."""
+    """Send the document to Xero with this status (create when ``current`` was None); ``note``
+    says why the status differs from what the source asked for, when it does."""
 
     status: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)

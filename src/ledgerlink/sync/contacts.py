@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerlink.documents.schemas import ContactRef, SalesInvoice
+from ledgerlink import kinds
+from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import ContactLink
 from ledgerlink.sync import lifecycle
@@ -35,9 +36,10 @@ Record = dict[str, Any]
 
 
 def contact_ref(work: Work) -> ContactRef:
-    document = work.document
-    assert document is not None
-    return document.contact if isinstance(document, SalesInvoice) else document.supplier
+    """The work's contact, as its kind names it (only works whose kind has one come here)."""
+    ref = kinds.get(work.kind).contact(work.document)
+    assert ref is not None
+    return ref
 
 
 def contact_number(ref: ContactRef) -> str:

@@ -20,7 +20,6 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
-from ledgerlink.documents.schemas import Expense, SalesInvoice
 from ledgerlink.store.models import Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle, pause, queue
 from ledgerlink.sync.jobs import JobTally
@@ -79,7 +78,8 @@ class Work:
     body: dict[str, Any]
     intent_id: str | None
     attempts: int
-    document: SalesInvoice | Expense | None = None
+    # The validated document (its kind's model); None until loaded.
+    document: Any = None
     link: Link | None = None
     contact_id: str | None = None
 

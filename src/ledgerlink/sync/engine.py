@@ -26,9 +26,10 @@ from ledgerlink.store.workspaces import create_workspace
 from ledgerlink.sync import oauth
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig
-from ledgerlink.sync.intake import IntakeResult, Kind, upsert_documents
+from ledgerlink.sync.intake import IntakeResult, upsert_documents
 from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.pull import refresh_documents
 from ledgerlink.sync.worker import RunResult, Worker
 from ledgerlink.xero.client import XeroClient
 
@@ -158,10 +159,17 @@ class Engine:
             conns.update_settings(session, workspace_id, connection_id, settings)
 
     def push(
-        self, workspace_id: str, connection_id: str, kind: Kind, documents: Sequence[Any]
+        self, workspace_id: str, connection_id: str | None, kind: str, documents: Sequence[Any]
     ) -> list[IntakeResult]:
-        """Validate, version and queue documents; a result for each, in order."""
+        """Validate, version and queue documents of one kind (a name in ``ledgerlink.kinds``);
+        a result for each, in order. ``connection_id`` None: each goes to the connection of its
+        branch, of the document it follows, or the workspace's only one."""
         return upsert_documents(self.factory, workspace_id, connection_id, kind, documents)
+
+    def refresh(self, workspace_id: str, kind: str, source_ids: Sequence[str]) -> dict[str, int]:
+        """ "Refresh from Xero" for these documents of one kind (``sync.pull``): their links get
+        Xero's status, amounts paid, due and credited and the paid date."""
+        return refresh_documents(self.worker(), workspace_id, kind, source_ids)
 
     def sync_connection(self, connection_id: str) -> RunResult:
         """One worker run on this connection now; empty when another worker holds it."""

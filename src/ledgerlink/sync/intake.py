@@ -9,6 +9,10 @@ Sending the same content again is "unchanged": no version, nothing queued, so no
 Xero twice because a source app retried its own upload. A change supersedes the queue items of
 older versions that have not been sent, so Xero gets the newest content once; an older item
 whose send may have reached Xero (a pending intent) is left to be resolved first.
+
+Each document goes to a connection: the one serving its branch when it names one, the
+connection of the document it depends on (a payment goes where its invoice went), else the
+connection the caller named, else the workspace's only one.
 """
 
 from __future__ import annotations
@@ -22,16 +26,17 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.documents import ValidationFailed, content_hash, validate_document
+from ledgerlink import kinds
+from ledgerlink.documents import ValidationFailed, content_hash
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.kinds.base import DocumentKind, StoredLookup
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Document, DocumentVersion, new_id
+from ledgerlink.store.models import Connection, Document, DocumentVersion, new_id
 from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["invoice", "expense"]
 Outcome = Literal["created", "updated", "unchanged", "invalid"]
 CHUNK = 500
 
@@ -83,39 +88,136 @@ def _existing(
     return found
 
 
+class _Stored(StoredLookup):
+    """What a kind may read at intake: documents already stored in this workspace."""
+
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def current_body(self, kind: str, source_id: str) -> dict[str, Any] | None:
+        found = _existing(self.session, self.workspace_id, kind, [source_id]).get(source_id)
+        if found is None:
+            return None
+        version = self.session.scalars(
+            select(DocumentVersion).where(
+                DocumentVersion.document_id == found[0].id,
+                DocumentVersion.version == found[0].current_version,
+            )
+        ).first()
+        return dict(version.body) if version is not None else None
+
+    def connection_of(self, kind: str, source_id: str) -> str | None:
+        found = _existing(self.session, self.workspace_id, kind, [source_id]).get(source_id)
+        return found[0].connection_id if found is not None else None
+
+
+def _parse(
+    kind: DocumentKind, items: Sequence[Any], stored: _Stored
+) -> tuple[list[IntakeResult], list[tuple[int, Any, str]]]:
+    """Every item validated (after its kind filled it in); the valid ones with their hash."""
+    results: list[IntakeResult] = []
+    valid: list[tuple[int, Any, str]] = []
+    for index, item in enumerate(items):
+        try:
+            body = kind.expand(item, stored) if isinstance(item, dict) else item
+            parsed = kinds.validate_document(kind.name, body)
+        except ValidationFailed as exc:
+            errors = exc.errors or [exc]
+            results.append(IntakeResult(index, _source_id(item), "invalid", errors=errors))
+            continue
+        except LedgerlinkError as exc:
+            results.append(IntakeResult(index, _source_id(item), "invalid", errors=[exc]))
+            continue
+        valid.append((index, parsed, content_hash(parsed)))
+        results.append(IntakeResult(index, parsed.source_id, "unchanged"))
+    return results, valid
+
+
+class _Router:
+    """Which connection each document goes to (see the module's docstring)."""
+
+    def __init__(
+        self, session: Session, workspace_id: str, kind: DocumentKind, named: str | None
+    ) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self.kind = kind
+        self.named = conns.get_connection(session, workspace_id, named) if named else None
+        self._only: Connection | None | LedgerlinkError = None
+        self.stored = _Stored(session, workspace_id)
+
+    def route(self, document: Any) -> str:
+        branch = getattr(document, "branch", None)
+        if branch:
+            return conns.connection_for_branch(self.session, self.workspace_id, branch).id
+        follows = self.kind.routes_with(document)
+        if follows is not None:
+            found = self.stored.connection_of(*follows)
+            if found is not None:
+                return found
+        if self.named is not None:
+            return self.named.id
+        return self._default().id
+
+    def _default(self) -> Connection:
+        if self._only is None:
+            usable = [
+                c
+                for c in conns.list_connections(self.session, self.workspace_id)
+                if c.status == conns.ACTIVE
+            ]
+            if len(usable) == 1:
+                self._only = usable[0]
+            elif not usable:
+                self._only = LedgerlinkError(
+                    "CONNECTION_NOT_FOUND",
+                    "This workspace has no active connection.",
+                    "connection_id",
+                )
+            else:
+                self._only = LedgerlinkError(
+                    "VALIDATION_FAILED",
+                    f"This workspace has {len(usable)} connections: name one with "
+                    "?connection_id=, or give the document the branch a connection serves.",
+                    field="connection_id",
+                )
+        if isinstance(self._only, LedgerlinkError):
+            raise self._only
+        return self._only
+
+
 def upsert_documents(
     factory: sessionmaker[Session],
     workspace_id: str,
-    connection_id: str,
-    kind: Kind,
+    connection_id: str | None,
+    kind: str,
     items: Sequence[Any],
     *,
     now: datetime | None = None,
 ) -> list[IntakeResult]:
     """Validate and store each document; queue a push for every new or changed version.
 
-    Raises CONNECTION_NOT_FOUND when the connection is not this workspace's; otherwise every
-    item gets a result (invalid ones carry their errors) and the valid ones are committed.
+    Raises CONNECTION_NOT_FOUND when the named connection is not this workspace's, and NOT_FOUND
+    for an unknown kind; otherwise every item gets a result (invalid ones carry their errors,
+    one that no connection serves too) and the valid ones are committed.
     """
     now = now or datetime.now(UTC)
-    results: list[IntakeResult] = []
-    valid: list[tuple[int, str, dict[str, Any], str]] = []
-    for index, item in enumerate(items):
-        try:
-            parsed = validate_document(kind, item)
-        except ValidationFailed as exc:
-            errors = exc.errors or [exc]
-            results.append(IntakeResult(index, _source_id(item), "invalid", errors=errors))
-            continue
-        body = parsed.model_dump(mode="json", exclude_none=True)
-        valid.append((index, parsed.source_id, body, content_hash(parsed)))
-        results.append(IntakeResult(index, parsed.source_id, "unchanged"))
+    spec = kinds.get(kind)
     with transaction(factory) as session:
-        conns.get_connection(session, workspace_id, connection_id)
-        known = _existing(session, workspace_id, kind, (v[1] for v in valid))
+        router = _Router(session, workspace_id, spec, connection_id)
+        results, valid = _parse(spec, items, router.stored)
+        known = _existing(session, workspace_id, kind, (v[1].source_id for v in valid))
         replaced: dict[str, int] = {}
-        for index, source_id, body, digest in valid:
+        for index, parsed, digest in valid:
             result = results[index]
+            source_id = parsed.source_id
+            try:
+                connection_id = router.route(parsed)
+            except LedgerlinkError as exc:
+                result.outcome, result.errors = "invalid", [exc]
+                continue
+            body = parsed.model_dump(mode="json", exclude_none=True)
             held = known.get(source_id)
             if held is not None and held[1] == digest:
                 result.document_id, result.version = held[0].id, held[0].current_version

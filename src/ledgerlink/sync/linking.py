@@ -1,23 +1,24 @@
 """Links: what Xero said about each sent document, kept as the document's "Xero stamp".
 
-A link is written from Xero's own record (a send's reply, a replay, a lookup), never from what
-we meant to send, so its status, amounts and line ids are Xero's. ``apply_invoice_reply``
-settles every item of an intent in one transaction with the links and the intent itself, so
-a crash leaves either all of it or none of it.
+A link is written from Xero's own record (a send's reply, a replay, a lookup, a refresh), never
+from what we meant to send, so its status, amounts and line ids are Xero's; which fields a
+record gives is the document's kind's to say. ``apply_reply`` settles every item of an intent in
+one transaction with the links and the intent itself, so a crash leaves all of it or none.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import DocumentVersion, Link, QueueItem, SendIntent
+from ledgerlink.kinds.base import DocumentKind
+from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import links
@@ -25,19 +26,16 @@ from ledgerlink.xero.errors import validation_messages
 
 log = logging.getLogger(__name__)
 IDS_PER_GET = 50
+WHERE_IDS = 25
 
 Record = dict[str, Any]
 
 
-def _money(value: Any) -> str | None:
-    return None if value is None else str(Decimal(str(value)))
-
-
-def element_ok(element: Record) -> bool:
+def element_ok(element: Record, id_field: str = "InvoiceID") -> bool:
     status = str(element.get("StatusAttributeString") or "").upper()
     if status:
         return status in ("OK", "WARNING")
-    return not element.get("HasErrors") and bool(element.get("InvoiceID"))
+    return not element.get("HasErrors") and bool(element.get(id_field))
 
 
 def upsert_link(
@@ -46,29 +44,36 @@ def upsert_link(
     document_id: str,
     record: Record,
     pushed: tuple[int, str] | None = None,
+    *,
+    kind: DocumentKind,
+    extra: Mapping[str, Any] | None = None,
 ) -> Link:
-    """Write Xero's view of the document; ``pushed`` (version, hash) when this was our send."""
+    """Write Xero's view of the document; ``pushed`` (version, hash) when this was our send;
+    ``extra`` merges into the link's details (what the kind keeps besides Xero's fields)."""
     link = session.get(Link, document_id)
     if link is None:
         link = Link(document_id=document_id, connection_id=run.connection.id, line_item_ids=[])
         session.add(link)
-    xero_id = str(record.get("InvoiceID") or link.xero_id)
-    kind = str(record.get("Type") or link.xero_type or "ACCREC")
+    values = kind.link_values(record)
     link.connection_id = run.connection.id
-    link.xero_id = xero_id
-    link.xero_type = kind
-    link.xero_number = record.get("InvoiceNumber") or link.xero_number
-    link.xero_status = record.get("Status") or link.xero_status
-    link.total = _money(record.get("Total")) or link.total
-    link.amount_due = _money(record.get("AmountDue")) or link.amount_due
-    link.amount_paid = _money(record.get("AmountPaid")) or link.amount_paid
-    lines = record.get("LineItems")
-    if isinstance(lines, list):
-        link.line_item_ids = [
-            str(line.get("LineItemID")) for line in lines if line.get("LineItemID")
-        ]
+    link.xero_id = str(values.get("xero_id") or link.xero_id)
+    link.xero_type = values.get("xero_type") or link.xero_type
+    for field in ("xero_number", "xero_status", "total", "amount_due", "amount_paid"):
+        setattr(link, field, values.get(field) or getattr(link, field))
+    for field in ("amount_credited", "paid_date"):
+        if field in values:
+            setattr(link, field, values[field])
+    if "line_item_ids" in values:
+        link.line_item_ids = values["line_item_ids"]
+    details = dict(link.details or {})
+    details.update(values.get("details") or {})
+    details.update(extra or {})
+    link.details = details
     link.url = links.document_url(
-        run.settings.xero_deeplink_url, run.connection.short_code, kind, xero_id
+        run.settings.xero_deeplink_url,
+        run.connection.short_code,
+        kind.deep_link_kind(link.xero_type),
+        link.xero_id,
     )
     if pushed is not None:
         link.pushed_version, link.pushed_hash = pushed
@@ -92,6 +97,16 @@ def version_hashes(
     return found
 
 
+def kinds_of(session: Session, document_ids: Iterable[str]) -> dict[str, DocumentKind]:
+    """Each document's kind (for reading Xero's records of it)."""
+    ids = sorted(set(document_ids))
+    found: dict[str, DocumentKind] = {}
+    for start in range(0, len(ids), 500):
+        query = select(Document.id, Document.kind).where(Document.id.in_(ids[start : start + 500]))
+        found.update({doc: kinds.get(kind) for doc, kind in session.execute(query)})
+    return found
+
+
 def intent_items(session: Session, intent_id: str) -> list[QueueItem]:
     """Every unsettled item that rode on this intent (some may not be in this claim)."""
     query = select(QueueItem).where(
@@ -100,14 +115,20 @@ def intent_items(session: Session, intent_id: str) -> list[QueueItem]:
     return list(session.scalars(query))
 
 
-def apply_invoice_reply(
-    run: Run, intent_id: str, elements: Sequence[Record | None], found_only: bool = False
+def apply_reply(
+    run: Run,
+    intent_id: str,
+    elements: Sequence[Record | None],
+    found_only: bool = False,
+    *,
+    extras: Sequence[Mapping[str, Any] | None] = (),
 ) -> set[str]:
     """Settle the intent's items from Xero's elements (in the order the documents were sent).
 
     ``found_only``: the elements come from a lookup (None where the document was not found in
-    Xero, so was never applied: its items go back to the queue without the intent). Returns
-    the ids of the items settled here.
+    Xero, so was never applied: its items go back to the queue without the intent). ``extras``:
+    per element, details to keep on the link (the hash of what was written). Returns the ids of
+    the items settled here.
     """
     settled: set[str] = set()
     now = run.now()
@@ -120,9 +141,12 @@ def apply_invoice_reply(
         for row in rows:
             by_doc.setdefault(row.document_id, []).append(row)
         hashes = version_hashes(session, ((r.document_id, r.version) for r in rows))
+        of_kind = kinds_of(session, intent.document_ids)
         outcomes: list[tuple[str, lifecycle.Outcome]] = []
         for index, document_id in enumerate(intent.document_ids):
             element = elements[index] if index < len(elements) else None
+            kind = of_kind[document_id]
+            extra = extras[index] if index < len(extras) else None
             for row in by_doc.get(document_id, []):
                 if element is None and found_only:
                     outcomes.append(
@@ -133,12 +157,12 @@ def apply_invoice_reply(
                         "XERO_VALIDATION", "Xero's reply left this document out.", None
                     )
                     outcomes.append((row.id, lifecycle.retry(error, count=True, intent_id=None)))
-                elif element_ok(element):
+                elif element_ok(element, kind.id_field):
                     pushed = (row.version, hashes.get((row.document_id, row.version), ""))
-                    upsert_link(session, run, document_id, element, pushed)
-                    outcomes.append((row.id, lifecycle.done()))
+                    upsert_link(session, run, document_id, element, pushed, kind=kind, extra=extra)
+                    outcomes.append((row.id, _after_write(kind, extra)))
                 else:
-                    messages = validation_messages(element) or ["Xero refused the document."]
+                    messages = validation_messages(element) or [f"Xero refused the {kind.noun}."]
                     error = LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
                     outcomes.append((row.id, lifecycle.hold(error)))
                 settled.add(row.id)
@@ -148,20 +172,52 @@ def apply_invoice_reply(
     return settled
 
 
-def refresh_links(run: Run, document_links: dict[str, str]) -> None:
-    """Read the current state of these Xero invoices (document id -> Xero id), 50 per call.
+def _after_write(kind: DocumentKind, extra: Mapping[str, Any] | None) -> lifecycle.Outcome:
+    """Done, unless the kind has more to do once the document is in Xero (a credit note's
+    allocations): then the item comes straight back for that, without the intent."""
+    if extra and extra.get("follow_up"):
+        return lifecycle.retry(None, delay=0, count=False, intent_id=None)
+    return lifecycle.done()
 
-    Before an update is decided: a payment or a status change made in Xero since our last
-    push decides whether the change may be sent at all.
-    """
-    pairs = sorted(document_links.items())
-    for start in range(0, len(pairs), IDS_PER_GET):
-        chunk = dict(pairs[start : start + IDS_PER_GET])
+
+def read_records(run: Run, kind: DocumentKind, xero_ids: Sequence[str]) -> list[Record]:
+    """Xero's current records of these ids, in as few GETs as the resource allows: 50 per GET
+    by ``IDs`` (invoices), 25 per ``where`` of ids joined by OR (credit notes, payments), else
+    one GET each (purchase orders take neither)."""
+    found: list[Record] = []
+    path = f"/{kind.resource}"
+    if kind.read_by == "ids":
+        for start in range(0, len(xero_ids), IDS_PER_GET):
+            chunk = xero_ids[start : start + IDS_PER_GET]
+            params = {"IDs": ",".join(chunk), "page": "1", "pageSize": "100"}
+            found += run.client.get(path, params).items(kind.resource)
+    elif kind.read_by == "where":
+        for start in range(0, len(xero_ids), WHERE_IDS):
+            chunk = xero_ids[start : start + WHERE_IDS]
+            where = " OR ".join(f'{kind.id_field}==guid("{x}")' for x in chunk)
+            found += run.client.get(path, {"where": where, "page": "1"}).items(kind.resource)
+    else:
+        for xero_id in xero_ids:
+            found += run.client.get(f"{path}/{xero_id}").items(kind.resource)
+    return found
+
+
+def refresh_links(
+    run: Run, document_links: dict[str, str], of_kind: Mapping[str, DocumentKind]
+) -> None:
+    """Read the current state of these documents in Xero (document id -> Xero id), batched per
+    kind. Before an update is decided: a payment or a status change made in Xero since our last
+    push decides whether the change may be sent at all."""
+    groups: dict[str, tuple[DocumentKind, dict[str, str]]] = {}
+    for doc, xero_id in sorted(document_links.items()):
+        kind = of_kind[doc]
+        groups.setdefault(kind.resource, (kind, {}))[1][doc] = xero_id
+    for kind, chunk in groups.values():
         by_xero = {xero.lower(): doc for doc, xero in chunk.items()}
-        params = {"IDs": ",".join(chunk.values()), "page": "1", "pageSize": "100"}
-        reply = run.client.get("/Invoices", params)
+        records = read_records(run, kind, list(chunk.values()))
         with run.factory() as session, session.begin():
-            for record in reply.items("Invoices"):
-                doc = by_xero.get(str(record.get("InvoiceID", "")).lower())
-                if doc is not None:
-                    upsert_link(session, run, doc, record)
+            for record in records:
+                found = by_xero.get(str(record.get(kind.id_field, "")).lower())
+                if found is not None:
+                    link = upsert_link(session, run, found, record, kind=of_kind[found])
+                    link.refreshed_at = run.now()

@@ -7,10 +7,12 @@ six minutes, so:
 - a young intent is replayed byte for byte with its key: Xero answers with what it stored if
   it applied the request, or applies it now;
 - an older one (or one Xero refused as a whole, possibly after applying part of it) is settled
-  by looking the documents up: invoices by their contacts, matched on the Url marker each sent
-  document carries; updates by their InvoiceIDs; contacts by refreshing the cached contacts,
-  where the ContactNumber finds them. What is found is linked; what is not was never applied
-  and is sent again under a new intent.
+  by looking the documents up as their kind says (invoices by their contacts, matched on the
+  Url marker each sent document carries; credit notes and purchase orders by their numbers;
+  payments among their document's payments); updates by their ids; a follow-up (a credit
+  note's allocations) by reading the document back; contacts by refreshing the cached
+  contacts, where the ContactNumber finds them. What is found is linked; what is not was never
+  applied and is sent again under a new intent.
 """
 
 from __future__ import annotations
@@ -22,13 +24,22 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import SendIntent, SyncJob
+from ledgerlink.kinds.base import DocumentKind
+from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, SendIntent, SyncJob
 from ledgerlink.sync import jobs, lifecycle
 from ledgerlink.sync.contacts import KEY_PREFIX, apply_contact_reply, groups_of
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import attempt, fail, read_failed
-from ledgerlink.sync.linking import apply_invoice_reply, intent_items, upsert_link
+from ledgerlink.sync.follow_ups import apply_follow_up, settle_lost
+from ledgerlink.sync.linking import (
+    apply_reply,
+    intent_items,
+    kinds_of,
+    read_records,
+    upsert_link,
+)
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.xero import wire
 from ledgerlink.xero.errors import XeroError
@@ -48,31 +59,61 @@ def _sent_elements(intent: SendIntent, key: str) -> list[Record]:
     return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
 
 
-def _find_created(run: Run, intent: SendIntent) -> list[Record | None]:
-    """Each sent invoice as Xero holds it now (by its Url marker), or None if not there."""
-    sent = _sent_elements(intent, "Invoices")
-    contacts = sorted({str(e.get("Contact", {}).get("ContactID", "")) for e in sent} - {""})
-    by_url: dict[str, Record] = {}
-    for start in range(0, len(contacts), 50):
-        params = {"ContactIDs": ",".join(contacts[start : start + 50])}
-        for record in run.client.get_all("/Invoices", "Invoices", params, 1000):
-            if record.get("Url") and record.get("Status") != "DELETED":
-                by_url.setdefault(str(record["Url"]), record)
-    return [by_url.get(str(e.get("Url") or "")) for e in sent]
+def _kind(run: Run, intent: SendIntent) -> DocumentKind:
+    with run.factory() as session:
+        of_kind = kinds_of(session, intent.document_ids[:1])
+    found = of_kind.get(str(intent.document_ids[0])) if intent.document_ids else None
+    if found is None:
+        raise LedgerlinkError("NOT_FOUND", f"intent {intent.id} names no stored document")
+    return found
 
 
-def _find_updated(run: Run, intent: SendIntent) -> None:
-    """Refresh the links of updated invoices; the update is then decided and sent again."""
-    sent = _sent_elements(intent, "Invoices")
-    ids = [str(e.get("InvoiceID")) for e in sent if e.get("InvoiceID")]
+def _find_created(run: Run, intent: SendIntent, kind: DocumentKind) -> list[Record | None]:
+    """Each sent document as Xero holds it now (found as its kind finds a lost create: an
+    invoice by its Url marker, a credit note or PO by its number, a payment by its document,
+    amount, date and reference), or None if it is not there. A record already linked to
+    another document, or matched to an earlier element, is never taken."""
+    sent = _sent_elements(intent, kind.resource)
+    records: list[Record] = []
+    for path, params in kind.lookup_queries(sent):
+        records += run.client.get_all(path, kind.resource, params, 100)
+    ids = [str(r.get(kind.id_field) or "") for r in records]
+    mine = set(intent.document_ids)
+    with run.factory() as session:
+        taken = {
+            xero_id.lower()
+            for xero_id, doc in session.execute(
+                select(Link.xero_id, Link.document_id).where(Link.xero_id.in_(ids[:900]))
+            )
+            if doc not in mine
+        }
+    found: list[Record | None] = []
+    for element in sent:
+        match = next(
+            (
+                r
+                for r in records
+                if str(r.get(kind.id_field) or "").lower() not in taken and kind.matches(element, r)
+            ),
+            None,
+        )
+        if match is not None:
+            taken.add(str(match.get(kind.id_field) or "").lower())
+        found.append(match)
+    return found
+
+
+def _find_updated(run: Run, intent: SendIntent, kind: DocumentKind) -> None:
+    """Refresh the links of updated documents; the update is then decided and sent again."""
+    sent = _sent_elements(intent, kind.resource)
+    ids = [str(e.get(kind.id_field)) for e in sent if e.get(kind.id_field)]
     by_xero = {x.lower(): d for x, d in zip(ids, intent.document_ids, strict=False)}
-    params = {"IDs": ",".join(ids), "page": "1", "pageSize": "100"}
-    records = run.client.get("/Invoices", params).items("Invoices") if ids else []
+    records = read_records(run, kind, ids) if ids else []
     with run.factory() as session, session.begin():
         for record in records:
-            doc = by_xero.get(str(record.get("InvoiceID", "")).lower())
+            doc = by_xero.get(str(record.get(kind.id_field, "")).lower())
             if doc is not None:
-                upsert_link(session, run, doc, record)
+                upsert_link(session, run, doc, record, kind=kind)
         lifecycle.set_intent_state(session, intent.id, "resolved", run.now())
         rows = intent_items(session, intent.id)
         again = lifecycle.retry(None, delay=0, count=False, intent_id=None)
@@ -84,10 +125,15 @@ def _look_up(run: Run, intent: SendIntent) -> None:
         refresh_reference(run.factory, run.client, run.connection.id, ["contacts"])
         with run.factory() as session, session.begin():
             lifecycle.set_intent_state(session, intent.id, "resolved", run.now())
+        run.tally.note(run.now(), f"intent {intent.id} ({intent.path}) settled by lookup")
+        return
+    kind = _kind(run, intent)
+    if kind.is_follow_up(intent.path):
+        settle_lost(run, intent, kind)
     elif intent.method == "PUT":
-        apply_invoice_reply(run, intent.id, _find_created(run, intent), found_only=True)
+        apply_reply(run, intent.id, _find_created(run, intent, kind), found_only=True)
     else:
-        _find_updated(run, intent)
+        _find_updated(run, intent, kind)
     run.tally.note(run.now(), f"intent {intent.id} ({intent.path}) settled by lookup")
 
 
@@ -101,9 +147,42 @@ def _replay(run: Run, intent: SendIntent) -> bool:
             run, intent.id, groups_of(intent.document_ids), sent.reply.items("Contacts")
         )
     else:
-        apply_invoice_reply(run, intent.id, sent.reply.items("Invoices"))
+        kind = _kind(run, intent)
+        body = wire.decode(bytes(intent.body))
+        if kind.is_follow_up(intent.path):
+            key = next(iter(body))
+            apply_follow_up(run, intent, kind, body, sent.reply.items(key))
+        else:
+            elements = kind.reply_elements(sent.reply.data, len(intent.document_ids))
+            details = _sent_details(run, intent, kind)
+            apply_reply(run, intent.id, elements, extras=details)
     run.tally.note(run.now(), f"intent {intent.id} replayed with its Idempotency-Key")
     return False
+
+
+def _sent_details(run: Run, intent: SendIntent, kind: DocumentKind) -> list[dict[str, Any]]:
+    """What the link keeps of each replayed document's write (as when it was first sent)."""
+    out: list[dict[str, Any]] = []
+    with run.factory() as session:
+        for document_id in intent.document_ids:
+            rows = intent_items(session, intent.id)
+            row = next((r for r in rows if r.document_id == document_id), None)
+            document = session.get(Document, document_id)
+            if row is None or document is None:
+                out.append({})
+                continue
+            version = session.scalars(
+                select(DocumentVersion).where(
+                    DocumentVersion.document_id == document_id,
+                    DocumentVersion.version == row.version,
+                )
+            ).first()
+            if version is None:
+                out.append({})
+                continue
+            parsed = kinds.validate_document(document.kind, version.body)
+            out.append(kind.write_details(parsed))
+    return out
 
 
 def resolve(
@@ -180,8 +259,6 @@ def _ended_unfinished(run: Run, owner: str) -> bool:
 
 def _still_open(run: Run, works: Sequence[Work]) -> list[Work]:
     """The works whose items are still ours to send (not settled by a replay or lookup)."""
-    from ledgerlink.store.models import QueueItem
-
     with run.factory() as session:
         ids = [w.item_id for w in works]
         rows = {r.id: r for r in session.scalars(select(QueueItem).where(QueueItem.id.in_(ids)))}

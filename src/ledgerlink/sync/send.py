@@ -1,61 +1,38 @@
-"""From claimed items to batched invoice writes: check, decide, convert, send, record.
+"""From claimed items to batched writes: screen, check, contacts, convert, send, record.
 
-For each document: is there anything to send (a newer version, an unchanged one, a void of
-something never sent); may it be sent (status policy against Xero's current state, refreshed
-first for updates); would Xero accept it (preflight on the cached reference data, no call);
-who is it for (contacts). What passes is converted and sent 50 to a request with
-``summarizeErrors=false``: creates by PUT, updates (with InvoiceID and the LineItemIDs echoed)
-by POST, grouped by the ``unitdp`` their prices need.
+Kinds go in dependency order (``DocumentKind.stage``): invoices, bills and purchase orders, then
+credit notes, then payments, so what a later kind needs was linked by an earlier stage of the
+same round. Within a kind, documents go 50 to a request with ``summarizeErrors=false``: creates
+by PUT, updates by POST, grouped by the ``unitdp`` their prices need. What a kind writes after
+the document itself (a credit note's allocations) goes last, one request per document, as Xero's
+API takes it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
-from typing import Any
+from itertools import groupby
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerlink.documents.schemas import Expense, SalesInvoice
+from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.mapping import (
-    Hold,
-    MappingDefaults,
-    Send,
-    Skip,
-    decide_update,
-    preflight,
-    resolve_lines,
-    usage_of,
-    xero_status,
-)
-from ledgerlink.store.models import ItemOverride, Link
+from ledgerlink.kinds.base import Prepared
+from ledgerlink.store import numbers
+from ledgerlink.store.models import Link
 from ledgerlink.sync import lifecycle, pause
+from ledgerlink.sync.checks import Ready, check, dependencies, document_ids, view_of
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch, read_failed
-from ledgerlink.sync.linking import apply_invoice_reply, refresh_links
-from ledgerlink.sync.reference import ReferenceView
-from ledgerlink.xero import wire
-from ledgerlink.xero.convert import document_unitdp, expense_to_xero, invoice_to_xero
+from ledgerlink.sync.follow_ups import send_follow_up
+from ledgerlink.sync.linking import apply_reply, refresh_links
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
-Record = dict[str, Any]
-
-
-@dataclass
-class Prepared:
-    work: Work
-    status: str
-    update: bool
-    gone: bool
-    unitdp: int = 2
-    element: Record = field(default_factory=dict)
+Record = dict[str, object]
 
 
 def _current_links(session: Session, works: Sequence[Work]) -> None:
@@ -73,6 +50,7 @@ def screen(run: Run, works: Sequence[Work]) -> list[Work]:
     """Settle what needs no send (stale versions, unchanged content); the rest goes on.
 
     Decided on the links read here, after whatever this round settled (``inflight`` rule 3).
+    A version already written whose kind has a follow-up left goes on for it.
     """
     keep: list[Work] = []
     outcomes: list[tuple[str, lifecycle.Outcome]] = []
@@ -82,9 +60,10 @@ def screen(run: Run, works: Sequence[Work]) -> list[Work]:
         for work in works:
             if work.document is None:
                 continue
+            written = work.link is not None and work.link.pushed_hash == work.content_hash
             if work.version < work.current_version:
                 outcomes.append((work.item_id, lifecycle.superseded()))
-            elif work.link is not None and work.link.pushed_hash == work.content_hash:
+            elif written and not (work.link and (work.link.details or {}).get("follow_up")):
                 outcomes.append((work.item_id, lifecycle.done("unchanged")))
             else:
                 older = newest.get(work.document_id)
@@ -96,145 +75,163 @@ def screen(run: Run, works: Sequence[Work]) -> list[Work]:
     return keep
 
 
-def _decide(work: Work) -> Send | Hold | Skip:
-    document = work.document
-    assert document is not None
-    wanted = xero_status(document)
-    link = work.link
-    if link is None:
-        return decide_update(None, None, None, wanted)
-    paid = Decimal(link.amount_paid) if link.amount_paid else None
-    return decide_update(link.xero_status, paid, None, wanted, content_changed=True)
+def _refresh(run: Run, works: Sequence[Work]) -> bool:
+    """Xero's current state of every document about to be updated; False if it could not be
+    read (then nothing may be decided: every claimed item waits, or is held)."""
+    to_refresh = {w.document_id: w.link.xero_id for w in works if w.link is not None}
+    if not to_refresh:
+        return True
+    of_kind = {w.document_id: kinds.get(w.kind) for w in works}
+    try:
+        refresh_links(run, to_refresh, of_kind)
+    except (XeroError, LedgerlinkError) as exc:
+        read_failed(run, exc, [w.item_id for w in works])
+        return False
+    with run.factory() as session:
+        _current_links(session, works)
+    return True
 
 
-def _lock_date(view: ReferenceView) -> date | None:
-    org = view.organisation() or {}
-    days = [wire.parse_day(org.get(name)) for name in ("PeriodLockDate", "EndOfYearLockDate")]
-    known = [d for d in days if d is not None]
-    return max(known) if known else None
-
-
-def _overrides(session: Session, run: Run) -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    rows = session.scalars(
-        select(ItemOverride).where(ItemOverride.connection_id == run.connection.id)
-    )
-    found: dict[str, dict[str, tuple[str | None, str | None]]] = {"sales": {}, "purchase": {}}
-    for row in rows:
-        found.setdefault(row.usage, {})[row.item_code] = (row.account_code, row.tax_type)
-    return found
-
-
-def check(run: Run, works: Sequence[Work]) -> list[Prepared]:
-    """Status policy and preflight, from the cache only; what may be sent, with its lines."""
-    ready: list[Prepared] = []
-    outcomes: list[tuple[str, lifecycle.Outcome]] = []
-    defaults = MappingDefaults.from_settings(run.connection.settings)
-    with run.factory() as session, session.begin():
-        view = ReferenceView(session, run.connection.id)
-        lock = _lock_date(view)
-        overrides = _overrides(session, run)
-        base = (
-            run.connection.base_currency
-            or str((view.organisation() or {}).get("BaseCurrency") or "")
-            or None
-        )
-        for work in works:
-            document = work.document
-            assert document is not None
-            decision = _decide(work)
-            if isinstance(decision, Hold):
-                outcomes.append((work.item_id, lifecycle.hold(decision.error)))
-                continue
-            if isinstance(decision, Skip):
-                outcomes.append((work.item_id, lifecycle.done("unchanged")))
-                continue
-            gone = decision.status in ("VOIDED", "DELETED")
-            lines = resolve_lines(
-                document,
-                overrides=overrides.get(usage_of(document)),
-                defaults=defaults,
-                reference=view,
-            )
-            unitdp = document_unitdp(document)
-            problems = preflight(document, lines, view, lock, base_currency=base, unitdp=unitdp)
-            if problems:
-                outcomes.append((work.item_id, lifecycle.hold(_joined(problems))))
-                continue
-            prepared = Prepared(work, decision.status, work.link is not None, gone, unitdp)
-            prepared.element = {"lines": lines}
-            ready.append(prepared)
-        lifecycle.settle(session, outcomes, run.now(), run.policy, run.tally)
-    return ready
-
-
-def _joined(problems: list[LedgerlinkError]) -> LedgerlinkError:
-    first = problems[0]
-    if len(problems) == 1:
-        return first
-    rest = " ".join(p.message for p in problems[1:4])
-    more = f" (and {len(problems) - 4} more)" if len(problems) > 4 else ""
-    return LedgerlinkError(first.code, f"{first.message} Also: {rest}{more}", first.field)
-
-
-def convert(run: Run, prepared: Prepared) -> Record:
-    work = prepared.work
-    document = work.document
-    lines = prepared.element["lines"]
-    contact = {"ContactID": work.contact_id} if work.contact_id else {}
-    existing = work.link
-    if isinstance(document, SalesInvoice):
-        body = invoice_to_xero(document, lines, contact, prepared.status, existing, prepared.unitdp)
-    else:
-        assert isinstance(document, Expense)
-        body = expense_to_xero(document, lines, contact, prepared.status, existing, prepared.unitdp)
-    if not prepared.gone:
-        body["Url"] = run.marker(work.document_id, document.url if document else None)
-    return body
-
-
-def path_for(unitdp: int) -> str:
-    return "/Invoices?summarizeErrors=false" + ("&unitdp=4" if unitdp == 4 else "")
+def _refresh_needed(run: Run, works: Sequence[Work]) -> bool:
+    """Read fresh what these works depend on, where their kind checks against it (a payment
+    against what is still due); False if it could not be read."""
+    wanted = {
+        (need.kind, need.source_id)
+        for w in works
+        if kinds.get(w.kind).refresh_dependencies
+        for need in kinds.get(w.kind).requires(w.document, view_of(w.link))
+    }
+    if not wanted:
+        return True
+    with run.factory() as session:
+        found = dependencies(session, run.connection.workspace_id, wanted)
+        linked = {key: dep.link.xero_id for key, dep in found.items() if dep.link is not None}
+        ids = document_ids(session, run.connection.workspace_id, list(linked))
+    to_refresh = {ids[key]: xero_id for key, xero_id in linked.items() if key in ids}
+    if not to_refresh:
+        return True
+    of_kind = {ids[key]: kinds.get(key[0]) for key in linked if key in ids}
+    try:
+        refresh_links(run, to_refresh, of_kind)
+    except (XeroError, LedgerlinkError) as exc:
+        read_failed(run, exc, [w.item_id for w in works])
+        return False
+    return True
 
 
 def send_all(run: Run, works: Sequence[Work]) -> bool:
-    """Check, resolve contacts, convert and send; True when the round must stop."""
+    """Screen, then each kind's stage in order; True when the round must stop."""
     works = screen(run, works)
-    to_refresh = {w.document_id: w.link.xero_id for w in works if w.link is not None}
-    if to_refresh:
-        try:
-            refresh_links(run, to_refresh)
-        except (XeroError, LedgerlinkError) as exc:
-            # nothing may be decided on stale links: every claimed item waits (or is held)
-            read_failed(run, exc, [w.item_id for w in works])
+    if not _refresh(run, works):
+        return True
+    staged = sorted(works, key=lambda w: kinds.get(w.kind).stage)
+    for _, members in groupby(staged, key=lambda w: kinds.get(w.kind).stage):
+        if _send_stage(run, list(members)):
             return True
-        _reload_links(run, works)
-    prepared = check(run, works)
-    needs_contact = [p.work for p in prepared if not p.gone]
+    return False
+
+
+def _send_stage(run: Run, works: list[Work]) -> bool:
+    if works and any(w.link is None for w in works):
+        with run.factory() as session:
+            _current_links(session, works)  # an earlier stage may have linked some
+    if not _refresh_needed(run, works):
+        return True
+    ready = check(run, works)
+    writes = [r for r in ready if not r.follow_up_only]
+    needs_contact = [
+        r.work for r in writes if not r.gone and r.kind.contact(r.work.document) is not None
+    ]
     ready_works, stop = ensure_contacts(run, needs_contact) if needs_contact else ([], False)
-    ready_ids = {w.item_id for w in ready_works}
-    sendable = [p for p in prepared if p.gone or p.work.item_id in ready_ids]
     if stop:
         return True
-    groups: dict[tuple[str, int], list[Prepared]] = {}
-    for p in sendable:
-        groups.setdefault(("POST" if p.update else "PUT", p.unitdp), []).append(p)
+    have_contact = {w.item_id for w in ready_works}
+    sendable = [
+        r
+        for r in writes
+        if r.gone or r.kind.contact(r.work.document) is None or r.work.item_id in have_contact
+    ]
+    if _write(run, sendable):
+        return True
+    return _follow_ups(run, [r for r in ready if r.follow_up_only])
+
+
+def _prepared(run: Run, ready: Ready) -> Prepared:
+    work = ready.work
+    return Prepared(
+        status=ready.status,
+        lines=ready.lines,
+        contact={"ContactID": work.contact_id} if work.contact_id else {},
+        existing=work.link,
+        unitdp=ready.unitdp,
+        number=number_for(run, ready) if not ready.gone else None,
+        resolved=ready.resolved,
+        settings=run.connection.settings,
+    )
+
+
+def number_for(run: Run, ready: Ready) -> str | None:
+    """The number a created document goes with when the source gave none: the connection's
+    sequence (kept for every resend), its source_id, or none (Xero numbers it)."""
+    kind, document = ready.kind, ready.work.document
+    if ready.update or kind.number_of(document):
+        return None
+    if kind.numbering == "source_id":
+        return str(document.source_id)
+    if kind.numbering == "sequence":
+        with run.factory() as session, session.begin():
+            return numbers.assign_number(
+                session, run.connection.id, ready.work.document_id, kind.name
+            )
+    return None
+
+
+def convert(run: Run, ready: Ready) -> Record:
+    work = ready.work
+    body = ready.kind.to_xero(work.document, _prepared(run, ready))
+    if not ready.gone and ready.kind.marks_url:
+        body["Url"] = run.marker(work.document_id, getattr(work.document, "url", None))
+    return body
+
+
+def _write(run: Run, sendable: Sequence[Ready]) -> bool:
+    groups: dict[tuple[str, str], list[Ready]] = {}
+    for ready in sendable:
+        method, path = ready.kind.write_target(
+            ready.update, ready.gone, ready.unitdp, ready.work.link
+        )
+        groups.setdefault((method, path), []).append(ready)
     size = run.config.batch_size
-    for (method, unitdp), members in sorted(groups.items()):
-        for start in range(0, len(members), size):
-            batch = members[start : start + size]
-            body = {"Invoices": [convert(run, p) for p in batch]}
-            docs = [p.work.document_id for p in batch]
-            ids = [p.work.item_id for p in batch]
-            sent = dispatch(run, method, path_for(unitdp), body, docs, ids)
+    for (method, path), members in sorted(groups.items()):
+        kind = members[0].kind
+        step = size if kind.batches(method, path) else 1
+        for start in range(0, len(members), step):
+            batch = members[start : start + step]
+            elements = [convert(run, r) for r in batch]
+            body = kind.envelope(method, path, elements)
+            docs = [r.work.document_id for r in batch]
+            ids = [r.work.item_id for r in batch]
+            extras = [_details(r) for r in batch]
+            sent = dispatch(run, method, path, body, docs, ids)
             if sent.reply is not None and sent.intent is not None:
                 pause.reached("reply_received")
-                apply_invoice_reply(run, sent.intent.id, sent.reply.items("Invoices"))
+                replies = kind.reply_elements(sent.reply.data, len(batch))
+                apply_reply(run, sent.intent.id, replies, extras=extras)
                 pause.reached("reply_applied")
             elif sent.stop:
                 return True
     return False
 
 
-def _reload_links(run: Run, works: Sequence[Work]) -> None:
-    with run.factory() as session:
-        _current_links(session, works)
+def _details(ready: Ready) -> dict[str, object]:
+    details = dict(ready.kind.write_details(ready.work.document))
+    if ready.note:
+        details["note"] = ready.note
+    elif ready.update:
+        details["note"] = None
+    return details
+
+
+def _follow_ups(run: Run, readies: Sequence[Ready]) -> bool:
+    """What a kind writes once the document is in Xero, one request per document."""
+    return any(send_follow_up(run, ready) for ready in readies)

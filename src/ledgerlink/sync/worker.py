@@ -19,9 +19,11 @@ import httpx2
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink import kinds
 from ledgerlink.config import Settings
-from ledgerlink.documents import ValidationFailed, validate_document
+from ledgerlink.documents import ValidationFailed
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.kinds import validate_document
 from ledgerlink.store.models import (
     Connection,
     Document,
@@ -35,6 +37,7 @@ from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
 from ledgerlink.sync.limiter import Limiter
+from ledgerlink.sync.linking import refresh_links
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.send import send_all
@@ -297,6 +300,25 @@ class Worker:
             if not queue.renew_lease(session, connection_id, self.config.owner, 1.0, self.clock()):
                 return  # another worker holds the connection now; the items are its to recover
             lifecycle.release(session, connection_id, self.clock())
+
+    # refresh from Xero -----------------------------------------------------------------
+
+    def refresh(self, connection_id: str, document_links: dict[str, tuple[str, str]]) -> int:
+        """ "Refresh from Xero": read these documents' Xero state (document id -> (kind, Xero
+        id)) in as few calls as each kind allows and update their links; the calls made.
+
+        Reads only, within the shared limiter, beside any worker driving the connection: a link
+        holds Xero's state as last read, whoever read it."""
+        info = self._connection(connection_id)
+        tally = jobs.JobTally(job_id="")
+        client = self._client(info, tally)
+        try:
+            run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
+            of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
+            refresh_links(run, {doc: xero for doc, (_, xero) in document_links.items()}, of_kind)
+        finally:
+            client.close()
+        return tally.counts.get("calls", 0)
 
     # until idle -----------------------------------------------------------------------
 

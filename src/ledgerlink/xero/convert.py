@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from ledgerlink.documents.money import XERO_LINE_AMOUNT_TYPES, round_to, unitdp_for
-from ledgerlink.documents.schemas import ContactRef, Expense, Line, SalesInvoice
+from ledgerlink.documents.schemas import ContactRef, Expense, Line, LinedDocument, SalesInvoice
 from ledgerlink.mapping.resolve import ResolvedLine
 
 
@@ -36,7 +36,7 @@ class LinkLike(Protocol):
     def line_item_ids(self) -> Sequence[Any]: ...
 
 
-def document_unitdp(document: SalesInvoice | Expense) -> int:
+def document_unitdp(document: LinedDocument) -> int:
     """The ``unitdp`` to write (and read) this document with: 4 only when a price needs it."""
     return unitdp_for(line.unit_amount for line in document.lines)
 
@@ -85,43 +85,53 @@ def _line(
     return body
 
 
-def _lines(
-    document: SalesInvoice | Expense,
+def lines_to_xero(
+    document: LinedDocument,
     resolved: Sequence[ResolvedLine],
     existing: LinkLike | None,
     unitdp: int,
+    *,
+    discounts: bool = True,
 ) -> list[dict[str, Any]]:
+    """The LineItems of any document with lines, echoing Xero's line ids on an update."""
     if len(resolved) != len(document.lines):
         raise ValueError("resolved lines must match the document's lines one to one")
     ids = list(existing.line_item_ids) if existing is not None else []
-    discounts = isinstance(document, SalesInvoice)
     return [
         _line(line, res, ids[i] if i < len(ids) else None, unitdp, discounts)
         for i, (line, res) in enumerate(zip(document.lines, resolved, strict=True))
     ]
 
 
-def _gone(existing: LinkLike | None, status: str) -> dict[str, Any] | None:
+def gone(
+    existing: LinkLike | None, status: str, id_field: str = "InvoiceID"
+) -> dict[str, Any] | None:
+    """Voiding or deleting sends only the id and the status, so nothing else can be refused."""
     if existing is not None and status in ("VOIDED", "DELETED"):
-        return {"InvoiceID": existing.xero_id, "Status": status}
+        return {id_field: existing.xero_id, "Status": status}
     return None
 
 
-def _common(
-    document: SalesInvoice | Expense,
-    invoice_type: str,
+def common_fields(
+    document: LinedDocument,
+    xero_type: str | None,
     contact: Mapping[str, Any],
     status: str,
     existing: LinkLike | None,
+    id_field: str = "InvoiceID",
+    *,
+    with_url: bool = True,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"Type": invoice_type}
+    """Type, id, contact, amounts, currency, url and status: what every lined document has
+    (``with_url`` False for resources without a Url: credit notes, purchase orders)."""
+    body: dict[str, Any] = {"Type": xero_type} if xero_type else {}
     if existing is not None:
-        body["InvoiceID"] = existing.xero_id
+        body[id_field] = existing.xero_id
     body["Contact"] = contact_element(contact)
     body["LineAmountTypes"] = XERO_LINE_AMOUNT_TYPES[document.amounts_are]
     if document.currency is not None:
         body["CurrencyCode"] = document.currency
-    if document.url is not None:
+    if with_url and document.url is not None:
         body["Url"] = document.url
     body["Status"] = status
     return body
@@ -136,17 +146,17 @@ def invoice_to_xero(
     unitdp: int = 2,
 ) -> dict[str, Any]:
     """A sales invoice as an ACCREC Invoice element (create, or update when ``existing``)."""
-    gone = _gone(existing, status)
-    if gone is not None:
-        return gone
-    body = _common(document, "ACCREC", contact, status, existing)
+    ended = gone(existing, status)
+    if ended is not None:
+        return ended
+    body = common_fields(document, "ACCREC", contact, status, existing)
     body["Date"] = document.issue_date.isoformat()
     body["DueDate"] = document.due_date.isoformat()
     if document.number is not None:
         body["InvoiceNumber"] = document.number
     if document.reference is not None:
         body["Reference"] = document.reference
-    body["LineItems"] = _lines(document, lines, existing, unitdp)
+    body["LineItems"] = lines_to_xero(document, lines, existing, unitdp)
     return body
 
 
@@ -159,15 +169,15 @@ def expense_to_xero(
     unitdp: int = 2,
 ) -> dict[str, Any]:
     """An expense as an ACCPAY bill element; the supplier's reference is its InvoiceNumber."""
-    gone = _gone(existing, status)
-    if gone is not None:
-        return gone
-    body = _common(document, "ACCPAY", contact, status, existing)
+    ended = gone(existing, status)
+    if ended is not None:
+        return ended
+    body = common_fields(document, "ACCPAY", contact, status, existing)
     body["Date"] = document.date.isoformat()
     if document.due_date is not None:
         body["DueDate"] = document.due_date.isoformat()
     number = document.reference or document.number
     if number:
         body["InvoiceNumber"] = number
-    body["LineItems"] = _lines(document, lines, existing, unitdp)
+    body["LineItems"] = lines_to_xero(document, lines, existing, unitdp, discounts=False)
     return body

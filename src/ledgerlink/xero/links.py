@@ -20,6 +20,8 @@ PAGES: dict[str, str] = {
     "ACCPAYCREDIT": "/AccountsPayable/ViewCreditNote.aspx?creditNoteID={id}",
     "PURCHASEORDER": "/Accounts/Payable/PurchaseOrders/View/{id}/",
     "CONTACT": "/Contacts/View/{id}",
+    # As Xero's own MCP server links a payment (fact sheet section 9).
+    "PAYMENT": "/Bank/ViewTransaction.aspx?bankTransactionID={id}",
 }
 
 ALIASES: dict[str, str] = {

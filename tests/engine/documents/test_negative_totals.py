@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from ledgerlink.documents import ValidationFailed, validate_document
+from ledgerlink.documents import ValidationFailed
+from ledgerlink.kinds import validate_document
 from tests.engine.documents.factories import expense_data, invoice_data
 
 

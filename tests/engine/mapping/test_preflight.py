@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ledgerlink.documents import validate_document
+from ledgerlink.kinds import validate_document
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.mapping import MappingDefaults, MemoryReference, preflight, resolve_lines
 from tests.engine.documents.factories import expense_data, invoice_data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledgerlink.documents import validate_document
+from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, MemoryReference, ResolvedLine, resolve_lines
 from tests.engine.documents.factories import expense_data, invoice_data
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from ledgerlink.documents import validate_document
+from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import Hold, Send, Skip, decide_update, xero_status
 from tests.engine.documents.factories import expense_data, invoice_data
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ledgerlink.config import Settings
 from ledgerlink.store.models import QueueItem
-from ledgerlink.sync.intake import Kind, upsert_documents
+from ledgerlink.sync.intake import upsert_documents
 from tests.engine.conftest import TEST_KEY, postgres_database
 from tests.engine.sync.chaos.fleet import Fleet
 from tests.engine.sync.chaos.judge import Violation, judge
@@ -62,7 +62,7 @@ class ChaosRun:
         """The wave through intake, as a source app's bulk upload lands; what intake answered
         is checked against the plan (rule ``intake``)."""
         harness = self.harness
-        kinds: tuple[Kind, ...] = ("invoice", "expense")
+        kinds: tuple[str, ...] = ("invoice", "expense")
         for kind in kinds:
             pushes = [p for p in wave.pushes if p.doc.kind == kind]
             if not pushes:

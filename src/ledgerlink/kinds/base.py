@@ -1,0 +1,323 @@
+"""What a document kind is: one description that every layer reads.
+
+A kind says what the source app sends (its schema), what it becomes in Xero (resource, type, id
+and number fields), how it converts, which Xero status each source status asks for and what
+Xero's statuses mean back in the source's words, the checks Xero's rules need before any call,
+what must be in Xero before it (its dependencies), how a send whose reply was lost is found,
+and the page that shows it in Xero. The worker, intake, REST routes, CLI and OpenAPI read this
+and nothing else about kinds: adding a kind is adding its module to this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel
+
+from ledgerlink.documents.schemas import ContactRef
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.mapping.status import Decision, Hold, Send, Skip, decide_update
+from ledgerlink.xero import wire
+
+Record = dict[str, Any]
+Usage = Literal["sales", "purchase"]
+
+
+@dataclass(frozen=True)
+class Needed:
+    """A document that must be in Xero (and how) before this one can be sent.
+
+    ``statuses``: the Xero statuses it must have (empty: any); ``field`` names where this
+    document points at it, for the error a person reads.
+    """
+
+    kind: str
+    source_id: str
+    field: str
+    statuses: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What a kind needs to know of a document's link to decide a send."""
+
+    xero_id: str
+    status: str | None
+    amount_paid: Decimal | None
+    amount_credited: Decimal | None
+    amount_due: Decimal | None
+    details: Mapping[str, Any]
+
+
+class DocumentKind:
+    """The base of every kind; a kind module defines a subclass and an instance named KIND."""
+
+    name: ClassVar[str]
+    model: ClassVar[type[BaseModel]]
+    schema_name: ClassVar[str]
+    noun: ClassVar[str]
+    # Xero: the collection (path and envelope key), the id and number fields.
+    resource: ClassVar[str]
+    id_field: ClassVar[str]
+    number_field: ClassVar[str | None] = None
+    # Dependency order within a run: contacts, then 1 (invoices, bills, POs), 2 (credit
+    # notes), 3 (payments); each stage sees the links the earlier ones wrote.
+    stage: ClassVar[int] = 1
+    # Whose defaults and overrides its lines use, and which account classes its lines take.
+    usage: ClassVar[Usage | None] = None
+    account_classes: ClassVar[frozenset[str]] = frozenset()
+    has_lines: ClassVar[bool] = True
+    # Query parameter ``unitdp=4`` is accepted on its writes (4-decimal unit prices).
+    takes_unitdp: ClassVar[bool] = True
+    # The Xero statuses that read as "paid" in the source's words.
+    paid_statuses: ClassVar[frozenset[str]] = frozenset({"PAID"})
+    # Xero's statuses back in the source's words (what the app shows after a refresh).
+    source_words: ClassVar[Mapping[str, str]] = {}
+    # How Xero reads several by id: ``IDs=`` (Invoices), a ``where`` of ids joined by OR
+    # (CreditNotes, Payments), or one GET each (PurchaseOrders take neither).
+    read_by: ClassVar[Literal["ids", "where", "one"]] = "ids"
+    # Its create carries ledgerlink's Url marker (what finds an invoice after a lost reply).
+    marks_url: ClassVar[bool] = False
+    # A document sent without a number: Xero numbers it ("xero"), the connection's sequence
+    # does when it has one ("sequence"), or its source_id is its number ("source_id": what
+    # finds it again after a lost reply when the resource has no Url to mark it with).
+    numbering: ClassVar[Literal["xero", "sequence", "source_id"]] = "xero"
+    # Read the documents it depends on fresh before deciding (a payment's amount still due).
+    refresh_dependencies: ClassVar[bool] = False
+
+    # -- the document ------------------------------------------------------------------
+
+    def contact(self, document: Any) -> ContactRef | None:
+        """The contact it is for; None when it has none of its own (payments)."""
+        return None
+
+    def contact_role(self, document: Any) -> str:
+        return "contact"
+
+    def date_of(self, document: Any) -> tuple[str, date]:
+        """The field and date Xero checks against the lock date."""
+        raise NotImplementedError
+
+    def expand(self, body: dict[str, Any], stored: StoredLookup) -> dict[str, Any]:
+        """The raw body as validated: a kind may fill it from documents already stored."""
+        return body
+
+    def routes_with(self, document: Any) -> tuple[str, str] | None:
+        """The (kind, source id) whose connection it goes to, when it follows another document
+        (a payment goes to its invoice's organisation)."""
+        return None
+
+    def requires(self, document: Any, link: LinkView | None) -> list[Needed]:
+        """What must be in Xero before it (besides its contact), given its own link."""
+        return []
+
+    def number_of(self, document: Any) -> str | None:
+        return getattr(document, "number", None)
+
+    def xero_type(self, document: Any) -> str:
+        """Xero's Type (or a deep-link kind when the resource has no Type)."""
+        raise NotImplementedError
+
+    # -- status policy -----------------------------------------------------------------
+
+    def wanted_status(self, document: Any) -> str:
+        raise NotImplementedError
+
+    def decide(self, document: Any, link: LinkView | None) -> Decision:
+        """Send (with which status), hold (why) or skip, given Xero's state as last read."""
+        wanted = self.wanted_status(document)
+        if link is None:
+            return decide_update(None, None, None, wanted)
+        return decide_update(
+            link.status, link.amount_paid, link.amount_credited, wanted, content_changed=True
+        )
+
+    def checks(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:
+        """Kind-specific refusals before any call (lines are checked by the pipeline)."""
+        return []
+
+    def usage_of(self, document: Any) -> Usage | None:
+        return self.usage
+
+    # -- beyond the document's own write (a credit note's allocations) -----------------
+
+    def written(self, document: Any, link: LinkView) -> bool:
+        """Whether Xero already holds what this version would write (only a follow-up may be
+        left). By default the content hash decides (``screen``), so nothing is skipped here."""
+        return False
+
+    def write_details(self, document: Any) -> dict[str, Any]:
+        """Details kept on the link when the document's write is applied; ``follow_up`` True
+        brings the item straight back for the follow-up."""
+        return {}
+
+    def follow_up_due(
+        self, document: Any, link: LinkView, resolved: Mapping[tuple[str, str], LinkView]
+    ) -> bool:
+        return False
+
+    def follow_up(
+        self, document: Any, link: LinkView, resolved: Mapping[tuple[str, str], LinkView]
+    ) -> FollowUp | None:
+        """The write left once the document is in Xero, or None."""
+        return None
+
+    def is_follow_up(self, path: str) -> bool:
+        """Whether a write to ``path`` is a follow-up of this kind (not the document's own)."""
+        return False
+
+    def follow_up_found(
+        self, details: Mapping[str, Any], sent: Record, record: Record
+    ) -> dict[str, Any]:
+        """After a lost follow-up reply: the link details that Xero's ``record`` of the
+        document shows were applied."""
+        return {}
+
+    def follow_up_applied(
+        self, details: Mapping[str, Any], sent: Record, elements: Sequence[Record]
+    ) -> dict[str, Any]:
+        """The link details a follow-up's reply gives."""
+        return {}
+
+    # -- to and from Xero --------------------------------------------------------------
+
+    def write_path(self, method: str, unitdp: int) -> str:
+        path = f"/{self.resource}?summarizeErrors=false"
+        return path + ("&unitdp=4" if unitdp == 4 and self.takes_unitdp else "")
+
+    def write_target(self, update: bool, gone: bool, unitdp: int, link: Any) -> tuple[str, str]:
+        """Method and path of the document's write: creates by PUT, updates by POST."""
+        method = "POST" if update else "PUT"
+        return method, self.write_path(method, unitdp)
+
+    def batches(self, method: str, path: str) -> bool:
+        """Whether many documents share one request on this path (Xero takes 50 at a time)."""
+        return True
+
+    def envelope(self, method: str, path: str, elements: list[Record]) -> Record:
+        return {self.resource: elements}
+
+    def reply_elements(self, data: Any, count: int) -> list[Record | None]:
+        found = data.get(self.resource) if isinstance(data, dict) else None
+        return (
+            [e if isinstance(e, dict) else None for e in found] if isinstance(found, list) else []
+        )
+
+    def to_xero(self, document: Any, prepared: Prepared) -> Record:
+        raise NotImplementedError
+
+    def link_values(self, record: Record) -> dict[str, Any]:
+        """Link fields from Xero's record of it (id, number, status, money, line ids)."""
+        values: dict[str, Any] = {
+            "xero_id": record.get(self.id_field),
+            "xero_status": record.get("Status"),
+        }
+        if self.number_field:
+            values["xero_number"] = record.get(self.number_field)
+        if record.get("Type"):
+            values["xero_type"] = record.get("Type")
+        for name, key in (
+            ("total", "Total"),
+            ("amount_due", "AmountDue"),
+            ("amount_paid", "AmountPaid"),
+            ("amount_credited", "AmountCredited"),
+        ):
+            if record.get(key) is not None:
+                values[name] = str(Decimal(str(record[key])))
+        paid_on = wire.parse_day(record.get("FullyPaidOnDate"))
+        if paid_on is not None:
+            values["paid_date"] = paid_on.isoformat()
+        lines = record.get("LineItems")
+        if isinstance(lines, list):
+            values["line_item_ids"] = [
+                str(line.get("LineItemID")) for line in lines if line.get("LineItemID")
+            ]
+        return values
+
+    def source_status(self, xero_status: str | None) -> str | None:
+        """Xero's status in the source's words ("paid" for PAID, a PO's BILLED, ...)."""
+        if xero_status is None:
+            return None
+        if xero_status in self.paid_statuses:
+            return "paid"
+        return self.source_words.get(xero_status, xero_status.lower())
+
+    def deep_link_kind(self, link_type: str | None) -> str:
+        """The page kind for ``ledgerlink.xero.links`` (a Xero Type, or an alias)."""
+        return link_type or self.name.upper()
+
+    # -- after a lost reply ------------------------------------------------------------
+
+    def lookup_queries(self, sent: Sequence[Record]) -> list[tuple[str, dict[str, str]]]:
+        """The GETs (path, query) that would find what the lost creates ``sent`` made."""
+        raise NotImplementedError
+
+    def matches(self, sent: Record, found: Record) -> bool:
+        """Whether Xero's record ``found`` is the one ``sent`` created."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One write after the document's own: its method, path and body (an envelope)."""
+
+    method: str
+    path: str
+    body: Record
+    # For the lookup: the Xero resource read to see what was applied.
+    read_path: str
+
+
+class StoredLookup:
+    """Reading documents already stored (intake passes one to ``expand``)."""
+
+    def current_body(self, kind: str, source_id: str) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+
+@dataclass
+class CheckContext:
+    """What a kind's own checks may read: the connection's settings, links of documents it
+    depends on (by (kind, source id)), and the cached reference data."""
+
+    settings: Mapping[str, Any]
+    reference: Any
+    links: Mapping[tuple[str, str], LinkView]
+    base_currency: str | None = None
+    # Money already promised in this claim per Xero document (payments on one invoice).
+    spent: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """A document ready to convert: the status to send, its resolved lines, its contact."""
+
+    status: str
+    lines: Sequence[Any]
+    contact: Mapping[str, Any]
+    existing: Any
+    unitdp: int = 2
+    number: str | None = None
+    resolved: Mapping[tuple[str, str], LinkView] | None = None
+    settings: Mapping[str, Any] | None = None
+
+
+__all__ = [
+    "CheckContext",
+    "Decision",
+    "DocumentKind",
+    "FollowUp",
+    "Hold",
+    "LinkView",
+    "Needed",
+    "Prepared",
+    "Record",
+    "Send",
+    "Skip",
+    "StoredLookup",
+    "Usage",
+]
