@@ -6,6 +6,7 @@ known to use come from the fact sheet's catalogue (../shared/xero-facts.md secti
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -99,9 +100,9 @@ class ProblemError(XeroError):
             "Instance": str(uuid.uuid4()),
             "Extensions": {},
         }
-        return Response(
-            wire.encode(body), self.status, headers=self.headers, media_type="application/json"
-        )
+        # Not wire.encode: it leaves out nulls, and Xero sends "Type": null.
+        content = json.dumps(body, separators=(",", ":")).encode()
+        return Response(content, self.status, headers=self.headers, media_type="application/json")
 
 
 def unauthorized(detail: str = "AuthenticationUnsuccessful") -> ProblemError:
