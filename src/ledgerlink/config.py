@@ -19,10 +19,22 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCOPES = (
+# What the engine reads and writes: invoices, bills, credit notes, purchase orders and items
+# (accounting.invoices), payments, contacts, and the organisation's settings (accounts, tax
+# rates, currencies, tracking categories, items, the organisation itself). Xero apps created on
+# or after 2 March 2026 get only granular scopes; older apps may still ask for the broad
+# accounting.transactions (LEDGERLINK_XERO_SCOPE_STYLE=broad) until Xero ends it in 2027.
+USER_SCOPES = ("openid", "profile", "email", "offline_access")
+GRANULAR_SCOPES = (
+    "openid profile email offline_access accounting.invoices accounting.payments "
+    "accounting.contacts accounting.settings"
+)
+BROAD_SCOPES = (
     "openid profile email offline_access accounting.transactions accounting.contacts "
     "accounting.settings"
 )
+SCOPE_STYLES = {"granular": GRANULAR_SCOPES, "broad": BROAD_SCOPES}
+DEFAULT_SCOPES = GRANULAR_SCOPES
 KEY_FILE_NAME = ".ledgerlink-secret"  # beside a SQLite database (and, before, in the cwd)
 USER_KEY_FILE = Path("ledgerlink") / "secret-key"  # under $XDG_CONFIG_HOME, else ~/.config
 
@@ -81,6 +93,7 @@ ENV_NAMES = {
     "xero_client_secret": "LEDGERLINK_XERO_CLIENT_SECRET",
     "redirect_uri": "LEDGERLINK_REDIRECT_URI",
     "scopes": "LEDGERLINK_XERO_SCOPES",
+    "scope_style": "LEDGERLINK_XERO_SCOPE_STYLE",
     "secret_key_file": "LEDGERLINK_SECRET_KEY_FILE",
     "xero_read_timeout": "LEDGERLINK_XERO_READ_TIMEOUT",
 }
@@ -124,7 +137,10 @@ class Settings:
     xero_client_id: str = ""
     xero_client_secret: str = field(default="", repr=False)
     redirect_uri: str = "http://127.0.0.1:8000/api/v1/connections/callback"
-    scopes: str = DEFAULT_SCOPES
+    # The scopes a connect asks Xero for: LEDGERLINK_XERO_SCOPES outright, else the set of
+    # LEDGERLINK_XERO_SCOPE_STYLE (granular, or broad for an app made before 2 March 2026).
+    scopes: str = ""
+    scope_style: str = "granular"
     oauth_state_seconds: int = 900
     http_timeout: float = 30.0
     # How long a call to Xero's API may take: the client gives up after it, and a send a dead
@@ -132,12 +148,29 @@ class Settings:
     xero_read_timeout: float = 60.0
     secret_key_file: str = ""  # where the key ring is kept without LEDGERLINK_SECRET_KEYS
 
+    def __post_init__(self) -> None:
+        if self.scope_style not in SCOPE_STYLES:
+            raise ValueError(
+                f"{ENV_NAMES['scope_style']} must be one of {', '.join(SCOPE_STYLES)}, "
+                f"not {self.scope_style!r}"
+            )
+        if not self.scopes.strip():
+            object.__setattr__(self, "scopes", SCOPE_STYLES[self.scope_style])
+
+    @property
+    def custom_scopes(self) -> str:
+        """What a custom connection asks for: the same scopes without the user's own ones
+        (a client-credentials token speaks for no person)."""
+        return " ".join(s for s in self.scopes.split() if s not in USER_SCOPES)
+
     @classmethod
     def from_env(cls) -> Settings:
         base = cls()
         values: dict[str, Any] = {
             attr: _env(name, getattr(base, attr)) for attr, name in ENV_NAMES.items()
         }
+        values["scopes"] = _env(ENV_NAMES["scopes"], "")
+        values["scope_style"] = str(values["scope_style"]).lower()
         values["secret_keys"] = _split_keys(os.environ.get("LEDGERLINK_SECRET_KEYS", ""))
         values["xero_api_url"] = str(values["xero_api_url"]).rstrip("/")
         read_timeout = positive_from_env(ENV_NAMES["xero_read_timeout"], float)

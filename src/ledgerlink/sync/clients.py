@@ -2,8 +2,9 @@
 
 Every caller (the worker, a REST route, the scheduler, the connect flow) gets the same wiring:
 the shared limiter, every call kept in the call log, tokens fetched (and refreshed across
-workers) from the token set, a refused token renewed once, and the process's one outbound
-HTTP client, so connections reuse one pool and one TLS context.
+workers) from the token set, a refused token renewed once (unless it lacks the scope the call
+needs: the token set's granted scopes tell), and the process's one outbound HTTP client, so
+connections reuse one pool and one TLS context.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx2
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.calls import OnCall, api_call_recorder
+from ledgerlink.store.models import TokenSet
 from ledgerlink.sync import refresh
 from ledgerlink.xero.client import API_PATH, Limiter, XeroClient
 
@@ -46,8 +49,10 @@ def connection_client(
     on_call: OnCall | None = None,
     token: Callable[[], str] | None = None,
     transport: httpx2.BaseTransport | None = None,
+    scopes: str | None = None,
 ) -> XeroClient:
-    """A client for one organisation (``token`` given: a fixed token, e.g. while connecting)."""
+    """A client for one organisation (``token`` given: a fixed token, e.g. while connecting,
+    with the ``scopes`` Xero granted it)."""
     record = api_call_recorder(factory, connection_id)
 
     def log_call(method: str, path: str, status: int) -> None:
@@ -71,6 +76,16 @@ def connection_client(
             transport=transport,
         )
 
+    def granted() -> str | None:
+        """Read when Xero answers 401 (never per call): a refresh may have changed them."""
+        if scopes is not None or token_set_id is None:
+            return scopes
+        with factory() as session:
+            found: str | None = session.scalar(
+                select(TokenSet.scopes).where(TokenSet.id == token_set_id)
+            )
+            return found
+
     return XeroClient(
         settings.xero_api_url.rstrip("/") + API_PATH,
         tenant_id,
@@ -80,4 +95,5 @@ def connection_client(
         log_call,
         max_wait=max_wait,
         renew=None if token is not None else stored,
+        granted_scopes=granted,
     )

@@ -55,6 +55,7 @@ def fetch_organisation(
     transport: httpx2.BaseTransport | None,
     client_id: str,
     limits: XeroLimits | None = None,
+    scopes: str | None = None,
 ) -> None:
     """ShortCode (for deep links) and BaseCurrency; a failure here only leaves them empty.
 
@@ -73,6 +74,7 @@ def fetch_organisation(
             http=http,
             max_wait=ORGANISATION_MAX_WAIT,
             token=lambda: access,
+            scopes=scopes,
         ) as xero,
     ):
         try:
@@ -155,6 +157,14 @@ def finish_connect(
     """
     now = now or datetime.now(UTC)
     spent, verifier, secret = _spend_state(session, settings, state, now)
+    if error == "invalid_scope":
+        raise LedgerlinkError(
+            "OAUTH_DENIED",
+            f"Xero refused the scopes asked for ({settings.scopes}): an app created on or after "
+            "2 March 2026 takes granular scopes only (LEDGERLINK_XERO_SCOPE_STYLE=granular), "
+            "and every scope in LEDGERLINK_XERO_SCOPES must be one Xero knows.",
+            "scopes",
+        )
     if error or not code:
         raise LedgerlinkError(
             "OAUTH_DENIED", f"Xero did not grant access ({error or 'no code'}).", "error"
@@ -198,7 +208,13 @@ def finish_connect(
     tok.drop_unused_token_sets(session, spent.workspace_id, keep=token_set.id)
     for connection in made:
         fetch_organisation(
-            session, settings, connection, granted.access_token, transport, spent.client_id
+            session,
+            settings,
+            connection,
+            granted.access_token,
+            transport,
+            spent.client_id,
+            scopes=granted.scope,
         )
     return made
 
@@ -236,9 +252,13 @@ def connect_custom(
     now: datetime | None = None,
     transport: httpx2.BaseTransport | None = None,
 ) -> Connection:
-    """A custom connection: client credentials bound by Xero to exactly one organisation."""
+    """A custom connection: client credentials bound by Xero to exactly one organisation.
+
+    It asks for the same accounting scopes as a connect does (``Settings.custom_scopes``).
+    """
     now = now or datetime.now(UTC)
-    granted = idn.client_credentials(settings, idn.XeroApp(client_id, client_secret), transport)
+    app = idn.XeroApp(client_id, client_secret)
+    granted = idn.client_credentials(settings, app, transport, scope=settings.custom_scopes)
     tenants = idn.list_tenants(settings, granted.access_token, None, transport)
     if len(tenants) != 1:
         raise LedgerlinkError(
@@ -260,7 +280,15 @@ def connect_custom(
     )
     connection = _connect_tenant(session, workspace_id, tenants[0], token_set.id)
     tok.drop_unused_token_sets(session, workspace_id, keep=token_set.id)
-    fetch_organisation(session, settings, connection, granted.access_token, transport, client_id)
+    fetch_organisation(
+        session,
+        settings,
+        connection,
+        granted.access_token,
+        transport,
+        client_id,
+        scopes=granted.scope,
+    )
     return connection
 
 

@@ -14,6 +14,11 @@ so nothing was applied. Our clock may think a token fresh that Xero has expired 
 revoked early, so the client asks its token source, once, for a token in place of the refused
 one (``renew``) and sends the very same request again: same bytes, same Idempotency-Key. A
 second 401 is raised: a token Xero has just issued and still refuses means a reconnect.
+
+Unless the 401 is a missing scope: when the client knows what the token was granted
+(``granted_scopes``) and that lacks the scope the call needs, a renewed token would carry the
+same scopes and be refused the same way. It raises ``XeroScopeMissing`` (naming the scope to
+add) at once, without renewing.
 """
 
 from __future__ import annotations
@@ -32,16 +37,20 @@ from ledgerlink.xero.errors import (
     XeroForbidden,
     XeroNotFound,
     XeroRateLimited,
+    XeroScopeMissing,
     XeroTransportError,
     XeroUnauthorized,
     XeroUnavailable,
     XeroValidation,
 )
+from ledgerlink.xero.scopes import missing_scope
 
 log = logging.getLogger(__name__)
 
 API_PATH = "/api.xro/2.0"
 OnCall = Callable[[str, str, int], None]
+# The scopes the current token was granted (Xero's space-separated string); None: unknown.
+GrantedScopes = Callable[[], str | None]
 
 # Failures where the request certainly never reached Xero: sending it again is safe.
 _NOT_SENT: tuple[type[Exception], ...] = (
@@ -124,11 +133,13 @@ class XeroClient:
         identity_url: str | None = None,
         max_wait: float | None = None,
         renew: Renew | None = None,
+        granted_scopes: GrantedScopes | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.tenant_id = tenant_id
         self.token = token
         self.renew = renew
+        self.granted_scopes = granted_scopes
         self.limiter = limiter
         self.on_call = on_call
         self.max_wait = max_wait
@@ -277,13 +288,32 @@ class XeroClient:
         try:
             return send(token)
         except XeroUnauthorized as refused:
+            self._raise_if_scope_missing(refused)
             if self.renew is None:
                 raise
             fresh = self.renew(rejected=token)
             if fresh == token:
                 raise
             log.info("401 from Xero (%s): sending once more with a renewed token", refused)
-        return send(fresh)
+        try:
+            return send(fresh)
+        except XeroUnauthorized as refused:
+            # The renewal stored the token's scopes as Xero granted them: look again.
+            self._raise_if_scope_missing(refused)
+            raise
+
+    def _raise_if_scope_missing(self, refused: XeroUnauthorized) -> None:
+        """Raise ``XeroScopeMissing`` when the token's known scopes cannot make this call."""
+        if self.granted_scopes is None:
+            return
+        try:
+            granted = self.granted_scopes()
+        except Exception:  # not knowing the scopes must not hide Xero's 401
+            log.exception("could not read the granted scopes after a 401")
+            return
+        scope = missing_scope(granted or "", refused.method, refused.path)
+        if scope is not None:
+            raise XeroScopeMissing(scope, method=refused.method, path=refused.path) from refused
 
     def _headers(self, extra: Mapping[str, str], token: str, *, tenant: bool) -> dict[str, str]:
         headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}

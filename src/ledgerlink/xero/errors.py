@@ -16,7 +16,9 @@ The client never retries (see DESIGN.md); whoever catches these decides, from ``
 - ``RETRY``: another refusal of ours (a 404, an unknown answer): retry, spending an attempt.
 - ``HOLD_CONNECTION``: Xero refuses the connection (401 after a renewed token, 403): hold the
   documents and ask a person to reconnect.
-- ``HOLD_DOCUMENT``: the document itself is at fault: hold it with the error for a person.
+- ``HOLD_DOCUMENT``: the document itself is at fault, or the connection lacks the scope its
+  kind needs (``XeroScopeMissing``): hold it with the error for a person. A missing scope holds
+  only the documents that need it; the connection keeps serving the others.
 
 These are not ``LedgerlinkError``s themselves: Xero's HTTP status (a 401 from Xero) is not the
 status our REST API should answer with (the source app's key is fine). ``as_error()`` gives the
@@ -178,6 +180,34 @@ class XeroUnauthorized(XeroError):
     def token_expired(self) -> bool:
         """An expired token is fixed by a refresh; anything else needs a reconnect."""
         return "tokenexpired" in self.detail.replace(" ", "").lower()
+
+
+class XeroScopeMissing(XeroError):
+    """401 to a token that works but was not granted the scope this call needs.
+
+    Refreshing would not help (a refreshed token carries the same scopes), so the client raises
+    this instead of renewing; only a new consent that grants ``scope`` does.
+    """
+
+    code = "XERO_SCOPE_MISSING"
+
+    def __init__(self, scope: str, *, method: str = "", path: str = "") -> None:
+        bare = path.split("?", 1)[0]
+        super().__init__(
+            f"Xero refused {method} {bare}: the connection was not granted the scope {scope}; "
+            "connect again to grant it.",
+            method=method,
+            path=path,
+            status=401,
+        )
+        self.scope = scope
+
+    @property
+    def action(self) -> Action:
+        return Action.HOLD_DOCUMENT
+
+    def __str__(self) -> str:
+        return self.message  # it already says which call
 
 
 class XeroForbidden(XeroError):

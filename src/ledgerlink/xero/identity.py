@@ -89,16 +89,34 @@ def _not_answered(what: str, exc: Exception) -> LedgerlinkError:
 
 
 def client_credentials(
-    settings: Settings, app: XeroApp, transport: httpx2.BaseTransport | None
+    settings: Settings,
+    app: XeroApp,
+    transport: httpx2.BaseTransport | None,
+    *,
+    scope: str | None = None,
 ) -> Granted:
+    """A custom connection's token. ``scope`` None asks for nothing in particular: Xero then
+    grants what the connection was authorised for (a renewal keeps what the connect got)."""
+    extra = {"scope": scope} if scope else {}
     with oauth_client(settings, app, transport) as client:
         try:
             return read_token(
-                client.fetch_token(settings.xero_token_url, grant_type="client_credentials")
+                client.fetch_token(
+                    settings.xero_token_url, grant_type="client_credentials", **extra
+                )
             )
         except OAuthError as exc:
             if exc.error not in REFUSALS:
                 raise _not_answered("token endpoint", exc) from exc
+            if exc.error == "invalid_scope":
+                raise LedgerlinkError(
+                    "VALIDATION_FAILED",
+                    f"Xero refused the scopes asked for ({scope}): an app created on or after "
+                    "2 March 2026 takes granular scopes only, and the custom connection must "
+                    "be authorised for each (LEDGERLINK_XERO_SCOPE_STYLE, "
+                    "LEDGERLINK_XERO_SCOPES).",
+                    "scopes",
+                ) from exc
             raise LedgerlinkError(
                 "VALIDATION_FAILED",
                 f"Xero refused the custom connection's client id and secret ({exc.error}).",
