@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ledgerlink.api.auth import WorkspaceId
@@ -50,7 +51,9 @@ class CustomConnect(BaseModel):
     client_secret: str = Field(min_length=1, max_length=200)
 
 
-def _out(row: Connection, syncs: list[ReferenceSync] | None = None) -> ConnectionOut:
+def _out(
+    session: Session, row: Connection, syncs: list[ReferenceSync] | None = None
+) -> ConnectionOut:
     return ConnectionOut(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -58,7 +61,7 @@ def _out(row: Connection, syncs: list[ReferenceSync] | None = None) -> Connectio
         status=row.status,
         short_code=row.short_code,
         base_currency=row.base_currency,
-        settings=conns.connection_settings(row).model_dump(),
+        settings=conns.shown_settings(session, row).model_dump(),
         reference_fetched_at={s.kind: s.fetched_at for s in syncs or []},
     )
 
@@ -82,7 +85,7 @@ def _finish(svc: Engine, state: str, code: str | None, error: str | None) -> lis
         made = oauth.finish_connect(
             session, state, code, settings=svc.settings, error=error, transport=svc.transport
         )
-        return [_out(row) for row in made]
+        return [_out(session, row) for row in made]
 
 
 def _wants_html(request: Request) -> bool:
@@ -141,7 +144,7 @@ async def connect_custom(request: Request, workspace_id: WorkspaceId) -> Connect
                 settings=svc.settings,
                 transport=svc.transport,
             )
-            return _out(row)
+            return _out(session, row)
 
     return await run_in_threadpool(run)
 
@@ -149,14 +152,14 @@ async def connect_custom(request: Request, workspace_id: WorkspaceId) -> Connect
 @router.get("", response_model=list[ConnectionOut])
 def list_connections(request: Request, workspace_id: WorkspaceId) -> list[ConnectionOut]:
     with services(request).factory() as session:
-        return [_out(row) for row in conns.list_connections(session, workspace_id)]
+        return [_out(session, row) for row in conns.list_connections(session, workspace_id)]
 
 
 def _syncs(request: Request, workspace_id: str, connection_id: str) -> ConnectionOut:
     with services(request).factory() as session:
         row = conns.get_connection(session, workspace_id, connection_id)
         query = select(ReferenceSync).where(ReferenceSync.connection_id == row.id)
-        return _out(row, list(session.scalars(query)))
+        return _out(session, row, list(session.scalars(query)))
 
 
 @router.get("/{connection_id}", response_model=ConnectionOut)
@@ -174,15 +177,19 @@ def get_connection(
 async def patch_settings(
     request: Request, workspace_id: WorkspaceId, connection_id: str
 ) -> ConnectionOut:
-    """Change some settings (default accounts and tax types, the active switch); others stay."""
+    """Change some settings (default accounts and tax types, branches, the invoice number
+    sequence, the active switch); others stay. Switched on, its waiting documents are sent."""
     changes = await read_object(request)
     svc = services(request)
 
-    def run() -> None:
+    def run() -> bool:
         with transaction(svc.factory) as session:
-            conns.update_settings(session, workspace_id, connection_id, changes)
+            return conns.update_settings(session, workspace_id, connection_id, changes).active
 
-    await run_in_threadpool(run)
+    active = await run_in_threadpool(run)
+    hook = getattr(request.app.state, "on_intake", None)
+    if hook is not None and active and "active" in changes:
+        hook()  # in ``ledgerlink serve`` the worker loop looks at once instead of polling
     return _syncs(request, workspace_id, connection_id)
 
 

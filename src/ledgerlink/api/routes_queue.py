@@ -15,8 +15,8 @@ from ledgerlink.api.body import read_json
 from ledgerlink.api.errors import ERROR_RESPONSES
 from ledgerlink.api.routes_documents import pick_connection
 from ledgerlink.api.services import services
-from ledgerlink.api.views import JobOut, QueueItemOut, job_out, queue_item_out
-from ledgerlink.errors import LedgerlinkError
+from ledgerlink.api.views import ErrorOut, JobOut, QueueItemOut, job_out, queue_item_out
+from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import ApiCall, Document, QueueItem, SyncJob
 from ledgerlink.sync import jobs, queue
@@ -70,9 +70,19 @@ def get_queue(
             .offset(offset)
         )
         rows = list(session.execute(query))
-        waits = queue.waiting_for(session, [item for item, _ in rows], datetime.now(UTC))
-        items = [queue_item_out(item, doc, waits.get(item.id)) for item, doc in rows]
+        waits = queue.waits(session, [item for item, _ in rows], datetime.now(UTC))
+        items = [_item_out(item, doc, waits.get(item.id)) for item, doc in rows]
     return QueueOut(counts=counts, items=items)
+
+
+def _item_out(item: QueueItem, document: Document, wait: queue.Wait | None) -> QueueItemOut:
+    """An item as the queue page shows it. What a person must do for it to move on (switch its
+    connection on) is its error while it waits: its last attempt's is in the sentence."""
+    out = queue_item_out(item, document, wait.sentence if wait else None)
+    if wait is not None and wait.code is not None:
+        fix = CATALOGUE.get(wait.code, (0, ""))[1]
+        out.error = ErrorOut(code=wait.code, message=wait.sentence, field=wait.field, fix=fix)
+    return out
 
 
 @router.post("/queue/{item_id}/retry", response_model=QueueItemOut)

@@ -1,5 +1,6 @@
 """``ledgerlink status``: what an operator checks first, read straight from the database:
-the queue by state, recent errors and their fixes, connections, the latest sync jobs.
+the queue by state, recent errors and their fixes, connections (a switched-off one says so,
+with what waits for it), the latest sync jobs.
 
 Everything shown that came from outside (source ids, Xero's messages, organisation and
 workspace names) goes through ``cli.text.plain``: it is shown, never obeyed by the terminal.
@@ -20,10 +21,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from ledgerlink.cli.text import plain, quoted
 from ledgerlink.config import Settings
 from ledgerlink.errors import CATALOGUE
+from ledgerlink.store import connections as conns
 from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory
 from ledgerlink.store.models import ApiCall, Connection, Document, QueueItem, SyncJob, Workspace
-from ledgerlink.sync import jobs
+from ledgerlink.sync import jobs, lifecycle
 from ledgerlink.sync.queue import workers_of
 
 STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded")
@@ -113,6 +115,12 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
             )
             calls = {cid: int(n) for cid, n in used}
             workers = workers_of(session, [c.id for c, _ in connections], datetime.now(UTC))
+            waiting_rows = session.execute(
+                select(QueueItem.connection_id, func.count())
+                .where(QueueItem.state.in_(lifecycle.ACTIVE))
+                .group_by(QueueItem.connection_id)
+            )
+            waiting = {cid: int(n) for cid, n in waiting_rows}
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         where = shown_url(settings.database_url)
@@ -151,16 +159,32 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
         table.add_row(
             plain(workspace),
             plain(connection.tenant_name or connection.tenant_id),
-            plain(connection.status),
+            plain(_status(connection)),
             plain(connection.short_code),
             plain(connection.id),
             str(calls.get(connection.id, 0)),
             plain(workers.get(connection.id, "")),
         )
     console.print(table if connections else "No connections.")
+    for connection, _ in connections:
+        if conns.switched_off(connection):
+            error = conns.switched_off_error(connection)
+            count = waiting.get(connection.id, 0)
+            console.print(
+                f"[yellow]{error.code}[/]: {quoted(error.message)} ({count} waiting)",
+                soft_wrap=True,
+            )
     names = {c.id: c.tenant_name or c.tenant_id for c, _ in connections}
     console.print(_jobs_table(recent_jobs, names) if recent_jobs else "No sync jobs yet.")
     return 0
+
+
+def _status(connection: Connection) -> str:
+    if not conns.switched_off(connection):
+        return connection.status
+    if connection.status == conns.ACTIVE:
+        return "switched off"
+    return f"{connection.status}, switched off"
 
 
 def _jobs_table(rows: list[SyncJob], names: dict[str, str]) -> Table:

@@ -9,6 +9,10 @@ already ours), which is atomic on PostgreSQL (the row is locked by the conflict)
 A worker that dies leaves its lease to expire; whoever takes the connection next returns the
 dead worker's in-flight items to the queue *keeping their intent*, so a send whose reply was
 never recorded is resolved (replayed or looked up) instead of sent again.
+
+A connection a person switched off (``settings.active`` false) is never leased, so nothing is
+sent to it, not even the settling of an earlier send: its items stay where they are, and the
+queue says why (CONNECTION_SWITCHED_OFF) until it is switched on.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
@@ -43,8 +49,15 @@ def _upsert_lease(
     return session.execute(statement).first() is not None
 
 
+def switched_on() -> ColumnElement[bool]:
+    """Connections whose active switch is on (settings written before it existed count as on)."""
+    return func.coalesce(Connection.settings["active"].as_boolean(), true())
+
+
 def due_connections(session: Session, now: datetime, limit: int = 20) -> list[str]:
     """Active connections with work due now that no worker holds, the longest-waiting first.
+
+    Switched-off connections are left out: their items wait, whatever their state.
 
     A connection whose items a dead worker left in flight (its lease expired, or gone) counts
     as due, or those items would never be taken over. Connections another worker is driving
@@ -58,6 +71,7 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
             QueueItem.state == "queued",
             QueueItem.not_before <= now,
             Connection.status == "active",
+            switched_on(),
             QueueItem.connection_id.not_in(live),
         )
         .group_by(QueueItem.connection_id)
@@ -71,6 +85,7 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
         .where(
             QueueItem.state == "in_flight",
             Connection.status == "active",
+            switched_on(),
             QueueItem.connection_id.not_in(live),
         )
         .distinct()
@@ -89,10 +104,15 @@ def acquire_lease(
 ) -> str | None:
     """Lease one connection with due work (or the one named); None when there is none to take.
 
-    Items left in flight by an earlier holder go back to the queue with their intent kept.
+    Items left in flight by an earlier holder go back to the queue with their intent kept. A
+    switched-off connection is not taken, even when named.
     """
     until = now + timedelta(seconds=seconds)
     with transaction(factory) as session:
+        if connection_id:
+            row = session.get(Connection, connection_id)
+            if row is None or conns.switched_off(row):
+                return None
         candidates = [connection_id] if connection_id else due_connections(session, now)
         for candidate in candidates:
             if _upsert_lease(session, candidate, owner, until, now):
@@ -186,10 +206,14 @@ def claim(
 ) -> list[str]:
     """Move up to ``limit`` due items of our leased connection to in_flight; their ids in order.
 
-    Returns nothing if the lease is no longer ours.
+    Returns nothing if the lease is no longer ours, or the connection was switched off since
+    the lease was taken (what is claimed already goes on; nothing more is).
     """
     with transaction(factory) as session:
         if not renew_lease(session, connection_id, owner, lease_seconds, now):
+            return []
+        row = session.get(Connection, connection_id, populate_existing=True)
+        if row is None or conns.switched_off(row):
             return []
         query = (
             select(QueueItem.id)
@@ -215,7 +239,8 @@ def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -
     Per connection: its earliest queued item, or now for items someone holds in flight; but
     no sooner than the end of a lease on it, since until then the connection is another
     worker's (and if that worker died, its in-flight items are ours to take over then). A
-    lease that has already run out is in the past, so it delays nothing.
+    lease that has already run out is in the past, so it delays nothing. A switched-off
+    connection's items are not waiting for a worker: they wait for a person.
     """
     with factory() as session:
         waiting = (
@@ -229,7 +254,11 @@ def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -
                 ),
             )
             .join(Connection, Connection.id == QueueItem.connection_id)
-            .where(QueueItem.state.in_(lifecycle.ACTIVE), Connection.status == "active")
+            .where(
+                QueueItem.state.in_(lifecycle.ACTIVE),
+                Connection.status == "active",
+                switched_on(),
+            )
             .group_by(QueueItem.connection_id)
         )
         if connection_id is not None:
@@ -255,22 +284,41 @@ def _clock(value: datetime) -> str:
     return _aware(value).strftime("%H:%M:%S UTC")
 
 
+@dataclass(frozen=True)
+class Wait:
+    """What an unfinished item waits for: a sentence, and a code when a person must act."""
+
+    sentence: str
+    code: str | None = None
+    field: str | None = None
+
+
 def waiting_for(session: Session, items: Sequence[QueueItem], now: datetime) -> dict[str, str]:
-    """What each unfinished item waits for, in a sentence for the queue page (by item id).
+    """What each unfinished item waits for, in a sentence for the queue page (by item id)."""
+    return {item_id: wait.sentence for item_id, wait in waits(session, items, now).items()}
+
+
+def waits(session: Session, items: Sequence[QueueItem], now: datetime) -> dict[str, Wait]:
+    """What each unfinished item waits for (by item id).
 
     In flight under a live lease: a worker is on it, and if that worker died its organisation
-    is taken over when the lease ends (a living worker renews it). In flight under a lease that
-    ended: its worker stopped and the next worker takes it over. Queued: its back-off, an
+    is taken over when the lease ends (a living worker renews it). Otherwise, on a switched-off
+    connection: a person switching it on (CONNECTION_SWITCHED_OFF). In flight under a lease
+    that ended: its worker stopped and the next worker takes it over. Queued: its back-off, an
     unsettled earlier send, or a worker to come.
     """
     active = [i for i in items if i.state in lifecycle.ACTIVE]
     if not active:
         return {}
+    connection_ids = {i.connection_id for i in active}
     leases = {
         row.connection_id: (row.owner, _aware(row.expires_at))
-        for row in session.scalars(
-            select(Lease).where(Lease.connection_id.in_({i.connection_id for i in active}))
-        )
+        for row in session.scalars(select(Lease).where(Lease.connection_id.in_(connection_ids)))
+    }
+    off = {
+        row.id: conns.switched_off_error(row)
+        for row in session.scalars(select(Connection).where(Connection.id.in_(connection_ids)))
+        if conns.switched_off(row)
     }
     intents = {i.intent_id for i in active if i.intent_id}
     open_ = set(
@@ -282,34 +330,44 @@ def waiting_for(session: Session, items: Sequence[QueueItem], now: datetime) -> 
         if intents
         else []
     )
-    found: dict[str, str] = {}
+    found: dict[str, Wait] = {}
     for item in active:
         owner, until = leases.get(item.connection_id, (None, None))
         live = until is not None and until >= now
+        switched = off.get(item.connection_id)
         if item.state == lifecycle.ItemState.IN_FLIGHT and until is not None and live:
-            found[item.id] = (
+            found[item.id] = Wait(
                 f"Worker {owner} is sending it. If that worker has stopped, another takes its "
                 f"organisation over when its lease ends at {_clock(until)} (a live worker "
                 "renews it every few seconds)."
             )
+        elif switched is not None:
+            earlier = (
+                " An earlier send of it may have reached Xero: once the connection is on, that "
+                "send is settled (replayed or looked up) before anything is sent again."
+                if item.intent_id in open_
+                else ""
+            )
+            last = f" Its last attempt: {item.error_message}" if item.error_message else ""
+            found[item.id] = Wait(switched.message + earlier + last, switched.code, switched.field)
         elif item.state == lifecycle.ItemState.IN_FLIGHT:
-            found[item.id] = (
+            found[item.id] = Wait(
                 "Its worker stopped while sending it: the next worker to look takes the "
                 "organisation over and settles that send (replayed or looked up, never sent twice)."
             )
         elif item.intent_id in open_:
-            found[item.id] = (
+            found[item.id] = Wait(
                 "An earlier send of it may have reached Xero (its reply was lost, or Xero was "
                 "unavailable): it is settled by replaying the same Idempotency-Key or by looking "
                 f"it up, from {_clock(item.not_before)}, before anything is sent again."
             )
         elif _aware(item.not_before) > now:
             why = f": {item.error_message}" if item.error_message else ""
-            found[item.id] = f"Waits until {_clock(item.not_before)}{why}"
+            found[item.id] = Wait(f"Waits until {_clock(item.not_before)}{why}")
         elif live:
-            found[item.id] = f"Due now: worker {owner} is working on this organisation."
+            found[item.id] = Wait(f"Due now: worker {owner} is working on this organisation.")
         else:
-            found[item.id] = "Due now: the next worker to look sends it."
+            found[item.id] = Wait("Due now: the next worker to look sends it.")
     return found
 
 
