@@ -188,7 +188,10 @@ async def put_document(
     _wake_worker(request, raw)
     result = _results(raw).results[0]
     if result.status == "invalid":
-        raise failure(raw[0].errors)
+        errors = raw[0].errors
+        if len(errors) == 1 and errors[0].code != "VALIDATION_FAILED":
+            raise errors[0]  # e.g. BRANCH_UNKNOWN: its own code and status
+        raise failure(errors)
     return result
 
 

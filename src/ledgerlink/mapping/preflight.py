@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from ledgerlink.documents.money import LineInput, Totals, estimate_totals
 from ledgerlink.documents.schemas import ContactRef, Expense, LinedDocument, SalesInvoice
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.mapping.reference import Listing, Record, Reference
+from ledgerlink.mapping.reference import Catalogue, Listing, Record, Reference
 from ledgerlink.mapping.resolve import SOURCE_WORDS, ResolvedLine
 
 _CLASS_OF_TYPE = {
@@ -217,6 +218,79 @@ def check_tax(
     return rate, []
 
 
+def check_item_and_tracking(reference: Reference, document: LinedDocument) -> list[LedgerlinkError]:
+    """Item codes and tracking the organisation does not have (when their lists were read)."""
+    if not isinstance(reference, Catalogue):
+        return []
+    problems: list[LedgerlinkError] = []
+    items_known = reference.items_known()
+    categories = reference.tracking_categories()
+    for index, line in enumerate(document.lines):
+        if items_known and line.item_code is not None and reference.item(line.item_code) is None:
+            field = f"lines[{index}].item_code"
+            problems.append(
+                _err(
+                    "XERO_ITEM_UNKNOWN",
+                    field,
+                    f"{field} '{line.item_code}' is not an item in the organisation's Products "
+                    "and Services.",
+                )
+            )
+        if categories is None:
+            continue
+        for number, tracking in enumerate(line.tracking):
+            problems += _tracking_errors(categories, tracking, f"lines[{index}].tracking[{number}]")
+    return problems
+
+
+def _active_named(records: Any, name: str, key: str) -> Record | None:
+    wanted = name.strip().casefold()
+    return next(
+        (
+            r
+            for r in records or ()
+            if str(r.get(key, "")).strip().casefold() == wanted
+            and str(r.get("Status") or "ACTIVE") == "ACTIVE"
+        ),
+        None,
+    )
+
+
+def _tracking_errors(categories: Any, tracking: Any, where: str) -> list[LedgerlinkError]:
+    category = _active_named(categories, tracking.name, "Name")
+    if category is None:
+        names = sorted(
+            str(c.get("Name")) for c in categories if str(c.get("Status") or "ACTIVE") == "ACTIVE"
+        )
+        known = ", ".join(f"'{n}'" for n in names) or "none"
+        field = f"{where}.name"
+        return [
+            _err(
+                "XERO_TRACKING_INVALID",
+                field,
+                f"{field} '{tracking.name}' is not an active tracking category in Xero "
+                f"(active: {known}).",
+            )
+        ]
+    if _active_named(category.get("Options"), tracking.option, "Name") is None:
+        options = sorted(
+            str(o.get("Name"))
+            for o in category.get("Options") or ()
+            if str(o.get("Status") or "ACTIVE") == "ACTIVE"
+        )
+        known = ", ".join(f"'{n}'" for n in options) or "none"
+        field = f"{where}.option"
+        return [
+            _err(
+                "XERO_TRACKING_INVALID",
+                field,
+                f"{field} '{tracking.option}' is not an active option of '{category.get('Name')}' "
+                f"in Xero (active: {known}).",
+            )
+        ]
+    return []
+
+
 def _rate_percent(rate: Record | None) -> Decimal:
     if rate is None:
         return Decimal(0)
@@ -302,12 +376,24 @@ def preflight(
                 f"currency '{currency}' is not enabled in the Xero organisation.",
             )
         )
+    problems += check_item_and_tracking(reference, document)
     rates: list[Record | None] = []
     for line in resolved_lines:
         account, account_problems = check_account(
             reference, line, kind, subject.account_classes, subject.default_words
         )
         rate, tax_problems = check_tax(reference, line, account)
+        if account is not None and line.tax_type is None and document.amounts_are != "no_tax":
+            field = f"lines[{line.index}].tax_type"
+            tax_problems.append(
+                _err(
+                    "XERO_FIELD_REQUIRED",
+                    field,
+                    f"{field} is missing: neither the line, an item override, the connection's "
+                    f"default nor account '{account.get('Code')}' gives a tax type, and the "
+                    f"{kind}'s amounts are {document.amounts_are.replace('_', ' ')} of tax.",
+                )
+            )
         problems += account_problems + tax_problems
         rates.append(rate)
     if len(rates) == len(document.lines) and not problems:

@@ -40,6 +40,17 @@ class Listing(Protocol):
     def tax_rates(self) -> Iterable[Record]: ...
 
 
+@runtime_checkable
+class Catalogue(Protocol):
+    """Optional: whether the items and tracking categories are known at all (read from Xero
+    once a document needed them), so an unknown item code or tracking option is refused only
+    when the list was read, never for lack of reading it."""
+
+    def items_known(self) -> bool: ...
+
+    def tracking_categories(self) -> Iterable[Record] | None: ...
+
+
 class MemoryReference:
     """Reference data held in memory (Xero's GET replies as they came)."""
 
@@ -50,13 +61,16 @@ class MemoryReference:
         tax_rates: Iterable[Record] = (),
         currencies: Iterable[Record] = (),
         contacts: Iterable[Record] = (),
-        items: Iterable[Record] = (),
+        items: Iterable[Record] | None = None,
+        tracking: Iterable[Record] | None = None,
     ) -> None:
         self._accounts = {str(a["Code"]): a for a in accounts if a.get("Code")}
         self._tax = {str(t["TaxType"]): t for t in tax_rates}
         self._currencies = {str(c["Code"]).upper(): c for c in currencies}
         self._contacts = list(contacts)
-        self._items = {str(i["Code"]): i for i in items}
+        self._items = {str(i["Code"]): i for i in items or ()}
+        self._items_known = items is not None
+        self._tracking = list(tracking) if tracking is not None else None
 
     def account(self, code: str) -> Record | None:
         return self._accounts.get(code)
@@ -83,6 +97,12 @@ class MemoryReference:
 
     def item(self, code: str) -> Record | None:
         return self._items.get(code)
+
+    def items_known(self) -> bool:
+        return self._items_known
+
+    def tracking_categories(self) -> Iterable[Record] | None:
+        return self._tracking
 
     def accounts(self) -> Iterable[Record]:
         return list(self._accounts.values())

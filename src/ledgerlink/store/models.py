@@ -263,7 +263,7 @@ class Link(Base):
     paid_date: Mapped[str | None] = mapped_column(String(10))
     # Kind-specific facts of Xero's record: a credit note's allocations made, a payment's
     # document and account.
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -215,6 +215,8 @@ def upsert_documents(
             try:
                 connection_id = router.route(parsed)
             except LedgerlinkError as exc:
+                if exc.code == "CONNECTION_NOT_FOUND":
+                    raise  # the workspace has no connection: nothing can be accepted
                 result.outcome, result.errors = "invalid", [exc]
                 continue
             body = parsed.model_dump(mode="json", exclude_none=True)

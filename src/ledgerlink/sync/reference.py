@@ -370,6 +370,12 @@ class ReferenceView:
     def organisation(self) -> Record | None:
         return self._get("organisation", "organisation")
 
+    def items_known(self) -> bool:
+        return self.fetched_at("items") is not None
+
+    def tracking_categories(self) -> list[Record] | None:
+        return self.all("tracking") if self.fetched_at("tracking") is not None else None
+
     def all(self, kind: str) -> list[Record]:
         """Every cached record of one kind (``accounts``, ``tax_rates``, ``tracking``...)."""
         query = select(ReferenceItem.data).where(

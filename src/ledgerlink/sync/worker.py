@@ -49,6 +49,18 @@ CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "currencies", "contac
 MIN_IDLE_SECONDS = 0.25
 
 
+def _catalogues_needed(works: list[Work]) -> tuple[str, ...]:
+    """The item and tracking lists, read only once a claimed document uses an item code or
+    tracking (preflight then refuses unknown ones before any send)."""
+    lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
+    needed = []
+    if any(line.item_code for line in lines):
+        needed.append("items")
+    if any(line.tracking for line in lines):
+        needed.append("tracking")
+    return tuple(needed)
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -174,7 +186,12 @@ class Worker:
             if not ids or self._round(run, ids):
                 break
 
-    def _ensure_reference(self, run: Run) -> bool:
+    def _ensure_reference(
+        self,
+        run: Run,
+        kinds_wanted: tuple[str, ...] = CORE_REFERENCE,
+        claimed: list[str] | None = None,
+    ) -> bool:
         """Cached reference data no older than the configured age; False if Xero is unreachable."""
         oldest = self.clock() - timedelta(seconds=self.config.reference_max_age_seconds)
         with self.factory() as session:
@@ -184,7 +201,7 @@ class Worker:
                     select(ReferenceSync).where(ReferenceSync.connection_id == run.connection.id)
                 )
             }
-        stale = [k for k in CORE_REFERENCE if k not in marks or marks[k] < oldest]
+        stale = [k for k in kinds_wanted if k not in marks or marks[k] < oldest]
         if not stale:
             return True
         try:
@@ -194,7 +211,7 @@ class Worker:
             # tries again after the back-off with the reason on it, or is held when Xero
             # refuses the connection (which is then marked for a reconnect).
             run.tally.note(self.clock(), f"reference data could not be refreshed: {exc}")
-            read_failed(run, exc, self._due_items(run.connection.id))
+            read_failed(run, exc, claimed or self._due_items(run.connection.id))
             return False
         return True
 
@@ -259,6 +276,8 @@ class Worker:
         until then (``inflight``); only then is anything decided and sent.
         """
         works = self._load(run, ids)
+        if not self._ensure_reference(run, _catalogues_needed(works), [w.item_id for w in works]):
+            return True
         with self.factory() as session:
             found = inflight.blockers(session, run, works)
         if found.wait_until:
