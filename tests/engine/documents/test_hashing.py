@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerlink.documents import content_hash
-from ledgerlink.kinds import validate_document
 from ledgerlink.documents.hashing import canonical_json, normal_decimal
+from ledgerlink.kinds import validate_document
 from tests.engine.documents.factories import invoice_data, random_invoice
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ledgerlink.sync.pull import refresh_documents
 from tests.engine.kinds.conftest import (
     all_done,
     credit_note,
@@ -19,7 +20,6 @@ from tests.engine.kinds.conftest import (
     purchase_order,
     purchase_orders,
 )
-from ledgerlink.sync.pull import refresh_documents
 from tests.engine.sync.conftest import SyncHarness
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ledgerlink.kinds import validate_document
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, MemoryReference, preflight, resolve_lines
 from tests.engine.documents.factories import expense_data, invoice_data
 
