@@ -12,6 +12,7 @@ from ledgerlink.api import (
     errors,
     routes_connections,
     routes_documents,
+    routes_lists,
     routes_overrides,
     routes_queue,
     routes_workspaces,
@@ -77,6 +78,7 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     for module in (routes_workspaces, routes_connections, routes_queue, routes_documents):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_overrides.router, prefix=PREFIX)
+    app.include_router(routes_lists.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
     return app

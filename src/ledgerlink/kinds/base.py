@@ -10,7 +10,7 @@ and nothing else about kinds: adding a kind is adding its module to this package
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.mapping.preflight import account_class
 from ledgerlink.mapping.status import Decision, Hold, Send, Skip, decide_update
 from ledgerlink.xero import wire
 
@@ -142,6 +143,27 @@ class DocumentKind:
 
     def usage_of(self, document: Any) -> Usage | None:
         return self.usage
+
+    def variants(self) -> list[str]:
+        """Its variants, when lists differ by one (a credit note: sales or supplier)."""
+        return []
+
+    def account_choices(self, accounts: Iterable[Record], variant: str | None) -> list[Record]:
+        """The accounts a person may pick for its lines (the dropdown): active, not a bank or
+        system account, of the classes its lines take (revenue for sales, expense or liability
+        for purchases)."""
+        classes = self.account_classes or _USAGE_CLASSES[self._usage(variant)]
+        return [
+            a
+            for a in accounts
+            if str(a.get("Status") or "ACTIVE") == "ACTIVE"
+            and a.get("Type") != "BANK"
+            and not a.get("SystemAccount")
+            and account_class(a) in classes
+        ]
+
+    def _usage(self, variant: str | None) -> Usage:
+        return self.usage or "sales"
 
     # -- beyond the document's own write (a credit note's allocations) -----------------
 
@@ -270,6 +292,12 @@ class FollowUp:
     body: Record
     # For the lookup: the Xero resource read to see what was applied.
     read_path: str
+
+
+_USAGE_CLASSES: dict[str, frozenset[str]] = {
+    "sales": frozenset({"REVENUE"}),
+    "purchase": frozenset({"EXPENSE", "LIABILITY"}),
+}
 
 
 class StoredLookup:

@@ -75,6 +75,12 @@ class CreditNoteKind(DocumentKind):
     def date_of(self, document: Any) -> tuple[str, date]:
         return "date", document.date
 
+    def variants(self) -> list[str]:
+        return ["sales", "supplier"]
+
+    def _usage(self, variant: str | None) -> Usage:
+        return "purchase" if variant == "supplier" else "sales"
+
     def xero_type(self, document: Any) -> str:
         return "ACCRECCREDIT" if document.type == "sales" else "ACCPAYCREDIT"
 

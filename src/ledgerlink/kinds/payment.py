@@ -12,7 +12,7 @@ create is found among its document's payments by amount, date, account and refer
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -52,6 +52,15 @@ class PaymentKind(DocumentKind):
     source_words = {"AUTHORISED": "recorded", "DELETED": "deleted"}
     # The paid documents are read fresh before payments are checked against what is due.
     refresh_dependencies = True
+
+    def account_choices(self, accounts: Iterable[Record], variant: str | None) -> list[Record]:
+        """Bank accounts, and accounts with payments enabled: what Xero takes a payment on."""
+        return [
+            a
+            for a in accounts
+            if str(a.get("Status") or "ACTIVE") == "ACTIVE"
+            and (a.get("Type") == "BANK" or a.get("EnablePaymentsToAccount"))
+        ]
 
     def date_of(self, document: Any) -> tuple[str, date]:
         return "date", document.date

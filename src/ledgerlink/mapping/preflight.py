@@ -185,6 +185,12 @@ def check_account(
     return account, []
 
 
+def check_tax_for_account(rate: Record, account: Record) -> bool:
+    """Whether Xero lets this tax rate go with this account (its class's CanApplyTo flag)."""
+    flag, _ = _FLAG_OF_CLASS.get(account_class(account), (None, ""))
+    return flag is None or bool(rate.get(flag, False))
+
+
 def check_tax(
     reference: Reference, line: ResolvedLine, account: Record | None
 ) -> tuple[Record | None, list[LedgerlinkError]]:
@@ -204,17 +210,16 @@ def check_tax(
     if rate.get("Status", "ACTIVE") != "ACTIVE":
         state = str(rate.get("Status")).lower()
         return None, [_err("XERO_TAX_TYPE_INVALID", field, f"{said} is {state} in Xero.")]
-    if account is not None:
-        flag, words = _FLAG_OF_CLASS.get(account_class(account), (None, ""))
-        if flag is not None and not rate.get(flag, False):
-            return None, [
-                _err(
-                    "XERO_TAX_TYPE_INVALID",
-                    field,
-                    f"{said} cannot be used with account '{account.get('Code')}' ({words}); "
-                    f"that account's own tax type is '{account.get('TaxType')}'.",
-                )
-            ]
+    if account is not None and not check_tax_for_account(rate, account):
+        words = _FLAG_OF_CLASS[account_class(account)][1]
+        return None, [
+            _err(
+                "XERO_TAX_TYPE_INVALID",
+                field,
+                f"{said} cannot be used with account '{account.get('Code')}' ({words}); "
+                f"that account's own tax type is '{account.get('TaxType')}'.",
+            )
+        ]
     return rate, []
 
 
