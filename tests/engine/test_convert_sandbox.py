@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ledgerlink import kinds
 from ledgerlink.documents import Expense, SalesInvoice
 from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, MemoryReference, preflight, resolve_lines
@@ -54,7 +55,9 @@ def _body(
     doc: SalesInvoice | Expense, ref: MemoryReference, unitdp: int, existing: Any = None
 ) -> tuple[dict[str, Any], Any]:
     lines = resolve_lines(doc, defaults=DEFAULTS, reference=ref)
-    assert preflight(doc, lines, ref, None, base_currency="AUD") == []
+    kind = "invoice" if isinstance(doc, SalesInvoice) else "expense"
+    subject = kinds.get(kind).subject(doc)
+    assert preflight(doc, lines, ref, None, base_currency="AUD", subject=subject) == []
     rates = [find_tax_rate(ref, line.tax_type) if line.tax_type else None for line in lines]
     expected = estimate(doc, rates, unitdp)
     status = xero_status(doc)

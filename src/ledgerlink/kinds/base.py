@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.mapping.preflight import account_class
+from ledgerlink.mapping.preflight import Subject, account_class
 from ledgerlink.mapping.status import Decision, Hold, Send, Skip, decide_update
 from ledgerlink.xero import wire
 
@@ -135,6 +135,23 @@ class DocumentKind:
             return decide_update(None, None, None, wanted)
         return decide_update(
             link.status, link.amount_paid, link.amount_credited, wanted, content_changed=True
+        )
+
+    def subject(self, document: Any, gone: bool | None = None) -> Subject:
+        """What preflight needs to know of one of its documents (``gone``: being voided or
+        deleted; by default when its source status is voided)."""
+        date_field, when = self.date_of(document)
+        if gone is None:
+            gone = getattr(document, "status", None) == "voided"
+        return Subject(
+            self.noun,
+            date_field,
+            when,
+            self.contact(document),
+            self.contact_role(document),
+            gone,
+            self.account_classes,
+            "revenue" if self.usage_of(document) == "sales" else "expense",
         )
 
     def checks(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:

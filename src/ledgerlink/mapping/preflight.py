@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerlink.documents.money import LineInput, Totals, estimate_totals
-from ledgerlink.documents.schemas import ContactRef, Expense, LinedDocument, SalesInvoice
+from ledgerlink.documents.schemas import ContactRef, LinedDocument
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.mapping.reference import Catalogue, Listing, Record, Reference
 from ledgerlink.mapping.resolve import SOURCE_WORDS, ResolvedLine
@@ -67,26 +67,6 @@ class Subject:
     default_words: str = "revenue"
 
 
-def subject_of(document: LinedDocument) -> Subject:
-    """The subject of a sales invoice or an expense (the two kinds the tests drive directly)."""
-    if isinstance(document, SalesInvoice):
-        gone = document.status == "voided"
-        return Subject(
-            "invoice", "issue_date", document.issue_date, document.contact, "contact", gone
-        )
-    assert isinstance(document, Expense)
-    gone = document.status == "voided"
-    return Subject(
-        "expense",
-        "date",
-        document.date,
-        document.supplier,
-        "supplier",
-        gone,
-        default_words="expense",
-    )
-
-
 def _err(code: str, field: str, message: str) -> LedgerlinkError:
     return LedgerlinkError(code, message, field=field)
 
@@ -127,7 +107,7 @@ def check_account(
     or of a class this kind's lines cannot post to)."""
     field = f"lines[{line.index}].account_code"
     code = line.account_code
-    words = default_words or ("revenue" if kind == "invoice" else "expense")
+    words = default_words or "revenue"
     if code is None:
         return None, [
             _err(
@@ -352,10 +332,10 @@ def preflight(
     *,
     base_currency: str | None = None,
     unitdp: int = 2,
-    subject: Subject | None = None,
+    subject: Subject,
 ) -> list[LedgerlinkError]:
-    """Every reason Xero would refuse this document, found without calling Xero."""
-    subject = subject or subject_of(document)
+    """Every reason Xero would refuse this document (its kind describes it: ``subject``),
+    found without calling Xero."""
     kind = subject.noun
     problems: list[LedgerlinkError] = []
     date_field = subject.date_field

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +21,6 @@ from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import CheckContext, DocumentKind, LinkView, Needed
 from ledgerlink.mapping import Hold, MappingDefaults, Skip, preflight, resolve_lines
-from ledgerlink.mapping.preflight import Subject
 from ledgerlink.mapping.resolve import ResolvedLine
 from ledgerlink.store.models import Document, ItemOverride, Link, QueueItem
 from ledgerlink.sync import lifecycle
@@ -267,7 +265,7 @@ class _Checker:
                 self.lock,
                 base_currency=self.base,
                 unitdp=ready.unitdp,
-                subject=self.subject(kind, document, gone),
+                subject=kind.subject(document, gone),
             )
         if not gone:
             context = CheckContext(
@@ -277,20 +275,6 @@ class _Checker:
         if problems:
             return lifecycle.hold(joined(problems))
         return ready
-
-    @staticmethod
-    def subject(kind: DocumentKind, document: Any, gone: bool) -> Subject:
-        date_field, when = kind.date_of(document)
-        return Subject(
-            kind.noun,
-            date_field,
-            when,
-            kind.contact(document),
-            kind.contact_role(document),
-            gone,
-            kind.account_classes,
-            "revenue" if kind.usage_of(document) == "sales" else "expense",
-        )
 
 
 def check(run: Run, works: Sequence[Work]) -> list[Ready]:

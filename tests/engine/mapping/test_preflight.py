@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, MemoryReference, preflight, resolve_lines
@@ -19,7 +20,8 @@ def check(
 ) -> list[tuple[str, str | None, str]]:
     doc = validate_document(kind, data)
     lines = resolve_lines(doc, defaults=kw.pop("defaults", DEFAULTS), reference=ref)
-    found = preflight(doc, lines, ref, LOCK, base_currency="AUD", **kw)
+    subject = kinds.get(kind).subject(doc)
+    found = preflight(doc, lines, ref, LOCK, base_currency="AUD", subject=subject, **kw)
     assert all(isinstance(e, LedgerlinkError) and e.fix for e in found)
     return [(e.code, e.field, e.message) for e in found]
 

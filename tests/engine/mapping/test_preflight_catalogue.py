@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ledgerlink import kinds
 from ledgerlink.kinds import validate_document
 from ledgerlink.mapping import MappingDefaults, MemoryReference, preflight, resolve_lines
 from tests.engine.documents.factories import invoice_data
@@ -33,7 +34,10 @@ def _with(demo_ref: MemoryReference, **lists: Any) -> MemoryReference:
 def _check(ref: MemoryReference, lines: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     document = validate_document("invoice", invoice_data(lines=lines))
     resolved = resolve_lines(document, defaults=DEFAULTS, reference=ref)
-    found = preflight(document, resolved, ref, date(2020, 1, 1), base_currency="AUD")
+    subject = kinds.get("invoice").subject(document)
+    found = preflight(
+        document, resolved, ref, date(2020, 1, 1), base_currency="AUD", subject=subject
+    )
     return [(e.code, e.field) for e in found]
 
 
@@ -75,5 +79,6 @@ def test_a_line_with_no_tax_type_anywhere_is_refused_unless_it_carries_no_tax(
     ):
         document = validate_document("invoice", invoice_data(lines=[line], amounts_are=amounts))
         resolved = resolve_lines(document, defaults=MappingDefaults(), reference=ref)
-        found = preflight(document, resolved, ref, None, base_currency="AUD")
+        subject = kinds.get("invoice").subject(document)
+        found = preflight(document, resolved, ref, None, base_currency="AUD", subject=subject)
         assert [(e.code, e.field) for e in found] == expected
