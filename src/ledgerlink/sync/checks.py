@@ -140,13 +140,20 @@ def _waiting(need: Needed, dep: Dependency, noun: str) -> lifecycle.Outcome | No
             field=need.field,
         )
         return lifecycle.wait(error, intent_id=None)
-    if dep.pending or dep.link is None and dep.held is None:
+    if dep.pending:
         error = LedgerlinkError(
             "DEPENDENCY_WAITING",
             f"{what} is on its way to Xero: this {noun} follows it.",
             need.field,
         )
-        return lifecycle.wait(error, delay=1.0, intent_id=None)
+        return lifecycle.wait(error, intent_id=None)
+    if dep.link is None and dep.held is None:
+        error = LedgerlinkError(
+            "DEPENDENCY_MISSING",
+            f"{what} was never sent to Xero (voided before it was): this {noun} cannot follow it.",
+            field=need.field,
+        )
+        return lifecycle.hold(error)
     if dep.held is not None:
         code, message = dep.held
         error = LedgerlinkError(
