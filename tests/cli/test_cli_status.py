@@ -200,3 +200,37 @@ def test_status_says_which_worker_drives_a_connection_and_when_one_stopped(
         assert "its worker stopped" in out and "1 in flight wait for the next worker" in out
     finally:
         engine.dispose()
+
+
+def test_status_counts_the_queue_by_kind(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ll.db"
+    hostile_database(url)
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            session.add(
+                Document(
+                    id="d2", workspace_id="w1", connection_id="c1", kind="payment", source_id="p"
+                )
+            )
+            session.flush()
+            session.add(
+                QueueItem(
+                    id="q2",
+                    workspace_id="w1",
+                    connection_id="c1",
+                    document_id="d2",
+                    version=1,
+                    state="queued",
+                    not_before=datetime.now(UTC),
+                )
+            )
+    finally:
+        engine.dispose()
+    out = status("--database-url", url, cwd=tmp_path).stdout
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 6}
+    assert set(rows) >= {"invoice", "payment", "all"}
+    counts = {kind: [c.strip() for c in rows[kind].split("│")[2:8]] for kind in rows}
+    assert counts["invoice"] == ["0", "0", "0", "1", "0", "0"]  # needs_attention
+    assert counts["payment"] == ["1", "0", "0", "0", "0", "0"]  # queued
+    assert counts["all"] == ["1", "0", "0", "1", "0", "0"]

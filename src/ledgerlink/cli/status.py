@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from ledgerlink import kinds
 from ledgerlink.cli.text import plain, quoted
 from ledgerlink.config import Settings
 from ledgerlink.errors import CATALOGUE
@@ -94,9 +95,13 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
         recent_jobs = jobs.list_jobs(factory, None, datetime.now(UTC), limit=JOBS_SHOWN)
         with factory() as session:
             counted = session.execute(
-                select(QueueItem.state, func.count()).group_by(QueueItem.state)
+                select(Document.kind, QueueItem.state, func.count())
+                .join(Document, Document.id == QueueItem.document_id)
+                .group_by(Document.kind, QueueItem.state)
             )
-            counts = {state: int(n) for state, n in counted}
+            counts: dict[str, dict[str, int]] = {}
+            for kind, state, n in counted:
+                counts.setdefault(kind, {})[state] = int(n)
             recent = session.execute(
                 select(QueueItem, Document)
                 .join(Document, Document.id == QueueItem.document_id)
@@ -129,11 +134,7 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
     finally:
         engine.dispose()
 
-    queue = Table(title="Queue")
-    for state in STATES:
-        queue.add_column(state, justify="right")
-    queue.add_row(*(str(counts.get(state, 0)) for state in STATES))
-    console.print(queue)
+    console.print(_queue_table(counts))
 
     problems = Table(title="Recent errors")
     for column in ("document", "state", "attempts", "code", "field", "message", "fix"):
@@ -177,6 +178,21 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
     names = {c.id: c.tenant_name or c.tenant_id for c, _ in connections}
     console.print(_jobs_table(recent_jobs, names) if recent_jobs else "No sync jobs yet.")
     return 0
+
+
+def _queue_table(counts: dict[str, dict[str, int]]) -> Table:
+    """The queue by kind (in the registry's order, kinds with items only) and state."""
+    queue = Table(title="Queue")
+    queue.add_column("kind")
+    for state in STATES:
+        queue.add_column(state, justify="right")
+    shown = [k for k in kinds.names() if k in counts] + sorted(set(counts) - set(kinds.names()))
+    for kind in shown:
+        queue.add_row(plain(kind), *(str(counts[kind].get(state, 0)) for state in STATES))
+    if len(shown) != 1:
+        totals = [sum(c.get(state, 0) for c in counts.values()) for state in STATES]
+        queue.add_row("all", *(str(n) for n in totals))
+    return queue
 
 
 def _status(connection: Connection) -> str:
