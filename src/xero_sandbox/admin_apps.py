@@ -2,7 +2,7 @@
 
 What the developer portal does at developer.xero.com: an app has a kind, redirect URIs and the
 day it was created, which decides its scopes (from 2 March 2026, granular only). Secrets are
-never shown back.
+never shown back. Apps are configuration: /_sandbox/reset leaves them as they are.
 """
 
 from __future__ import annotations
