@@ -95,8 +95,10 @@ def client_credentials(
     *,
     scope: str | None = None,
 ) -> Granted:
-    """A custom connection's token. ``scope`` None asks for nothing in particular: Xero then
-    grants what the connection was authorised for (a renewal keeps what the connect got)."""
+    """A custom connection's token for ``scope``; None asks for nothing in particular, and Xero
+    grants what the connection was authorised for. A renewal asks for nothing: a connection
+    made before the engine asked for granular scopes keeps working (its token set's scopes are
+    then what Xero grants)."""
     extra = {"scope": scope} if scope else {}
     with oauth_client(settings, app, transport) as client:
         try:
