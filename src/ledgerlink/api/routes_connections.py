@@ -218,6 +218,6 @@ def refresh(
     svc = services(request)
     with svc.factory() as session:
         row = conns.get_connection(session, workspace_id, connection_id)
-    with svc.xero_client(row) as client:
+    with svc.xero_client(row, sending=False) as client:
         counts = refresh_reference(svc.factory, client, row.id, full=full)
     return RefreshOut(counts=counts)

@@ -348,10 +348,11 @@ def switched_off_error(row: Connection) -> LedgerlinkError:
     )
 
 
-def require_usable(row: Connection) -> None:
+def require_usable(row: Connection, *, sending: bool = True) -> None:
     """Refuse work for a connection that cannot reach Xero, with the fix for each reason.
 
     Reconnecting comes first: a disconnected connection that is also switched off is inactive.
+    The switch stops sending only: reading Xero (Synchronize, Refresh from Xero) goes on.
     """
     if row.status == NEEDS_REAUTH:
         raise LedgerlinkError(
@@ -365,5 +366,5 @@ def require_usable(row: Connection) -> None:
             f"Connection {row.tenant_name or row.id} is {row.status}.",
             field="connection_id",
         )
-    if switched_off(row):
+    if sending and switched_off(row):
         raise switched_off_error(row)

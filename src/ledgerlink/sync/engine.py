@@ -114,9 +114,10 @@ class Engine:
         )
         return Worker(self.factory, self.settings, config, limiter=self.limiter(), http=self.http)
 
-    def xero_client(self, connection: Connection) -> XeroClient:
-        """A client for one organisation: shared limiter, calls recorded, tokens refreshed."""
-        conns.require_usable(connection)
+    def xero_client(self, connection: Connection, *, sending: bool = True) -> XeroClient:
+        """A client for one organisation: shared limiter, calls recorded, tokens refreshed.
+        ``sending`` False for reads, which a switched-off connection still allows."""
+        conns.require_usable(connection, sending=sending)
         with self.factory() as session:
             token_set = session.get(TokenSet, connection.token_set_id or "")
             client_id = token_set.client_id if token_set is not None else None

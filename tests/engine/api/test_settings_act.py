@@ -80,6 +80,10 @@ def test_a_switched_off_connection_sends_nothing_until_switched_on(api: Api) -> 
     now_ = api.call("POST", "/jobs", key, json={"connection_id": cid})
     assert now_.status_code == 409, now_.text
     assert now_.json()["error"]["code"] == "CONNECTION_SWITCHED_OFF"
+    # The switch stops sending, not reading: Synchronize still reads Xero's lists.
+    synced = api.call("POST", f"/connections/{cid}/reference/refresh", key)
+    assert synced.status_code == 200, synced.text
+    assert _ours_in_xero(api, numbers) == Counter()
 
     woken: list[int] = []
     api.client.app.state.on_intake = lambda: woken.append(1)  # type: ignore[attr-defined]
