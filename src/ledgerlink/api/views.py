@@ -165,35 +165,8 @@ def link_of(
     )
 
 
-def latest_queue_item(session: Session, document_id: str) -> QueueItem | None:
-    query = (
-        select(QueueItem)
-        .where(QueueItem.document_id == document_id)
-        .order_by(QueueItem.version.desc(), QueueItem.created_at.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
-
-
 def document_out(session: Session, document: Document, deeplink_base: str) -> DocumentOut:
-    version = session.scalars(
-        select(DocumentVersion).where(
-            DocumentVersion.document_id == document.id,
-            DocumentVersion.version == document.current_version,
-        )
-    ).first()
-    connection = session.get(Connection, document.connection_id)
-    return DocumentOut(
-        id=document.id,
-        kind=document.kind,
-        source_id=document.source_id,
-        connection_id=document.connection_id,
-        version=document.current_version,
-        content_hash=version.content_hash if version else None,
-        body=version.body if version else None,
-        sync=sync_of(latest_queue_item(session, document.id)),
-        link=link_of(session.get(Link, document.id), connection, deeplink_base, document.kind),
-    )
+    return documents_out(session, [document], deeplink_base)[0]
 
 
 def documents_out(
@@ -203,11 +176,13 @@ def documents_out(
     if not documents:
         return []
     ids = [d.id for d in documents]
+    current = {(d.id, d.current_version) for d in documents}
     versions = {
         (v.document_id, v.version): v
         for v in session.scalars(
             select(DocumentVersion).where(DocumentVersion.document_id.in_(ids))
         )
+        if (v.document_id, v.version) in current
     }
     found_links = {
         link.document_id: link

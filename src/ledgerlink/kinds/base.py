@@ -78,6 +78,10 @@ class DocumentKind:
     paid_statuses: ClassVar[frozenset[str]] = frozenset({"PAID"})
     # Xero's statuses back in the source's words (what the app shows after a refresh).
     source_words: ClassVar[Mapping[str, str]] = {}
+    # The document's fields: who it is for (None: no contact of its own) and the date Xero
+    # checks against the lock date.
+    contact_field: ClassVar[str | None] = None
+    date_field: ClassVar[str] = "date"
     # How Xero reads several by id: ``IDs=`` (Invoices), a ``where`` of ids joined by OR
     # (CreditNotes, Payments), or one GET each (PurchaseOrders take neither).
     read_by: ClassVar[Literal["ids", "where", "one"]] = "ids"
@@ -94,14 +98,18 @@ class DocumentKind:
 
     def contact(self, document: Any) -> ContactRef | None:
         """The contact it is for; None when it has none of its own (payments)."""
-        return None
+        if self.contact_field is None:
+            return None
+        found: ContactRef = getattr(document, self.contact_field)
+        return found
 
     def contact_role(self, document: Any) -> str:
-        return "contact"
+        return self.contact_field or "contact"
 
     def date_of(self, document: Any) -> tuple[str, date]:
         """The field and date Xero checks against the lock date."""
-        raise NotImplementedError
+        found: date = getattr(document, self.date_field)
+        return self.date_field, found
 
     def expand(self, body: dict[str, Any], stored: StoredLookup) -> dict[str, Any]:
         """The raw body as validated: a kind may fill it from documents already stored."""
@@ -296,8 +304,14 @@ class DocumentKind:
         raise NotImplementedError
 
     def matches(self, sent: Record, found: Record) -> bool:
-        """Whether Xero's record ``found`` is the one ``sent`` created."""
-        raise NotImplementedError
+        """Whether Xero's record ``found`` is the one ``sent`` created: by default, the live
+        record with the number it was sent with (what ``numbering`` "source_id" is for)."""
+        number = sent.get(self.number_field) if self.number_field else None
+        return (
+            bool(number)
+            and str(found.get(self.number_field or "") or "") == number
+            and found.get("Status") != "DELETED"
+        )
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ledgerlink.documents.credit_note import CreditNote
 from ledgerlink.documents.hashing import content_hash
-from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import (
     DocumentKind,
@@ -50,6 +48,7 @@ class CreditNoteKind(DocumentKind):
     model = CreditNote
     schema_name = "CreditNote"
     noun = "credit note"
+    contact_field = "contact"
     resource = "CreditNotes"
     id_field = "CreditNoteID"
     number_field = "CreditNoteNumber"
@@ -63,17 +62,11 @@ class CreditNoteKind(DocumentKind):
 
     # -- the document ------------------------------------------------------------------
 
-    def contact(self, document: Any) -> ContactRef | None:
-        return document.contact
-
     def contact_role(self, document: Any) -> str:
         return "contact" if document.type == "sales" else "supplier"
 
     def usage_of(self, document: Any) -> Usage | None:
         return "sales" if document.type == "sales" else "purchase"
-
-    def date_of(self, document: Any) -> tuple[str, date]:
-        return "date", document.date
 
     def variants(self) -> list[str]:
         return ["sales", "supplier"]
@@ -187,14 +180,6 @@ class CreditNoteKind(DocumentKind):
             )
             for chunk in (numbers[i : i + 25] for i in range(0, len(numbers), 25))
         ]
-
-    def matches(self, sent: Record, found: Record) -> bool:
-        number = sent.get("CreditNoteNumber")
-        return (
-            bool(number)
-            and str(found.get("CreditNoteNumber") or "") == number
-            and found.get("Status") != "DELETED"
-        )
 
     # -- allocations ---------------------------------------------------------------------
 

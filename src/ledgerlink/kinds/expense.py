@@ -3,10 +3,9 @@ app can still change it; Xero's PAID reads back as paid."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from ledgerlink.documents.schemas import ContactRef, Expense
+from ledgerlink.documents.schemas import Expense
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import CheckContext, Prepared, Record
 from ledgerlink.kinds.invoice import LinedInvoiceKind
@@ -19,17 +18,9 @@ class ExpenseKind(LinedInvoiceKind):
     model = Expense
     schema_name = "Expense"
     noun = "expense"
+    contact_field = "supplier"
     usage = "purchase"
     source_words = {"SUBMITTED": "approved", "AUTHORISED": "approved", "DRAFT": "draft"}
-
-    def contact(self, document: Any) -> ContactRef | None:
-        return document.supplier
-
-    def contact_role(self, document: Any) -> str:
-        return "supplier"
-
-    def date_of(self, document: Any) -> tuple[str, date]:
-        return "date", document.date
 
     def xero_type(self, document: Any) -> str:
         return "ACCPAY"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
-from ledgerlink.documents.schemas import ContactRef, SalesInvoice
+from ledgerlink.documents.schemas import SalesInvoice
 from ledgerlink.kinds.base import DocumentKind, Prepared, Record
 from ledgerlink.mapping.status import INVOICE_STATUS
 from ledgerlink.xero.convert import invoice_to_xero
@@ -37,15 +36,11 @@ class InvoiceKind(LinedInvoiceKind):
     model = SalesInvoice
     schema_name = "SalesInvoice"
     noun = "invoice"
+    contact_field = "contact"
+    date_field = "issue_date"
     usage = "sales"
     numbering = "sequence"
     source_words = {"AUTHORISED": "sent", "DRAFT": "draft", "SUBMITTED": "draft"}
-
-    def contact(self, document: Any) -> ContactRef | None:
-        return document.contact
-
-    def date_of(self, document: Any) -> tuple[str, date]:
-        return "issue_date", document.issue_date
 
     def xero_type(self, document: Any) -> str:
         return "ACCREC"

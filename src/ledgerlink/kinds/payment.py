@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -61,9 +60,6 @@ class PaymentKind(DocumentKind):
             if str(a.get("Status") or "ACTIVE") == "ACTIVE"
             and (a.get("Type") == "BANK" or a.get("EnablePaymentsToAccount"))
         ]
-
-    def date_of(self, document: Any) -> tuple[str, date]:
-        return "date", document.date
 
     def xero_type(self, document: Any) -> str:
         return "PAYMENT"

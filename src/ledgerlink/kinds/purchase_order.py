@@ -12,11 +12,9 @@ number among the POs of its dates, and a refresh reads each PO by its id.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from ledgerlink.documents.purchase_order import PurchaseOrder
-from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, LinkView, Prepared, Record
 from ledgerlink.mapping.status import Decision, Hold, Send, Skip
@@ -34,6 +32,7 @@ class PurchaseOrderKind(DocumentKind):
     model = PurchaseOrder
     schema_name = "PurchaseOrder"
     noun = "purchase order"
+    contact_field = "supplier"
     resource = "PurchaseOrders"
     id_field = "PurchaseOrderID"
     number_field = "PurchaseOrderNumber"
@@ -49,15 +48,6 @@ class PurchaseOrderKind(DocumentKind):
     }
     read_by = "one"
     numbering = "source_id"
-
-    def contact(self, document: Any) -> ContactRef | None:
-        return document.supplier
-
-    def contact_role(self, document: Any) -> str:
-        return "supplier"
-
-    def date_of(self, document: Any) -> tuple[str, date]:
-        return "date", document.date
 
     def xero_type(self, document: Any) -> str:
         return "PURCHASEORDER"
@@ -127,14 +117,6 @@ class PurchaseOrderKind(DocumentKind):
         if not days:
             return []
         return [("/PurchaseOrders", {"DateFrom": days[0], "DateTo": days[-1]})]
-
-    def matches(self, sent: Record, found: Record) -> bool:
-        number = sent.get("PurchaseOrderNumber")
-        return (
-            bool(number)
-            and str(found.get("PurchaseOrderNumber") or "") == number
-            and found.get("Status") != "DELETED"
-        )
 
 
 def _hold(reason: str) -> Hold:
