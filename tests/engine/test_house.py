@@ -169,3 +169,30 @@ def test_one_exception_tree_drawn_in_one_docstring() -> None:
         assert name in (errors.__doc__ or ""), f"{name} is not drawn in errors.py"
         if name not in outside:
             assert issubclass(kind, errors.LedgerlinkError), name
+
+
+def test_no_layer_spells_out_the_kinds() -> None:
+    """The registry (``ledgerlink.kinds``) is the one list of document kinds: outside it, its
+    schemas and the demo (a source app's view), no literal or comparison names two kinds."""
+    from ledgerlink import kinds
+
+    names = set(kinds.names())
+    assert {"invoice", "expense", "purchase_order", "credit_note", "payment"} <= names
+    spelled: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        part = path.relative_to(SRC).parts[0]
+        if part in ("kinds", "documents", "demo"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict):
+                values = node.keys if isinstance(node, ast.Dict) else node.elts
+                found = {
+                    v.value for v in values if isinstance(v, ast.Constant) and v.value in names
+                }
+                if len(found) >= 2:
+                    spelled.append(f"{path.relative_to(SRC)}:{node.lineno} {sorted(found)}")
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(isinstance(s, ast.Constant) and s.value in names for s in sides):
+                    spelled.append(f"{path.relative_to(SRC)}:{node.lineno} compares a kind")
+    assert spelled == []
