@@ -63,6 +63,8 @@ class ConnectionInfo:
     base_currency: str | None
     token_set_id: str | None
     settings: dict[str, Any]
+    # The scopes Xero granted the connection's tokens ("" when not known).
+    scopes: str = ""
 
 
 @dataclass

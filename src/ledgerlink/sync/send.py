@@ -29,7 +29,8 @@ from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch, read_failed
 from ledgerlink.sync.follow_ups import send_follow_up
 from ledgerlink.sync.linking import apply_reply, refresh_links
-from ledgerlink.xero.errors import XeroError
+from ledgerlink.xero.errors import XeroError, XeroScopeMissing
+from ledgerlink.xero.scopes import missing_scope
 
 log = logging.getLogger(__name__)
 Record = dict[str, object]
@@ -204,6 +205,8 @@ def _write(run: Run, sendable: Sequence[Ready]) -> bool:
     size = run.config.batch_size
     for (method, path), members in sorted(groups.items()):
         kind = members[0].kind
+        if _scope_missing(run, method, path, members):
+            continue
         step = size if kind.batches(method, path) else 1
         for start in range(0, len(members), step):
             batch = members[start : start + step]
@@ -221,6 +224,21 @@ def _write(run: Run, sendable: Sequence[Ready]) -> bool:
             elif sent.stop:
                 return True
     return False
+
+
+def _scope_missing(run: Run, method: str, path: str, members: Sequence[Ready]) -> bool:
+    """A write the connection's tokens were not granted the scope for is held before any
+    call, with the scope to add (Xero would answer 401 to every one of them)."""
+    scope = missing_scope(run.connection.scopes, method, path)
+    if scope is None:
+        return False
+    error = XeroScopeMissing(scope, method=method, path=path).as_error()
+    outcome = lifecycle.hold(error)
+    with run.factory() as session, session.begin():
+        lifecycle.settle(
+            session, ((r.work.item_id, outcome) for r in members), run.now(), run.policy, run.tally
+        )
+    return True
 
 
 def _details(ready: Ready) -> dict[str, object]:

@@ -31,6 +31,7 @@ from ledgerlink.store.models import (
     Link,
     QueueItem,
     ReferenceSync,
+    TokenSet,
 )
 from ledgerlink.sync import inflight, jobs, lifecycle, queue
 from ledgerlink.sync.clients import connection_client
@@ -115,6 +116,7 @@ class Worker:
         with self.factory() as session:
             row = session.get(Connection, connection_id)
             assert row is not None
+            tokens = session.get(TokenSet, row.token_set_id) if row.token_set_id else None
             return ConnectionInfo(
                 row.id,
                 row.workspace_id,
@@ -123,6 +125,7 @@ class Worker:
                 row.base_currency,
                 row.token_set_id,
                 dict(row.settings or {}),
+                tokens.scopes if tokens is not None else "",
             )
 
     def _client(self, info: ConnectionInfo, tally: jobs.JobTally) -> XeroClient:

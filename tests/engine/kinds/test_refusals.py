@@ -65,3 +65,28 @@ def test_a_bill_without_the_supplier_number_is_held_when_the_connection_requires
         "reference",
     )
     assert item_of(harness, "expense", "exp-2").state == "done"
+
+
+def test_a_write_whose_scope_was_not_granted_is_held_naming_it_before_any_call(
+    harness: SyncHarness,
+) -> None:
+    from sqlalchemy import update
+
+    from ledgerlink.store.models import Connection, TokenSet
+    from tests.engine.kinds.conftest import payment
+
+    harness.push("invoice", [invoice(5, status="sent")])
+    harness.sync()
+    with transaction(harness.factory) as session:
+        token_set_id = session.get(Connection, harness.connection_id).token_set_id
+        session.execute(
+            update(TokenSet)
+            .where(TokenSet.id == token_set_id)
+            .values(scopes="accounting.invoices accounting.contacts accounting.settings")
+        )
+    harness.push("payment", [payment(1, "inv-5", "10.00")])
+    harness.sync()
+    held = item_of(harness, "payment", "pay-1")
+    assert (held.state, held.error_code) == ("needs_attention", "XERO_SCOPE_MISSING")
+    assert "accounting.payments" in held.error_message
+    assert "/Payments" not in _paths(harness, "PUT")
