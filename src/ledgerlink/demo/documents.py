@@ -1,5 +1,6 @@
 """A realistic workload for the demo and the benchmark: a trades business's sales invoices and
-supplier expenses, in ledgerlink's neutral schema, with a few documents that must not reach Xero.
+supplier expenses, in ledgerlink's neutral schema, with a few documents that must not reach Xero
+(jobs.py adds the job-management kinds on top for the demo).
 
 Generated from a seed so every run sends the same documents. The bad ones are the mistakes
 source apps really make (pain-points.md): an account code that does not exist, a tax type given
@@ -62,19 +63,50 @@ SERVICES = [
 
 @dataclass
 class Workload:
-    """Documents to push, by kind, and what each bad one must end as."""
+    """Documents to push, by kind, and what each bad one must end as.
+
+    The job-management mix (jobs.py) fills the other kinds and names the documents the demo
+    shows off later: the invoice it revises, the purchase order it takes back to draft, and
+    the invoices settled in full (by payments, or by a credit note).
+    """
 
     invoices: list[Doc] = field(default_factory=list)
     expenses: list[Doc] = field(default_factory=list)
+    purchase_orders: list[Doc] = field(default_factory=list)
+    credit_notes: list[Doc] = field(default_factory=list)
+    payments: list[Doc] = field(default_factory=list)
     # source_id -> (kind, code): "VALIDATION_FAILED" is refused at intake, others are held.
     expected_errors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    revised: str = ""
+    reverted_po: str = ""
+    # invoice source_id -> how it is settled ("paid in full", "credited in full")
+    settled: dict[str, str] = field(default_factory=dict)
+
+    def by_kind(self) -> list[tuple[str, list[Doc]]]:
+        """Every kind with its documents, in the order a source app sends them (what another
+        document names comes first: invoices before their payments and credit notes)."""
+        return [
+            ("invoice", self.invoices),
+            ("expense", self.expenses),
+            ("purchase_order", self.purchase_orders),
+            ("credit_note", self.credit_notes),
+            ("payment", self.payments),
+        ]
+
+    def kinds(self) -> list[str]:
+        """The kinds this workload has documents of."""
+        return [kind for kind, docs in self.by_kind() if docs]
+
+    def documents(self, kind: str) -> list[Doc]:
+        return dict(self.by_kind())[kind]
 
     @property
     def total(self) -> int:
-        return len(self.invoices) + len(self.expenses)
+        return sum(len(docs) for _, docs in self.by_kind())
 
     def valid(self, kind: str) -> list[str]:
-        docs = self.invoices if kind == "invoice" else self.expenses
+        """Source ids of the documents of ``kind`` that must reach Xero."""
+        docs = self.documents(kind)
         return [d["source_id"] for d in docs if d["source_id"] not in self.expected_errors]
 
 
@@ -134,7 +166,10 @@ def expense(rng: random.Random, n: int, start: date) -> Doc:
     }
 
 
-def _bad(rng: random.Random, start: date) -> tuple[list[Doc], list[Doc], dict[str, Any]]:
+def bad_invoices_and_expenses(
+    rng: random.Random, start: date
+) -> tuple[list[Doc], list[Doc], dict[str, Any]]:
+    """The five mistakes source apps make most, and the code each must be answered with."""
     bad_account = invoice(rng, 90001, start)
     bad_account["source_id"] = "inv-bad-account"
     bad_account["lines"][0]["account_code"] = "999"
@@ -164,7 +199,7 @@ def workload(total: int, *, seed: int = 7, start: date = date(2026, 3, 1)) -> Wo
     """``total`` documents, about 70% invoices, including the five bad ones (if room)."""
     rng = random.Random(seed)
     out = Workload()
-    bad_invoices, bad_expenses, expected = _bad(rng, start)
+    bad_invoices, bad_expenses, expected = bad_invoices_and_expenses(rng, start)
     room = total - len(bad_invoices) - len(bad_expenses)
     if room < 2:
         bad_invoices, bad_expenses, expected, room = [], [], {}, total

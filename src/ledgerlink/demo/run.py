@@ -2,12 +2,15 @@
 
 It starts the sandbox and the engine (REST API and worker) on loopback ports, then talks to the
 engine only over HTTP: creates a workspace, connects the demo organisation through the real
-OAuth flow (authorize URL, consent, redirect to our callback), pushes a realistic workload of
-invoices and expenses with a few bad ones, watches the queue drain, pushes again to show that
-nothing is sent twice, and ends with what happened and what it cost in Xero calls.
+OAuth flow (authorize URL, consent, redirect to our callback), pushes a job-management app's
+documents (jobs.py: invoices, expenses, purchase orders, credit notes and their allocations,
+payments) with a few bad ones, watches the queue drain, pushes again to show that nothing is
+sent twice (and a purchase order taken back to draft), presses "Refresh from Xero" for the
+invoices settled in full, and ends with what happened, kind by kind, and what it cost in Xero
+calls.
 
-The exit code is 0 only when every valid document reached Xero once and every bad one was
-refused or held with the code it should have.
+The exit code is 0 only when every valid document reached Xero once (checked on Xero's side,
+once.py) and every bad one was refused or held with the code it should have.
 """
 
 from __future__ import annotations
@@ -26,8 +29,16 @@ from rich.console import Console
 
 from ledgerlink.api.server import EngineServer
 from ledgerlink.config import Settings, new_key_text
-from ledgerlink.demo.documents import Workload, workload
-from ledgerlink.demo.report import Outcome, print_summary, watch_queue
+from ledgerlink.demo.documents import Workload
+from ledgerlink.demo.jobs import MIN_DOCUMENTS, job_workload
+from ledgerlink.demo.report import (
+    KIND_NAMES,
+    Outcome,
+    print_summary,
+    show_refresh,
+    show_reverted,
+    watch_queue,
+)
 from ledgerlink.store import migrate
 from ledgerlink.sync.engine import Engine
 from xero_sandbox.config import SandboxConfig
@@ -99,17 +110,28 @@ def connect(engine: EngineApi, console: Console) -> list[dict[str, Any]]:
 
 
 def push(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) -> None:
-    """Bulk uploads of at most BULK_CHUNK documents; every refused one is kept with its code."""
-    for kind, docs in (("invoice", work.invoices), ("expense", work.expenses)):
+    """Bulk uploads of at most BULK_CHUNK documents, kind by kind in the order a source app
+    sends them (invoices before the payments and credit notes that name them); every refused
+    one is kept with its code."""
+    for kind, docs in work.by_kind():
+        answered: dict[str, int] = {}
         for start in range(0, len(docs), BULK_CHUNK):
             chunk = docs[start : start + BULK_CHUNK]
             reply = engine.call("POST", f"/documents/{kind}/bulk", json=chunk)
             for result in reply["results"]:
                 status = result["status"]
                 outcome.intake[status] = outcome.intake.get(status, 0) + 1
+                answered[status] = answered.get(status, 0) + 1
                 if status == "invalid":
                     first = result["errors"][0]
                     outcome.refused.append((kind, result["source_id"], first))
+        if docs:
+            refused = answered.get("invalid", 0)
+            console.print(
+                f"  {KIND_NAMES[kind]:<17} {len(docs):>4}"
+                + (f"  ({refused} refused at intake)" if refused else ""),
+                highlight=False,
+            )
     created = outcome.intake.get("created", 0)
     console.print(
         f"  {work.total} documents sent in bulk requests: {created} accepted, "
@@ -117,22 +139,56 @@ def push(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) 
     )
 
 
-def push_again(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) -> None:
-    """The same documents again change nothing; one changed document updates Xero in place."""
+def push_again(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) -> int:
+    """The same documents again change nothing; one changed invoice updates Xero in place; an
+    approved purchase order taken back to draft stays SUBMITTED in Xero. Returns how many new
+    versions were made."""
     refused = {s for s, (_, code) in work.expected_errors.items() if code == "VALIDATION_FAILED"}
     sample = [d for d in work.invoices if d["source_id"] not in refused][:50]
     reply = engine.call("POST", "/documents/invoice/bulk", json=sample)
     outcome.resent_unchanged = reply["counts"].get("unchanged", 0)
     outcome.resent = len(sample)
-    first = dict(sample[0])
+    revised = work.revised or sample[0]["source_id"]
+    first = dict(next(d for d in work.invoices if d["source_id"] == revised))
     first["reference"] = str(first.get("reference", "")) + " (revised)"
-    before = engine.call("GET", f"/documents/invoice/{first['source_id']}")
-    changed = engine.call("PUT", f"/documents/invoice/{first['source_id']}", json=first)
-    outcome.changed = (first["source_id"], before.get("link") or {}, changed["status"])
+    before = engine.call("GET", f"/documents/invoice/{revised}")
+    changed = engine.call("PUT", f"/documents/invoice/{revised}", json=first)
+    outcome.changed = (revised, before.get("link") or {}, changed["status"])
     console.print(
         f"  the same {len(sample)} invoices again: {outcome.resent_unchanged} unchanged; "
-        f"{first['source_id']} revised: {changed['status']} (version {changed['version']})"
+        f"{revised} revised: {changed['status']} (version {changed['version']})"
     )
+    made = 1
+    if work.reverted_po:
+        po = dict(next(d for d in work.purchase_orders if d["source_id"] == work.reverted_po))
+        po["status"] = "draft"
+        reverted = engine.call("PUT", f"/documents/purchase_order/{po['source_id']}", json=po)
+        console.print(
+            f"  purchase order {po['source_id']} taken back from approved to draft: "
+            f"{reverted['status']} (version {reverted['version']})"
+        )
+        made += 1
+    return made
+
+
+def refresh(engine: EngineApi, work: Workload, outcome: Outcome, console: Console) -> None:
+    """ "Refresh from Xero" for the invoices settled in full and the credit notes applied to
+    invoices: what Xero did with them since (paid, credited) comes back to their links."""
+    notes = [
+        d["source_id"]
+        for d in work.credit_notes
+        if d.get("allocations") and d["source_id"] not in work.expected_errors
+    ][:2]
+    for kind, wanted, why in (
+        ("invoice", list(work.settled), work.settled),
+        ("credit_note", notes, {}),
+    ):
+        if not wanted:
+            continue
+        before = {s: engine.call("GET", f"/documents/{kind}/{s}") for s in wanted}
+        reply = engine.call("POST", f"/documents/{kind}/refresh", json={"source_ids": wanted})
+        outcome.refreshed += reply["documents"]
+        show_refresh(kind, before, reply, why, console)
 
 
 def run_demo(
@@ -143,7 +199,10 @@ def run_demo(
 ) -> int:
     console = console or Console()
     started = time.perf_counter()
-    work = workload(documents)
+    if documents < MIN_DOCUMENTS:
+        console.print(f"[red]The demo needs at least {MIN_DOCUMENTS} documents (--documents).[/]")
+        return 2
+    work = job_workload(documents)
     engine_port = free_port()
     engine_url = f"http://127.0.0.1:{engine_port}"
     config = SandboxConfig()
@@ -186,9 +245,20 @@ def run_demo(
                 push(engine, work, outcome, console)
                 console.print("[bold]5. Sync[/] (the worker sends in batches of 50)")
                 watch_queue(engine.call, outcome.intake.get("created", 0), console)
-                console.print("[bold]6. Push again[/]")
-                push_again(engine, work, outcome, console)
-                watch_queue(engine.call, outcome.intake.get("created", 0) + 1, console)
+                console.print("[bold]6. Changes in the app[/]")
+                made = push_again(engine, work, outcome, console)
+                watch_queue(engine.call, outcome.intake.get("created", 0) + made, console)
+                if work.reverted_po:
+                    show_reverted(
+                        engine.call("GET", f"/documents/purchase_order/{work.reverted_po}"),
+                        console,
+                    )
+                if work.settled:
+                    console.print(
+                        "[bold]7. Refresh from Xero[/] (POST /documents/{kind}/refresh): the "
+                        "invoices settled in full, the credit notes applied"
+                    )
+                    refresh(engine, work, outcome, console)
                 outcome.collect(engine.call, sandbox)
                 code = print_summary(outcome, console)
                 if keep_running:
