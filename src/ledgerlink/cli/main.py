@@ -72,7 +72,9 @@ def sandbox(
 
 @app.command()
 def demo(
-    documents: int = typer.Option(1000, help="How many invoices and expenses to push."),
+    documents: int = typer.Option(
+        1000, help="How many documents of the job-management mix to push (40 or more)."
+    ),
     database_url: str | None = typer.Option(
         None, help="Database to use (a fresh SQLite file in a temporary folder by default)."
     ),

@@ -24,16 +24,14 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
+from ledgerlink.config import DEFAULT_SCOPES
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.server import SandboxServer
 
 CLIENT_ID = "LEDGERLINK-DEMO-APP"
 CLIENT_SECRET = "ledgerlink-demo-secret"
 REDIRECT_URI = "http://127.0.0.1:8000/api/v1/connections/callback"
-SCOPES = (
-    "openid profile email offline_access "
-    "accounting.transactions accounting.contacts accounting.settings"
-)
+SCOPES = DEFAULT_SCOPES  # granular, as an app made after 2 March 2026 must ask
 
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)

@@ -79,7 +79,11 @@ def screen(run: Run, works: Sequence[Work]) -> list[Work]:
 def _refresh(run: Run, works: Sequence[Work]) -> bool:
     """Xero's current state of every document about to be updated; False if it could not be
     read (then nothing may be decided: every claimed item waits, or is held)."""
-    to_refresh = {w.document_id: w.link.xero_id for w in works if w.link is not None}
+    to_refresh = {
+        w.document_id: w.link.xero_id
+        for w in works
+        if w.link is not None and w.link.pushed_hash != w.content_hash  # not a follow-up only
+    }
     if not to_refresh:
         return True
     of_kind = {w.document_id: kinds.get(w.kind) for w in works}
