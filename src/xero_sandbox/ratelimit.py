@@ -88,6 +88,11 @@ class RateLimiter:
         return minute, day, app
 
     def headers(self, client_id: str, tenant_id: str, now: float) -> dict[str, str]:
+        """Xero's remaining-calls headers. With the limits switched off (a test's choice, not
+        Xero's) there is no budget to report: a client that trusted a count against limits
+        nobody enforces would wait for nothing."""
+        if not self.limits.enabled:
+            return {}
         minute, day, app = self._windows(client_id, tenant_id)
         return {
             "X-DayLimit-Remaining": str(day.remaining(now)),
