@@ -3,10 +3,12 @@ while documents pour in and the sandbox misbehaves; figures, and exit 1 on any v
 
 The run is the one ``tests/engine/sync/test_chaos.py`` makes (the package
 ``tests/engine/sync/chaos/`` describes it), with more workers, more waves, bigger waves and a
-longer outage. It prints the figures (documents and versions, kills, faults fired, calls,
-duplicates, wall time), which rules held, and every violation with its evidence.
+longer outage and tail. It prints the figures (documents and versions, kills, faults fired,
+calls; per kind: what was pushed, the writes under the chaos and in the drain, what Xero holds
+and how much twice, where the queue items ended; wall time), which rules held, and every
+violation with its evidence.
 
-    .venv/bin/python bench/chaos.py                    # 4 workers, 100 waves, 1,200 documents
+    .venv/bin/python bench/chaos.py                    # 4 workers, 100 waves, 1,340 documents
     .venv/bin/python bench/chaos.py --seed 7 --waves 120 --workers 6 --keep
 
 Exit status: 0 when every rule held, 1 on a violation, 2 when PostgreSQL is unreachable.
@@ -20,6 +22,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -31,16 +34,35 @@ from tests.engine.sync.chaos import ChaosConfig, run_chaos  # noqa: E402
 BENCH = ChaosConfig(
     workers=4,
     waves=100,
-    new_invoices=8,
-    new_expenses=4,
+    new_invoices=7.0,
+    new_expenses=2.0,
+    new_purchase_orders=1.6,
+    new_credit_notes=1.4,
+    new_payments=1.4,
     changes=6,
     reverts=3,
     repeats=2,
+    flips=0.6,
+    allocates=0.4,
+    deletes=0.5,
     kill_gap=(2.5, 5.0),
     outage_seconds=15.0,
+    tail_seconds=20.0,
     drain_seconds=180.0,
     detail_limit=20,
 )
+# Scaled by --scale: what a wave holds.
+PER_WAVE = (
+    "new_invoices",
+    "new_expenses",
+    "new_purchase_orders",
+    "new_credit_notes",
+    "new_payments",
+    "flips",
+    "allocates",
+    "deletes",
+)
+COUNTS = ("changes", "reverts", "repeats")
 
 
 def main() -> int:
@@ -48,7 +70,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=BENCH.seed)
     parser.add_argument("--workers", type=int, default=BENCH.workers)
     parser.add_argument("--waves", type=int, default=BENCH.waves)
-    parser.add_argument("--scale", type=float, default=1.0, help="documents per wave, times")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="documents and pushes per wave, times"
+    )
     parser.add_argument("--lease", type=float, default=BENCH.lease_seconds, help="seconds")
     parser.add_argument("--fault-rate", type=float, default=BENCH.fault_rate)
     parser.add_argument("--outage", type=float, default=BENCH.outage_seconds, help="seconds")
@@ -64,16 +88,14 @@ def main() -> int:
     if problem is not None:
         print(f"PostgreSQL at {PG_URL} is unreachable ({problem}); start it (.ci/run)")
         return 2
+    scaled: dict[str, Any] = {k: getattr(BENCH, k) * args.scale for k in PER_WAVE}
+    scaled.update({k: round(getattr(BENCH, k) * args.scale) for k in COUNTS})
     config = replace(
         BENCH,
+        **scaled,
         seed=args.seed,
         workers=args.workers,
         waves=args.waves,
-        new_invoices=max(1, round(BENCH.new_invoices * args.scale)),
-        new_expenses=max(1, round(BENCH.new_expenses * args.scale)),
-        changes=round(BENCH.changes * args.scale),
-        reverts=round(BENCH.reverts * args.scale),
-        repeats=round(BENCH.repeats * args.scale),
         lease_seconds=args.lease,
         fault_rate=args.fault_rate,
         outage_seconds=args.outage,

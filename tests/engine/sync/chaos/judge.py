@@ -1,25 +1,47 @@
 """The judge: the rules a run must keep, and the documents and contacts that broke them, each
 with its evidence. What is judged never depends on timing.
 
-``once``, ``newest``, ``contacts`` and ``queue`` are judged here from what was read back
-(``Seen``); ``idle`` and ``intake`` are found while the run goes (``run``).
+``once``, ``newest``, ``allocations``, ``payments``, ``contacts`` and ``queue`` are judged here
+from what was read back (``Seen``); ``idle`` and ``intake`` are found while the run goes
+(``run``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from tests.engine.sync.chaos.seen import Seen, differences, expected_of, held_of
+from ledgerlink.store.models import Document
+from tests.engine.sync.chaos.documents import KINDS
+from tests.engine.sync.chaos.seen import (
+    RESOURCES,
+    Seen,
+    allocations_of,
+    differences,
+    held_of,
+    payment_of,
+)
 
 RULES = {
-    "once": "every accepted document is exactly one live Xero invoice",
-    "newest": "each Xero invoice carries its document's newest version",
+    "once": "every accepted invoice, bill, purchase order and credit note is exactly one live "
+    "Xero record",
+    "newest": "each of those Xero records carries its document's newest version",
+    "allocations": "each credit note's live allocations are its newest version's, each made once",
+    "payments": "each invoice's live payments are exactly the payments not deleted, each once",
     "contacts": "no Xero contact twice (name, case and spaces aside)",
     "queue": "nothing held or failed that only needed to wait (newest versions done)",
     "idle": "the queue went idle once the chaos stopped",
     "intake": "intake answered created / updated / unchanged as planned",
 }
 FINAL = ("superseded", "done")  # what an older version's queue item may end as
+NOUN = {
+    "invoice": "Xero invoice",
+    "expense": "Xero bill",
+    "purchase_order": "Xero purchase order",
+    "credit_note": "Xero credit note",
+    "payment": "Xero payment",
+}
 
 
 @dataclass
@@ -33,58 +55,35 @@ class Violation:
 class Verdict:
     violations: list[Violation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    duplicates: int = 0  # live Xero invoices beyond one per document
+    duplicates: Counter[str] = field(default_factory=Counter)  # live records beyond one, by kind
     contacts_twice: int = 0  # Xero contacts beyond one per name
+    allocations: Counter[str] = field(default_factory=Counter)  # wanted, live, twice
+    payments: Counter[str] = field(default_factory=Counter)  # wanted, deleted, live, twice
 
 
 def judge(seen: Seen) -> Verdict:
     verdict = Verdict()
-    violations = verdict.violations
-    for document in sorted(seen.documents, key=lambda d: d.source_id):
-        held = seen.by_doc.get(document.id, [])
-        evidence = seen.evidence(document)
-        if len(held) != 1:
-            verdict.duplicates += max(0, len(held) - 1)
-            what = "no live Xero invoice" if not held else f"{len(held)} live Xero invoices"
-            state = seen.newest_item_state(document)
-            violations.append(
-                Violation("once", f"{document.source_id}: {what} ({state})", evidence)
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    for document in sorted(seen.documents, key=lambda d: (order[d.kind], d.source_id)):
+        judged = _Judged(seen, verdict, document)
+        if document.kind == "payment":
+            judged.payment()
+        else:
+            judged.once_and_newest()
+            if document.kind == "credit_note":
+                judged.allocations()
+        judged.queue()
+    _stray_payments(seen, verdict)
+    for kind, record in seen.strays:
+        if kind != "payment":
+            url = f" (Url {record['Url']})" if record.get("Url") else ""
+            verdict.notes.append(
+                f"{NOUN[kind]} {record.get(RESOURCES[kind][1])} belongs to no document: "
+                f"{seen.record_line(kind, record)}{url}"
             )
-        versions = seen.bodies.get(document.id, {})
-        newest = versions.get(document.current_version)
-        for record in held if newest is not None else []:
-            shape = held_of(seen.org, record)
-            diff = differences(shape, expected_of(document.kind, newest or {}))
-            if diff:
-                violations.append(
-                    Violation(
-                        "newest",
-                        f"{document.source_id}: Xero {record.get('InvoiceID')} holds "
-                        f"{seen.matching(document, shape)}, newest is "
-                        f"v{document.current_version} ({'; '.join(diff)[:400]})",
-                        evidence,
-                    )
-                )
-        wrong = []
-        for item in seen.items.get(document.id, []):
-            fine = ("done",) if item.version == document.current_version else FINAL
-            if item.state not in fine:
-                wrong.append(
-                    f"v{item.version} {item.state} {item.error_code or '(no code)'}: "
-                    f"{(item.error_message or '')[:160]}"
-                )
-        if wrong:
-            violations.append(
-                Violation("queue", f"{document.source_id}: " + " | ".join(wrong), evidence)
-            )
-    for record in seen.strays:
-        verdict.notes.append(
-            f"Xero invoice {record.get('InvoiceID')} carries a marker of no document: "
-            f"{record.get('Url')}"
-        )
     twice = seen.contacts_twice()
     for name, found in sorted(twice.items()):
-        violations.append(
+        verdict.violations.append(
             Violation(
                 "contacts",
                 f"{len(found)} Xero contacts named {name!r}",
@@ -93,3 +92,152 @@ def judge(seen: Seen) -> Verdict:
         )
     verdict.contacts_twice = sum(len(f) - 1 for f in twice.values())
     return verdict
+
+
+class _Judged:
+    """One document's rules; its evidence is gathered once, when a rule is broken."""
+
+    def __init__(self, seen: Seen, verdict: Verdict, document: Document) -> None:
+        self.seen = seen
+        self.verdict = verdict
+        self.document = document
+        self.held = seen.by_doc.get(document.id, [])
+        self._evidence: list[str] | None = None
+
+    @property
+    def evidence(self) -> list[str]:
+        if self._evidence is None:
+            self._evidence = self.seen.evidence(self.document)
+        return self._evidence
+
+    def broke(self, rule: str, summary: str) -> None:
+        self.verdict.violations.append(
+            Violation(rule, f"{self.document.source_id}: {summary}", self.evidence)
+        )
+
+    def once_and_newest(self) -> None:
+        seen, document, kind = self.seen, self.document, self.document.kind
+        if len(self.held) != 1:
+            self.verdict.duplicates[kind] += max(0, len(self.held) - 1)
+            what = f"no live {NOUN[kind]}" if not self.held else f"{len(self.held)} live ones"
+            self.broke("once", f"{what} ({seen.newest_item_state(document)})")
+        if not seen.newest(document):
+            return
+        wanted = seen.expected(document)
+        for record in self.held:
+            shape = held_of(seen.org, kind, record)
+            diff = differences(shape, wanted)
+            if diff:
+                self.broke(
+                    "newest",
+                    f"{NOUN[kind]} {record.get(RESOURCES[kind][1])} holds "
+                    f"{seen.matching(document, shape)}, newest is "
+                    f"v{document.current_version} ({'; '.join(diff)[:400]})",
+                )
+
+    def allocations(self) -> None:
+        """The live allocations of the credit note are its newest version's, each once."""
+        seen = self.seen
+        wanted: Counter[tuple[str, Decimal]] = Counter()
+        for source_id, amount in allocations_of(seen.newest(self.document)):
+            ids = seen.xero_ids("invoice", source_id)
+            wanted[(ids[0] if len(ids) == 1 else f"({source_id} not once in Xero)", amount)] += 1
+        self.verdict.allocations["wanted"] += sum(wanted.values())
+        if len(self.held) != 1:
+            return  # "once" says it
+        found: Counter[tuple[str, Decimal]] = Counter(
+            (
+                str((a.get("Invoice") or {}).get("InvoiceID") or "").lower(),
+                Decimal(str(a.get("Amount"))),
+            )
+            for a in self.held[0].get("Allocations") or []
+        )
+        self.verdict.allocations["live"] += sum(found.values())
+        twice = sum(n - 1 for n in found.values() if n > 1)
+        self.verdict.allocations["twice"] += twice
+        if found == wanted:
+            return
+        over = found - wanted
+        again = Counter({k: n for k, n in over.items() if k in wanted})
+        parts = []
+        if again:
+            parts.append("made more than once: " + _pairs(seen, again, "more"))
+        if wanted - found:
+            parts.append("missing " + _pairs(seen, wanted - found))
+        if over - again:
+            parts.append("not asked for " + _pairs(seen, over - again))
+        self.broke("allocations", "; ".join(parts))
+
+    def payment(self) -> None:
+        """Its live Xero payments: one on its invoice, of its amount, or (deleted) none."""
+        seen, verdict = self.seen, self.verdict
+        wanted = payment_of(seen.newest(self.document))
+        verdict.payments["deleted" if wanted["deleted"] else "wanted"] += 1
+        verdict.payments["live"] += len(self.held)
+        verdict.payments["twice"] += max(0, len(self.held) - 1)
+        expected = 0 if wanted["deleted"] else 1
+        problems = []
+        if len(self.held) != expected:
+            problems.append(
+                f"{len(self.held)} live Xero payments, expected {expected} "
+                f"({seen.newest_item_state(self.document)})"
+            )
+        invoices = seen.xero_ids("invoice", str(wanted["invoice"]))
+        for record in self.held:
+            on = str(record.get("_document") or "").lower()
+            if on not in invoices:
+                problems.append(
+                    f"payment {record.get('PaymentID')} is on {on} ({seen.name_of(on)}), not "
+                    f"on {wanted['invoice']} ({', '.join(invoices) or 'not in Xero'})"
+                )
+            if Decimal(str(record.get("Amount"))) != wanted["amount"]:
+                problems.append(
+                    f"payment {record.get('PaymentID')} is for {record.get('Amount')}, not "
+                    f"{wanted['amount']}"
+                )
+        if problems:
+            what = "deleted" if wanted["deleted"] else "recorded"
+            head = f"{what} {wanted['amount']} on {wanted['invoice']}: "
+            self.broke("payments", head + "; ".join(problems))
+
+    def queue(self) -> None:
+        document = self.document
+        wrong = []
+        for item in self.seen.items.get(document.id, []):
+            fine = ("done",) if item.version == document.current_version else FINAL
+            if item.state not in fine:
+                wrong.append(
+                    f"v{item.version} {item.state} {item.error_code or '(no code)'}: "
+                    f"{(item.error_message or '')[:160]}"
+                )
+        if wrong:
+            self.broke("queue", " | ".join(wrong))
+
+
+def _pairs(seen: Seen, pairs: Counter[tuple[str, Decimal]], times: str = "") -> str:
+    return ", ".join(
+        f"{amount} to {invoice} ({seen.name_of(invoice)})"
+        + (f" {n} {times} time{'s' if n > 1 else ''}" if times else f" x{n}" if n > 1 else "")
+        for (invoice, amount), n in sorted(pairs.items())
+    )
+
+
+def _stray_payments(seen: Seen, verdict: Verdict) -> None:
+    """A live Xero payment that is no payment of the run's (its reference is none of theirs)."""
+    for kind, record in seen.strays:
+        if kind != "payment":
+            continue
+        on = str(record.get("_document") or "")
+        evidence = [seen.record_line("payment", record)]
+        document = seen.by_xero_id.get(on.lower())
+        if document is not None:
+            evidence += seen.evidence(document)
+        verdict.violations.append(
+            Violation(
+                "payments",
+                f"Xero payment {record.get('PaymentID')} of {record.get('Amount')} on "
+                f"{seen.name_of(on)} is no payment of the run's (reference "
+                f"{record.get('Reference')!r})",
+                evidence,
+            )
+        )

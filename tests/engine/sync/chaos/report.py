@@ -1,6 +1,7 @@
-"""The report of a run: its figures (what was pushed, killed, faulted and called, what Xero
-holds, wall time), which rules held, and every violation with its evidence, as text for the
-test's failure message and the bench's output.
+"""The report of a run: its figures (what was pushed, killed, faulted and called; per kind,
+its documents, versions and pushes, its writes under the chaos and in the drain, what Xero holds
+of it and where its queue items ended; wall time), which rules held, and every violation with
+its evidence, as text for the test's failure message and the bench's output.
 """
 
 from __future__ import annotations
@@ -11,12 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.engine.sync.chaos.documents import KINDS, PLURAL
 from tests.engine.sync.chaos.judge import RULES, Verdict, Violation
 from tests.engine.sync.chaos.plan import ChaosConfig
-from tests.engine.sync.chaos.seen import Seen
+from tests.engine.sync.chaos.seen import Seen, live
 
 if TYPE_CHECKING:
     from tests.engine.sync.chaos.run import ChaosRun
+
+# The Xero collection whose writes a kind's figures show (invoices and bills share one).
+COLLECTION = {
+    "invoice": "Invoices",
+    "expense": "Invoices",
+    "purchase_order": "PurchaseOrders",
+    "credit_note": "CreditNotes",
+    "payment": "Payments",
+}
 
 
 @dataclass
@@ -63,12 +74,10 @@ class Report:
 
 
 def figures(run: ChaosRun, seen: Seen, verdict: Verdict) -> list[tuple[str, str]]:
-    documents, records = seen.documents, seen.records
     fleet = run.fleet
-    kinds = Counter(d.kind for d in documents)
+    kinds = Counter(d.kind for d in seen.documents)
     versions = sum(len(v) for v in seen.bodies.values())
-    whys = Counter(key.split(":")[0] for key in run.outcomes.elements())
-    states = Counter(i.state for found in seen.items.values() for i in found)
+    whys = Counter(key.split(":")[1] for key in run.outcomes.elements())
     fired = Counter(f"{f['kind']} {f['endpoint']} {f['method']}" for f in run.fired)
     by_kind = Counter(f["kind"] for f in run.fired)
     stats = run.harness.admin("GET", "/_sandbox/stats")
@@ -79,8 +88,9 @@ def figures(run: ChaosRun, seen: Seen, verdict: Verdict) -> list[tuple[str, str]
     return [
         (
             "documents",
-            f"{len(documents)} ({kinds['invoice']} invoices, {kinds['expense']} expenses), "
-            f"{versions} versions",
+            f"{len(seen.documents)} ("
+            + ", ".join(f"{kinds[k]} {PLURAL[k]}" for k in KINDS)
+            + f"), {versions} versions",
         ),
         (
             "pushes",
@@ -107,19 +117,74 @@ def figures(run: ChaosRun, seen: Seen, verdict: Verdict) -> list[tuple[str, str]
             f"{stats['rate_limits']['refused_total']}, idempotent replays "
             f"{stats['idempotent_replays']}",
         ),
+        ("calls by path", ", ".join(f"{n} {k}" for k, n in sorted(seen.calls.items()))),
+        *per_kind(run, seen, verdict),
         (
-            "Xero holds",
-            f"{sum(1 for r in records if r.get('Status') != 'DELETED')} live invoices, "
-            f"{len(seen.contact_links)} contact links",
+            "contacts",
+            f"{len(seen.contacts)} in Xero, {len(seen.contact_links)} contact links, "
+            f"{verdict.contacts_twice} twice",
         ),
-        (
-            "duplicates",
-            f"{verdict.duplicates} invoices, {verdict.contacts_twice} contacts",
-        ),
-        ("queue", ", ".join(f"{n} {s}" for s, n in sorted(states.items()))),
         (
             "wall time",
             f"chaos {run.seconds.get('chaos', 0):.1f} s, drain "
             f"{run.seconds.get('drain', 0):.1f} s, total {total:.1f} s",
         ),
     ]
+
+
+def per_kind(run: ChaosRun, seen: Seen, verdict: Verdict) -> list[tuple[str, str]]:
+    """Two lines per kind: its documents and versions and what was pushed of it; its writes
+    (under the chaos and in the drain), what Xero holds of it (and how many twice), where its
+    queue items ended."""
+    kind_of = {d.id: d.kind for d in seen.documents}
+    documents = Counter(d.kind for d in seen.documents)
+    versions: Counter[str] = Counter()
+    for document_id, found_versions in seen.bodies.items():
+        if document_id in kind_of:
+            versions[kind_of[document_id]] += len(found_versions)
+    states = {kind: Counter[str]() for kind in KINDS}
+    for document_id, found in seen.items.items():
+        for item in found:
+            states[kind_of.get(document_id, "invoice")][item.state] += 1
+    writes = seen.writes
+    shared = "writes counted with the invoices' (one collection)"
+    rows = []
+    for kind in KINDS:
+        whys = Counter(
+            key.split(":")[1] for key in run.outcomes.elements() if key.split(":")[0] == kind
+        )
+        held = sum(1 for r in seen.records[kind] if live(r))
+        xero = f"Xero {held} live, {verdict.duplicates[kind]} twice"
+        if kind == "credit_note":
+            made = verdict.allocations
+            xero += (
+                f"; allocations {made['wanted']} asked, {made['live']} live, "
+                f"{made['twice']} twice ({_writes(writes.get('CreditNotes/Allocations'))})"
+            )
+        if kind == "payment":
+            paid = verdict.payments
+            xero = (
+                f"{paid['wanted']} to keep, {paid['deleted']} deleted; Xero {held} live "
+                f"({paid['live']} of the run's), {paid['twice']} twice"
+            )
+        rows.append(
+            (
+                PLURAL[kind],
+                f"{documents[kind]} documents, {versions[kind]} versions; pushed "
+                + ", ".join(f"{n} {why}" for why, n in sorted(whys.items())),
+            )
+        )
+        rows.append(
+            (
+                "",
+                f"{_writes(writes.get(COLLECTION[kind])) if kind != 'expense' else shared}; "
+                f"{xero}; queue " + ", ".join(f"{n} {s}" for s, n in sorted(states[kind].items())),
+            )
+        )
+    return rows
+
+
+def _writes(found: Counter[str] | None) -> str:
+    """How many writes Xero had under the chaos and in the drain."""
+    found = found or Counter()
+    return f"writes {found['chaos']} under chaos + {found['drain']} in the drain"

@@ -22,11 +22,12 @@ from ledgerlink.config import Settings
 from ledgerlink.store.models import QueueItem
 from ledgerlink.sync.intake import upsert_documents
 from tests.engine.conftest import TEST_KEY, postgres_database
+from tests.engine.sync.chaos.documents import KINDS
 from tests.engine.sync.chaos.fleet import Fleet
 from tests.engine.sync.chaos.judge import Violation, judge
 from tests.engine.sync.chaos.plan import ChaosConfig, Planner, Wave
 from tests.engine.sync.chaos.report import Report, figures
-from tests.engine.sync.chaos.sandbox import LIMITS, Outage, start_faults, stop_faults
+from tests.engine.sync.chaos.sandbox import LIMITS, Outage, Weather
 from tests.engine.sync.chaos.seen import Seen
 from tests.engine.sync.conftest import SyncHarness, connect_harness
 from xero_sandbox import SandboxConfig
@@ -54,16 +55,17 @@ class ChaosRun:
         self.intake_retries = 0
         self.fired: list[dict[str, Any]] = []
         self.seconds: dict[str, float] = {}
+        self.calm_from = 0  # the sandbox's request log's length when the chaos stopped
         self.started = time.monotonic()
         self.fleet = Fleet(config, harness, folder, kill_plans, self.notes)
         self.outage = Outage(harness, outage_at, config.outage_seconds)
+        self.weather = Weather(harness, config, planner.weather(self.waves[-1].at))
 
     def push(self, wave: Wave, number: int) -> None:
         """The wave through intake, as a source app's bulk upload lands; what intake answered
         is checked against the plan (rule ``intake``)."""
         harness = self.harness
-        kinds: tuple[str, ...] = ("invoice", "expense")
-        for kind in kinds:
+        for kind in KINDS:  # what others follow first, as a source app uploads them
             pushes = [p for p in wave.pushes if p.doc.kind == kind]
             if not pushes:
                 continue
@@ -80,7 +82,7 @@ class ChaosRun:
                         raise
                     self.notes.append(f"wave {number} intake retried: {str(exc)[:160]}")
             for push, result in zip(pushes, results, strict=True):
-                self.outcomes[f"{push.why}:{result.outcome}"] += 1
+                self.outcomes[f"{kind}:{push.why}:{result.outcome}"] += 1
                 if result.outcome != push.expect:
                     errors = "; ".join(e.message for e in result.errors)[:300]
                     self.violations.append(
@@ -98,7 +100,7 @@ class ChaosRun:
             return int(session.scalar(query) or 0)
 
     def chaos(self) -> None:
-        start_faults(self.harness, self.config)
+        self.weather.step(0.0)
         self.fleet.start_all()
         waves = deque(enumerate(self.waves))
         start = time.monotonic()
@@ -106,11 +108,13 @@ class ChaosRun:
             if waves and now >= waves[0][1].at:
                 number, wave = waves.popleft()
                 self.push(wave, number)
+            self.weather.step(now)
             self.outage.step(now)
             self.fleet.step(now)
             time.sleep(TICK)
         self.seconds["chaos"] = time.monotonic() - start
-        self.fired = stop_faults(self.harness)
+        self.fired = self.weather.stop()
+        self.calm_from = len(self.harness.server.state.request_log)
 
     def drain(self) -> None:
         """No more faults or kills: every worker runs, until nothing is queued or in flight."""
@@ -146,7 +150,7 @@ class ChaosRun:
             )
 
     def report(self, exit_codes: dict[str, int | None]) -> Report:
-        seen = Seen.read(self.harness)
+        seen = Seen.read(self.harness, self.calm_from)
         verdict = judge(seen)
         notes = self.notes + verdict.notes
         for name, code in exit_codes.items():

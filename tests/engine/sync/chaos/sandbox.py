@@ -2,13 +2,17 @@
 
 The limits are enforced but never reached, on a one-second "minute" (so a 429 burst's
 Retry-After is a second; the workers' limiter runs on the same minute, see ``fleet``). The
-faults fall at random (seeded in the sandbox) on every write of invoices and contacts, PUT and
-POST: 5xx, lost replies, 429 bursts, and replies slower than the lease, which a living worker's
-lease heartbeat must outlast. The outage takes the organisation offline once, for a few seconds,
-and counts the calls it refused.
+faults fall at random (seeded in the sandbox) on every write, PUT and POST, of every collection
+a run writes to (``ENDPOINTS``: a credit note's allocations are a PUT under ``/CreditNotes``, a
+payment's deletion a POST under ``/Payments``): 5xx, lost replies, 429 bursts, and replies
+slower than the lease, which a living worker's lease heartbeat must outlast. They come by turns
+(``Weather``): storms of them all, and calms in which only replies are lost. The outage takes
+the organisation offline once, for a few seconds, and counts the calls it refused.
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 from tests.engine.sync.chaos.plan import ChaosConfig, Record
 from tests.engine.sync.conftest import SyncHarness, fast_limits
@@ -16,37 +20,69 @@ from tests.engine.sync.conftest import SyncHarness, fast_limits
 # Enforced, never reached; 50 concurrent slots so the limiter's slots a killed worker leaves
 # held (they free themselves after 90 s) never make the survivors wait.
 LIMITS = fast_limits(tenant_concurrent=50, minute_seconds=1.0)
+# The sandbox's endpoint is the path's first segment, lower case.
+ENDPOINTS = ("invoices", "contacts", "purchaseorders", "creditnotes", "payments")
 
 
-def fault_rules(config: ChaosConfig) -> list[Record]:
-    """Probabilistic faults on every write of invoices and contacts (seeded in the sandbox)."""
+def fault_rules(config: ChaosConfig, storm: bool) -> list[Record]:
+    """Probabilistic faults on every write to ``ENDPOINTS`` (seeded in the sandbox): in a
+    storm every kind, scaled by ``fault_rate``; in a calm only lost replies."""
     kinds: list[tuple[float, Record]] = [
-        (0.06, {"kind": "error", "status": 500}),
-        (0.05, {"kind": "error", "status": 503}),
-        (0.03, {"kind": "error", "status": 502}),
-        (0.12, {"kind": "lost_reply"}),
-        (0.06, {"kind": "slow", "delay_seconds": config.slow_seconds}),
-        (0.05, {"kind": "rate_limit", "problem": "minute"}),
+        (0.06 * config.fault_rate, {"kind": "error", "status": 500}),
+        (0.05 * config.fault_rate, {"kind": "error", "status": 503}),
+        (0.03 * config.fault_rate, {"kind": "error", "status": 502}),
+        (0.12 * config.fault_rate, {"kind": "lost_reply"}),
+        (0.06 * config.fault_rate, {"kind": "slow", "delay_seconds": config.slow_seconds}),
+        (0.05 * config.fault_rate, {"kind": "rate_limit", "problem": "minute"}),
     ]
+    if not storm:
+        kinds = [(config.calm_lost_replies, {"kind": "lost_reply"})]
     return [
         {**rule, "endpoint": endpoint, "method": method, "probability": p}
-        for endpoint in ("invoices", "contacts")
+        for endpoint in ENDPOINTS
         for method in ("PUT", "POST")
         for share, rule in kinds
-        if (p := min(1.0, share * config.fault_rate)) > 0
+        if (p := min(1.0, share)) > 0
     ]
 
 
-def start_faults(harness: SyncHarness, config: ChaosConfig) -> None:
-    harness.faults(*fault_rules(config))
+class Weather:
+    """The faults by turns, as the plan's ``weather`` says, moved on by ``step``: storms, and
+    calms in which only replies are lost.
 
+    A storm faults about half of all writes, and the engine ends a round after a 429 or two
+    writes failing in a row (what is left tries again after its back-off), so in a storm the
+    later stages of a round (credit notes and their allocations, payments) are seldom reached.
+    A lost reply does not end a round: in a calm they are reached and sent, some of their
+    replies lost, the workers still killed, while changes keep coming. The tail (after the last
+    wave) is a calm.
+    """
 
-def stop_faults(harness: SyncHarness) -> list[Record]:
-    """Clear the faults and put the organisation online; the faults that fired."""
-    fired = list(harness.admin("GET", "/_sandbox/faults")["fired"])
-    harness.admin("DELETE", "/_sandbox/faults")
-    offline(harness, False)
-    return fired
+    def __init__(
+        self, harness: SyncHarness, config: ChaosConfig, turns: list[tuple[float, bool]]
+    ) -> None:
+        self.harness = harness
+        self.config = config
+        self.turns = deque(turns)
+        self.fired: list[Record] = []
+
+    def step(self, now: float) -> None:
+        while self.turns and now >= self.turns[0][0]:
+            _, storm = self.turns.popleft()
+            self._collect()
+            self.harness.faults(*fault_rules(self.config, storm))
+
+    def _collect(self) -> None:
+        """The faults fired so far are kept; the rules are cleared."""
+        self.fired += list(self.harness.admin("GET", "/_sandbox/faults")["fired"])
+        self.harness.admin("DELETE", "/_sandbox/faults")
+
+    def stop(self) -> list[Record]:
+        """Clear the faults and put the organisation online; every fault that fired."""
+        self._collect()
+        self.turns.clear()
+        offline(self.harness, False)
+        return self.fired
 
 
 def offline(harness: SyncHarness, flag: bool) -> None:
