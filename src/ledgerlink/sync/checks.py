@@ -129,10 +129,16 @@ def document_ids(
 
 
 def _waiting(need: Needed, dep: Dependency, noun: str) -> lifecycle.Outcome | None:
-    """Why the document cannot go yet because of ``need``; None when it may."""
-    if dep.link is not None and (not need.statuses or dep.link.status in need.statuses):
-        return None
+    """Why the document cannot go yet because of ``need``; None when it may.
+
+    A change of the document on its way (a newer version queued, or a send of it unresolved)
+    is waited for even when Xero already holds an earlier one: a payment or an allocation made
+    first would stop Xero taking that change (found by the chaos run)."""
     what = f"{need.kind} {need.source_id!r} ({need.field})"
+    if not dep.pending and (
+        dep.link is not None and (not need.statuses or dep.link.status in need.statuses)
+    ):
+        return None
     if not dep.exists:
         error = LedgerlinkError(
             "DEPENDENCY_MISSING",
@@ -143,7 +149,7 @@ def _waiting(need: Needed, dep: Dependency, noun: str) -> lifecycle.Outcome | No
     if dep.pending:
         error = LedgerlinkError(
             "DEPENDENCY_WAITING",
-            f"{what} is on its way to Xero: this {noun} follows it.",
+            f"{what} (or a change of it) is on its way to Xero: this {noun} follows it.",
             need.field,
         )
         return lifecycle.wait(error, intent_id=None)
