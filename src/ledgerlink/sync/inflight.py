@@ -17,8 +17,10 @@ rules:
 4. Of several versions of one document only the newest is sent; the older are superseded, so
    a superseded version never reaches Xero after a newer one.
 
-``blockers`` applies rules 1 and 2 (the worker asks it again after settling, so that a send whose
-replay or lookup failed still holds back every other version of its documents and contacts);
+``blockers`` applies rules 1 and 2; ``hold_back`` asks again later in the round (after settling,
+so that a send whose replay or lookup failed still holds back every other version of its
+documents and contacts; and before each kind's stage, so that a contact whose create an earlier
+stage left unresolved is not created again for a credit note or a payment's invoice);
 ``send.screen`` applies 3 and 4.
 """
 
@@ -26,11 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledgerlink import kinds
 from ledgerlink.store.models import QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.contacts import groups_of
@@ -53,8 +56,7 @@ class Blockers:
 
 def _contact(work: Work) -> tuple[str, str] | None:
     """The work's (contact key, normalised name) when it may need a contact made for it."""
-    document = work.document
-    ref = getattr(document, "contact", None) or getattr(document, "supplier", None)
+    ref = kinds.get(work.kind).contact(work.document) if work.document is not None else None
     if ref is None or ref.xero_contact_id:
         return None
     return ref.key, normalise_name(ref.name or ref.key)
@@ -142,3 +144,28 @@ def blockers(session: Session, run: Run, works: Sequence[Work]) -> Blockers:
         if later:
             result.wait_until[item_id] = max(later)
     return result
+
+
+def hold_back(run: Run, works: Sequence[Work]) -> list[Work]:
+    """The works no open send blocks; the blocked wait (no attempt spent) until that send's
+    items are due, and at least a second, so the round goes on without them."""
+    with run.factory() as session:
+        found = blockers(session, run, works)
+    if not found.blocked:
+        return list(works)
+    now = run.now()
+    soon = now + timedelta(seconds=1)
+    outcomes = [
+        (
+            item_id,
+            lifecycle.retry(
+                None,
+                delay=(max(found.wait_until.get(item_id, soon), soon) - now).total_seconds(),
+                count=False,
+            ),
+        )
+        for item_id in found.blocked
+    ]
+    with run.factory() as session, session.begin():
+        lifecycle.settle(session, outcomes, now, run.policy, run.tally)
+    return [w for w in works if w.item_id not in found.blocked]

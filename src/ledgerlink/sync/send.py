@@ -22,7 +22,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import Prepared
 from ledgerlink.store import numbers
 from ledgerlink.store.models import Link
-from ledgerlink.sync import lifecycle, pause
+from ledgerlink.sync import inflight, lifecycle, pause
 from ledgerlink.sync.checks import Ready, check, dependencies, document_ids, view_of
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
@@ -130,8 +130,13 @@ def send_all(run: Run, works: Sequence[Work]) -> bool:
     if not _refresh(run, works):
         return True
     staged = sorted(works, key=lambda w: kinds.get(w.kind).stage)
-    for _, members in groupby(staged, key=lambda w: kinds.get(w.kind).stage):
-        if _send_stage(run, list(members)):
+    for number, (_, members) in enumerate(groupby(staged, key=lambda w: kinds.get(w.kind).stage)):
+        stage = list(members)
+        if number:
+            # An earlier stage may have left a send unresolved (a contact's create whose reply
+            # was lost): what shares its contact or document waits for it to be settled.
+            stage = inflight.hold_back(run, stage)
+        if stage and _send_stage(run, stage):
             return True
     return False
 

@@ -295,14 +295,7 @@ class Worker:
             free += settled_free
             # A replay or lookup that failed leaves its intent open: what shares a document or
             # a contact with it still waits (rule 2), or a second version would go out.
-            with self.factory() as session:
-                left = inflight.blockers(session, run, free)
-            if left.blocked:
-                soon = self.clock() + timedelta(seconds=1)
-                self._wait_for_blockers(
-                    run, {i: max(left.wait_until.get(i, soon), soon) for i in left.blocked}
-                )
-                free = [w for w in free if w.item_id not in left.blocked]
+            free = inflight.hold_back(run, free)
         if not free:
             return False
         return send_all(run, free)

@@ -144,3 +144,21 @@ def test_a_payment_deleted_while_its_create_is_unresolved_leaves_no_payment(
     harness.sync()
     assert payments(harness) == []
     all_done(harness)
+
+
+def test_a_contact_whose_create_one_stage_left_unresolved_is_not_made_again_by_the_next(
+    harness: SyncHarness,
+) -> None:
+    """An invoice and a credit note for one new client: the contact's create (for the invoice,
+    the first stage) loses its reply; the credit note's stage must wait for it to be settled,
+    not create the client again (found by the chaos run)."""
+    _lost(harness, "contacts")
+    harness.push("invoice", [invoice(1, status="sent")])
+    harness.push("credit_note", [credit_note(1)])  # the same client, key and name
+    harness.worker().run_once()
+    assert harness.contacts_named("Client 1 Pty Ltd") == 1
+    harness.advance(REPLAY)
+    harness.sync()
+    assert harness.contacts_named("Client 1 Pty Ltd") == 1
+    assert [c["CreditNoteNumber"] for c in credit_notes(harness)] == ["cn-1"]
+    all_done(harness)
