@@ -82,5 +82,6 @@ class CreditNote(LinedDocument):
         targets = [a.document for a in self.allocations]
         if len(targets) != len(set(targets)):
             raise field_rule("allocations", "name the same document twice: add the amounts up")
+        self._refuse_discounts("a credit note", "Xero takes discounts on sales invoices only")
         self._check_total("credit note", self.status)
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -46,6 +47,17 @@ class PurchaseOrder(LinedDocument):
         if self.delivery_date is not None and self.delivery_date < self.date:
             raise field_rule(
                 "delivery_date", f"({self.delivery_date}) must be on or after date ({self.date})"
+            )
+        self._refuse_discounts("a purchase order", "Xero takes discounts on sales invoices only")
+        cents = [
+            i
+            for i, line in enumerate(self.lines)
+            if line.unit_amount != line.unit_amount.quantize(Decimal("0.01"))
+        ]
+        if cents:
+            raise field_rule(
+                f"lines[{cents[0]}].unit_amount",
+                "has more than 2 decimal places: Xero keeps purchase order prices to the cent",
             )
         self._check_total("purchase order", self.status)
         return self

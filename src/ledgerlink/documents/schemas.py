@@ -246,6 +246,18 @@ class _Document(_Model):
     )
     lines: Lines
 
+    def _refuse_discounts(self, noun: str, why: str) -> None:
+        """Xero takes discounts on sales invoices only; elsewhere it would refuse them (or
+        drop them, and the total with them)."""
+        discounted = [i for i, line in enumerate(self.lines) if line.discount_rate is not None]
+        if discounted:
+            more = f" (and {len(discounted) - 1} more lines)" if len(discounted) > 1 else ""
+            raise field_rule(
+                f"lines[{discounted[0]}].discount_rate",
+                f"is not accepted on {noun}: {why}, so send the discounted unit_amount "
+                f"instead{more}",
+            )
+
     def _check_total(self, kind: str, status: str) -> None:
         """Xero refuses an invoice or bill whose total is below zero (zero it takes).
 
@@ -334,14 +346,7 @@ class Expense(_Document):
             raise field_rule(
                 "due_date", f"({self.due_date}) must be on or after date ({self.date})"
             )
-        discounted = [i for i, line in enumerate(self.lines) if line.discount_rate is not None]
-        if discounted:
-            more = f" (and {len(discounted) - 1} more lines)" if len(discounted) > 1 else ""
-            raise field_rule(
-                f"lines[{discounted[0]}].discount_rate",
-                "is not accepted on an expense: Xero bills take no discounts, so send the "
-                f"discounted unit_amount instead{more}",
-            )
+        self._refuse_discounts("an expense", "Xero bills take no discounts")
         self._check_total("expense", self.status)
         return self
 

@@ -1,7 +1,7 @@
 """The registry of document kinds: every module of this package that defines ``KIND``.
 
-Every layer asks here (``get``, ``names``, ``all_kinds``, ``for_path``) instead of spelling the
-kinds out, so a new kind is one new module here (and its schema in ``documents``).
+Every layer asks here (``get``, ``find``, ``names``, ``all_kinds``, ``models``) instead of
+spelling the kinds out, so a new kind is one new module here (and its schema in ``documents``).
 """
 
 from __future__ import annotations
@@ -56,13 +56,6 @@ def get(name: str) -> DocumentKind:
     return kind
 
 
-def for_path(path: str) -> DocumentKind | None:
-    """The kind whose Xero collection a write path goes to (``/Invoices?...`` -> invoice);
-    sales invoices and bills share ``/Invoices``: the first registered is returned."""
-    resource = path.split("?", 1)[0].strip("/").split("/", 1)[0]
-    return next((k for k in all_kinds() if k.resource == resource), None)
-
-
 def validate_document(kind: str, data: Any) -> Any:
     """A raw document of this kind as its schema object; ValidationFailed (naming every
     problem, or the kinds there are) otherwise."""
@@ -81,7 +74,6 @@ __all__ = [
     "DocumentKind",
     "all_kinds",
     "find",
-    "for_path",
     "get",
     "models",
     "names",

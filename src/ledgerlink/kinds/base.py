@@ -321,8 +321,6 @@ class FollowUp:
     method: str
     path: str
     body: Record
-    # For the lookup: the Xero resource read to see what was applied.
-    read_path: str
 
 
 _USAGE_CLASSES: dict[str, frozenset[str]] = {

@@ -156,7 +156,7 @@ class CreditNoteKind(DocumentKind):
             prepared.lines,
             prepared.existing,
             prepared.unitdp,
-            discounts=document.type == "sales",
+            discounts=False,  # refused at intake: Xero discounts sales invoices only
         )
         return body
 
@@ -195,6 +195,8 @@ class CreditNoteKind(DocumentKind):
     def follow_up_due(
         self, document: Any, link: LinkView, resolved: Mapping[tuple[str, str], LinkView]
     ) -> bool:
+        if _changed(document, link, resolved):
+            return True  # to be held, saying which allocation Xero already has otherwise
         return link.status == "AUTHORISED" and bool(_pending(document, link, resolved))
 
     def is_follow_up(self, path: str) -> bool:
@@ -203,6 +205,14 @@ class CreditNoteKind(DocumentKind):
     def follow_up(
         self, document: Any, link: LinkView, resolved: Mapping[tuple[str, str], LinkView]
     ) -> FollowUp | None:
+        changed = _changed(document, link, resolved)
+        if changed:
+            raise LedgerlinkError(
+                "XERO_NOT_EDITABLE",
+                f"{changed}: Xero keeps an allocation as it was made. Remove it in Xero (the "
+                "credit note's Allocations) and send the credit note again, or keep the amount.",
+                field="allocations",
+            )
         pending = _pending(document, link, resolved)
         if not pending or link.status != "AUTHORISED":
             return None
@@ -237,7 +247,6 @@ class CreditNoteKind(DocumentKind):
             "PUT",
             f"/CreditNotes/{link.xero_id}{ALLOCATIONS}?summarizeErrors=false",
             {"Allocations": allocations},
-            f"/CreditNotes/{link.xero_id}",
         )
 
     def follow_up_applied(
@@ -277,6 +286,29 @@ def _send_hash(document: Any) -> str:
 
 def _made(link: LinkView | None) -> dict[str, str]:
     return dict((link.details.get("allocations") or {}) if link is not None else {})
+
+
+def _changed(
+    document: Any, link: LinkView, resolved: Mapping[tuple[str, str], LinkView]
+) -> str | None:
+    """Which allocation already made in Xero this version changes or leaves out, if any."""
+    made = _made(link)
+    kind = _target_kind(document)
+    wanted: dict[str, tuple[str, Decimal]] = {}
+    for allocation in document.allocations:
+        target = resolved.get((kind, allocation.document))
+        if target is not None:
+            wanted[target.xero_id.lower()] = (allocation.document, allocation.amount)
+    for xero_id, amount in sorted(made.items()):
+        if xero_id not in wanted:
+            return f"The allocation of {amount} made in Xero to {kind} {xero_id} is gone"
+        source_id, asked = wanted[xero_id]
+        if Decimal(amount) != asked:
+            return (
+                f"The allocation to {kind} {source_id!r} is {asked} now; Xero holds the "
+                f"{amount} made before"
+            )
+    return None
 
 
 def _pending(

@@ -87,8 +87,8 @@ class ConnectionSettings(BaseModel):
         default=None,
         max_length=10,
         description="Account (a bank account, or one with payments enabled) for payments "
-        "recorded without an account of their own, and for the payments already made on an "
-        "invoice when a credit note is applied to it.",
+        "recorded without an account of their own (payment documents; prior payments on an "
+        "invoice are sent as such), held with PAYMENT_ACCOUNT_MISSING when neither gives one.",
     )
     bill_number_required: bool = Field(
         default=False,

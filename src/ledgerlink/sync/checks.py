@@ -169,10 +169,22 @@ def _waiting(need: Needed, dep: Dependency, noun: str) -> lifecycle.Outcome | No
         )
         return lifecycle.wait(error, intent_id=None)
     wanted = " or ".join(sorted(need.statuses))
+    status = dep.link.status if dep.link else None
+    code = "PAYMENT_INVALID" if "AUTHORISED" in need.statuses else "DEPENDENCY_MISSING"
+    if status == "SUBMITTED":
+        # Awaiting approval in Xero (an approved expense goes so): it waits, read again each
+        # time, until a person approves it in Xero.
+        error = LedgerlinkError(
+            code,
+            f"{what} is awaiting approval in Xero; this {noun} needs it {wanted}: approve it in "
+            "Xero, and this follows by itself.",
+            field=need.field,
+        )
+        return lifecycle.wait(error, intent_id=None)
     error = LedgerlinkError(
-        "PAYMENT_INVALID" if "AUTHORISED" in need.statuses else "DEPENDENCY_MISSING",
-        f"{what} is {dep.link.status if dep.link else 'not'} in Xero; this {noun} needs it "
-        f"{wanted}: approve it (status sent or approved) first.",
+        code,
+        f"{what} is {status or 'not'} in Xero; this {noun} needs it {wanted}: send it as "
+        "approved (status sent) first.",
         field=need.field,
     )
     return lifecycle.hold(error)

@@ -38,7 +38,7 @@ def send_follow_up(run: Run, ready: Ready) -> bool:
         _settle(run, [work.item_id], lifecycle.hold(exc))
         return False
     if follow is None:
-        _finish(run, work.document_id, [work.item_id], {"follow_up": False}, [])
+        _finish(run, work.document_id, [work.item_id], {"follow_up": False})
         return False
     sent = dispatch(
         run, follow.method, follow.path, follow.body, [work.document_id], [work.item_id]
@@ -103,9 +103,7 @@ def _settle(run: Run, item_ids: list[str], outcome: lifecycle.Outcome) -> None:
         )
 
 
-def _finish(
-    run: Run, document_id: str, item_ids: list[str], details: Record, notes: list[str]
-) -> None:
+def _finish(run: Run, document_id: str, item_ids: list[str], details: Record) -> None:
     with run.factory() as session, session.begin():
         link = session.get(Link, document_id)
         if link is not None:

@@ -32,7 +32,15 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, StoredLookup
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, Document, DocumentVersion, new_id
+from ledgerlink.store.models import (
+    Connection,
+    Document,
+    DocumentVersion,
+    Link,
+    QueueItem,
+    SendIntent,
+    new_id,
+)
 from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
@@ -187,6 +195,34 @@ class _Router:
         return self._only
 
 
+def _cannot_move(
+    session: Session, document: Document, connection_id: str
+) -> LedgerlinkError | None:
+    """A document goes on with the organisation that has it: once it is in Xero, or a send of
+    it is under way, a new version routed elsewhere (another branch) is refused, or its link
+    and sends would point into the wrong organisation."""
+    if document.connection_id == connection_id:
+        return None
+    linked = session.get(Link, document.id) is not None
+    open_intents = select(SendIntent.id).where(SendIntent.state.in_(lifecycle.OPEN_INTENTS))
+    busy = session.scalars(
+        select(QueueItem.id).where(
+            QueueItem.document_id == document.id,
+            QueueItem.state.in_(lifecycle.ACTIVE) | QueueItem.intent_id.in_(open_intents),
+        )
+    ).first()
+    if not linked and busy is None:
+        return None
+    return LedgerlinkError(
+        "VALIDATION_FAILED",
+        "The document is already with another connection (in its Xero organisation, or on its "
+        "way there); a new version cannot move it to another one.",
+        field="branch",
+        advice="Send it with the branch (or connection) it had, or void it and send a new "
+        "document to the other organisation.",
+    )
+
+
 def upsert_documents(
     factory: sessionmaker[Session],
     workspace_id: str,
@@ -239,6 +275,10 @@ def upsert_documents(
                 result.outcome = "created"
             else:
                 document = held[0]
+                moved = _cannot_move(session, document, connection_id)
+                if moved is not None:
+                    result.outcome, result.errors = "invalid", [moved]
+                    continue
                 document.current_version += 1
                 document.connection_id = connection_id
                 document.updated_at = now

@@ -131,7 +131,9 @@ def _look_up(run: Run, intent: SendIntent) -> None:
     if kind.is_follow_up(intent.path):
         settle_lost(run, intent, kind)
     elif intent.method == "PUT":
-        apply_reply(run, intent.id, _find_created(run, intent, kind), found_only=True)
+        found = _find_created(run, intent, kind)
+        extras = _sent_details(run, intent, kind)  # as when sent: a follow-up may be left
+        apply_reply(run, intent.id, found, found_only=True, extras=extras)
     else:
         _find_updated(run, intent, kind)
     run.tally.note(run.now(), f"intent {intent.id} ({intent.path}) settled by lookup")

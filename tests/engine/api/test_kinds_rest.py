@@ -188,3 +188,21 @@ def test_invoices_without_numbers_take_the_connection_s_sequence_once(api: Api) 
     )
     assert numbers == ["JOB-100", "JOB-101", "JOB-102"]
     assert _get(api, key, "invoice", "inv-0")["link"]["number"] in numbers
+
+
+@BOTH_DATABASES
+def test_a_document_already_sent_is_not_moved_to_another_branch_s_connection(api: Api) -> None:
+    key = api.workspace()
+    made = {c["tenant_id"]: c["id"] for c in api.connect(key, tenants="demo,uk")}
+    demo, uk = made[DEMO_TENANT], made[UK_TENANT]
+    for cid, branch in ((demo, "Sydney"), (uk, "London")):
+        settings = {"branches": [branch], "default_revenue_account": "200"}
+        assert (
+            api.call("PATCH", f"/connections/{cid}/settings", key, json=settings).status_code == 200
+        )
+    _put(api, key, "invoice", invoice(1, branch="Sydney"))
+    _sync(api, key, demo)
+    moved = api.call("PUT", "/documents/invoice/inv-1", key, json=invoice(1, branch="London"))
+    assert moved.status_code == 422, moved.text
+    assert moved.json()["error"]["field"] == "branch"
+    assert _get(api, key, "invoice", "inv-1")["connection_id"] == demo

@@ -228,3 +228,47 @@ def test_a_supplier_credit_applies_to_a_bill(harness: SyncHarness) -> None:
     assert cn["Type"] == "ACCPAYCREDIT"
     assert len(cn["Allocations"]) == 1
     all_done(harness)
+
+
+def test_an_allocation_changed_after_it_was_made_is_held_saying_so(harness: SyncHarness) -> None:
+    harness.push("invoice", [invoice(12, status="sent")])
+    harness.push(
+        "credit_note", [credit_note(12, allocations=[{"document": "inv-12", "amount": "20.00"}])]
+    )
+    harness.sync()
+    harness.push(
+        "credit_note", [credit_note(12, allocations=[{"document": "inv-12", "amount": "30.00"}])]
+    )
+    harness.sync()
+    [cn] = credit_notes(harness)
+    assert [Decimal(str(a["Amount"])) for a in cn["Allocations"]] == [Decimal("20.00")]
+    held = item_of(harness, "credit_note", "cn-12")
+    assert (held.state, held.error_code, held.error_field) == (
+        "needs_attention",
+        "XERO_NOT_EDITABLE",
+        "allocations",
+    )
+    assert "30.00" in held.error_message and "20.00" in held.error_message
+
+
+def test_a_payment_on_a_bill_awaiting_approval_waits_until_it_is_approved_in_xero(
+    harness: SyncHarness,
+) -> None:
+    harness.push("expense", [expense(3, status="approved")])  # SUBMITTED in Xero
+    harness.sync()
+    bill_payment = payment(9, "exp-3", "5.00", document={"kind": "expense", "source_id": "exp-3"})
+    harness.push("payment", [bill_payment])
+    harness.worker().run_once()
+    waiting = item_of(harness, "payment", "pay-9")
+    assert (waiting.state, waiting.error_code) == ("queued", "PAYMENT_INVALID")
+    assert "approve it in Xero" in waiting.error_message
+    bill = next(r for r in harness.invoices() if r.get("Type") == "ACCPAY")
+    with harness.xero() as xero:
+        reply = xero.post(
+            f"/Invoices/{bill['InvoiceID']}", {"Invoices": [{"Status": "AUTHORISED"}]}
+        )
+        assert reply.status == 200, reply.text
+    harness.advance(3600)
+    harness.sync()
+    assert len(payments(harness)) == 1
+    all_done(harness)

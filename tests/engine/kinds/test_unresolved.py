@@ -162,3 +162,17 @@ def test_a_contact_whose_create_one_stage_left_unresolved_is_not_made_again_by_t
     assert harness.contacts_named("Client 1 Pty Ltd") == 1
     assert [c["CreditNoteNumber"] for c in credit_notes(harness)] == ["cn-1"]
     all_done(harness)
+
+
+def test_a_credit_note_found_by_lookup_after_a_lost_reply_still_makes_its_allocations(
+    harness: SyncHarness,
+) -> None:
+    harness.push("invoice", [invoice(1, status="sent")])
+    harness.sync()
+    _lost(harness, "creditnotes")
+    note = credit_note(1, allocations=[{"document": "inv-1", "amount": "15.00"}])
+    harness.push("credit_note", [note])
+    _settle(harness, LOOKUP)  # the key expired: found by its number, not replayed
+    [found] = credit_notes(harness)
+    assert [Decimal(str(a["Amount"])) for a in found["Allocations"]] == [Decimal("15.00")]
+    all_done(harness)
