@@ -307,11 +307,16 @@ class DocumentKind:
         """Whether Xero's record ``found`` is the one ``sent`` created: by default, the live
         record with the number it was sent with (what ``numbering`` "source_id" is for)."""
         number = sent.get(self.number_field) if self.number_field else None
-        return (
-            bool(number)
-            and str(found.get(self.number_field or "") or "") == number
-            and found.get("Status") != "DELETED"
-        )
+        if not number or str(found.get(self.number_field or "") or "") != number:
+            return False
+        if found.get("Status") == "DELETED":
+            return False
+        if sent.get("Type") and found.get("Type") and sent["Type"] != found["Type"]:
+            return False
+        # a person's record with the same number (a supplier's reference) is not ours
+        ours = str((sent.get("Contact") or {}).get("ContactID") or "").lower()
+        theirs = str((found.get("Contact") or {}).get("ContactID") or "").lower()
+        return not ours or not theirs or ours == theirs
 
 
 @dataclass(frozen=True)
