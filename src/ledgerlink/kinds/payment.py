@@ -26,7 +26,7 @@ from ledgerlink.kinds.base import (
     Prepared,
     Record,
 )
-from ledgerlink.mapping.status import Decision, Hold, Send, Skip
+from ledgerlink.mapping.status import Decision, Send, Skip, not_editable
 from ledgerlink.xero import wire
 
 CREATE_PATH = "/Payments?summarizeErrors=false"
@@ -86,12 +86,12 @@ class PaymentKind(DocumentKind):
         if link.status == "DELETED":
             if wanted == "DELETED":
                 return Skip("already deleted in Xero")
-            return _hold(
+            return not_editable(
                 "The payment was deleted in Xero: record it again with a new source_id.", "status"
             )
         if wanted == "DELETED":
             return Send("DELETED")
-        return _hold(
+        return not_editable(
             "Xero does not let a payment be changed: send it with status deleted, then record "
             "the corrected payment with a new source_id.",
             "amount",
@@ -219,10 +219,6 @@ class PaymentKind(DocumentKind):
 
 def _guid(value: str) -> str:
     return f"guid({json.dumps(value)})"
-
-
-def _hold(reason: str, field: str) -> Hold:
-    return Hold(LedgerlinkError("XERO_NOT_EDITABLE", reason, field=field))
 
 
 KIND = PaymentKind()

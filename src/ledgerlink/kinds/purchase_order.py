@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledgerlink.documents.purchase_order import PurchaseOrder
-from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, LinkView, Prepared, Record
-from ledgerlink.mapping.status import Decision, Hold, Send, Skip
+from ledgerlink.mapping.status import Decision, Send, Skip, not_editable
 from ledgerlink.xero.convert import common_fields, gone, lines_to_xero
 
 STATUS = {"draft": "DRAFT", "approved": "SUBMITTED", "voided": "DELETED"}
@@ -66,11 +65,14 @@ class PurchaseOrderKind(DocumentKind):
         if current == "DELETED":
             if wanted == "DELETED":
                 return Skip("already deleted in Xero")
-            return _hold("The purchase order was deleted in Xero: create a new one instead.")
+            return not_editable(
+                "The purchase order was deleted in Xero: create a new one instead.", "status"
+            )
         if current == "BILLED":
-            return _hold(
+            return not_editable(
                 "The purchase order is billed in Xero, so Xero accepts no further changes to "
-                "it: change the bill in Xero instead."
+                "it: change the bill in Xero instead.",
+                "status",
             )
         if wanted in ("DELETED", current):
             return Send(wanted)
@@ -117,10 +119,6 @@ class PurchaseOrderKind(DocumentKind):
         if not days:
             return []
         return [("/PurchaseOrders", {"DateFrom": days[0], "DateTo": days[-1]})]
-
-
-def _hold(reason: str) -> Hold:
-    return Hold(LedgerlinkError("XERO_NOT_EDITABLE", reason, field="status"))
 
 
 KIND = PurchaseOrderKind()

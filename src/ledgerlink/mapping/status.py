@@ -78,7 +78,8 @@ def _shown(status: str) -> str:
     return f"{status} ({_SHOWN[status]})" if status in _SHOWN else status
 
 
-def _hold(reason: str, field: str | None = None) -> Hold:
+def not_editable(reason: str, field: str | None = None) -> Hold:
+    """Held: Xero accepts no such change (XERO_NOT_EDITABLE, the reason and the field)."""
     return Hold(LedgerlinkError("XERO_NOT_EDITABLE", reason, field=field))
 
 
@@ -103,7 +104,7 @@ def decide_update(
     if current in ("VOIDED", "DELETED"):
         if gone:
             return Skip(f"already {current} in Xero")
-        return _hold(
+        return not_editable(
             f"The document was {current.lower()} in Xero, so Xero accepts no further changes: "
             "create a new document instead."
         )
@@ -113,7 +114,7 @@ def decide_update(
             applied.append(f"a payment of {paid} applied" if paid > 0 else "a payment applied")
         if credited > 0:
             applied.append(f"a credit note of {credited} allocated")
-        return _hold(
+        return not_editable(
             f"The document has {' and '.join(applied)} in Xero, so Xero accepts no changes to it: "
             "remove the payment or credit note in Xero first, or change the document there."
         )
@@ -121,7 +122,7 @@ def decide_update(
     if wanted == "VOIDED" and current in ("DRAFT", "SUBMITTED"):
         target = "DELETED"
     if target not in ALLOWED.get(current, frozenset()):
-        return _hold(
+        return not_editable(
             f"Xero does not move a document from {_shown(current)} to {_shown(target)}: "
             f"change its status in Xero, or set it back to match {_SHOWN.get(current, current)}.",
             field="status",

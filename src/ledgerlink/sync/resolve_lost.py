@@ -166,8 +166,8 @@ def _sent_details(run: Run, intent: SendIntent, kind: DocumentKind) -> list[dict
     """What the link keeps of each replayed document's write (as when it was first sent)."""
     out: list[dict[str, Any]] = []
     with run.factory() as session:
+        rows = intent_items(session, intent.id)
         for document_id in intent.document_ids:
-            rows = intent_items(session, intent.id)
             row = next((r for r in rows if r.document_id == document_id), None)
             document = session.get(Document, document_id)
             if row is None or document is None:
