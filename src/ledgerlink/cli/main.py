@@ -169,6 +169,12 @@ def worker_command(
         help="How long a connection stays ours without a heartbeat (renewed while we work): "
         "after a crash, another worker takes it over this long after our last beat.",
     ),
+    concurrency: int | None = typer.Option(
+        None,
+        min=1,
+        help="How many organisations this process drives at once (default "
+        "LEDGERLINK_WORKER_CONCURRENCY, else 64): each waits for its own Xero limits alone.",
+    ),
 ) -> None:
     """The worker loop alone (run as many as you like against one PostgreSQL database)."""
     from ledgerlink.store import migrate
@@ -177,17 +183,21 @@ def worker_command(
     from ledgerlink.sync.lifecycle import Policy
     from ledgerlink.sync.limiter import XeroLimits
     from ledgerlink.sync.loops import WorkerLoop
+    from ledgerlink.sync.pool import concurrency_from_env
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
     engine = Engine.open(settings, public_url=public_url, limits=XeroLimits.from_env())
     engine.worker_config = WorkerConfig(
-        public_url=public_url, lease_seconds=lease_seconds, policy=Policy.from_env()
+        public_url=public_url,
+        lease_seconds=lease_seconds,
+        policy=Policy.from_env(),
+        concurrency=concurrency or concurrency_from_env(),
     )
     try:
         if once:
-            runs = engine.worker().run_until_idle()
+            runs = engine.sync()
             synced = sum(r.counts.get("synced", 0) for r in runs)
             held = sum(r.counts.get("held", 0) for r in runs)
             console.print(f"{len(runs)} runs: {synced} synced, {held} held")

@@ -51,6 +51,10 @@ class WorkerConfig:
     limiter_max_wait: float = 30.0
     # How long an idle worker sleeps at most before it looks for work again.
     idle_poll_seconds: float = 5.0
+    # How many connections one worker process drives at once (``sync.pool``), and how long one
+    # run may keep a connection while others wait for a turn (0: until its queue is empty).
+    concurrency: int = 1
+    run_slice_seconds: float = 60.0
     policy: Policy = field(default_factory=Policy)
 
 

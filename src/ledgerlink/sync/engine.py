@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx2
@@ -29,6 +29,7 @@ from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
 from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.pool import WorkerPool, concurrency_from_env
 from ledgerlink.sync.pull import refresh_documents
 from ledgerlink.sync.worker import RunResult, Worker
 from ledgerlink.xero.client import XeroClient
@@ -108,11 +109,37 @@ class Engine:
             self.factory, client_id or self.settings.xero_client_id or "default", self.limits
         )
 
-    def worker(self) -> Worker:
-        config = self.worker_config or WorkerConfig(
-            public_url=self.public_url, policy=Policy.from_env()
+    def _worker_config(self) -> WorkerConfig:
+        return self.worker_config or WorkerConfig(
+            public_url=self.public_url,
+            policy=Policy.from_env(),
+            concurrency=concurrency_from_env(),
         )
-        return Worker(self.factory, self.settings, config, limiter=self.limiter(), http=self.http)
+
+    def worker(self, thread: int | None = None) -> Worker:
+        """A worker on the shared limiter and HTTP client; ``thread``: the n-th of a pool,
+        with a lease owner of its own."""
+        config = self._worker_config()
+        if thread is not None:
+            config = replace(config, owner=f"{config.owner}/{thread}")
+        return Worker(
+            self.factory,
+            self.settings,
+            config,
+            limiter=self.limiter(),
+            http=self.http,
+            spread=thread or 0,
+        )
+
+    def pool(self, size: int | None = None) -> WorkerPool:
+        """Threads driving up to ``size`` connections at once (the configured concurrency)."""
+        config = self._worker_config()
+        return WorkerPool(
+            self.factory,
+            self.worker,
+            size or config.concurrency,
+            idle_poll=min(2.0, config.idle_poll_seconds),
+        )
 
     def xero_client(self, connection: Connection, *, sending: bool = True) -> XeroClient:
         """A client for one organisation: shared limiter, calls recorded, tokens refreshed.
@@ -177,5 +204,8 @@ class Engine:
         return self.worker().run_once(connection_id)
 
     def sync(self, max_seconds: float = 600.0) -> list[RunResult]:
-        """Send everything due, waiting out back-offs, until the queue is idle."""
-        return self.worker().run_until_idle(max_seconds)
+        """Send everything due, waiting out back-offs, until the queue is idle: as many
+        connections at once as the configured concurrency."""
+        if self._worker_config().concurrency <= 1:
+            return self.worker().run_until_idle(max_seconds)
+        return self.pool().run(until_idle=True, max_seconds=max_seconds)

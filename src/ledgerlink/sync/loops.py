@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Connection
-from ledgerlink.sync import queue
 from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.xero.errors import XeroError
@@ -29,47 +27,30 @@ IDLE_POLL_SECONDS = 2.0
 
 
 class WorkerLoop:
-    """Runs the worker until stopped; ``wake()`` cuts an idle wait short."""
+    """Runs the worker pool until stopped; ``wake()`` cuts the idle threads' wait short.
+
+    The pool (``sync.pool``) drives as many connections at once as the configured concurrency,
+    each thread one connection at a time; with a concurrency of one it is the lone worker.
+    """
 
     def __init__(self, engine: Engine, *, idle_poll: float = IDLE_POLL_SECONDS) -> None:
         self.engine = engine
-        self.idle_poll = idle_poll
-        self.stopping = threading.Event()
-        self.woken = threading.Event()
+        self.pool = engine.pool()
+        self.pool.idle_poll = idle_poll
         self.thread = threading.Thread(target=self.run, name="ledgerlink-worker", daemon=True)
 
     def wake(self) -> None:
-        self.woken.set()
-
-    def step(self) -> bool:
-        """One worker run; True when it did some work (so the next may follow at once)."""
-        try:
-            result = self.engine.worker().run_once()
-        except Exception:
-            log.exception("worker run failed; the loop carries on")
-            return False
-        return result.connection_id is not None
-
-    def _wait(self) -> None:
-        due = queue.next_due(self.engine.factory)
-        wait = self.idle_poll
-        if due is not None:
-            wait = min(wait, max(0.05, (due - datetime.now(UTC)).total_seconds()))
-        self.woken.wait(wait)
-        self.woken.clear()
+        self.pool.wake()
 
     def run(self) -> None:
-        while not self.stopping.is_set():
-            if not self.step():
-                self._wait()
+        self.pool.run()
 
     def start(self) -> None:
         self.thread.start()
 
     def halt(self) -> None:
-        """Stop after the run in progress (from a signal handler: it only sets events)."""
-        self.stopping.set()
-        self.woken.set()
+        """Stop after the runs in progress (from a signal handler: it only sets events)."""
+        self.pool.halt()
 
     def stop(self) -> None:
         self.halt()

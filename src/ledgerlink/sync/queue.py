@@ -33,6 +33,7 @@ from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _upsert_lease(
@@ -55,7 +56,12 @@ def switched_on() -> ColumnElement[bool]:
 
 
 def due_connections(session: Session, now: datetime, limit: int = 20) -> list[str]:
-    """Active connections with work due now that no worker holds, the longest-waiting first.
+    """Active connections with work due now that no worker holds: the least recently driven
+    first (a released lease keeps its row, ended at its release), then the longest-waiting.
+
+    That order is what makes many connections share one worker process fairly: an
+    organisation with a long backlog, let go at the end of its run's slice, goes behind every
+    organisation waiting for a turn, however old its own items are.
 
     Switched-off connections are left out: their items wait, whatever their state.
 
@@ -64,9 +70,11 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
     are left out: they are not ours to take, and would hide the free ones past ``limit``.
     """
     live = select(Lease.connection_id).where(Lease.expires_at >= now)
+    last_driven = func.max(Lease.expires_at)
     due = (
         select(QueueItem.connection_id, func.min(QueueItem.not_before).label("first"))
         .join(Connection, Connection.id == QueueItem.connection_id)
+        .outerjoin(Lease, Lease.connection_id == QueueItem.connection_id)
         .where(
             QueueItem.state == "queued",
             QueueItem.not_before <= now,
@@ -75,7 +83,7 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
             QueueItem.connection_id.not_in(live),
         )
         .group_by(QueueItem.connection_id)
-        .order_by("first")
+        .order_by(last_driven.is_not(None), last_driven, "first")
         .limit(limit)
     )
     found = [row[0] for row in session.execute(due)]
@@ -101,11 +109,16 @@ def acquire_lease(
     seconds: float,
     now: datetime,
     connection_id: str | None = None,
+    *,
+    spread: int = 0,
+    candidates_limit: int = 20,
 ) -> str | None:
     """Lease one connection with due work (or the one named); None when there is none to take.
 
     Items left in flight by an earlier holder go back to the queue with their intent kept. A
-    switched-off connection is not taken, even when named.
+    switched-off connection is not taken, even when named. ``spread``: the n-th thread of a
+    worker process starts n places down the list, so threads starting together do not all
+    queue on the first connection's row.
     """
     until = now + timedelta(seconds=seconds)
     with transaction(factory) as session:
@@ -113,7 +126,12 @@ def acquire_lease(
             row = session.get(Connection, connection_id)
             if row is None or conns.switched_off(row):
                 return None
-        candidates = [connection_id] if connection_id else due_connections(session, now)
+        candidates = (
+            [connection_id] if connection_id else due_connections(session, now, candidates_limit)
+        )
+        if spread and len(candidates) > 1:
+            start = spread % len(candidates)
+            candidates = candidates[start:] + candidates[:start]
         for candidate in candidates:
             if _upsert_lease(session, candidate, owner, until, now):
                 lifecycle.release(session, candidate, now)
@@ -189,11 +207,20 @@ class Heartbeat:
         self._thread.join(timeout=30)
 
 
-def release_lease(factory: sessionmaker[Session], connection_id: str, owner: str) -> None:
+def release_lease(
+    factory: sessionmaker[Session], connection_id: str, owner: str, now: datetime | None = None
+) -> None:
+    """End our lease now. The row stays, ended at ``now``: it says when the connection was
+    last driven, which puts it behind connections waiting for a turn (``due_connections``).
+    Without ``now`` (whose clock is not known) it ends at the earliest time a lease may."""
+    ended = (now or LONG_AGO) - timedelta(microseconds=1)
     with transaction(factory) as session:
-        row = session.get(Lease, connection_id)
-        if row is not None and row.owner == owner:
-            session.delete(row)
+        session.execute(
+            update(Lease)
+            .where(Lease.connection_id == connection_id, Lease.owner == owner)
+            .values(expires_at=ended)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def claim(

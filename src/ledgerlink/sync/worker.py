@@ -88,7 +88,9 @@ class Worker:
         clock: Callable[[], datetime] = system_clock,
         sleep: Callable[[float], None] = time.sleep,
         http: httpx2.Client | None = None,
+        spread: int = 0,
     ) -> None:
+        self.spread = spread  # which thread of a pool this is (``queue.acquire_lease``)
         self.factory = factory
         self.settings = settings
         self.config = config or WorkerConfig()
@@ -102,7 +104,13 @@ class Worker:
     def run_once(self, connection_id: str | None = None) -> RunResult:
         now = self.clock()
         leased = queue.acquire_lease(
-            self.factory, self.config.owner, self.config.lease_seconds, now, connection_id
+            self.factory,
+            self.config.owner,
+            self.config.lease_seconds,
+            now,
+            connection_id,
+            spread=self.spread,
+            candidates_limit=max(20, 2 * self.config.concurrency),
         )
         if leased is None:
             return RunResult()
@@ -110,7 +118,7 @@ class Worker:
             return self._drive(leased)
         finally:
             self._return_unfinished(leased)
-            queue.release_lease(self.factory, leased, self.config.owner)
+            queue.release_lease(self.factory, leased, self.config.owner, self.clock())
 
     def _connection(self, connection_id: str) -> ConnectionInfo:
         with self.factory() as session:
@@ -173,11 +181,14 @@ class Worker:
         return RunResult(connection_id, tally.job_id, dict(tally.counts))
 
     def _claim_rounds(self, run: Run) -> None:
-        """Claim after claim until nothing is due, the lease is lost or Xero says stop."""
+        """Claim after claim until nothing is due, the lease is lost, Xero says stop, or the
+        run's slice is spent (the connection then waits its turn behind the others)."""
         if not self._ensure_reference(run):
             return
         run.connection = self._connection(run.connection.id)
-        while not run.lease_lost:
+        slice_ = self.config.run_slice_seconds
+        ends = self.clock() + timedelta(seconds=slice_) if slice_ > 0 else None
+        while not run.lease_lost and (ends is None or self.clock() < ends):
             ids = queue.claim(
                 self.factory,
                 run.connection.id,

@@ -120,7 +120,9 @@ def test_two_worker_processes_share_one_database_and_xeros_limits(
         )
         ids = _connect_both(factory, settings)
         total = _push(factory, ids)
-        env = limits_env(LIMITS)
+        # One organisation at a time per process: two organisations, so both processes work
+        # (a process driving many at once is tests/engine/sync/test_pool.py's subject).
+        env = limits_env(LIMITS) | {"LEDGERLINK_WORKER_CONCURRENCY": "1"}
         workers = [
             WorkerProcess(settings, tmp_path, PUBLIC_URL, 30.0, env, once=False, name=name)
             for name in ("first", "second")

@@ -1,0 +1,140 @@
+"""Many organisations at once from one worker process.
+
+Xero bounds each organisation (60 calls a minute, 5 at once) and each app (10,000 a minute), so
+one organisation's work is paced at about a call a second while hundreds of others could go on
+beside it. A pool runs ``size`` threads; each leases a connection with due work, drives it
+(``Worker.run_once``: the same run, lease, intents and exactly-once rules as a lone worker) and
+then leases the next. A thread waiting on its organisation's limiter slot waits alone: the
+others go on with theirs. Which connection a free thread takes is the queue's fair order
+(``queue.due_connections``: the least recently driven first), and a run gives its connection
+back after its slice (``WorkerConfig.run_slice_seconds``), so a long backlog never keeps a
+thread from organisations waiting for a turn.
+
+The app-wide limit is the shared limiter's, in the database, so several processes with a pool
+each still stay within it together.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink.config import positive_from_env
+from ledgerlink.sync import queue
+from ledgerlink.sync.worker import MIN_IDLE_SECONDS, RunResult, Worker
+
+log = logging.getLogger(__name__)
+DEFAULT_CONCURRENCY = 64
+
+
+def concurrency_from_env(default: int = DEFAULT_CONCURRENCY) -> int:
+    """``LEDGERLINK_WORKER_CONCURRENCY``: connections one worker process drives at once."""
+    value = positive_from_env("LEDGERLINK_WORKER_CONCURRENCY", int)
+    return int(value) if value is not None else default
+
+
+class WorkerPool:
+    """``size`` threads, each driving one leased connection at a time.
+
+    ``make_worker(n)`` builds the n-th thread's worker: its own lease owner (two threads of one
+    process must never both hold one connection) on the process's shared database, limiter and
+    HTTP client.
+    """
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        make_worker: Callable[[int], Worker],
+        size: int,
+        *,
+        idle_poll: float = 2.0,
+    ) -> None:
+        self.factory = factory
+        self.make_worker = make_worker
+        self.size = max(1, size)
+        self.idle_poll = idle_poll
+        self.results: list[RunResult] = []
+        self._changed = threading.Condition()
+        self._busy = 0
+        self._done = False
+        self._stopping = threading.Event()
+
+    # control ---------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """New work (an upload, a refresh): idle threads look for it now."""
+        with self._changed:
+            self._changed.notify_all()
+
+    def halt(self) -> None:
+        """Stop after the runs in progress (each ends its job and gives its lease back)."""
+        self._stopping.set()
+        self.wake()
+
+    # running ---------------------------------------------------------------------------
+
+    def run(self, *, until_idle: bool = False, max_seconds: float | None = None) -> list[RunResult]:
+        """Drive connections until halted, or (``until_idle``) until nothing is queued or in
+        flight anywhere, or ``max_seconds`` have passed; what every run did."""
+        self._done = False
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        threads = [
+            threading.Thread(
+                target=self._thread, args=(n, until_idle, deadline), name=f"ledgerlink-worker-{n}"
+            )
+            for n in range(self.size)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return self.results
+
+    def _over(self, deadline: float | None) -> bool:
+        if self._stopping.is_set() or self._done:
+            return True
+        return deadline is not None and time.monotonic() >= deadline
+
+    def _thread(self, n: int, until_idle: bool, deadline: float | None) -> None:
+        worker = self.make_worker(n)
+        while not self._over(deadline):
+            with self._changed:
+                self._busy += 1
+            try:
+                result = worker.run_once()
+            except Exception:
+                log.exception("worker run failed; the pool carries on")
+                result = RunResult()
+            finally:
+                with self._changed:
+                    self._busy -= 1
+            if result.connection_id is not None:
+                with self._changed:
+                    if until_idle:  # a loop that runs for days keeps no history
+                        self.results.append(result)
+                    # Its items may be due again (a back-off ended, a dependency settled).
+                    self._changed.notify_all()
+                continue
+            self._idle(until_idle, deadline)
+
+    def _idle(self, until_idle: bool, deadline: float | None) -> None:
+        """Nothing to lease: end when the whole queue is idle, else sleep until work is due
+        (or a run ends, or work arrives)."""
+        due = queue.next_due(self.factory)
+        with self._changed:
+            if until_idle and due is None and self._busy == 0:
+                self._done = True
+                self._changed.notify_all()
+                return
+            wait = self.idle_poll
+            if due is not None:
+                wait = min(wait, max(MIN_IDLE_SECONDS, (due - datetime.now(UTC)).total_seconds()))
+            if deadline is not None:
+                wait = min(wait, max(0.0, deadline - time.monotonic()))
+            if not self._over(deadline):
+                self._changed.wait(wait)
