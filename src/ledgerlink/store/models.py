@@ -319,6 +319,9 @@ class QueueItem(Base):
     error_code: Mapped[str | None] = mapped_column(String(60))
     error_message: Mapped[str | None] = mapped_column(Text)
     error_field: Mapped[str | None] = mapped_column(String(200))
+    # The X-Request-ID of the REST request that queued it: the worker logs the Xero call that
+    # sends the document under the same id (None: queued by the engine itself, or the CLI).
+    request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -411,3 +414,5 @@ class ApiCall(Base):
     path: Mapped[str] = mapped_column(String(300))
     status: Mapped[int] = mapped_column(Integer)
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Size of the reply's body (what Xero sent back: egress), 0 when there was no answer.
+    response_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
