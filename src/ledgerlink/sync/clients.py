@@ -22,6 +22,7 @@ from ledgerlink.store.calls import OnCall, api_call_recorder
 from ledgerlink.store.models import TokenSet
 from ledgerlink.sync import refresh
 from ledgerlink.xero.client import API_PATH, Limiter, XeroClient
+from ledgerlink.xero.transport import shared_transport
 
 
 def outbound_http(
@@ -31,7 +32,7 @@ def outbound_http(
     timeout = settings.xero_read_timeout
     return httpx2.Client(
         timeout=httpx2.Timeout(timeout, connect=5.0, read=timeout, pool=5.0),
-        transport=transport,
+        transport=shared_transport(transport),
     )
 
 

@@ -17,6 +17,7 @@ from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.xero.transport import shared_transport
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,14 @@ def oauth_client(
         client_secret=app.client_secret,
         token_endpoint_auth_method=method,
         timeout=settings.http_timeout,
-        transport=transport,
+        transport=shared_transport(transport),
         **kw,
     )
+
+
+def _http(settings: Settings, transport: httpx2.BaseTransport | None) -> httpx2.Client:
+    """A plain client for the identity endpoints, on the process's shared pool."""
+    return httpx2.Client(timeout=settings.http_timeout, transport=shared_transport(transport))
 
 
 def read_token(token: dict[str, Any]) -> Granted:
@@ -146,7 +152,7 @@ def list_tenants(
 ) -> list[dict[str, Any]]:
     """The organisations this consent covered (filtered by its auth event when known)."""
     params = {"authEventId": event_id} if event_id else None
-    with httpx2.Client(timeout=settings.http_timeout, transport=transport) as http:
+    with _http(settings, transport) as http:
         try:
             reply = http.get(
                 settings.xero_api_url + "/connections",
@@ -225,7 +231,7 @@ def renew(
 def delete_at_xero(
     settings: Settings, access: str, xero_id: str, transport: httpx2.BaseTransport | None
 ) -> None:
-    with httpx2.Client(timeout=settings.http_timeout, transport=transport) as http:
+    with _http(settings, transport) as http:
         try:
             reply = http.delete(
                 f"{settings.xero_api_url}/connections/{xero_id}",
