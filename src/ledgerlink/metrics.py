@@ -8,8 +8,17 @@ process serving ``/metrics`` reports the whole engine's queue, whichever worker 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerlink import kinds
+from ledgerlink.store.models import Document, QueueItem
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -55,3 +64,88 @@ def register_collector(name: str, collector: Collector) -> None:
         return
     _collectors[name] = collector
     REGISTRY.register(collector)
+
+
+# A collector made for one engine's database: a process serving ``/metrics`` for an engine (the
+# REST app, a worker's ``--metrics-port``) makes its own, so the figures are that engine's even
+# when one process opens many engines (tests do).
+EngineCollector = Callable[[sessionmaker[Session]], Collector]
+_engine_collectors: dict[str, EngineCollector] = {}
+
+
+def register_engine_collector(name: str, make: EngineCollector) -> None:
+    """Register ``make``, which builds a scrape-time collector reading one engine's database.
+
+    Once per name: registering again replaces the maker (a module reloaded keeps one)."""
+    _engine_collectors[name] = make
+
+
+class _Process:
+    """The process's own counters and histograms, as one collector of an engine's registry."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from REGISTRY.collect()
+
+
+def engine_registry(factory: sessionmaker[Session]) -> CollectorRegistry:
+    """What ``/metrics`` serves for the engine on ``factory``: the process's counters, and the
+    engine collectors reading that engine's database when scraped."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Process())
+    for make in _engine_collectors.values():
+        registry.register(make(factory))
+    return registry
+
+
+# what one call to Xero counts -----------------------------------------------------------
+
+# The body size of the Xero reply being reported to ``on_call`` hooks, set by the client around
+# the hook: the call log keeps it without every hook's (method, path, status) signature growing.
+REPLY_BYTES: ContextVar[int] = ContextVar("ledgerlink_reply_bytes", default=0)
+
+
+def purpose(method: str) -> str:
+    """What a call was for, as egress is counted: a ``read`` (GET) or a ``write``."""
+    return "read" if method.upper() in ("GET", "HEAD") else "write"
+
+
+def count_call(method: str, status: int, size: int) -> None:
+    """Count one call to Xero and the bytes of its reply (status 0: no answer)."""
+    XERO_CALLS.labels(method.upper(), str(status)).inc()
+    if size:
+        EGRESS_BYTES.labels(purpose(method)).inc(size)
+
+
+# what the database knows, read when scraped -------------------------------------------
+
+
+class QueueDepth:
+    """``ledgerlink_queue_items{state, kind}``: queue items of one engine by state and kind, as
+    ``ledgerlink status`` counts them; every kind's queued, in-flight and held states are shown
+    (0 when empty) so a series never vanishes when its queue drains."""
+
+    ALWAYS = ("queued", "in_flight", "needs_attention", "failed")
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "ledgerlink_queue_items",
+            "Queue items by state and document kind (read from the database when scraped).",
+            labels=["state", "kind"],
+        )
+        counts = {(state, kind): 0 for kind in kinds.names() for state in self.ALWAYS}
+        with self.factory() as session:
+            rows = session.execute(
+                select(QueueItem.state, Document.kind, func.count())
+                .join(Document, Document.id == QueueItem.document_id)
+                .group_by(QueueItem.state, Document.kind)
+            )
+            counts.update({(state, kind): int(n) for state, kind, n in rows})
+        for (state, kind), n in sorted(counts.items()):
+            family.add_metric([state, kind], n)
+        yield family
+
+
+register_engine_collector("queue_depth", QueueDepth)

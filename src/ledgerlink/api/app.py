@@ -10,6 +10,7 @@ from pydantic.json_schema import models_json_schema
 from ledgerlink import kinds
 from ledgerlink.api import (
     errors,
+    observe,
     routes_connections,
     routes_documents,
     routes_lists,
@@ -81,4 +82,5 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     app.include_router(routes_lists.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
+    observe.install(app)
     return app

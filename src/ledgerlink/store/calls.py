@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.metrics import REPLY_BYTES
 from ledgerlink.store.models import ApiCall
 
 OnCall = Callable[[str, str, int], None]
@@ -15,6 +16,7 @@ def api_call_recorder(session_factory: sessionmaker[Session], connection_id: str
     """An ``on_call`` hook that keeps every call in ``api_calls`` (the "API calls used" figure).
 
     Status 0 is a call with no answer (transport failure); it may still have counted at Xero.
+    The reply's size (egress) comes from ``REPLY_BYTES``, which the client sets around the hook.
     """
 
     def record(method: str, path: str, status: int) -> None:
@@ -26,6 +28,7 @@ def api_call_recorder(session_factory: sessionmaker[Session], connection_id: str
                     path=path[:300],
                     status=status,
                     ok=200 <= status < 300,
+                    response_bytes=REPLY_BYTES.get(),
                 )
             )
 

@@ -7,6 +7,7 @@ committed together with a renewal of our lease before a byte is sent (invariant 
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -16,9 +17,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink import logs
 from ledgerlink.config import Settings
 from ledgerlink.store.models import Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle, pause, queue
@@ -170,13 +172,34 @@ class Run:
         return intent
 
     def send(self, intent: SendIntent) -> XeroReply:
-        """Send (or replay) an intent exactly as written: same bytes, same query, same key."""
+        """Send (or replay) an intent exactly as written: same bytes, same query, same key.
+
+        The call's log lines carry the documents it sends and the ``X-Request-ID`` of the REST
+        request that queued them (``request_ids`` when the batch came from several).
+        """
         parts = urlsplit(intent.path)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        return self.client.request(
-            intent.method,
-            parts.path,
-            bytes(intent.body),
-            params=params,
-            idempotency_key=intent.idempotency_key,
-        )
+        with logs.bound(document_ids=list(intent.document_ids), **self._request_ids(intent.id)):
+            return self.client.request(
+                intent.method,
+                parts.path,
+                bytes(intent.body),
+                params=params,
+                idempotency_key=intent.idempotency_key,
+            )
+
+    def _request_ids(self, intent_id: str) -> dict[str, Any]:
+        """The request ids of the items an intent sends, to bind to its log lines; read only
+        when the call's line will be written (one query per write, not per document)."""
+        if not logging.getLogger("ledgerlink.xero.client").isEnabledFor(logging.INFO):
+            return {}
+        with self.factory() as session:
+            rows = session.scalars(
+                select(QueueItem.request_id)
+                .where(QueueItem.intent_id == intent_id, QueueItem.request_id.is_not(None))
+                .distinct()
+            )
+            found = sorted(rid for rid in rows if rid is not None)
+        if len(found) == 1:
+            return {"request_id": found[0]}
+        return {"request_ids": found} if found else {}

@@ -7,18 +7,27 @@ A job records the worker running it (``owner``). A worker that dies (SIGKILL, a 
 never finishes its job, so a ``running`` job whose owner holds no live lease on its connection
 is ended as ``abandoned``, with a log line saying so: when jobs are listed (REST, CLI) and when
 a worker takes the connection over.
+
+While a job runs, its id and its connection's are bound to the thread's log context (every line
+the run logs carries them), and its wall time goes into ``ledgerlink_job_duration_seconds``
+when it ends.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Mapping
+from contextvars import Token
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from structlog.contextvars import bind_contextvars, reset_contextvars
 
+from ledgerlink import metrics
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Lease, SyncJob, new_id
 
@@ -37,6 +46,10 @@ class JobTally:
     job_id: str
     counts: dict[str, int] = field(default_factory=lambda: {name: 0 for name in COUNTS})
     log: list[dict[str, Any]] = field(default_factory=list)
+    # When the run started (a monotonic clock: the worker's own clock may be a test's), and the
+    # log context it bound, given back when the job finishes.
+    started: float = field(default_factory=time.perf_counter)
+    bound: Mapping[str, Token[Any]] = field(default_factory=dict)
 
     def add(self, name: str, amount: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + amount
@@ -167,12 +180,18 @@ def start_job(
                 created_at=now,
             )
         )
-    return JobTally(job_id)
+    tally = JobTally(job_id)
+    tally.bound = bind_contextvars(job_id=job_id, connection_id=connection_id)
+    return tally
 
 
 def finish_job(
     factory: sessionmaker[Session], tally: JobTally, now: datetime, state: str = "finished"
 ) -> None:
+    metrics.JOB_DURATION.labels(state).observe(time.perf_counter() - tally.started)
+    if tally.bound:
+        reset_contextvars(**tally.bound)
+        tally.bound = {}
     with transaction(factory) as session:
         job = session.get(SyncJob, tally.job_id)
         if job is None:

@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from ledgerlink import logs
 from ledgerlink.config import positive_from_env
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import QueueItem, SendIntent, new_id
@@ -212,7 +213,8 @@ def settle(
 def new_item(
     workspace_id: str, connection_id: str, document_id: str, version: int, now: datetime
 ) -> QueueItem:
-    """A push of one new version, due now."""
+    """A push of one new version, due now, keeping the REST request's id (``X-Request-ID``)
+    when queued while serving one, so the send's log lines carry it."""
     return QueueItem(
         id=new_id(),
         workspace_id=workspace_id,
@@ -226,6 +228,7 @@ def new_item(
         not_before=now,
         created_at=now,
         updated_at=now,
+        request_id=logs.request_id(),
     )
 
 

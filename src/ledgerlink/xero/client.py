@@ -7,7 +7,9 @@ sent once; the caller learns precisely what happened (see ``errors.py``) and dec
 replaying a write with the same Idempotency-Key.
 
 Every call takes a slot from the shared limiter first, feeds Xero's remaining-calls headers
-back to it after, and reports a 429 to it before raising.
+back to it after, and reports a 429 to it before raising. Every call is counted in the process's
+metrics (by status, 429s by problem, the limiter wait, the reply's bytes) and logged with what
+the log context holds (the document ids and request id of a send): writes at INFO, reads at DEBUG.
 
 The one exception to "sent once" is a 401: Xero refused the token before looking at the request,
 so nothing was applied. Our clock may think a token fresh that Xero has expired (skew) or
@@ -24,6 +26,7 @@ add) at once, without renewing.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +34,7 @@ from typing import Any, Protocol
 
 import httpx2
 
+from ledgerlink import metrics
 from ledgerlink.xero import wire
 from ledgerlink.xero.errors import (
     XeroError,
@@ -273,7 +277,8 @@ class XeroClient:
             prepared = self._headers(extra, token, tenant=True)
             slot = None
             if self.limiter is not None:
-                slot = self.limiter.acquire(self._limit_key, max_wait=self.max_wait)
+                with metrics.LIMITER_WAIT.time():  # a wait that ends refused counts too
+                    slot = self.limiter.acquire(self._limit_key, max_wait=self.max_wait)
             return self._send(method, self.api_url + path, path, content, params, prepared, slot)
 
         return self._renewing(send)
@@ -336,6 +341,7 @@ class XeroClient:
         headers: dict[str, str],
         slot: Slot | None,
     ) -> XeroReply:
+        started = time.perf_counter()
         try:
             response = self.http.request(
                 method, url, content=content, params=dict(params or {}), headers=headers
@@ -344,7 +350,7 @@ class XeroClient:
         except httpx2.TransportError as exc:
             if slot is not None:
                 slot.release()
-            self._report(method, path, 0)
+            self._report(method, path, 0, 0, started)
             sent = not isinstance(exc, _NOT_SENT)
             raise XeroTransportError(
                 f"{type(exc).__name__}: {exc}", sent, method=method, path=path
@@ -355,16 +361,26 @@ class XeroClient:
             raise
         if slot is not None:
             slot.release(response.headers)
-        self._report(method, path, response.status_code)
+        self._report(method, path, response.status_code, len(raw), started)
         return self._reply(method, path, response.status_code, response.headers, raw)
 
-    def _report(self, method: str, path: str, status: int) -> None:
+    def _report(self, method: str, path: str, status: int, size: int, started: float) -> None:
+        """Count, log and hand to ``on_call`` one call (``size``: the reply body's bytes)."""
+        metrics.count_call(method, status, size)
+        level = logging.DEBUG if method == "GET" else logging.INFO
+        if log.isEnabledFor(level):
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            fields = {"xero_status": status, "response_bytes": size, "elapsed_ms": ms}
+            log.log(level, "xero %s %s: %s", method, path, status or "no answer", extra=fields)
         if self.on_call is None:
             return
+        token = metrics.REPLY_BYTES.set(size)
         try:
             self.on_call(method, path, status)
         except Exception:  # a metrics hook must never turn a sent call into a failed one
             log.exception("on_call hook failed for %s %s", method, path)
+        finally:
+            metrics.REPLY_BYTES.reset(token)
 
     def _reply(
         self, method: str, path: str, status: int, headers: httpx2.Headers, raw: bytes
@@ -386,6 +402,7 @@ class XeroClient:
         if status == 429:
             retry_after = _retry_after(headers)
             problem = headers.get("X-Rate-Limit-Problem", "") or "minute"
+            metrics.XERO_429S.labels(problem.lower()).inc()
             if self.limiter is not None:
                 self.limiter.penalise(self._limit_key, retry_after, problem)
             raise XeroRateLimited(retry_after, problem, **where)
