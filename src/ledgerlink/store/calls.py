@@ -1,12 +1,20 @@
-"""The call log: every call made to Xero, for the "API calls used" figures."""
+"""The call log: every call made to Xero, for the "API calls used" figures and egress.
+
+Each row keeps the size of Xero's reply body: ``egress`` sums calls and bytes by method and
+collection over a connection and a time span (a benchmark's bytes per document synced and per
+read); the process's ``ledgerlink_xero_egress_bytes`` metric counts the same bytes as they come.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.metrics import REPLY_BYTES
+from ledgerlink.metrics import REPLY_BYTES, purpose
 from ledgerlink.store.models import ApiCall
 
 OnCall = Callable[[str, str, int], None]
@@ -33,3 +41,53 @@ def api_call_recorder(session_factory: sessionmaker[Session], connection_id: str
             )
 
     return record
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Calls made and bytes Xero sent back for them."""
+
+    calls: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: Egress) -> Egress:
+        return Egress(self.calls + other.calls, self.bytes + other.bytes)
+
+
+def collection(path: str) -> str:
+    """What a call was about: the first segment of its API path (``/Invoices/<id>`` ->
+    ``Invoices``), so a span's reads of single records add up with its list reads."""
+    return path.split("?", 1)[0].strip("/").split("/", 1)[0]
+
+
+def egress(
+    session: Session,
+    *,
+    connection_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[tuple[str, str], Egress]:
+    """Calls and reply bytes by (HTTP method, collection), of one connection (or all) in a time
+    span (``since`` included, ``until`` not): what a benchmark divides by documents synced
+    (the writes) and by reads made."""
+    query = select(ApiCall.method, ApiCall.path, func.count(), func.sum(ApiCall.response_bytes))
+    if connection_id is not None:
+        query = query.where(ApiCall.connection_id == connection_id)
+    if since is not None:
+        query = query.where(ApiCall.at >= since)
+    if until is not None:
+        query = query.where(ApiCall.at < until)
+    found: dict[tuple[str, str], Egress] = {}
+    for method, path, calls, size in session.execute(query.group_by(ApiCall.method, ApiCall.path)):
+        key = (str(method), collection(str(path)))
+        found[key] = found.get(key, Egress()) + Egress(int(calls), int(size or 0))
+    return found
+
+
+def by_purpose(found: dict[tuple[str, str], Egress]) -> dict[str, Egress]:
+    """``egress``'s figures summed by purpose, as the metric counts them: ``read``, ``write``."""
+    totals: dict[str, Egress] = {}
+    for (method, _), figures in found.items():
+        key = purpose(method)
+        totals[key] = totals.get(key, Egress()) + figures
+    return totals
