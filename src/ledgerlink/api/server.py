@@ -34,7 +34,10 @@ class EngineServer:
         app = create_app(engine)
         if self.loop is not None:
             app.state.on_intake = self.loop.wake
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        # No log_config: uvicorn's own lines go through the process's logging (JSON lines).
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", lifespan="on", log_config=None
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._serve, name="ledgerlink-api", daemon=True)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from ledgerlink import kinds
+from ledgerlink import kinds, logs
 from ledgerlink.config import Settings
 
 app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
@@ -139,7 +139,7 @@ def serve(
     from ledgerlink.sync.engine import Engine
     from ledgerlink.sync.limiter import XeroLimits
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()  # JSON lines (LEDGERLINK_LOG_FORMAT=console for people)
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
     url = public_url or f"http://{host}:{port}"
@@ -175,6 +175,13 @@ def worker_command(
         help="How many organisations this process drives at once (default "
         "LEDGERLINK_WORKER_CONCURRENCY, else 64): each waits for its own Xero limits alone.",
     ),
+    metrics_port: int | None = typer.Option(
+        None,
+        min=1,
+        max=65535,
+        help="Serve Prometheus metrics of this worker and the queue at http://HOST:PORT/metrics.",
+    ),
+    metrics_host: str = typer.Option("127.0.0.1", help="Address the metrics server listens on."),
 ) -> None:
     """The worker loop alone (run as many as you like against one PostgreSQL database)."""
     from ledgerlink.store import migrate
@@ -185,10 +192,17 @@ def worker_command(
     from ledgerlink.sync.loops import WorkerLoop
     from ledgerlink.sync.pool import concurrency_from_env
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()  # JSON lines (LEDGERLINK_LOG_FORMAT=console for people)
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
     engine = Engine.open(settings, public_url=public_url, limits=XeroLimits.from_env())
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from ledgerlink.metrics import engine_registry
+
+        registry = engine_registry(engine.factory)
+        start_http_server(metrics_port, metrics_host, registry=registry)
     engine.worker_config = WorkerConfig(
         public_url=public_url,
         lease_seconds=lease_seconds,
