@@ -1,15 +1,18 @@
-"""Chaos, bigger: ``ledgerlink worker`` processes SIGKILLed at random on one PostgreSQL database
-while documents pour in and the sandbox misbehaves; figures, and exit 1 on any violation.
+"""Chaos, bigger: ``ledgerlink worker`` processes, each driving several organisations at once,
+SIGKILLed at random on one PostgreSQL database while documents pour into every organisation and
+the sandbox misbehaves; figures, and exit 1 on any violation.
 
 The run is the one ``tests/engine/sync/test_chaos.py`` makes (the package
 ``tests/engine/sync/chaos/`` describes it), with more workers, more waves, bigger waves and a
 longer outage and tail. It prints the figures (documents and versions, kills, faults fired,
-calls; per kind: what was pushed, the writes under the chaos and in the drain, what Xero holds
-and how much twice, where the queue items ended; wall time), which rules held, and every
-violation with its evidence.
+calls; per organisation: its documents, calls, faults and the rules it broke; per kind: what
+was pushed, the writes under the chaos and in the drain, what Xero holds and how much twice,
+where the queue items ended; wall time), which rules held, and every violation with its
+evidence.
 
     .venv/bin/python bench/chaos.py                    # 4 workers, 100 waves, 1,340 documents
     .venv/bin/python bench/chaos.py --seed 7 --waves 120 --workers 6 --keep
+    .venv/bin/python bench/chaos.py --organisations demo --concurrency 1   # one org, as before
 
 Exit status: 0 when every rule held, 1 on a violation, 2 when PostgreSQL is unreachable.
 """
@@ -30,6 +33,8 @@ if str(ROOT) not in sys.path:
 
 from tests.engine.conftest import PG_URL, postgres_problem  # noqa: E402
 from tests.engine.sync.chaos import ChaosConfig, run_chaos  # noqa: E402
+from tests.engine.sync.chaos.config import PER_WAVE  # noqa: E402
+from tests.engine.sync.chaos.orgs import ORGS  # noqa: E402
 
 BENCH = ChaosConfig(
     workers=4,
@@ -51,18 +56,6 @@ BENCH = ChaosConfig(
     drain_seconds=180.0,
     detail_limit=20,
 )
-# Scaled by --scale: what a wave holds.
-PER_WAVE = (
-    "new_invoices",
-    "new_expenses",
-    "new_purchase_orders",
-    "new_credit_notes",
-    "new_payments",
-    "flips",
-    "allocates",
-    "deletes",
-)
-COUNTS = ("changes", "reverts", "repeats")
 
 
 def main() -> int:
@@ -70,6 +63,20 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=BENCH.seed)
     parser.add_argument("--workers", type=int, default=BENCH.workers)
     parser.add_argument("--waves", type=int, default=BENCH.waves)
+    parser.add_argument(
+        "--organisations",
+        nargs="+",
+        choices=list(ORGS),
+        default=list(BENCH.organisations),
+        help="the sandbox organisations driven at once, demo first (the documents are shared "
+        "out among them)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=BENCH.concurrency,
+        help="organisations one worker process drives at once",
+    )
     parser.add_argument(
         "--scale", type=float, default=1.0, help="documents and pushes per wave, times"
     )
@@ -88,13 +95,15 @@ def main() -> int:
     if problem is not None:
         print(f"PostgreSQL at {PG_URL} is unreachable ({problem}); start it (.ci/run)")
         return 2
+    # --scale: what a wave holds
     scaled: dict[str, Any] = {k: getattr(BENCH, k) * args.scale for k in PER_WAVE}
-    scaled.update({k: round(getattr(BENCH, k) * args.scale) for k in COUNTS})
     config = replace(
         BENCH,
         **scaled,
         seed=args.seed,
         workers=args.workers,
+        organisations=tuple(args.organisations),
+        concurrency=args.concurrency,
         waves=args.waves,
         lease_seconds=args.lease,
         fault_rate=args.fault_rate,

@@ -5,7 +5,8 @@ version, in order), and ``body(variant)`` is what intake receives for one: equal
 equal content, so a revert to an earlier variant is the earlier content again. A variant may
 keep the lines of an earlier one (``lines_of``: a purchase order's status flip, a credit note's
 allocations added) and carry its own status (``status_of``: purchase orders) or allocations
-(``allocations``: credit notes).
+(``allocations``: credit notes). Everything a document carries that names it (its source id,
+number, references) carries its organisation's tag too, so it is known wherever it lands.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Doc:
     frozen: bool = False
     budget: Decimal = Decimal(0)  # a sent invoice: what payments and allocations may still take
     pushed: int = -1  # the wave of its latest new version
+    org: str = "DEMO"  # its organisation's tag, in its source id, number and references
 
     def new_version(self, variant: int, wave: int) -> None:
         self.variants.append(variant)
@@ -70,7 +72,7 @@ class Doc:
 
     @property
     def source_id(self) -> str:
-        return f"chaos-{PREFIX[self.kind]}-{self.n}"
+        return f"chaos-{self.org.lower()}-{PREFIX[self.kind]}-{self.n}"
 
     @property
     def sent(self) -> bool:
@@ -128,7 +130,7 @@ class Doc:
                 reference=f"PO {self.n} rev {lines_variant}",
             )
             if self.numbered:
-                data["number"] = f"CH-PO-{self.n:05d}"
+                data["number"] = f"CH-{self.org}-PO-{self.n:05d}"
         else:
             data.update(
                 contact=contact,
@@ -137,7 +139,7 @@ class Doc:
                 reference=f"Credit {self.n} rev {lines_variant}",
             )
             if self.numbered:
-                data["number"] = f"CH-CN-{self.n:05d}"
+                data["number"] = f"CH-{self.org}-CN-{self.n:05d}"
             allocated = self.allocations.get(variant, [])
             if allocated:
                 data["allocations"] = [
@@ -152,11 +154,12 @@ class Doc:
         if self.kind == "invoice":
             data.update(contact=dict(self.contact or {}), reference=f"Job {self.n} rev {variant}")
             if self.numbered:
-                data["number"] = f"CH-{self.n:05d}"
+                data["number"] = f"CH-{self.org}-{self.n:05d}"
             else:
                 del data["number"]  # Xero numbers it
         else:
-            data.update(supplier=dict(self.contact or {}), reference=f"BILL-{self.n}-r{variant}")
+            reference = f"BILL-{self.org}-{self.n}-r{variant}"
+            data.update(supplier=dict(self.contact or {}), reference=reference)
         if self.url:
             data["url"] = self.url
         return data
@@ -176,4 +179,4 @@ class Doc:
     @property
     def reference(self) -> str:
         """A payment's reference, its own: what tells its Xero payment from others."""
-        return f"Chaos payment {self.n}"
+        return f"Chaos {self.org} payment {self.n}"

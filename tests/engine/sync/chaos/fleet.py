@@ -1,18 +1,21 @@
 """The worker fleet and the killer: ``ledgerlink worker`` processes started, SIGKILLed as the
-plan says (mostly the one holding the connection's lease), some new lives armed to stop at a
-pause point and killed there, the ones that ended by themselves noted and started again.
+schedule says (mostly one holding a connection's lease, the one holding the most when it can:
+a process driving several organisations at once), some new lives armed to stop at a pause point
+and killed there, the ones that ended by themselves noted and started again.
 
-Each worker is a real ``python -m ledgerlink.cli worker`` (``WorkerProcess``) with short leases,
-the sandbox's limits, and a compressed retry policy, all through its environment: nothing of
-the engine's state is changed from outside.
+Each worker is a real ``python -m ledgerlink.cli worker`` (``WorkerProcess``) driving up to
+``concurrency`` organisations at once (a thread each, each leasing as its own owner
+``host:pid:uuid/n``), with short leases, the sandbox's limits, and a compressed retry policy,
+all through its environment: nothing of the engine's state is changed from outside.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +23,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ledgerlink.store.models import Lease
-from tests.engine.sync.chaos.plan import ChaosConfig, KillPlan
+from tests.engine.sync.chaos.config import ChaosConfig
 from tests.engine.sync.chaos.sandbox import LIMITS
+from tests.engine.sync.chaos.schedule import KillPlan
 from tests.engine.sync.conftest import PUBLIC_URL, SyncHarness, limits_env
 from tests.engine.sync.worker_process import WorkerProcess
 
-# How long a kill aimed at the lease holder waits for a worker to hold the lease.
+# How long a kill aimed at a lease holder waits for a worker to hold a lease; for the first
+# half of it, only a worker holding several will do.
 HOLDER_WAIT = 3.0
 
 
@@ -36,12 +41,15 @@ class Kill:
     pid: int
     holder: bool
     point: str  # "anywhere", a pause point, or "drain" (an armed life stopped for the drain)
+    leases: int  # how many organisations' leases the process held when it was killed
 
 
 def worker_env(config: ChaosConfig) -> dict[str, str]:
-    """The sandbox's limits and the run's compressed back-off, for every worker process."""
+    """The sandbox's limits, the run's compressed back-off and how many organisations a
+    process drives at once, for every worker process."""
     return {
         **limits_env(LIMITS),
+        "LEDGERLINK_WORKER_CONCURRENCY": str(config.concurrency),
         "LEDGERLINK_BACKOFF_SECONDS": str(config.backoff_seconds),
         "LEDGERLINK_BACKOFF_MAX_SECONDS": str(config.backoff_max_seconds),
     }
@@ -109,22 +117,27 @@ class Fleet:
         worker.stop()
         return pid
 
-    def holder(self) -> WorkerProcess | None:
-        """The running worker whose lease on the connection is live, if any."""
+    def leases(self) -> dict[str, int]:
+        """How many live leases each running worker holds, by name (a thread of a process
+        leases as ``host:pid:uuid/n``)."""
         with self.harness.factory() as session:
-            owner = session.scalar(
-                select(Lease.owner).where(
-                    Lease.connection_id == self.harness.connection_id,
-                    Lease.expires_at >= datetime.now(UTC),
-                )
+            owners = list(
+                session.scalars(select(Lease.owner).where(Lease.expires_at >= datetime.now(UTC)))
             )
-        if not owner:
+        pids = Counter(owner.rsplit(":", 2)[-2] for owner in owners if owner.count(":") >= 2)
+        return {
+            w.name: pids[str(w.process.pid)]  # type: ignore[union-attr]
+            for w in self.workers
+            if w.alive() and pids[str(w.process.pid)]  # type: ignore[union-attr]
+        }
+
+    def holder(self, least: int = 1) -> WorkerProcess | None:
+        """The running worker holding the most live leases, if it holds at least ``least``."""
+        held = self.leases()
+        best = max(held.items(), key=lambda kv: kv[1], default=None)
+        if best is None or best[1] < least:
             return None
-        pid = owner.rsplit(":", 2)[-2]
-        for worker in self.workers:
-            if worker.alive() and str(worker.process.pid) == pid:  # type: ignore[union-attr]
-                return worker
-        return None
+        return next(w for w in self.workers if w.name == best[0])
 
     # during the chaos ---------------------------------------------------------------------
 
@@ -169,19 +182,22 @@ class Fleet:
             seen = self.paused_seen.setdefault(worker.name, now)
             if now < seen + plan_delay:
                 continue
+            held = self.leases().get(worker.name, 0)
             pid = self.sigkill(worker)
-            self.kills.append(Kill(now, worker.name, pid, True, point))
+            self.kills.append(Kill(now, worker.name, pid, True, point, held))
             self.restart_at[worker.name] = (now + 0.2, None)
 
     def aim(self, plan: KillPlan, now: float) -> bool:
         """Kill as planned once the moment comes; False while still waiting for it.
 
-        A kill aimed at the lease holder waits (up to ``HOLDER_WAIT``) until a worker holds the
-        lease, then ``plan.jitter`` more, so it lands inside a run rather than between runs;
-        when none takes the lease in time, a running worker is killed instead.
+        A kill aimed at a lease holder waits (up to ``HOLDER_WAIT``) until a worker holds a
+        lease (for the first half of the wait, leases of several organisations), then
+        ``plan.jitter`` more, so it lands inside a run rather than between runs; when none
+        takes a lease in time, a running worker is killed instead.
         """
         if plan.holder and self.target is None and now < self.aim_until:
-            holder = self.holder()
+            several = now < self.aim_until - HOLDER_WAIT / 2 and len(self.config.organisations) > 1
+            holder = self.holder(2 if several else 1)
             if holder is None:
                 return False
             self.target, self.target_at = holder, now + plan.jitter
@@ -195,9 +211,9 @@ class Fleet:
         if target is None:
             self.notes.append(f"kill at {now:.1f} s skipped: no worker running")
             return True
-        held = self.holder() is target
+        held = self.leases().get(target.name, 0)
         pid = self.sigkill(target)
-        self.kills.append(Kill(now, target.name, pid, held, "anywhere"))
+        self.kills.append(Kill(now, target.name, pid, held > 0, "anywhere", held))
         self.restart_at[target.name] = (now + plan.restart_after, plan.pause_at)
         return True
 
@@ -209,8 +225,9 @@ class Fleet:
             if worker.alive() and self.armed.get(worker.name):
                 # a life armed to stop at a pause point would stop there during the drain
                 point = worker.paused() or "drain"
+                held = self.leases().get(worker.name, 0)
                 pid = self.sigkill(worker)
-                self.kills.append(Kill(at, worker.name, pid, False, point))
+                self.kills.append(Kill(at, worker.name, pid, False, point, held))
         self.restart_at.clear()
         for worker in self.workers:
             if not worker.alive():
@@ -247,17 +264,48 @@ class Fleet:
                 worker.stop()
 
     def tracebacks(self) -> list[str]:
-        """How many tracebacks the worker logs hold, and the last line of the first few."""
-        found: list[str] = []
-        count = 0
+        """What the worker logs' tracebacks were, grouped: the exception that ended each chain
+        (a chained one is told by its cause) and the engine's innermost frame it passed, most
+        common first, with how many and in which logs."""
+        groups: Counter[str] = Counter()
+        where: dict[str, set[str]] = {}
         for path in sorted(self.folder.glob("w*-*.log")):
-            text = path.read_text(errors="replace")
-            for block in text.split("Traceback (most recent call last):")[1:]:
-                count += 1
-                if len(found) < 5:
-                    last = next(
-                        (ln for ln in block.strip().splitlines() if not ln.startswith(" ")), ""
-                    )
-                    tail = [ln for ln in block.strip().splitlines() if ln.strip()]
-                    found.append(f"{path.name}: {tail[-1][:300] if tail else last}")
-        return ([f"worker logs hold {count} tracebacks, first ones:"] + found) if count else []
+            for failure in failures(path.read_text(errors="replace")):
+                groups[failure] += 1
+                where.setdefault(failure, set()).add(path.name)
+        if not groups:
+            return []
+        found = [f"worker logs hold {sum(groups.values())} tracebacks:"]
+        for failure, count in groups.most_common(6):
+            logs = sorted(where[failure])
+            shown = ", ".join(logs[:4]) + (f" and {len(logs) - 4} more" if len(logs) > 4 else "")
+            found.append(f"{count} x {failure} ({shown})")
+        return found
+
+
+ENGINE_FRAME = re.compile(r'File ".*?/src/(ledgerlink/[^"]+)", line (\d+), in (\w+)')
+CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
+
+
+def failures(log: str) -> list[str]:
+    """Each traceback chain of a log as "exception (at the engine's innermost frame)"."""
+    found: list[str] = []
+    lines = log.splitlines()
+    frame = ""
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("Traceback (most recent call last):"):
+            i += 1
+            continue
+        i += 1
+        while i < len(lines) and (lines[i].startswith(" ") or not lines[i].strip()):
+            match = ENGINE_FRAME.search(lines[i])
+            if match:
+                frame = f"{match.group(1)}:{match.group(2)} {match.group(3)}"
+            i += 1
+        exception = lines[i][:200] if i < len(lines) else "(cut off)"
+        following = next((ln for ln in lines[i + 1 : i + 12] if ln.startswith(CHAINED)), None)
+        if following is None:  # the chain ends here
+            found.append(f"{exception} (at {frame or 'no engine frame'})")
+            frame = ""
+    return found

@@ -1,25 +1,27 @@
-"""The judge: the rules a run must keep, and the documents and contacts that broke them, each
-with its evidence. What is judged never depends on timing.
+"""The judge: the rules a run must keep, in every organisation, and the documents and contacts
+that broke them, each with its evidence. What is judged never depends on timing.
 
-``once``, ``newest``, ``allocations``, ``payments``, ``contacts`` and ``queue`` are judged here
-from what was read back (``Seen``); ``idle`` and ``intake`` are found while the run goes
-(``run``).
+``once``, ``newest``, ``allocations``, ``payments``, ``contacts``, ``elsewhere`` and ``queue``
+are judged here from what was read back, one organisation at a time (``Seen``); ``idle`` and
+``intake`` are found while the run goes (``run``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ledgerlink.store.models import Document
 from tests.engine.sync.chaos.documents import KINDS
-from tests.engine.sync.chaos.seen import (
+from tests.engine.sync.chaos.seen import Seen
+from tests.engine.sync.chaos.shapes import (
     RESOURCES,
-    Seen,
     allocations_of,
     differences,
     held_of,
+    norm,
     payment_of,
 )
 
@@ -30,6 +32,7 @@ RULES = {
     "allocations": "each credit note's live allocations are its newest version's, each made once",
     "payments": "each invoice's live payments are exactly the payments not deleted, each once",
     "contacts": "no Xero contact twice (name, case and spaces aside)",
+    "elsewhere": "no document or contact in an organisation other than its own",
     "queue": "nothing held or failed that only needed to wait (newest versions done)",
     "idle": "the queue went idle once the chaos stopped",
     "intake": "intake answered created / updated / unchanged as planned",
@@ -61,7 +64,9 @@ class Verdict:
     payments: Counter[str] = field(default_factory=Counter)  # wanted, deleted, live, twice
 
 
-def judge(seen: Seen) -> Verdict:
+def judge(seen: Seen, strangers: tuple[str, ...] = ()) -> Verdict:
+    """One organisation's rules; ``strangers``: the other organisations' labels, which the
+    names of their contacts carry ("Chaos UK Client 3")."""
     verdict = Verdict()
     order = {kind: i for i, kind in enumerate(KINDS)}
     for document in sorted(seen.documents, key=lambda d: (order[d.kind], d.source_id)):
@@ -78,20 +83,42 @@ def judge(seen: Seen) -> Verdict:
         if kind != "payment":
             url = f" (Url {record['Url']})" if record.get("Url") else ""
             verdict.notes.append(
-                f"{NOUN[kind]} {record.get(RESOURCES[kind][1])} belongs to no document: "
-                f"{seen.record_line(kind, record)}{url}"
+                f"{seen.key}: {NOUN[kind]} {record.get(RESOURCES[kind][1])} belongs to no "
+                f"document: {seen.record_line(kind, record)}{url}"
             )
+    _elsewhere(seen, verdict, strangers)
     twice = seen.contacts_twice()
     for name, found in sorted(twice.items()):
         verdict.violations.append(
             Violation(
                 "contacts",
-                f"{len(found)} Xero contacts named {name!r}",
+                f"{seen.key}: {len(found)} Xero contacts named {name!r}",
                 [seen.contact_line(c) for c in found],
             )
         )
     verdict.contacts_twice = sum(len(f) - 1 for f in twice.values())
     return verdict
+
+
+def judge_all(seens: dict[str, Seen], labels: dict[str, str]) -> dict[str, Verdict]:
+    """Every organisation judged, by key (``labels``: each organisation's, by key)."""
+    return {
+        key: judge(seen, tuple(label for k, label in labels.items() if k != key))
+        for key, seen in seens.items()
+    }
+
+
+def merged(verdicts: Iterable[Verdict]) -> Verdict:
+    """The organisations' verdicts as one: violations and notes in turn, counts added up."""
+    whole = Verdict()
+    for verdict in verdicts:
+        whole.violations += verdict.violations
+        whole.notes += verdict.notes
+        whole.duplicates.update(verdict.duplicates)
+        whole.contacts_twice += verdict.contacts_twice
+        whole.allocations.update(verdict.allocations)
+        whole.payments.update(verdict.payments)
+    return whole
 
 
 class _Judged:
@@ -222,6 +249,30 @@ def _pairs(seen: Seen, pairs: Counter[tuple[str, Decimal]], times: str = "") -> 
     )
 
 
+def _elsewhere(seen: Seen, verdict: Verdict, strangers: tuple[str, ...]) -> None:
+    """Records of another organisation's documents, and contacts named for another
+    organisation, found in this one."""
+    for kind, record, document in seen.elsewhere:
+        verdict.violations.append(
+            Violation(
+                "elsewhere",
+                f"{seen.key}: {NOUN[kind]} {record.get(RESOURCES[kind][1])} belongs to "
+                f"{document.source_id}, a document of another organisation",
+                [seen.record_line(kind, record)],
+            )
+        )
+    heads = tuple(f"chaos {label.casefold()} " for label in strangers)
+    for contact in seen.contacts:
+        if norm(contact.get("Name")).startswith(heads):
+            verdict.violations.append(
+                Violation(
+                    "elsewhere",
+                    f"{seen.key}: contact {contact.get('Name')!r} is another organisation's",
+                    [seen.contact_line(contact)],
+                )
+            )
+
+
 def _stray_payments(seen: Seen, verdict: Verdict) -> None:
     """A live Xero payment that is no payment of the run's (its reference is none of theirs)."""
     for kind, record in seen.strays:
@@ -235,7 +286,7 @@ def _stray_payments(seen: Seen, verdict: Verdict) -> None:
         verdict.violations.append(
             Violation(
                 "payments",
-                f"Xero payment {record.get('PaymentID')} of {record.get('Amount')} on "
+                f"{seen.key}: Xero payment {record.get('PaymentID')} of {record.get('Amount')} on "
                 f"{seen.name_of(on)} is no payment of the run's (reference "
                 f"{record.get('Reference')!r})",
                 evidence,

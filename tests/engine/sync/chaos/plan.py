@@ -1,23 +1,26 @@
-"""The plan: every document, version and contact of a run, and when the kills and the outage
-come, all decided from the seed before the run starts (so two runs of one seed push the same
-documents and aim the same kills; only where the kills land depends on timing).
+"""The plan: every organisation's documents, versions and contacts, wave by wave, all decided
+from the seed before the run starts (so two runs of one seed push the same documents; only
+where the kills land depends on timing). When the kills, outages and weather come is in
+``schedule``.
 
-``ChaosConfig`` sets the size and the pace; ``Planner`` turns it into ``Wave``s of ``Push``es
-and a list of ``KillPlan``s. The documents themselves (``Doc``, the body of each version) are
-in ``documents``.
+``ChaosConfig`` sets the size and the pace; ``Plan`` gives each organisation of the run a
+``Planner`` of its own (its own generator, its share of every per-wave figure, its own
+contacts) and merges their waves, so each wave carries documents to every organisation at once.
+The documents themselves (``Doc``, the body of each version) are in ``documents``.
 
-What a wave holds, besides new documents of every kind (invoices the most):
+What a wave holds for an organisation, besides new documents of every kind (invoices the most):
 
 - changes (new content), reverts (an earlier content again) and repeats (the same content
   again) of documents of earlier waves, mostly of the last few, so they race unresolved sends;
 - purchase orders flipped between approved and draft (Xero keeps a purchase order that was
-  past Draft out of Draft: see ``seen.expected_of``);
+  past Draft out of Draft: see ``shapes.expected_of``);
 - credit notes, some applied to "sent" invoices of the plan when they are new, some later (a
   version that adds allocations to the same credit);
 - payments on "sent" invoices of the plan, some deleted later.
 
 Payments and allocations go mostly to invoices created or changed in the last few waves, whose
-send may be unresolved when they come: they must follow the invoice's newest version.
+send may be unresolved when they come: they must follow the invoice's newest version. They go to
+invoices of the same organisation, and contacts are the organisation's own.
 
 What Xero refuses is never asked for: an invoice that a payment or an allocation is planned on
 takes no more changes, nor does a credit note once allocated (Xero takes no edits to either);
@@ -31,17 +34,16 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from tests.engine.sync.chaos.config import PER_WAVE, ChaosConfig
 from tests.engine.sync.chaos.documents import Doc, Record
+from tests.engine.sync.chaos.orgs import OrgSpec
 
-__all__ = ["ChaosConfig", "Doc", "KillPlan", "Planner", "Push", "Record", "Wave"]
+__all__ = ["ChaosConfig", "Doc", "Plan", "Planner", "Push", "Record", "Wave"]
 
-SEED_CLIENTS = ("Bayside Club", "City Limousines", "Ridgeway University")
-SEED_SUPPLIERS = ("Office Supplies Co", "PowerDirect")
-PAUSE_POINTS = ("intent_written", "reply_received", "reply_applied")
 # Documents and contacts of the last few waves (about three seconds, a worker's round or two)
 # are "recent": their creates may still be unresolved when they are changed or reused.
 RECENT_WAVES = 4
@@ -54,59 +56,6 @@ ROLE = {
 }
 SMALLEST = Decimal("5.00")  # the least a payment or an allocation is for
 LARGEST = Decimal("30.00")  # the most
-
-
-@dataclass(frozen=True)
-class ChaosConfig:
-    """The size and pace of a run; the defaults are the CI test's.
-
-    The ``new_*`` figures and the pushes other than changes, reverts and repeats are per wave
-    on average (0.5: one every other wave).
-    """
-
-    seed: int = 20260302
-    workers: int = 3
-    lease_seconds: float = 2.0
-    waves: int = 42
-    wave_gap: tuple[float, float] = (0.5, 1.1)
-    new_invoices: float = 3.5  # per wave
-    new_expenses: float = 1.0
-    new_purchase_orders: float = 0.8
-    new_credit_notes: float = 0.7
-    new_payments: float = 0.7
-    changes: int = 3
-    reverts: int = 2
-    repeats: int = 1
-    flips: float = 0.3  # purchase orders, approved <-> draft
-    allocates: float = 0.2  # credit notes of earlier waves given allocations
-    deletes: float = 0.25  # payments of earlier waves deleted
-    allocated_share: float = 0.3  # new credit notes applied to invoices from the start
-    draft_credit_share: float = 0.2  # credit notes kept draft (never allocated)
-    kill_gap: tuple[float, float] = (3.0, 6.0)
-    restart_delay: tuple[float, float] = (0.1, 0.8)
-    holder_share: float = 0.85  # kills aimed at the worker holding the lease
-    pause_share: float = 0.5  # new lives armed to stop at a pause point
-    # The faults come in storms and calms by turns (see sandbox.Weather).
-    fault_rate: float = 2.0  # scales every fault probability in a storm
-    calm_lost_replies: float = 0.12  # in a calm only replies are lost, this often
-    storm_seconds: tuple[float, float] = (3.0, 7.0)
-    calm_seconds: tuple[float, float] = (3.0, 6.0)
-    slow_seconds: float = 2.5  # longer than the lease: a live worker's heartbeat must keep it
-    # The workers' Xero read timeout (LEDGERLINK_XERO_READ_TIMEOUT), above the slowest reply: a
-    # dead worker's send is settled only once it has passed, so Xero's 60 s would stall a run.
-    read_timeout: float = 6.0
-    outage_seconds: float = 10.0
-    # Chaos after the last wave: kills and a calm's lost replies go on while the backlog is
-    # worked off, so the later stages (credit notes, allocations, payments) go under them too.
-    tail_seconds: float = 8.0
-    # The workers' retry policy (LEDGERLINK_BACKOFF_SECONDS, doubled each time, at most
-    # LEDGERLINK_BACKOFF_MAX_SECONDS): the engine's 5 s up to 15 minutes, compressed like Xero's
-    # minute, so an outage of seconds tries items as often as one of many minutes would.
-    backoff_seconds: float = 0.2
-    backoff_max_seconds: float = 1.0
-    drain_seconds: float = 60.0
-    stop_seconds: float = 20.0
-    detail_limit: int = 8  # documents shown in full per rule
 
 
 @dataclass
@@ -130,93 +79,61 @@ class Wave:
     pushes: list[Push]
 
 
-@dataclass(frozen=True)
-class KillPlan:
-    at: float
-    holder: bool  # aim at the lease holder (when there is one)
-    pick: float  # otherwise which running worker, as a fraction of them
-    restart_after: float
-    pause_at: str | None  # the next life stops there ("intent_written:2"), to be killed
-    pause_kill_after: float
-    jitter: float  # from the moment a lease holder is seen to its kill
-
-
 def per_wave(rate: float, wave: int) -> int:
     """How many of something ``rate`` per wave on average wave ``wave`` holds (spread evenly:
     0.5 is one every other wave)."""
     return math.floor((wave + 1) * rate + 1e-9) - math.floor(wave * rate + 1e-9)
 
 
-class Planner:
-    """Every document, version and contact of a run, decided from the seed before it starts."""
+class Plan:
+    """Every organisation's plan, merged wave by wave; the waves' moments from the seed."""
 
-    def __init__(self, config: ChaosConfig) -> None:
+    def __init__(self, config: ChaosConfig, orgs: list[OrgSpec]) -> None:
         self.config = config
-        self.rng = random.Random(config.seed)
-        self.docs: list[Doc] = []
-        self.numbers: Counter[str] = Counter()
-        self.contacts: dict[str, list[Contact]] = {
-            "client": [Contact(f"seed-client-{i}", n, -1) for i, n in enumerate(SEED_CLIENTS)],
-            "supplier": [
-                Contact(f"seed-supplier-{i}", n, -1) for i, n in enumerate(SEED_SUPPLIERS)
-            ],
-        }
+        share = 1.0 / len(orgs)
+        self.planners = [Planner(config, org, share) for org in orgs]
+
+    @property
+    def docs(self) -> list[Doc]:
+        return [doc for planner in self.planners for doc in planner.docs]
 
     def waves(self) -> list[Wave]:
+        rng = random.Random(self.config.seed)
         found: list[Wave] = []
         at = 0.5
         for number in range(self.config.waves):
-            found.append(Wave(at, self._wave(number)))
-            at += self.rng.uniform(*self.config.wave_gap)
+            found.append(Wave(at, [p for pl in self.planners for p in pl.wave(number)]))
+            at += rng.uniform(*self.config.wave_gap)
         return found
 
-    def kills(self, until: float) -> tuple[list[KillPlan], float]:
-        """The kill schedule up to ``until`` and when the outage starts (its own generator)."""
-        rng = random.Random(f"{self.config.seed}-kills")
-        cfg = self.config
-        plans: list[KillPlan] = []
-        at = rng.uniform(*cfg.kill_gap)
-        while at < until:
-            armed = rng.random() < cfg.pause_share
-            point = f"{rng.choice(PAUSE_POINTS)}:{rng.randint(1, 3)}"
-            plans.append(
-                KillPlan(
-                    at,
-                    rng.random() < cfg.holder_share,
-                    rng.random(),
-                    rng.uniform(*cfg.restart_delay),
-                    point if armed else None,
-                    rng.uniform(0.0, 0.3),
-                    rng.uniform(0.0, 1.5),
-                )
-            )
-            at += rng.uniform(*cfg.kill_gap)
-        return plans, rng.uniform(0.35, 0.55) * until
 
-    def weather(self, until: float) -> list[tuple[float, bool]]:
-        """When the faults turn to a storm (True) or a calm (False): a storm from the start,
-        then calms and storms in turn up to ``until``, the last wave; after it a calm (its own
-        generator)."""
-        rng = random.Random(f"{self.config.seed}-weather")
-        cfg = self.config
-        turns: list[tuple[float, bool]] = []
-        at, storm = 0.0, True
-        while at < until:
-            turns.append((at, storm))
-            at += rng.uniform(*(cfg.storm_seconds if storm else cfg.calm_seconds))
-            storm = not storm
-        if turns[-1][1]:
-            turns.append((until, False))
-        return turns
+class Planner:
+    """One organisation's documents, versions and contacts, from its own generator; every
+    per-wave figure of ``config`` times ``share``."""
+
+    def __init__(self, config: ChaosConfig, org: OrgSpec, share: float = 1.0) -> None:
+        self.config = replace(config, **{k: getattr(config, k) * share for k in PER_WAVE})
+        self.org = org
+        self.rng = random.Random(f"{config.seed}-{org.key}")
+        self.docs: list[Doc] = []
+        self.numbers: Counter[str] = Counter()
+        tag = org.tag.lower()
+        self.contacts: dict[str, list[Contact]] = {
+            "client": [Contact(f"seed-{tag}-client-{i}", n, -1) for i, n in enumerate(org.clients)],
+            "supplier": [
+                Contact(f"seed-{tag}-supplier-{i}", n, -1) for i, n in enumerate(org.suppliers)
+            ],
+        }
 
     # contacts -----------------------------------------------------------------------------
 
     def _new_contact(self, role: str, wave: int) -> Contact:
         self.numbers[f"contact-{role}"] += 1
         k = self.numbers[f"contact-{role}"]
+        tag, label = self.org.tag.lower(), self.org.label
         if role == "client":
-            return Contact(f"chaos-client-{k}", f"Chaos Client {k} Pty Ltd", wave)
-        return Contact(f"chaos-supplier-{k}", f"Chaos Supplier {k}", wave)
+            return Contact(f"chaos-{tag}-client-{k}", f"Chaos {label} Client {k} Pty Ltd", wave)
+        return Contact(f"chaos-{tag}-supplier-{k}", f"Chaos {label} Supplier {k}", wave)
 
     def _contact_for(self, role: str, wave: int) -> dict[str, str]:
         pool = self.contacts[role]
@@ -244,9 +161,9 @@ class Planner:
         n = self.numbers[kind]
         url = None
         if kind in ("invoice", "expense") and self.rng.random() < 0.25:
-            url = f"https://jobs.example/{kind}/{n}"
+            url = f"https://jobs.example/{self.org.key}/{kind}/{n}"
         numbered = self.rng.random() < 0.6
-        doc = Doc(kind, n, contact, wave, numbered=numbered, url=url, **more)
+        doc = Doc(kind, n, contact, wave, numbered=numbered, url=url, org=self.org.tag, **more)
         doc.new_version(0, wave)
         self.docs.append(doc)
         return doc
@@ -325,7 +242,7 @@ class Planner:
 
     # a wave -------------------------------------------------------------------------------
 
-    def _wave(self, wave: int) -> list[Push]:
+    def wave(self, wave: int) -> list[Push]:
         cfg = self.config
         pushes: list[Push] = []
         touched: set[str] = set()
@@ -352,7 +269,7 @@ class Planner:
         for doc in self._pick(payments, per_wave(cfg.deletes, wave), wave, touched, 0.35):
             doc.new_version(1, wave)
             pushes.append(Push(doc, 1, "delete", "updated"))
-        for doc in self._pick(existing, cfg.repeats, wave, touched):
+        for doc in self._pick(existing, per_wave(cfg.repeats, wave), wave, touched):
             pushes.append(Push(doc, doc.variants[-1], "repeat", "unchanged"))
         return pushes
 
@@ -385,7 +302,7 @@ class Planner:
         cfg = self.config
         pushes: list[Push] = []
         editable = [d for d in existing if d.kind != "payment" and not d.frozen]
-        for doc in self._pick(editable, cfg.changes, wave, touched):
+        for doc in self._pick(editable, per_wave(cfg.changes, wave), wave, touched):
             current = doc.variants[-1]
             variant = max(doc.variants) + 1
             if doc.kind == "purchase_order":
@@ -393,7 +310,7 @@ class Planner:
             doc.new_version(variant, wave)
             pushes.append(Push(doc, variant, "change", "updated"))
         movable = [d for d in editable if len(set(d.variants)) > 1]
-        for doc in self._pick(movable, cfg.reverts, wave, touched):
+        for doc in self._pick(movable, per_wave(cfg.reverts, wave), wave, touched):
             current = doc.variants[-1]
             earlier = next(v for v in reversed(doc.variants) if v != current)
             doc.new_version(earlier, wave)

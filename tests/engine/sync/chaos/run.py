@@ -1,6 +1,7 @@
-"""One run, from an empty schema to its report: the sandbox and the connection set up, the
-chaos (waves pushed through intake while the fleet is killed and the sandbox misbehaves), the
-drain (no more chaos, until the queue is idle), the workers stopped, and the judging.
+"""One run, from an empty schema to its report: the sandbox and a connection to each of its
+organisations set up, the chaos (waves pushed through intake to every organisation while the
+fleet is killed and the sandbox misbehaves), the drain (no more chaos, until the queue is
+idle), the workers stopped, and the judging, organisation by organisation.
 
 ``run_chaos`` is the one entry ``test_chaos.py`` and ``bench/chaos.py`` call.
 """
@@ -22,10 +23,13 @@ from ledgerlink.config import Settings
 from ledgerlink.store.models import QueueItem
 from ledgerlink.sync.intake import upsert_documents
 from tests.engine.conftest import TEST_KEY, postgres_database
+from tests.engine.sync.chaos import orgs as organisations
+from tests.engine.sync.chaos import schedule
 from tests.engine.sync.chaos.documents import KINDS
 from tests.engine.sync.chaos.fleet import Fleet
-from tests.engine.sync.chaos.judge import Violation, judge
-from tests.engine.sync.chaos.plan import ChaosConfig, Planner, Wave
+from tests.engine.sync.chaos.judge import Violation, judge_all, merged
+from tests.engine.sync.chaos.orgs import Org
+from tests.engine.sync.chaos.plan import ChaosConfig, Plan, Push, Wave
 from tests.engine.sync.chaos.report import Report, figures
 from tests.engine.sync.chaos.sandbox import LIMITS, Outage, Weather
 from tests.engine.sync.chaos.seen import Seen
@@ -40,15 +44,18 @@ OPEN = ("queued", "in_flight")
 class ChaosRun:
     """What one run planned, did and noticed; ``chaos``, ``drain`` and ``report`` in turn."""
 
-    def __init__(self, config: ChaosConfig, harness: SyncHarness, folder: Path) -> None:
+    def __init__(
+        self, config: ChaosConfig, harness: SyncHarness, orgs: list[Org], folder: Path
+    ) -> None:
         self.config = config
         self.harness = harness
+        self.orgs = orgs
         self.folder = folder
-        planner = Planner(config)
-        self.waves = planner.waves()
+        plan = Plan(config, [org.spec for org in orgs])
+        self.waves = plan.waves()
         self.chaos_seconds = self.waves[-1].at + config.tail_seconds
-        kill_plans, outage_at = planner.kills(self.chaos_seconds)
-        self.docs = planner.docs
+        self.docs = plan.docs
+        keys = tuple(org.key for org in orgs)
         self.notes: list[str] = []
         self.violations: list[Violation] = []
         self.outcomes: Counter[str] = Counter()
@@ -57,42 +64,55 @@ class ChaosRun:
         self.seconds: dict[str, float] = {}
         self.calm_from = 0  # the sandbox's request log's length when the chaos stopped
         self.started = time.monotonic()
+        kill_plans = schedule.kills(config, self.chaos_seconds)
         self.fleet = Fleet(config, harness, folder, kill_plans, self.notes)
-        self.outage = Outage(harness, outage_at, config.outage_seconds)
-        self.weather = Weather(harness, config, planner.weather(self.waves[-1].at))
+        self.outages = [
+            Outage(harness, org.key, org.tenant_id, at, config.outage_seconds)
+            for org, at in zip(
+                orgs, schedule.outages(config, self.chaos_seconds, keys).values(), strict=True
+            )
+        ]
+        turns = schedule.weather(config, self.waves[-1].at)
+        self.weather = Weather(harness, config, turns, keys)
 
     def push(self, wave: Wave, number: int) -> None:
-        """The wave through intake, as a source app's bulk upload lands; what intake answered
-        is checked against the plan (rule ``intake``)."""
-        harness = self.harness
+        """The wave through intake, each organisation's documents to its connection, as a
+        source app's bulk upload lands; what intake answered is checked against the plan (rule
+        ``intake``)."""
         for kind in KINDS:  # what others follow first, as a source app uploads them
-            pushes = [p for p in wave.pushes if p.doc.kind == kind]
-            if not pushes:
-                continue
-            items = [p.doc.body(p.variant) for p in pushes]
-            for attempt in range(5):
-                try:
-                    results = upsert_documents(
-                        harness.factory, harness.workspace_id, harness.connection_id, kind, items
+            for org in self.orgs:
+                pushes = [
+                    p for p in wave.pushes if p.doc.kind == kind and p.doc.org == org.spec.tag
+                ]
+                if pushes:
+                    self._upload(org, kind, pushes, number)
+
+    def _upload(self, org: Org, kind: str, pushes: list[Push], number: int) -> None:
+        harness = self.harness
+        items = [p.doc.body(p.variant) for p in pushes]
+        for attempt in range(5):
+            try:
+                results = upsert_documents(
+                    harness.factory, harness.workspace_id, org.connection_id, kind, items
+                )
+                break
+            except DBAPIError as exc:  # a deadlock with a worker: the upload is retried
+                self.intake_retries += 1
+                if attempt == 4:
+                    raise
+                self.notes.append(f"wave {number} intake retried: {str(exc)[:160]}")
+        for push, result in zip(pushes, results, strict=True):
+            self.outcomes[f"{kind}:{push.why}:{result.outcome}"] += 1
+            if result.outcome != push.expect:
+                errors = "; ".join(e.message for e in result.errors)[:300]
+                self.violations.append(
+                    Violation(
+                        "intake",
+                        f"wave {number} {push.why} of {push.doc.source_id} (variant "
+                        f"{push.variant}): intake said {result.outcome}, expected "
+                        f"{push.expect} {errors}",
                     )
-                    break
-                except DBAPIError as exc:  # a deadlock with a worker: the upload is retried
-                    self.intake_retries += 1
-                    if attempt == 4:
-                        raise
-                    self.notes.append(f"wave {number} intake retried: {str(exc)[:160]}")
-            for push, result in zip(pushes, results, strict=True):
-                self.outcomes[f"{kind}:{push.why}:{result.outcome}"] += 1
-                if result.outcome != push.expect:
-                    errors = "; ".join(e.message for e in result.errors)[:300]
-                    self.violations.append(
-                        Violation(
-                            "intake",
-                            f"wave {number} {push.why} of {push.doc.source_id} (variant "
-                            f"{push.variant}): intake said {result.outcome}, expected "
-                            f"{push.expect} {errors}",
-                        )
-                    )
+                )
 
     def open_items(self) -> int:
         with self.harness.factory() as session:
@@ -109,7 +129,8 @@ class ChaosRun:
                 number, wave = waves.popleft()
                 self.push(wave, number)
             self.weather.step(now)
-            self.outage.step(now)
+            for outage in self.outages:
+                outage.step(now)
             self.fleet.step(now)
             time.sleep(TICK)
         self.seconds["chaos"] = time.monotonic() - start
@@ -150,8 +171,9 @@ class ChaosRun:
             )
 
     def report(self, exit_codes: dict[str, int | None]) -> Report:
-        seen = Seen.read(self.harness, self.calm_from)
-        verdict = judge(seen)
+        seens = Seen.read_all(self.harness, self.calm_from, self.orgs)
+        verdicts = judge_all(seens, {org.key: org.spec.label for org in self.orgs})
+        verdict = merged(verdicts.values())
         notes = self.notes + verdict.notes
         for name, code in exit_codes.items():
             if code not in (0, None, -signal.SIGTERM):  # -SIGTERM: stopped while starting
@@ -159,7 +181,7 @@ class ChaosRun:
         notes += self.fleet.tracebacks()
         return Report(
             self.config,
-            figures(self, seen, verdict),
+            figures(self, seens, verdicts, verdict),
             self.violations + verdict.violations,
             notes,
             self.folder,
@@ -177,12 +199,14 @@ def run_chaos(config: ChaosConfig, folder: Path, say: Callable[[str], None] = pr
             xero_read_timeout=config.read_timeout,
         )
         harness = connect_harness(server, factory, settings, "Chaos")
-        run = ChaosRun(config, harness, folder)
+        orgs = organisations.connect(harness, organisations.specs(config.organisations))
+        run = ChaosRun(config, harness, orgs, folder)
         try:
             say(
-                f"chaos: {len(run.docs)} documents in {len(run.waves)} waves over "
-                f"{run.chaos_seconds:.0f} s, {len(run.fleet.plans)} kills planned, "
-                f"{config.workers} workers"
+                f"chaos: {len(run.docs)} documents to {len(orgs)} organisations in "
+                f"{len(run.waves)} waves over {run.chaos_seconds:.0f} s, "
+                f"{len(run.fleet.plans)} kills planned, {config.workers} workers driving up "
+                f"to {config.concurrency} organisations each"
             )
             run.chaos()
             say(f"chaos over after {run.seconds['chaos']:.1f} s; draining")

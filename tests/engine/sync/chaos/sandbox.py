@@ -6,15 +6,17 @@ faults fall at random (seeded in the sandbox) on every write, PUT and POST, of e
 a run writes to (``ENDPOINTS``: a credit note's allocations are a PUT under ``/CreditNotes``, a
 payment's deletion a POST under ``/Payments``): 5xx, lost replies, 429 bursts, and replies
 slower than the lease, which a living worker's lease heartbeat must outlast. They come by turns
-(``Weather``): storms of them all, and calms in which only replies are lost. The outage takes
-the organisation offline once, for a few seconds, and counts the calls it refused.
+(``Weather``): storms of them all, and calms in which only replies are lost; they fall on
+every organisation of the run alike. An outage takes one organisation offline once, for a few
+seconds, while the others go on, and counts the calls it refused.
 """
 
 from __future__ import annotations
 
 from collections import deque
 
-from tests.engine.sync.chaos.plan import ChaosConfig, Record
+from tests.engine.sync.chaos.config import ChaosConfig
+from tests.engine.sync.chaos.documents import Record
 from tests.engine.sync.conftest import SyncHarness, fast_limits
 
 # Enforced, never reached; 50 concurrent slots so the limiter's slots a killed worker leaves
@@ -59,9 +61,14 @@ class Weather:
     """
 
     def __init__(
-        self, harness: SyncHarness, config: ChaosConfig, turns: list[tuple[float, bool]]
+        self,
+        harness: SyncHarness,
+        config: ChaosConfig,
+        turns: list[tuple[float, bool]],
+        keys: tuple[str, ...],
     ) -> None:
         self.harness = harness
+        self.keys = keys
         self.config = config
         self.turns = deque(turns)
         self.fired: list[Record] = []
@@ -78,23 +85,28 @@ class Weather:
         self.harness.admin("DELETE", "/_sandbox/faults")
 
     def stop(self) -> list[Record]:
-        """Clear the faults and put the organisation online; every fault that fired."""
+        """Clear the faults and put every organisation online; every fault that fired."""
         self._collect()
         self.turns.clear()
-        offline(self.harness, False)
+        for key in self.keys:
+            offline(self.harness, key, False)
         return self.fired
 
 
-def offline(harness: SyncHarness, flag: bool) -> None:
-    harness.admin("POST", "/_sandbox/orgs/demo", {"offline": flag})
+def offline(harness: SyncHarness, key: str, flag: bool) -> None:
+    harness.admin("POST", f"/_sandbox/orgs/{key}", {"offline": flag})
 
 
 class Outage:
-    """The organisation offline once, from ``at`` for ``seconds`` (none when 0), moved on by
-    ``step``; ``refusals`` counts the calls refused meanwhile once it is over."""
+    """Organisation ``key`` offline once, from ``at`` for ``seconds`` (none when 0), moved on
+    by ``step``; ``refusals`` counts its calls refused meanwhile once it is over."""
 
-    def __init__(self, harness: SyncHarness, at: float, seconds: float) -> None:
+    def __init__(
+        self, harness: SyncHarness, key: str, tenant_id: str, at: float, seconds: float
+    ) -> None:
         self.harness = harness
+        self.key = key
+        self.tenant_id = tenant_id
         self.at = at
         self.seconds = seconds
         self.state = "before"  # on, after
@@ -104,10 +116,12 @@ class Outage:
     def step(self, now: float) -> None:
         if self.state == "before" and now >= self.at and self.seconds > 0:
             self.log_mark = int(self.harness.admin("GET", "/_sandbox/stats")["request_log"])
-            offline(self.harness, True)
+            offline(self.harness, self.key, True)
             self.state = "on"
         elif self.state == "on" and now >= self.at + self.seconds:
-            offline(self.harness, False)
+            offline(self.harness, self.key, False)
             logged = self.harness.requests()[self.log_mark :]
-            self.refusals = sum(1 for r in logged if r["status"] == 503)
+            self.refusals = sum(
+                1 for r in logged if r["status"] == 503 and r.get("tenant") == self.tenant_id
+            )
             self.state = "after"
