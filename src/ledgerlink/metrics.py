@@ -9,7 +9,6 @@ process serving ``/metrics`` reports the whole engine's queue, whichever worker 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
 from ledgerlink.store.models import Document, QueueItem
+from ledgerlink.xero.observe import observe
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -99,21 +99,30 @@ def engine_registry(factory: sessionmaker[Session]) -> CollectorRegistry:
 
 # what one call to Xero counts -----------------------------------------------------------
 
-# The body size of the Xero reply being reported to ``on_call`` hooks, set by the client around
-# the hook: the call log keeps it without every hook's (method, path, status) signature growing.
-REPLY_BYTES: ContextVar[int] = ContextVar("ledgerlink_reply_bytes", default=0)
-
 
 def purpose(method: str) -> str:
     """What a call was for, as egress is counted: a ``read`` (GET) or a ``write``."""
     return "read" if method.upper() in ("GET", "HEAD") else "write"
 
 
-def count_call(method: str, status: int, size: int) -> None:
-    """Count one call to Xero and the bytes of its reply (status 0: no answer)."""
-    XERO_CALLS.labels(method.upper(), str(status)).inc()
-    if size:
-        EGRESS_BYTES.labels(purpose(method)).inc(size)
+class _Counting:
+    """What the Xero client tells its observers, counted (``xero.observe``)."""
+
+    def waited(self, seconds: float) -> None:
+        LIMITER_WAIT.observe(seconds)
+
+    def answered(self, method: str, status: int, size: int) -> None:
+        XERO_CALLS.labels(method.upper(), str(status)).inc()
+        if size:
+            EGRESS_BYTES.labels(purpose(method)).inc(size)
+
+    def rate_limited(self, problem: str) -> None:
+        XERO_429S.labels(problem).inc()
+
+
+# Every client of the process counts here once this module is loaded (the call log, the jobs and
+# the REST app load it).
+observe(_Counting())
 
 
 # what the database knows, read when scraped -------------------------------------------

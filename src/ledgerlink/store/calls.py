@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink.metrics import REPLY_BYTES, purpose
+from ledgerlink.metrics import purpose
 from ledgerlink.store.models import ApiCall
+from ledgerlink.xero.observe import REPLY_BYTES
 
 OnCall = Callable[[str, str, int], None]
 

@@ -7,9 +7,10 @@ sent once; the caller learns precisely what happened (see ``errors.py``) and dec
 replaying a write with the same Idempotency-Key.
 
 Every call takes a slot from the shared limiter first, feeds Xero's remaining-calls headers
-back to it after, and reports a 429 to it before raising. Every call is counted in the process's
-metrics (by status, 429s by problem, the limiter wait, the reply's bytes) and logged with what
-the log context holds (the document ids and request id of a send): writes at INFO, reads at DEBUG.
+back to it after, and reports a 429 to it before raising. Every call is told to the observers of
+``observe`` (the process's metrics: its status and reply bytes, a 429's problem, the limiter
+wait) and logged with what the log context holds (a send's document ids and request id): writes
+at INFO, reads at DEBUG.
 
 The one exception to "sent once" is a 401: Xero refused the token before looking at the request,
 so nothing was applied. Our clock may think a token fresh that Xero has expired (skew) or
@@ -34,8 +35,7 @@ from typing import Any, Protocol
 
 import httpx2
 
-from ledgerlink import metrics
-from ledgerlink.xero import wire
+from ledgerlink.xero import observe, wire
 from ledgerlink.xero.errors import (
     XeroError,
     XeroForbidden,
@@ -277,7 +277,7 @@ class XeroClient:
             prepared = self._headers(extra, token, tenant=True)
             slot = None
             if self.limiter is not None:
-                with metrics.LIMITER_WAIT.time():  # a wait that ends refused counts too
+                with observe.waiting():
                     slot = self.limiter.acquire(self._limit_key, max_wait=self.max_wait)
             return self._send(method, self.api_url + path, path, content, params, prepared, slot)
 
@@ -366,7 +366,7 @@ class XeroClient:
 
     def _report(self, method: str, path: str, status: int, size: int, started: float) -> None:
         """Count, log and hand to ``on_call`` one call (``size``: the reply body's bytes)."""
-        metrics.count_call(method, status, size)
+        observe.answered(method, status, size)
         level = logging.DEBUG if method == "GET" else logging.INFO
         if log.isEnabledFor(level):
             ms = round((time.perf_counter() - started) * 1000, 1)
@@ -374,13 +374,13 @@ class XeroClient:
             log.log(level, "xero %s %s: %s", method, path, status or "no answer", extra=fields)
         if self.on_call is None:
             return
-        token = metrics.REPLY_BYTES.set(size)
+        token = observe.REPLY_BYTES.set(size)
         try:
             self.on_call(method, path, status)
         except Exception:  # a metrics hook must never turn a sent call into a failed one
             log.exception("on_call hook failed for %s %s", method, path)
         finally:
-            metrics.REPLY_BYTES.reset(token)
+            observe.REPLY_BYTES.reset(token)
 
     def _reply(
         self, method: str, path: str, status: int, headers: httpx2.Headers, raw: bytes
@@ -402,7 +402,7 @@ class XeroClient:
         if status == 429:
             retry_after = _retry_after(headers)
             problem = headers.get("X-Rate-Limit-Problem", "") or "minute"
-            metrics.XERO_429S.labels(problem.lower()).inc()
+            observe.rate_limited(problem.lower())
             if self.limiter is not None:
                 self.limiter.penalise(self._limit_key, retry_after, problem)
             raise XeroRateLimited(retry_after, problem, **where)
