@@ -1,11 +1,13 @@
-"""Chaos on PostgreSQL: three ``ledgerlink worker`` processes SIGKILLed again and again at
-random moments while invoices, expenses, purchase orders, credit notes (some applied to
+"""Chaos on PostgreSQL: three ``ledgerlink worker`` processes, each driving several organisations
+at once (the sandbox's demo and UK ones), SIGKILLed again and again at random moments while
+invoices, expenses, purchase orders, credit notes (some applied to
 invoices) and payments (some deleted later), changes, reverts and repeats pour in and the
 sandbox loses replies, answers 5xx and 429, answers slowly and goes offline for a while.
 
 The run is described in the ``chaos`` package (shared with ``bench/chaos.py``). Once the chaos
-stops and the queue is idle, the sandbox's own records are judged: every invoice, bill,
-purchase order and credit note is one live Xero record carrying its newest version, each credit
+stops and the queue is idle, each organisation's records in the sandbox are judged: every
+invoice, bill, purchase order and credit note is one live Xero record in its own organisation
+(and none in another) carrying its newest version, each credit
 note's allocations are its newest version's, each made once, each invoice's payments are those
 not deleted, each once, no contact is there twice, and nothing that only had to wait was held or
 failed. A failure prints every violation with its evidence (the document's versions, its queue
@@ -20,16 +22,26 @@ every time, on the injected clock (the chaos finds it only when timing allows).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.store.db import transaction
+from ledgerlink.store.models import Connection, Lease
+from ledgerlink.store.workspaces import create_workspace
+from ledgerlink.sync import queue
+from tests.engine.conftest import postgres_database
 from tests.engine.sync.chaos import ChaosConfig, run_chaos
 from tests.engine.sync.conftest import SyncHarness, invoice
-from xero_sandbox.seed import DEMO_TENANT
+from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
 
 
 def _config() -> ChaosConfig:
@@ -121,3 +133,76 @@ def test_a_payment_or_allocation_waits_for_its_invoice_s_unresolved_change(
     assert held == Decimal("190.50"), f"Xero holds the invoice's first version; left: {left}"
     assert _on_invoice(harness, kind, record["InvoiceID"]) == [Decimal("20.00")]
     assert left == []
+
+
+def _two_connections_held_by_others(factory: sessionmaker[Session]) -> list[str]:
+    """Two connections of one workspace, each leased by a live worker of another process."""
+    now = datetime.now(UTC)
+    with transaction(factory) as session:
+        workspace, _ = create_workspace(session, "Leases")
+        found = []
+        for tenant in (DEMO_TENANT, UK_TENANT):
+            connection = Connection(workspace_id=workspace.id, tenant_id=tenant)
+            session.add(connection)
+            session.flush()
+            owner = f"other:1:ab/{len(found)}"
+            session.add(
+                Lease(
+                    connection_id=connection.id, owner=owner, expires_at=now + timedelta(minutes=5)
+                )
+            )
+            found.append(connection.id)
+    return found
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=OperationalError,
+    reason="engine: acquire_lease keeps the lease row of every candidate it failed to take "
+    "locked until it returns (PostgreSQL locks the row an ON CONFLICT DO UPDATE ... WHERE "
+    "leaves as it is), so two threads trying the same candidates in another order deadlock",
+)
+def test_threads_trying_connections_others_took_meanwhile_both_come_back_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by the chaos with several organisations (every run: tens of ``deadlock detected``
+    at ``queue._upsert_lease`` in the worker logs, a run lost each time): two threads of a pool
+    read the due connections, A and B, and meanwhile other workers lease both. Each thread
+    tries them from its own place in the list (``spread``): one A then B, the other B then A.
+    Neither can have either, and both must simply come back with nothing."""
+    with postgres_database() as (_, factory):
+        a, b = _two_connections_held_by_others(factory)
+        monkeypatch.setattr(queue, "due_connections", lambda *_args, **_kw: [a, b])
+        tried = threading.Barrier(2, timeout=10)
+        first: set[int] = set()
+        upsert = queue._upsert_lease
+
+        def each_tries_its_first_then_meets(*args: Any) -> bool:
+            taken = upsert(*args)
+            if threading.get_ident() not in first:
+                first.add(threading.get_ident())
+                # both have tried their first candidate before either goes on
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    tried.wait()
+            return taken
+
+        monkeypatch.setattr(queue, "_upsert_lease", each_tries_its_first_then_meets)
+        got: dict[int, str | None] = {}
+        failed: list[BaseException] = []
+
+        def thread(n: int) -> None:
+            try:
+                got[n] = queue.acquire_lease(
+                    factory, f"pool:2:cd/{n}", 30, datetime.now(UTC), spread=n
+                )
+            except BaseException as exc:  # noqa: BLE001 - what went wrong is the finding
+                failed.append(exc)
+
+        threads = [threading.Thread(target=thread, args=(n,)) for n in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        if failed:
+            raise failed[0]
+        assert got == {0: None, 1: None}

@@ -12,6 +12,7 @@ all through its environment: nothing of the engine's state is changed from outsi
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import signal
 import time
@@ -283,14 +284,45 @@ class Fleet:
         return found
 
 
+ENGINE_FILE = re.compile(r"/src/(ledgerlink/.+)$")
 ENGINE_FRAME = re.compile(r'File ".*?/src/(ledgerlink/[^"]+)", line (\d+), in (\w+)')
 CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
 
 
 def failures(log: str) -> list[str]:
-    """Each traceback chain of a log as "exception (at the engine's innermost frame)"."""
+    """Each traceback chain of a log as "exception (at the engine's innermost frame)": from the
+    JSON lines' ``exception`` (the outermost first, as ``ledgerlink.logs`` writes it), and from
+    plain tracebacks (a process that failed before its logging was set up)."""
     found: list[str] = []
-    lines = log.splitlines()
+    plain: list[str] = []
+    for line in log.splitlines():
+        if not line.startswith("{"):
+            plain.append(line)
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            plain.append(line)
+            continue
+        chain = record.get("exception") if isinstance(record, dict) else None
+        if isinstance(chain, str):
+            found += _plain_failures(chain.splitlines())
+        elif isinstance(chain, list) and chain and isinstance(chain[0], dict):
+            first = chain[0]
+            value = str(first.get("exc_value") or "").split("\n")[0]
+            frames = [
+                f"{m.group(1)}:{f.get('lineno')} {f.get('name')}"
+                for e in chain
+                for f in e.get("frames") or []
+                if (m := ENGINE_FILE.search(str(f.get("filename"))))
+            ]
+            where = frames[-1] if frames else "no engine frame"
+            found.append(f"{first.get('exc_type')}: {value[:160]} (at {where})")
+    return found + _plain_failures(plain)
+
+
+def _plain_failures(lines: list[str]) -> list[str]:
+    found: list[str] = []
     frame = ""
     i = 0
     while i < len(lines):
