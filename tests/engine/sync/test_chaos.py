@@ -140,7 +140,7 @@ def _two_connections_held_by_others(factory: sessionmaker[Session]) -> list[str]
     now = datetime.now(UTC)
     with transaction(factory) as session:
         workspace, _ = create_workspace(session, "Leases")
-        found = []
+        found: list[str] = []
         for tenant in (DEMO_TENANT, UK_TENANT):
             connection = Connection(workspace_id=workspace.id, tenant_id=tenant)
             session.add(connection)
