@@ -29,6 +29,8 @@ from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.xero.client import XeroClient, XeroReply
 
 MAX_URL = 2000
+# The client's logger: its line of each write is what a send's request ids are bound for.
+CALL_LOGGER = "ledgerlink.xero.client"
 
 
 def default_owner() -> str:
@@ -179,7 +181,8 @@ class Run:
         """
         parts = urlsplit(intent.path)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        with logs.bound(document_ids=list(intent.document_ids), **self._request_ids(intent.id)):
+        documents = list(intent.document_ids)
+        with logs.bound(document_ids=documents, **self._request_ids(intent.id, documents)):
             return self.client.request(
                 intent.method,
                 parts.path,
@@ -188,15 +191,16 @@ class Run:
                 idempotency_key=intent.idempotency_key,
             )
 
-    def _request_ids(self, intent_id: str) -> dict[str, Any]:
+    def _request_ids(self, intent_id: str, document_ids: Sequence[str]) -> dict[str, Any]:
         """The request ids of the items an intent sends, to bind to its log lines; read only
-        when the call's line will be written (one query per write, not per document)."""
-        if not logging.getLogger("ledgerlink.xero.client").isEnabledFor(logging.INFO):
+        when the call's line will be written, in one query per write found through the
+        documents' index (not the intent's, which has none)."""
+        if not document_ids or not logging.getLogger(CALL_LOGGER).isEnabledFor(logging.INFO):
             return {}
         with self.factory() as session:
             rows = session.scalars(
                 select(QueueItem.request_id)
-                .where(QueueItem.intent_id == intent_id, QueueItem.request_id.is_not(None))
+                .where(QueueItem.document_id.in_(document_ids), QueueItem.intent_id == intent_id)
                 .distinct()
             )
             found = sorted(rid for rid in rows if rid is not None)
