@@ -1,9 +1,13 @@
 """The process's Prometheus metrics: one registry, every metric the engine exports at ``/metrics``.
 
 Counters and histograms are counted where the thing happens (a Xero call, a limiter wait, a job
-ending) in the process it happens in. What the database knows (queue depth, budget left) is read
-when the registry is scraped, by collectors registered with ``register_collector``, so any
-process serving ``/metrics`` reports the whole engine's queue, whichever worker changed it.
+ending) in the process it happens in; the Xero client reports its calls through
+``xero.observe``, which this module listens to. What the database knows (queue depth, budget
+left) is read when scraped, by collectors made for the engine that serves the scrape
+(``register_engine_collector``; ``engine_registry`` puts them together), so any process serving
+``/metrics`` reports its engine's whole queue, whichever worker changed it, and a process that
+opens many engines (tests do) reads each one's own. ``register_collector`` is for collectors
+that read no database.
 """
 
 from __future__ import annotations
