@@ -25,9 +25,12 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -35,11 +38,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, Lease
+from ledgerlink.store.models import Connection, Document, Lease
 from ledgerlink.store.workspaces import create_workspace
 from ledgerlink.sync import queue
 from tests.engine.conftest import postgres_database
 from tests.engine.sync.chaos import ChaosConfig, run_chaos
+from tests.engine.sync.chaos.documents import KINDS
+from tests.engine.sync.chaos.judge import judge
+from tests.engine.sync.chaos.seen import Seen
 from tests.engine.sync.conftest import SyncHarness, invoice
 from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
 
@@ -58,6 +64,45 @@ def test_workers_killed_at_random_under_faults_leave_each_document_once_and_newe
     if report.violations:
         pytest.fail(report.render(), pytrace=False)
     print(report.render())
+
+
+def test_the_judge_finds_a_record_or_contact_in_another_organisation() -> None:
+    """A Xero invoice carrying the marker of another organisation's document, and a contact
+    named for another organisation, are each reported under ``elsewhere`` (and the document
+    that should be here as missing), not passed over as strays."""
+    mine = Document(
+        id=str(uuid.uuid4()), kind="invoice", source_id="chaos-demo-inv-1", connection_id="d"
+    )
+    theirs = Document(
+        id=str(uuid.uuid4()), kind="invoice", source_id="chaos-uk-inv-1", connection_id="u"
+    )
+    stray = {"InvoiceID": "x-1", "Status": "AUTHORISED", "Url": f"/documents/{theirs.id}"}
+    seen = Seen(
+        SimpleNamespace(contacts={}),
+        {kind: [] for kind in KINDS} | {"invoice": [stray]},
+        [{"ContactID": "k-1", "Name": "CHAOS UK Client 3 Pty Ltd"}],
+        [mine],
+        {mine.id: {1: invoice(1)}, theirs.id: {1: invoice(1)}},
+        {},
+        {},
+        {},
+        {},
+        0,
+        Counter(),
+        {},
+        datetime.now(UTC),
+        key="demo",
+        others=[theirs],
+    )
+    seen._tie()
+
+    verdict = judge(seen, ("UK",))
+
+    assert sorted(v.rule for v in verdict.violations) == ["elsewhere", "elsewhere", "once"]
+    assert not seen.strays
+    summaries = " | ".join(v.summary for v in verdict.violations)
+    assert "x-1 belongs to chaos-uk-inv-1" in summaries
+    assert "'CHAOS UK Client 3 Pty Ltd' is another organisation's" in summaries
 
 
 def _applied(kind: str) -> tuple[str, dict[str, Any]]:
