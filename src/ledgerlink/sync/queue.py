@@ -121,7 +121,7 @@ def acquire_lease(
     queue on the first connection's row.
     """
     until = now + timedelta(seconds=seconds)
-    with transaction(factory) as session:
+    with factory() as session:
         if connection_id:
             row = session.get(Connection, connection_id)
             if row is None or conns.switched_off(row):
@@ -129,10 +129,14 @@ def acquire_lease(
         candidates = (
             [connection_id] if connection_id else due_connections(session, now, candidates_limit)
         )
-        if spread and len(candidates) > 1:
-            start = spread % len(candidates)
-            candidates = candidates[start:] + candidates[:start]
-        for candidate in candidates:
+    if spread and len(candidates) > 1:
+        start = spread % len(candidates)
+        candidates = candidates[start:] + candidates[:start]
+    # One transaction per candidate: PostgreSQL keeps the row of an upsert that did not win
+    # locked until its transaction ends, so trying the next one in the same transaction would
+    # hold the first; two threads trying the same candidates in other orders would deadlock.
+    for candidate in candidates:
+        with transaction(factory) as session:
             if _upsert_lease(session, candidate, owner, until, now):
                 lifecycle.release(session, candidate, now)
                 return candidate

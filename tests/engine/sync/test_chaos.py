@@ -34,7 +34,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.store.db import transaction
@@ -200,13 +199,6 @@ def _two_connections_held_by_others(factory: sessionmaker[Session]) -> list[str]
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason="engine: acquire_lease keeps the lease row of every candidate it failed to take "
-    "locked until it returns (PostgreSQL locks the row an ON CONFLICT DO UPDATE ... WHERE "
-    "leaves as it is), so two threads trying the same candidates in another order deadlock",
-)
 def test_threads_trying_connections_others_took_meanwhile_both_come_back_empty(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
