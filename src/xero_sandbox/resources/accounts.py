@@ -24,7 +24,7 @@ from xero_sandbox.resources.ref_common import (
 )
 from xero_sandbox.resources.rules import tax_rate
 from xero_sandbox.routing import ApiRoute
-from xero_sandbox.seed import CLASS_OF_TYPE
+from xero_sandbox.seed_charts import CLASS_OF_TYPE
 from xero_sandbox.state import Record, new_id
 
 BANK_FIELDS = ("BankAccountNumber", "BankAccountType", "CurrencyCode")

@@ -12,7 +12,7 @@ from xero_sandbox import errors, query
 from xero_sandbox.context import ApiContext, envelope
 from xero_sandbox.resources.ref_common import single_write, text
 from xero_sandbox.routing import ApiRoute
-from xero_sandbox.seed import CURRENCY_NAMES
+from xero_sandbox.seed_charts import CURRENCY_NAMES
 from xero_sandbox.state import Record
 
 ISO_4217 = frozenset(
