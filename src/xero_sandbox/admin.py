@@ -24,7 +24,13 @@ from xero_sandbox.seed import seed
 from xero_sandbox.state import Org, SandboxState
 from xero_sandbox.webhooks import WebhookDispatcher
 
-LIMIT_COUNTS = ("tenant_per_minute", "tenant_per_day", "tenant_concurrent", "app_per_minute")
+LIMIT_COUNTS = (
+    "tenant_per_minute",
+    "tenant_per_day",
+    "starter_per_day",
+    "tenant_concurrent",
+    "app_per_minute",
+)
 LIMIT_SECONDS = ("minute_seconds", "day_seconds")
 LOCK_FIELDS = ("period_lock_date", "end_of_year_lock_date")
 
@@ -121,6 +127,18 @@ def dispatcher(state: SandboxState) -> WebhookDispatcher:
     return found
 
 
+def egress_json(state: SandboxState) -> dict[str, Any]:
+    """Bytes of Accounting API reply bodies sent, in total and per organisation."""
+    sent = state.egress
+    by_org = {o.key: sent.by_tenant.get(o.tenant_id, 0) for o in state.orgs.values()}
+    return {
+        "response_bytes": sent.total_bytes,
+        "responses": sent.replies,
+        "by_org": by_org,
+        "by_tenant": dict(sent.by_tenant),
+    }
+
+
 def stats_json(state: SandboxState) -> dict[str, Any]:
     limits = state.limits.stats()
     by_org = {o.key: state.limits.calls.get(o.tenant_id, 0) for o in state.orgs.values()}
@@ -132,6 +150,7 @@ def stats_json(state: SandboxState) -> dict[str, Any]:
             "refused_total": limits["refused_total"],
             "in_flight": limits["in_flight"],
         },
+        "egress": egress_json(state),
         "idempotent_replays": state.idempotency.replayed,
         "idempotency_keys_stored": len(state.idempotency.replies),
         "faults_fired": len(state.faults.fired_log),
@@ -159,6 +178,7 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         fault_seed = int(_number(body, "seed", minimum=0, integer=True)) if "seed" in body else None
         seed(state)
         state.limits.reset()
+        state.egress.reset()
         state.idempotency.reset()
         state.faults.reset(fault_seed)
         state.events.clear()
@@ -225,9 +245,6 @@ def routes(state: SandboxState) -> list[BaseRoute]:
                 "offset_seconds": state.clock.offset,
             }
         )
-
-    async def orgs(request: Request) -> Response:
-        return JSONResponse({"orgs": [org_json(o) for o in state.orgs.values()]})
 
     async def org_flags(request: Request) -> Response:
         org = _org(state, request.path_params["org"])
@@ -301,7 +318,6 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         ("/_sandbox/faults", faults, ["GET", "POST", "DELETE"]),
         ("/_sandbox/limits", limits, ["GET", "PUT"]),
         ("/_sandbox/clock", clock, ["GET", "POST"]),
-        ("/_sandbox/orgs", orgs, ["GET"]),
         ("/_sandbox/orgs/{org}", org_flags, ["GET", "POST"]),
         ("/_sandbox/stats", stats, ["GET"]),
         ("/_sandbox/requests", requests, ["GET", "DELETE"]),

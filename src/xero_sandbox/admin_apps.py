@@ -1,8 +1,10 @@
 """The sandbox's registered Xero apps under /_sandbox/apps: list, register, change.
 
-What the developer portal does at developer.xero.com: an app has a kind, redirect URIs and the
-day it was created, which decides its scopes (from 2 March 2026, granular only). Secrets are
-never shown back. Apps are configuration: /_sandbox/reset leaves them as they are.
+What the developer portal does at developer.xero.com: an app has a kind, redirect URIs, the
+day it was created, which decides its scopes (from 2 March 2026, granular only), and a pricing
+tier, which decides its connections' daily call limit (Starter 1,000, the others 5,000). Secrets
+are never shown back. Apps are configuration: /_sandbox/reset leaves them as they are. A change
+is POST or PATCH /_sandbox/apps/{client_id} with the fields to change.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from xero_sandbox import scopes
 from xero_sandbox.admin import AdminError, guarded, object_body, read_json, unknown_fields
-from xero_sandbox.config import LEGACY_APP_CREATED, AppConfig
+from xero_sandbox.config import DEFAULT_TIER, LEGACY_APP_CREATED, TIERS, AppConfig
 from xero_sandbox.consent import KNOWN_SCOPES
 from xero_sandbox.state import SandboxState
 
@@ -30,8 +32,9 @@ NEW_FIELDS = (
     "custom_tenant",
     "created",
     "scopes",
+    "tier",
 )
-CHANGEABLE = ("name", "redirect_uris", "created", "scopes")
+CHANGEABLE = ("name", "redirect_uris", "created", "scopes", "tier")
 
 
 def app_json(app: AppConfig) -> dict[str, Any]:
@@ -45,6 +48,7 @@ def app_json(app: AppConfig) -> dict[str, Any]:
         "granular_only": scopes.granular_only(app.created),
         "scopes": list(app.scopes) if app.scopes is not None else None,
         "has_secret": app.client_secret is not None,
+        "tier": app.tier,
     }
 
 
@@ -55,7 +59,8 @@ def _text(body: dict[str, Any], name: str) -> str:
     return value.strip()
 
 
-def _created(body: dict[str, Any], current: date) -> date:
+def created_of(body: dict[str, Any], current: date) -> date:
+    """The day the app was made (``created``), or ``current`` when the body names none."""
     if "created" not in body:
         return current
     value = body["created"]
@@ -65,6 +70,16 @@ def _created(body: dict[str, Any], current: date) -> date:
         except ValueError:
             pass
     raise AdminError("created must be a date as YYYY-MM-DD (from 2026-03-02: granular scopes only)")
+
+
+def tier_of(body: dict[str, Any], current: str) -> str:
+    """The pricing tier named in the body (any case), or ``current`` when it names none."""
+    if "tier" not in body:
+        return current
+    value = body["tier"]
+    if isinstance(value, str) and value.strip().lower() in TIERS:
+        return value.strip().lower()
+    raise AdminError(f"tier must be one of {', '.join(TIERS)} (Starter allows 1,000 calls a day)")
 
 
 def _redirects(body: dict[str, Any], current: list[str]) -> list[str]:
@@ -118,7 +133,7 @@ def _new_app(state: SandboxState, body: dict[str, Any]) -> AppConfig:
         tenant = org.key
     elif body.get("custom_tenant") is not None:
         raise AdminError("only a custom app has a custom_tenant")
-    created = _created(body, LEGACY_APP_CREATED)
+    created = created_of(body, LEGACY_APP_CREATED)
     return AppConfig(
         client_id=client_id,
         client_secret=secret,
@@ -128,17 +143,23 @@ def _new_app(state: SandboxState, body: dict[str, Any]) -> AppConfig:
         custom_tenant=tenant,
         created=created,
         scopes=_scopes(body, None, created),
+        tier=tier_of(body, DEFAULT_TIER),
     )
 
 
-def _change(app: AppConfig, body: dict[str, Any]) -> None:
+def _change(state: SandboxState, app: AppConfig, body: dict[str, Any]) -> None:
+    """Every field is checked before any is changed, so a refused change changes nothing."""
     unknown_fields(body, CHANGEABLE)
-    created = _created(body, app.created)
+    created = created_of(body, app.created)
     authorised = _scopes(body, app.scopes, created)
     redirects = _redirects(body, app.redirect_uris)
+    tier = tier_of(body, app.tier)
     if "name" in body:
         app.name = _text(body, "name")
     app.created, app.scopes, app.redirect_uris = created, authorised, redirects
+    if tier != app.tier:
+        app.tier = tier
+        state.limits.retier(app.client_id)
 
 
 def routes(state: SandboxState) -> list[BaseRoute]:
@@ -154,11 +175,11 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         if app is None:
             known = ", ".join(a.client_id for a in state.config.apps)
             raise AdminError(f"no app {request.path_params['client_id']!r}; known: {known}", 404)
-        if request.method == "POST":
-            _change(app, object_body(await read_json(request)))
+        if request.method in ("POST", "PATCH"):
+            _change(state, app, object_body(await read_json(request)))
         return JSONResponse(app_json(app))
 
     return [
         Route("/_sandbox/apps", guarded(apps), methods=["GET", "POST"]),
-        Route("/_sandbox/apps/{client_id}", guarded(one_app), methods=["GET", "POST"]),
+        Route("/_sandbox/apps/{client_id}", guarded(one_app), methods=["GET", "POST", "PATCH"]),
     ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from xero_sandbox import errors, scopes, wire
 from xero_sandbox.context import ApiContext
@@ -68,12 +68,13 @@ class AccountingApi:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        counted = self._counting(request, send)
         ticket: Ticket | None = None
         headers: dict[str, str] = {}
         try:
             response, ticket, headers = await self._handle(request)
         except LostReply:
-            await self._drop(send)
+            await self._drop(counted)
             return
         except errors.XeroError as exc:
             response = exc.response()
@@ -82,7 +83,23 @@ class AccountingApi:
                 ticket.release()
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        await response(scope, receive, send)
+        await response(scope, receive, counted)
+        self.state.egress.reply_done()
+
+    def _counting(self, request: Request, send: Send) -> Send:
+        """``send`` that adds each body chunk to the egress count of the request's organisation
+        (known once ``_tenant`` has found it; replies refused before that count in the total)."""
+        egress = self.state.egress
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                org = getattr(request.state, "sandbox_org", None)
+                egress.count(
+                    org.tenant_id if org is not None else None, len(message.get("body", b""))
+                )
+            await send(message)
+
+        return counted
 
     async def _drop(self, send: Send) -> None:
         """Start a reply that promises a body, then abandon it: the client sees a broken reply."""
@@ -113,6 +130,7 @@ class AccountingApi:
         app_name = app.name if app else principal.client_id
 
         org = self._tenant(request, principal)
+        request.state.sandbox_org = org
         now = state.clock.timestamp()
         try:
             ticket = state.limits.acquire(principal.client_id, org.tenant_id, now)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from xero_sandbox import admin, admin_apps, identity, pages
+from xero_sandbox import admin, admin_apps, admin_orgs, identity, pages
 from xero_sandbox.api import AccountingApi
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.resources import all_routes
@@ -57,6 +57,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
             *identity.routes(state),
             *admin.routes(state),
             *admin_apps.routes(state),
+            *admin_orgs.routes(state),
             *pages.routes(state),
         ],
         lifespan=lifespan,

@@ -9,6 +9,11 @@ from datetime import date
 # broad and granular scopes alike. An app created on or after that date gets only granular ones.
 LEGACY_APP_CREATED = date(2024, 1, 15)
 
+# Xero's pricing tiers from 2 March 2026 (fact sheet 1.5). The tier is the app's; it sets the daily
+# call limit of each of the app's organisation connections: Starter's is lower (``Limits``).
+TIERS = ("starter", "core", "plus", "advanced", "enterprise")
+DEFAULT_TIER = "core"
+
 
 @dataclass
 class AppConfig:
@@ -19,7 +24,9 @@ class AppConfig:
     ``created`` is the day the app was made in Xero's developer portal: from 2 March 2026 an app
     gets only granular scopes. ``scopes`` is what a custom connection was authorised for (the
     scopes a client-credentials request without ``scope`` gets); None means the sandbox's
-    default set for the app's age.
+    default set for the app's age. ``tier`` is the app's pricing tier: on ``starter`` each
+    organisation connection may make ``Limits.starter_per_day`` calls a day instead of
+    ``Limits.tenant_per_day``.
     """
 
     client_id: str
@@ -30,6 +37,7 @@ class AppConfig:
     custom_tenant: str | None = None
     created: date = LEGACY_APP_CREATED
     scopes: list[str] | None = None
+    tier: str = DEFAULT_TIER
 
 
 DEFAULT_REDIRECTS = [
@@ -68,12 +76,15 @@ def default_apps() -> list[AppConfig]:
 class Limits:
     """Xero's rate limits (section 2 of the fact sheet) and the length of their windows.
 
-    The windows are fixed, not rolling, as Xero's are. Tests and benchmarks shorten
-    ``minute_seconds`` to run a compressed minute.
+    The windows are fixed, not rolling, as Xero's are, and each organisation connection (one
+    app, one organisation) has its own. Tests and benchmarks shorten ``minute_seconds`` to run a
+    compressed minute. ``tenant_per_day`` is the daily limit on every tier but Starter, whose
+    connections get ``starter_per_day``.
     """
 
     tenant_per_minute: int = 60
     tenant_per_day: int = 5000
+    starter_per_day: int = 1000
     tenant_concurrent: int = 5
     app_per_minute: int = 10000
     minute_seconds: float = 60.0
@@ -105,3 +116,10 @@ class SandboxConfig:
             if app.client_id == client_id:
                 return app
         return None
+
+    def day_limit(self, client_id: str) -> int:
+        """Calls a day for each organisation connection of this app: its tier decides."""
+        app = self.app(client_id)
+        if app is not None and app.tier == "starter":
+            return self.limits.starter_per_day
+        return self.limits.tenant_per_day

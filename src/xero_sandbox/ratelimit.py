@@ -1,13 +1,19 @@
-"""Xero's rate limits: per organisation per minute, per day and concurrent; per app per minute.
+"""Xero's rate limits: per organisation connection per minute, per day and concurrent; per app
+per minute.
 
-Windows are fixed and start at the first call in them, so each tenant's minute resets at its own
-time, as Xero's do. Every API response carries the remaining-calls headers; a refused call gets a
-429 with ``Retry-After`` and ``X-Rate-Limit-Problem``.
+Xero's limits are per connection (fact sheet section 2): an app connected to two organisations
+has two budgets, and two apps on one organisation have one each. So the minute, day and
+concurrent counts are kept per (app, organisation); the day's size is the app's tier's (Starter
+1,000, the others 5,000). Windows are fixed and start at the first call in them, so each
+connection's minute resets at its own time, as Xero's do. Every API response carries the
+remaining-calls headers; a refused call gets a 429 with ``Retry-After`` and
+``X-Rate-Limit-Problem``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.responses import PlainTextResponse, Response
@@ -58,34 +64,59 @@ class Ticket:
     """A held concurrent-call slot; released when the call ends."""
 
     limiter: RateLimiter
-    tenant_id: str
+    connection: tuple[str, str]
     released: bool = False
 
     def release(self) -> None:
         if not self.released:
             self.released = True
-            held = self.limiter.in_flight.get(self.tenant_id, 0)
-            self.limiter.in_flight[self.tenant_id] = max(held - 1, 0)
+            held = self.limiter.in_flight.get(self.connection, 0)
+            self.limiter.in_flight[self.connection] = max(held - 1, 0)
 
 
 @dataclass
 class RateLimiter:
+    """Counts calls per connection, keyed ``(client_id, tenant_id)``.
+
+    ``day_limit`` tells an app's daily limit per connection (its tier decides; the state wires
+    it to the registered apps); without it every app gets ``Limits.tenant_per_day``.
+    """
+
     limits: Limits
-    tenant_minute: dict[str, _Window] = field(default_factory=dict)
-    tenant_day: dict[str, _Window] = field(default_factory=dict)
+    day_limit: Callable[[str], int] | None = None
+    tenant_minute: dict[tuple[str, str], _Window] = field(default_factory=dict)
+    tenant_day: dict[tuple[str, str], _Window] = field(default_factory=dict)
     app_minute: dict[str, _Window] = field(default_factory=dict)
-    in_flight: dict[str, int] = field(default_factory=dict)
+    in_flight: dict[tuple[str, str], int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
 
+    def _day_size(self, client_id: str) -> int:
+        if self.day_limit is None:
+            return self.limits.tenant_per_day
+        return self.day_limit(client_id)
+
     def _windows(self, client_id: str, tenant_id: str) -> tuple[_Window, _Window, _Window]:
         lim = self.limits
-        minute = self.tenant_minute.setdefault(
-            tenant_id, _Window(lim.minute_seconds, lim.tenant_per_minute)
-        )
-        day = self.tenant_day.setdefault(tenant_id, _Window(lim.day_seconds, lim.tenant_per_day))
-        app = self.app_minute.setdefault(client_id, _Window(lim.minute_seconds, lim.app_per_minute))
+        key = (client_id, tenant_id)
+        minute = self.tenant_minute.get(key)
+        if minute is None:
+            minute = self.tenant_minute[key] = _Window(lim.minute_seconds, lim.tenant_per_minute)
+        day = self.tenant_day.get(key)
+        if day is None:
+            day = self.tenant_day[key] = _Window(lim.day_seconds, self._day_size(client_id))
+        app = self.app_minute.get(client_id)
+        if app is None:
+            app = self.app_minute[client_id] = _Window(lim.minute_seconds, lim.app_per_minute)
         return minute, day, app
+
+    def retier(self, client_id: str) -> None:
+        """The app's tier changed: its connections' running days take the new size and keep
+        what they have used."""
+        size = self._day_size(client_id)
+        for (owner, _), window in self.tenant_day.items():
+            if owner == client_id:
+                window.limit = size
 
     def headers(self, client_id: str, tenant_id: str, now: float) -> dict[str, str]:
         """Xero's remaining-calls headers. With the limits switched off (a test's choice, not
@@ -111,16 +142,17 @@ class RateLimiter:
                 problem = ("day", day.retry_after(now))
             elif minute.remaining(now) <= 0:
                 problem = ("minute", minute.retry_after(now))
-            elif self.in_flight.get(tenant_id, 0) >= self.limits.tenant_concurrent:
+            elif self.in_flight.get((client_id, tenant_id), 0) >= self.limits.tenant_concurrent:
                 problem = ("concurrent", None)
             if problem is not None:
                 self.refused[problem[0]] = self.refused.get(problem[0], 0) + 1
                 raise RateLimited(problem[0], problem[1], self.headers(client_id, tenant_id, now))
         for window in (minute, day, app):
             window.used += 1
-        self.in_flight[tenant_id] = self.in_flight.get(tenant_id, 0) + 1
+        key = (client_id, tenant_id)
+        self.in_flight[key] = self.in_flight.get(key, 0) + 1
         self.calls[tenant_id] = self.calls.get(tenant_id, 0) + 1
-        return Ticket(self, tenant_id)
+        return Ticket(self, key)
 
     def burst(self, problem: str, client_id: str, tenant_id: str, now: float) -> RateLimited:
         """A 429 on demand (the faults feature), shaped as a real one of the same kind."""
@@ -150,9 +182,14 @@ class RateLimiter:
         self.calls.clear()
 
     def stats(self) -> dict[str, object]:
+        """Calls made and calls in flight by organisation (tenant id), refusals by problem."""
+        busy: dict[str, int] = {}
+        for (_, tenant_id), held in self.in_flight.items():
+            if held:
+                busy[tenant_id] = busy.get(tenant_id, 0) + held
         return {
             "calls": dict(self.calls),
             "refused": dict(self.refused),
             "refused_total": sum(self.refused.values()),
-            "in_flight": {k: v for k, v in self.in_flight.items() if v},
+            "in_flight": busy,
         }

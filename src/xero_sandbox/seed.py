@@ -12,147 +12,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from xero_sandbox.seed_charts import (
+    AU_ACCOUNTS,
+    AU_TAX,
+    CLASS_OF_TYPE,
+    CURRENCY_NAMES,
+    UK_ACCOUNTS,
+    UK_TAX,
+)
 from xero_sandbox.state import Org, Record, SandboxState, new_id
 
 DEMO_TENANT = "3f9b5c1e-4d2a-4b7c-9e8f-0a1b2c3d4e01"
 UK_TENANT = "7a2d4e6f-8b1c-4d3e-a5f7-9c0b1d2e3f02"
-
-CLASS_OF_TYPE = {
-    "BANK": "ASSET",
-    "CURRENT": "ASSET",
-    "FIXED": "ASSET",
-    "INVENTORY": "ASSET",
-    "NONCURRENT": "ASSET",
-    "PREPAYMENT": "ASSET",
-    "CURRLIAB": "LIABILITY",
-    "LIABILITY": "LIABILITY",
-    "TERMLIAB": "LIABILITY",
-    "PAYG": "LIABILITY",
-    "EQUITY": "EQUITY",
-    "DEPRECIATN": "EXPENSE",
-    "DIRECTCOSTS": "EXPENSE",
-    "EXPENSE": "EXPENSE",
-    "OVERHEADS": "EXPENSE",
-    "OTHERINCOME": "REVENUE",
-    "REVENUE": "REVENUE",
-    "SALES": "REVENUE",
-}
-
-# code, name, type, default tax type, extras
-AU_ACCOUNTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
-    (
-        "090",
-        "Business Bank Account",
-        "BANK",
-        "BASEXCLUDED",
-        {"BankAccountNumber": "062-000 12345678"},
-    ),
-    (
-        "091",
-        "Business Savings Account",
-        "BANK",
-        "BASEXCLUDED",
-        {"BankAccountNumber": "062-000 87654321"},
-    ),
-    ("200", "Sales", "REVENUE", "OUTPUT", {}),
-    ("260", "Other Revenue", "REVENUE", "OUTPUT", {}),
-    ("270", "Interest Income", "REVENUE", "INPUTTAXED", {}),
-    ("310", "Cost of Goods Sold", "DIRECTCOSTS", "INPUT", {}),
-    ("400", "Advertising", "OVERHEADS", "INPUT", {}),
-    ("404", "Bank Fees", "OVERHEADS", "INPUTTAXED", {}),
-    ("408", "Cleaning", "OVERHEADS", "INPUT", {}),
-    ("412", "Consulting & Accounting", "EXPENSE", "INPUT", {}),
-    ("420", "Entertainment", "OVERHEADS", "INPUT", {}),
-    ("425", "Freight & Courier", "EXPENSE", "INPUT", {}),
-    ("429", "General Expenses", "OVERHEADS", "INPUT", {}),
-    ("433", "Insurance", "EXPENSE", "INPUT", {}),
-    ("445", "Light, Power, Heating", "EXPENSE", "INPUT", {}),
-    ("449", "Motor Vehicle Expenses", "EXPENSE", "INPUT", {}),
-    ("453", "Office Expenses", "OVERHEADS", "INPUT", {}),
-    ("461", "Printing & Stationery", "OVERHEADS", "INPUT", {}),
-    ("469", "Rent", "OVERHEADS", "INPUT", {}),
-    ("473", "Repairs and Maintenance", "OVERHEADS", "INPUT", {}),
-    ("477", "Wages and Salaries", "EXPENSE", "BASEXCLUDED", {}),
-    ("478", "Superannuation", "EXPENSE", "BASEXCLUDED", {}),
-    ("485", "Subscriptions", "EXPENSE", "INPUT", {}),
-    ("489", "Telephone & Internet", "EXPENSE", "INPUT", {}),
-    ("493", "Travel - National", "EXPENSE", "INPUT", {}),
-    ("494", "Travel - International", "EXPENSE", "EXEMPTEXPENSES", {}),
-    ("499", "Old Marketing (archived)", "OVERHEADS", "INPUT", {"Status": "ARCHIVED"}),
-    ("610", "Accounts Receivable", "CURRENT", "BASEXCLUDED", {"SystemAccount": "DEBTORS"}),
-    ("620", "Prepayments", "CURRENT", "BASEXCLUDED", {}),
-    ("630", "Inventory", "INVENTORY", "BASEXCLUDED", {}),
-    ("710", "Office Equipment", "FIXED", "INPUT", {}),
-    ("800", "Accounts Payable", "CURRLIAB", "BASEXCLUDED", {"SystemAccount": "CREDITORS"}),
-    ("804", "Wages Payable - Payroll", "CURRLIAB", "BASEXCLUDED", {}),
-    ("820", "GST", "CURRLIAB", "BASEXCLUDED", {"SystemAccount": "GST"}),
-    ("825", "PAYG Withholdings Payable", "CURRLIAB", "BASEXCLUDED", {}),
-    ("826", "Superannuation Payable", "CURRLIAB", "BASEXCLUDED", {}),
-    ("840", "Historical Adjustment", "CURRLIAB", "BASEXCLUDED", {"SystemAccount": "HISTORICAL"}),
-    ("850", "Payments Clearing", "CURRLIAB", "BASEXCLUDED", {"EnablePaymentsToAccount": True}),
-    ("860", "Rounding", "CURRLIAB", "BASEXCLUDED", {"SystemAccount": "ROUNDING"}),
-    ("880", "Owner A Drawings", "EQUITY", "BASEXCLUDED", {}),
-    ("960", "Retained Earnings", "EQUITY", "BASEXCLUDED", {"SystemAccount": "RETAINEDEARNINGS"}),
-    ("970", "Owner A Funds Introduced", "EQUITY", "BASEXCLUDED", {}),
-]
-
-UK_ACCOUNTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
-    ("090", "Business Current Account", "BANK", "NONE", {"BankAccountNumber": "20-00-00 12345678"}),
-    ("200", "Sales", "SALES", "OUTPUT2", {}),
-    ("260", "Other Revenue", "REVENUE", "OUTPUT2", {}),
-    ("310", "Cost of Goods Sold", "DIRECTCOSTS", "INPUT2", {}),
-    ("400", "Advertising & Marketing", "OVERHEADS", "INPUT2", {}),
-    ("404", "Bank Charges", "OVERHEADS", "EXEMPTINPUT", {}),
-    ("429", "General Expenses", "OVERHEADS", "INPUT2", {}),
-    ("469", "Rent", "OVERHEADS", "EXEMPTINPUT", {}),
-    ("477", "Salaries", "OVERHEADS", "NONE", {}),
-    ("478", "Employers National Insurance", "OVERHEADS", "NONE", {}),
-    ("479", "Pensions Costs", "OVERHEADS", "NONE", {}),
-    ("610", "Accounts Receivable", "CURRENT", "NONE", {"SystemAccount": "DEBTORS"}),
-    ("630", "Stock", "INVENTORY", "NONE", {}),
-    ("800", "Accounts Payable", "CURRLIAB", "NONE", {"SystemAccount": "CREDITORS"}),
-    ("814", "Wages Payable - Payroll", "CURRLIAB", "NONE", {}),
-    ("820", "VAT", "CURRLIAB", "NONE", {"SystemAccount": "GST"}),
-    ("825", "PAYE Payable", "CURRLIAB", "NONE", {}),
-    ("826", "Pensions Payable", "CURRLIAB", "NONE", {}),
-    ("960", "Retained Earnings", "EQUITY", "NONE", {"SystemAccount": "RETAINEDEARNINGS"}),
-]
-
-# tax type, name, rate, report tax type,
-# applies to (R)evenue (E)xpenses (A)ssets (L)iabilities (Q)equity
-AU_TAX = [
-    ("OUTPUT", "GST on Income", "10", "OUTPUT", "RALQ"),
-    ("INPUT", "GST on Expenses", "10", "INPUT", "EALQ"),
-    ("EXEMPTOUTPUT", "GST Free Income", "0", "OUTPUT", "RALQ"),
-    ("EXEMPTEXPENSES", "GST Free Expenses", "0", "INPUT", "EALQ"),
-    ("INPUTTAXED", "Input Taxed", "0", "INPUT", "REALQ"),
-    ("BASEXCLUDED", "BAS Excluded", "0", "BASEXCLUDED", "REALQ"),
-    ("GSTONIMPORTS", "GST on Imports", "0", "GSTONIMPORTS", "EA"),
-]
-
-UK_TAX = [
-    ("OUTPUT2", "20% (VAT on Income)", "20", "OUTPUT", "RALQ"),
-    ("INPUT2", "20% (VAT on Expenses)", "20", "INPUT", "EALQ"),
-    ("RROUTPUT", "5% (VAT on Income)", "5", "OUTPUT", "RALQ"),
-    ("RRINPUT", "5% (VAT on Expenses)", "5", "INPUT", "EALQ"),
-    ("ZERORATEDOUTPUT", "Zero Rated Income", "0", "OUTPUT", "RALQ"),
-    ("ZERORATEDINPUT", "Zero Rated Expenses", "0", "INPUT", "EALQ"),
-    ("EXEMPTOUTPUT", "Exempt Income", "0", "EXEMPTOUTPUT", "RALQ"),
-    ("EXEMPTINPUT", "Exempt Expenses", "0", "EXEMPTINPUT", "EALQ"),
-    ("NONE", "No VAT", "0", "NONE", "REALQ"),
-]
-
-CURRENCY_NAMES = {
-    "AUD": "Australian Dollar",
-    "NZD": "New Zealand Dollar",
-    "USD": "United States Dollar",
-    "GBP": "British Pound",
-    "EUR": "Euro",
-    "JPY": "Japanese Yen",
-    "CAD": "Canadian Dollar",
-    "SGD": "Singapore Dollar",
-    "HKD": "Hong Kong Dollar",
-}
 
 
 def _account(state: SandboxState, spec: tuple[str, str, str, str, dict[str, Any]]) -> Record:
@@ -350,15 +221,15 @@ def _build_org(
     return org
 
 
-def seed(state: SandboxState) -> None:
-    """Replace every organisation with the two demo organisations."""
-    state.orgs.clear()
-    demo = _build_org(
+def au_org(state: SandboxState, *, tenant_id: str, key: str, name: str, short_code: str) -> Org:
+    """An Australian organisation set up as the demo one is (chart, GST rates, currencies,
+    tracking, lock date), without its contacts and items: what ``POST /_sandbox/orgs`` makes."""
+    return _build_org(
         state,
-        tenant_id=DEMO_TENANT,
-        key="demo",
-        name="Ledgerlink Demo Company (AU)",
-        short_code="!LLdm1",
+        tenant_id=tenant_id,
+        key=key,
+        name=name,
+        short_code=short_code,
         country="AU",
         currency="AUD",
         timezone="AUSEASTERNSTANDARDTIME",
@@ -370,6 +241,20 @@ def seed(state: SandboxState) -> None:
             "Department": ["Sales", "Operations", "Projects"],
         },
         lock_date=date(2025, 6, 30),
+    )
+
+
+def seed(state: SandboxState) -> None:
+    """Replace every organisation with the two demo organisations, and the ones made through
+    the admin API with fresh, empty ones under the same keys and ids (their apps stay, so their
+    custom connections keep working after a reset)."""
+    state.orgs.clear()
+    demo = au_org(
+        state,
+        tenant_id=DEMO_TENANT,
+        key="demo",
+        name="Ledgerlink Demo Company (AU)",
+        short_code="!LLdm1",
     )
     for name, extra in [
         ("Bayside Club", {"EmailAddress": "accounts@bayside.example", "ContactNumber": "CUST-001"}),
@@ -406,3 +291,11 @@ def seed(state: SandboxState) -> None:
         uk.contacts[contact["ContactID"]] = contact
     state.orgs[demo.tenant_id] = demo
     state.orgs[uk.tenant_id] = uk
+    for made in state.made_orgs:
+        state.orgs[made.tenant_id] = au_org(
+            state,
+            tenant_id=made.tenant_id,
+            key=made.key,
+            name=made.name,
+            short_code=made.short_code,
+        )

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from xero_sandbox.config import SandboxConfig
+from xero_sandbox.egress import Egress
 from xero_sandbox.faults import FaultBook
 from xero_sandbox.idempotency import IdempotencyStore
 from xero_sandbox.ratelimit import RateLimiter
@@ -107,6 +108,16 @@ class Org:
         return None
 
 
+@dataclass(frozen=True)
+class MadeOrg:
+    """An organisation made through ``POST /_sandbox/orgs``: what a reset rebuilds it from."""
+
+    tenant_id: str
+    key: str
+    name: str
+    short_code: str
+
+
 @dataclass
 class Event:
     """A change Xero would announce by webhook (INVOICE, CONTACT, CREDITNOTE)."""
@@ -127,8 +138,10 @@ class SandboxState:
         self.config = config
         self.clock = Clock()
         self.orgs: dict[str, Org] = {}
+        self.made_orgs: list[MadeOrg] = []
         self.identity = IdentityStore()
-        self.limits = RateLimiter(config.limits)
+        self.limits = RateLimiter(config.limits, day_limit=config.day_limit)
+        self.egress = Egress()
         self.idempotency = IdempotencyStore(config.idempotency_seconds)
         self.faults = FaultBook(config.fault_seed)
         self.events: list[Event] = []

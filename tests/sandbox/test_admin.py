@@ -83,6 +83,7 @@ def test_limits_are_read_and_changed_at_run_time(admin: httpx2.Client, xero: Xer
     assert admin.get("/limits").json() == {
         "tenant_per_minute": 60,
         "tenant_per_day": 5000,
+        "starter_per_day": 1000,
         "tenant_concurrent": 5,
         "app_per_minute": 10000,
         "minute_seconds": 60.0,
@@ -111,7 +112,8 @@ def test_limits_are_read_and_changed_at_run_time(admin: httpx2.Client, xero: Xer
         (
             {"per_minute": 5},
             "unknown fields: per_minute; known: tenant_per_minute, tenant_per_day, "
-            "tenant_concurrent, app_per_minute, minute_seconds, day_seconds, enabled",
+            "starter_per_day, tenant_concurrent, app_per_minute, minute_seconds, day_seconds, "
+            "enabled",
         ),
     ],
 )

@@ -36,9 +36,13 @@ SEARCHED = (
     "AccountNumber",
     "CompanyNumber",
 )
+# What ``summaryOnly=true`` leaves out: Xero documents only "lightweight fields, excluding
+# computation-heavy fields" (OpenAPI). Observed against Xero: addresses, phones and the tax number
+# go, the email address and bank account details stay; the nested lists and balances go with them.
 HEAVY = (
     "Addresses",
     "Phones",
+    "TaxNumber",
     "ContactPersons",
     "ContactGroups",
     "PaymentTerms",
@@ -46,7 +50,6 @@ HEAVY = (
     "BatchPayments",
     "SalesTrackingCategories",
     "PurchasesTrackingCategories",
-    "BankAccountDetails",
 )
 
 
