@@ -88,7 +88,7 @@ def test_the_judge_finds_a_record_or_contact_in_another_organisation() -> None:
         {},
         0,
         Counter(),
-        {},
+        {"Invoices": Counter(chaos=1)},
         datetime.now(UTC),
         key="demo",
         others=[theirs],

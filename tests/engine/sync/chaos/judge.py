@@ -1,9 +1,10 @@
 """The judge: the rules a run must keep, in every organisation, and the documents and contacts
-that broke them, each with its evidence. What is judged never depends on timing.
+that broke them, each with its evidence. What is judged never depends on timing (``progress``
+asks only that a single write reached each organisation during some forty seconds of chaos).
 
-``once``, ``newest``, ``allocations``, ``payments``, ``contacts``, ``elsewhere`` and ``queue``
-are judged here from what was read back, one organisation at a time (``Seen``); ``idle`` and
-``intake`` are found while the run goes (``run``).
+``once``, ``newest``, ``allocations``, ``payments``, ``contacts``, ``elsewhere``, ``progress``
+and ``queue`` are judged here from what was read back, one organisation at a time (``Seen``);
+``idle`` and ``intake`` are found while the run goes (``run``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ RULES = {
     "contacts": "no Xero contact twice (name, case and spaces aside)",
     "elsewhere": "no document or contact in an organisation other than its own",
     "queue": "nothing held or failed that only needed to wait (newest versions done)",
+    "progress": "every organisation was written to while the chaos went on (else the run "
+    "tested nothing)",
     "idle": "the queue went idle once the chaos stopped",
     "intake": "intake answered created / updated / unchanged as planned",
 }
@@ -87,6 +90,15 @@ def judge(seen: Seen, strangers: tuple[str, ...] = ()) -> Verdict:
                 f"document: {seen.record_line(kind, record)}{url}"
             )
     _elsewhere(seen, verdict, strangers)
+    under_chaos = sum(counted["chaos"] for counted in seen.writes.values())
+    if seen.documents and not under_chaos:
+        verdict.violations.append(
+            Violation(
+                "progress",
+                f"{seen.key}: no write reached Xero while the chaos went on "
+                f"({sum(c['drain'] for c in seen.writes.values())} in the drain)",
+            )
+        )
     twice = seen.contacts_twice()
     for name, found in sorted(twice.items()):
         verdict.violations.append(
