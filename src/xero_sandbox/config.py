@@ -111,9 +111,30 @@ class SandboxConfig:
     # Xero retries at once, then every 15 minutes for 24 hours, then disables the webhook.
     webhook_retry_seconds: list[float] = field(default_factory=lambda: [0.0] + [900.0] * 96)
 
+    _by_id: dict[str, AppConfig] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _indexed: tuple[list[AppConfig] | None, int] = field(
+        default=(None, -1), init=False, repr=False, compare=False
+    )
+
     def app(self, client_id: str) -> AppConfig | None:
+        """The registered app, found through an index: every API call asks, and with an app per
+        organisation a scan of thousands cost more than the call. Apps are only ever added (or
+        the list replaced), so the index is rebuilt when the list or its length changes; a miss
+        still scans."""
+        listed, count = self._indexed
+        if listed is not self.apps or count != len(self.apps):
+            self._by_id = {}
+            for app in self.apps:
+                self._by_id.setdefault(app.client_id, app)
+            self._indexed = (self.apps, len(self.apps))
+        found = self._by_id.get(client_id)
+        if found is not None and found.client_id == client_id:
+            return found
         for app in self.apps:
             if app.client_id == client_id:
+                self._by_id[client_id] = app
                 return app
         return None
 
