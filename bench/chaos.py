@@ -1,6 +1,8 @@
-"""Chaos, bigger: ``ledgerlink worker`` processes, each driving several organisations at once,
-SIGKILLed at random on one PostgreSQL database while documents pour into every organisation and
-the sandbox misbehaves; figures, and exit 1 on any violation.
+"""Chaos, bigger: worker processes driving several organisations each, SIGKILLed at random.
+
+``ledgerlink worker`` processes on one PostgreSQL database, each driving several organisations
+at once, are SIGKILLed at random while documents pour into every organisation and the sandbox
+misbehaves; figures, and exit 1 on any violation.
 
 The run is the one ``tests/engine/sync/test_chaos.py`` makes (the package
 ``tests/engine/sync/chaos/`` describes it), with more workers, more waves, bigger waves and a
