@@ -89,6 +89,7 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(String(200))
     xero_client_id: Mapped[str | None] = mapped_column(String(100))
     xero_client_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    xero_app_tier: Mapped[str | None] = mapped_column(String(20))  # see sync.limiter's tiers
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -387,10 +388,14 @@ class SyncJob(Base):
 
 
 class RateBucket(Base):
-    """Shared limiter state: GCRA for minute limits, counters for days, slots for concurrency.
+    """Shared limiter state (``sync.limiter``), one row per organisation of an app and one per app.
 
-    key examples: ``tenant-min:<tenant>``, ``tenant-day:<tenant>``, ``app-min:<client>``,
-    ``tenant-conc:<tenant>``. ``blocked_until`` records a 429's Retry-After.
+    key: ``tenant:<client>:<tenant>`` or ``app:<client>``. ``tat``: the minute's GCRA time;
+    ``count`` and ``window_start``: the day's calls and when its window began; ``in_flight``,
+    ``in_flight_until`` and ``slot_epoch``: calls in flight, when that count goes stale (its
+    workers were killed) and which generation of slots it counts; ``blocked_until``: a 429's
+    Retry-After; ``remaining_hint``: Xero's last X-DayLimit-Remaining (the app's
+    X-AppMinLimit-Remaining); ``day_limit``: the app tier's calls a day, as last used.
     """
 
     __tablename__ = "rate_buckets"
@@ -400,6 +405,10 @@ class RateBucket(Base):
     window_start: Mapped[float] = mapped_column(Float, default=0.0)
     blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
     remaining_hint: Mapped[int | None] = mapped_column(Integer)
+    in_flight: Mapped[int] = mapped_column(Integer, default=0)
+    in_flight_until: Mapped[float] = mapped_column(Float, default=0.0)
+    slot_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    day_limit: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiCall(Base):

@@ -1,42 +1,62 @@
-"""One rate limiter for every worker process, kept in the database (table ``rate_buckets``).
+"""One rate limiter for every worker thread and process, kept in the database (``rate_buckets``).
 
-Xero counts calls per organisation (60 a minute, 5,000 a day, 5 at once) and per app (10,000 a
-minute), in fixed windows that start at a moment we cannot see. A 429 is a defect of this
-limiter, so it stays strictly inside the limits:
+Xero counts calls per organisation and app (60 a minute, 5,000 a day, or 1,000 on the Starter
+tier, 5 at once) and per app (10,000 a minute), in fixed windows that start at a moment we cannot
+see. A 429 is a defect of this limiter, so it stays strictly inside the limits:
 
-- minute budgets (per tenant and per app) use GCRA with no burst: calls are spaced by
-  ``window / (limit - margin)``, so any window of that length, wherever Xero starts it, holds
-  at most ``limit - margin`` of our calls. The margin absorbs clock skew between processes and
-  the time between taking a slot and the request reaching Xero;
+- minute budgets (per organisation and per app, the app's shared by all its organisations) use
+  GCRA with no burst: calls are spaced by ``window / (limit - margin)``, so any window of that
+  length, wherever Xero starts it, holds at most ``limit - margin`` of our calls. The margin
+  absorbs clock skew between processes and the time between taking a call and it reaching Xero;
 - the day budget is a fixed-window counter, pulled up to Xero's own count whenever a reply's
-  ``X-DayLimit-Remaining`` says fewer calls remain than we think;
-- concurrency is a set of slot rows; a slot held longer than ``slot_ttl_seconds`` (a worker
-  killed mid-call) is free again;
-- a 429's ``Retry-After`` blocks the tenant (or the whole app for ``appminute``) until then.
+  ``X-DayLimit-Remaining`` says fewer calls remain than we think. Part of it (the reserve) is
+  kept for reads and a person's changes; background sends stop short of it and, when paced,
+  spread what is left over the rest of the window (``sync.budgets`` says why and how);
+- concurrency is a count of calls in flight with an expiry: when no call was taken for
+  ``slot_ttl_seconds`` the count is stale (its workers were killed mid-call) and starts again
+  from zero; a slot handed out before that carries the old epoch, and its late release is
+  ignored so it cannot free a place someone else holds;
+- a 429's ``Retry-After`` blocks the organisation (or, for ``appminute``, the whole app).
 
-Every decision is one short transaction over the rows involved: ``SELECT ... FOR UPDATE`` on
-PostgreSQL; on SQLite the transaction opens with a write, which takes the database's write lock
-at once (a read-then-write transaction would fail with "database is locked" under contention).
+Taking a call is one atomic statement, and so is giving it back with Xero's headers
+(``sync.rate_sql``); only a refused call costs a second, unlocked read to say how long to wait.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import positive_from_env
 from ledgerlink.store.models import RateBucket
+from ledgerlink.sync import rate_sql
 from ledgerlink.xero.errors import XeroBudgetExhausted
 
 log = logging.getLogger(__name__)
 
+# Xero's daily calls per organisation by pricing tier (fact sheet 1.5): Starter's 1,000, every
+# other tier's 5,000.
+TIER_DAY_LIMITS = {
+    "starter": 1000,
+    **dict.fromkeys(("standard", "core", "plus", "advanced", "enterprise"), 5000),
+}
+DEFAULT_TIER = "standard"
+
+# Why a call is made decides whether it may use the day's reserve (``sync.budgets``).
+BACKGROUND = "background"  # a first send the source app queued (a backfill): stops at the reserve
+PULL = "pull"  # "Refresh from Xero", reference reads: may use the reserve
+CHANGE = "change"  # a person's change (a document edited after it was sent, a REST action)
+PURPOSES = (BACKGROUND, PULL, CHANGE)
 
 ENV_LIMITS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
     ("MINUTE_LIMIT", "per_minute", int),
@@ -44,7 +64,18 @@ ENV_LIMITS: tuple[tuple[str, str, type[int] | type[float]], ...] = (
     ("CONCURRENT_LIMIT", "concurrent", int),
     ("APP_MINUTE_LIMIT", "app_per_minute", int),
     ("MINUTE_SECONDS", "minute_seconds", float),
+    ("DAY_SECONDS", "day_seconds", float),
+    ("DAY_RESERVE", "reserve_ratio", float),
 )
+
+
+def tier_day_limit(tier: str | None, field_name: str = "tier") -> int:
+    """Xero's calls a day per organisation for ``tier``; an unknown tier is refused by name."""
+    name = (tier or DEFAULT_TIER).strip().lower()
+    if name not in TIER_DAY_LIMITS:
+        known = ", ".join(sorted(TIER_DAY_LIMITS))
+        raise ValueError(f"{field_name} must be one of {known}, not {tier!r}")
+    return TIER_DAY_LIMITS[name]
 
 
 @dataclass(frozen=True)
@@ -62,22 +93,35 @@ class XeroLimits:
     app_margin_ratio: float = 0.01
     slot_ttl_seconds: float = 90.0
     slot_poll_seconds: float = 0.05
+    tier: str = DEFAULT_TIER
+    reserve_ratio: float = 0.10
+    pace_burst: int = 60
 
     @classmethod
     def from_env(cls) -> XeroLimits:
-        """Xero's limits, or what the environment says (a higher app tier; a compressed test).
+        """Xero's limits, or what the environment says (the app's tier; a compressed test).
 
+        ``LEDGERLINK_XERO_TIER`` (``starter``: 1,000 calls a day per organisation), then
         ``LEDGERLINK_XERO_MINUTE_LIMIT``, ``_DAY_LIMIT``, ``_CONCURRENT_LIMIT``,
-        ``_APP_MINUTE_LIMIT`` and ``_MINUTE_SECONDS`` (the length of Xero's "minute", only ever
-        shortened to run against a sandbox whose minute is compressed the same way).
+        ``_APP_MINUTE_LIMIT``, ``_MINUTE_SECONDS`` and ``_DAY_SECONDS`` (the length of Xero's
+        "minute" and "day", only ever shortened to run against a sandbox compressed the same
+        way), ``_DAY_RESERVE`` (the share of the day kept for pulls and people's changes).
         """
-        base = cls()
+        base = cls().for_tier(os.environ.get("LEDGERLINK_XERO_TIER", "").strip() or None)
         changes: dict[str, float] = {}
         for name, attr, kind in ENV_LIMITS:
             value = positive_from_env(f"LEDGERLINK_XERO_{name}", kind)
             if value is not None:
                 changes[attr] = value
-        return cls(**{**base.__dict__, **changes})
+        if changes.get("reserve_ratio", 0.0) >= 1:
+            raise ValueError("LEDGERLINK_XERO_DAY_RESERVE must be a share below 1, such as 0.1")
+        return replace(base, **changes)  # type: ignore[arg-type]
+
+    def for_tier(self, tier: str | None) -> XeroLimits:
+        """These limits for an app on ``tier`` (None: leave them as they are)."""
+        if tier is None:
+            return self
+        return replace(self, tier=tier.strip().lower(), per_day=tier_day_limit(tier))
 
     @property
     def minute_rate(self) -> int:
@@ -91,6 +135,15 @@ class XeroLimits:
     @property
     def day_budget(self) -> int:
         return max(1, self.per_day - self.day_margin)
+
+    @property
+    def day_reserve(self) -> int:
+        """Calls a day only pulls and people's changes may make."""
+        return min(self.day_budget - 1, math.ceil(self.day_budget * self.reserve_ratio))
+
+    @property
+    def background_budget(self) -> int:
+        return self.day_budget - self.day_reserve
 
     @property
     def minute_interval(self) -> float:
@@ -107,8 +160,7 @@ class Slot:
 
     limiter: Limiter
     tenant_id: str
-    key: str
-    generation: int
+    epoch: int
     released: bool = field(default=False)
 
     def release(self, headers: Mapping[str, str] | None = None) -> None:
@@ -116,13 +168,22 @@ class Slot:
         if self.released:
             return
         self.released = True
-        self.limiter._finish(self, headers)
+        self.limiter._finish(self.tenant_id, self.epoch, headers)
 
     def __enter__(self) -> Slot:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a call may not go yet, and for how long (``reason``: the limit that said no)."""
+
+    wait: float
+    reason: str
+    resets_at: float | None = None
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -133,6 +194,28 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
         return int(str(value).strip())
     except ValueError:
         return None
+
+
+def _bind_of(factory: sessionmaker[Session]) -> Engine | Connection:
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine | Connection):
+        return bind
+    with factory() as session:
+        found = session.get_bind()
+    assert isinstance(found, Engine)
+    return found
+
+
+@contextmanager
+def _statement(bind: Engine | Connection) -> Iterator[Connection]:
+    """A transaction of its own, or a savepoint in a caller's (a connect holding SQLite's
+    write lock hands the limiter its connection: ``sync.oauth``)."""
+    if isinstance(bind, Connection):
+        with bind.begin_nested():
+            yield bind
+        return
+    with bind.begin() as conn:
+        yield conn
 
 
 class Limiter:
@@ -151,81 +234,107 @@ class Limiter:
         self.limits = limits or XeroLimits()
         self.clock = clock
         self.sleep = sleep
-        self._known: set[str] = set()
+        self.bind = _bind_of(session_factory)
+        self.dialect = self.bind.dialect.name
 
     # keys -------------------------------------------------------------------------------
 
-    def _minute_key(self, tenant_id: str) -> str:
-        return f"tenant-min:{tenant_id}"
+    def tenant_key(self, tenant_id: str) -> str:
+        return f"tenant:{self.client_id}:{tenant_id}"
 
-    def _day_key(self, tenant_id: str) -> str:
-        return f"tenant-day:{tenant_id}"
+    def app_key(self) -> str:
+        return f"app:{self.client_id}"
 
-    def _app_key(self) -> str:
-        return f"app-min:{self.client_id}"
-
-    def _slot_keys(self, tenant_id: str) -> list[str]:
-        return [f"tenant-conc:{tenant_id}:{n}" for n in range(self.limits.concurrent)]
-
-    def _lock(self, session: Session, keys: list[str]) -> dict[str, RateBucket]:
-        """Create missing rows and lock all of them for this transaction, in key order."""
-        keys = sorted(set(keys))
-        dialect = session.get_bind().dialect.name
-        missing = [k for k in keys if k not in self._known]
-        if missing or dialect == "sqlite":
-            rows = [{"key": k} for k in (missing or keys[:1])]
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            session.execute(insert(RateBucket).values(rows).on_conflict_do_nothing())
-            self._known.update(missing)
-        query = select(RateBucket).where(RateBucket.key.in_(keys)).order_by(RateBucket.key)
-        found = {row.key: row for row in session.scalars(query.with_for_update())}
-        if len(found) < len(keys):
-            # Rows deleted behind our back (a reset): forget what we knew and create them.
-            self._known.clear()
-            return self._lock(session, keys)
-        return found
+    def for_purpose(self, purpose: str, backlog: int | None = None) -> PurposeLimiter:
+        """This limiter for calls made for ``purpose`` (``BACKGROUND``, ``PULL``, ``CHANGE``);
+        ``backlog``: the calls the queued work is expected to need, when known."""
+        if purpose not in PURPOSES:
+            raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+        return PurposeLimiter(self, purpose, backlog)
 
     # acquiring --------------------------------------------------------------------------
 
-    def try_acquire(self, tenant_id: str) -> Slot | float:
+    def try_acquire(
+        self, tenant_id: str, purpose: str = CHANGE, backlog: int | None = None
+    ) -> Slot | float:
         """A slot now, or how many seconds to wait before asking again (nothing is taken)."""
-        lim = self.limits
-        minute_key, day_key, app_key = (
-            self._minute_key(tenant_id),
-            self._day_key(tenant_id),
-            self._app_key(),
-        )
-        slot_keys = self._slot_keys(tenant_id)
-        with self.session_factory() as session, session.begin():
-            rows = self._lock(session, [minute_key, day_key, app_key, *slot_keys])
-            now = self.clock()
-            minute, day, app = rows[minute_key], rows[day_key], rows[app_key]
-            delays = [row.blocked_until - now for row in (minute, day, app)]
-            minute_tat = max(minute.tat, now)
-            app_tat = max(app.tat, now)
-            delays += [minute_tat - now, app_tat - now]
-            day_start, day_count = day.window_start, day.count
-            if now >= day_start + lim.day_seconds:
-                day_start, day_count = now, 0
-            if day_count >= lim.day_budget:
-                delays.append(day_start + lim.day_seconds - now)
-            slots = [rows[k] for k in slot_keys]
-            free = [s for s in slots if s.tat <= now]
-            if not free:
-                soonest = min(s.tat for s in slots) - now
-                delays.append(min(soonest, lim.slot_poll_seconds))
-            wait = max(delays)
-            if wait > 0:
-                return wait
-            minute.tat = minute_tat + lim.minute_interval
-            app.tat = app_tat + lim.app_interval
-            day.window_start, day.count = day_start, day_count + 1
-            chosen = free[0]
-            chosen.tat = now + lim.slot_ttl_seconds
-            chosen.count += 1
-            return Slot(self, tenant_id, chosen.key, chosen.count)
+        result = self._attempt(tenant_id, purpose, backlog)
+        return result if isinstance(result, Slot) else result.wait
 
-    def acquire(self, tenant_id: str, max_wait: float | None = None) -> Slot:
+    def _attempt(self, tenant_id: str, purpose: str, backlog: int | None) -> Slot | Refusal:
+        lim = self.limits
+        background = purpose == BACKGROUND
+        params: dict[str, Any] = {
+            "tenant": self.tenant_key(tenant_id),
+            "app": self.app_key(),
+            "day": lim.day_seconds,
+            "concurrent": lim.concurrent,
+            "cap": lim.background_budget if background else lim.day_budget,
+            "burst": lim.pace_burst,
+            "spread": float(lim.background_budget),
+            "minute_interval": lim.minute_interval,
+            "app_interval": lim.app_interval,
+            "slot_ttl": lim.slot_ttl_seconds,
+            "per_day": lim.per_day,
+            "pace": int(background),
+            "backlog": -1 if backlog is None else backlog,
+        }
+        for _ in range(3):
+            now = self.clock()
+            params["now"] = now
+            with _statement(self.bind) as conn:
+                taken = conn.execute(rate_sql.take(self.dialect), params).all()
+                epoch = next((int(e) for k, e in taken if k == params["tenant"]), None)
+                if epoch is not None:
+                    return Slot(self, tenant_id, epoch)
+                refusal = self._refusal(conn, params, now)
+            if refusal is not None:
+                return refusal
+        return Refusal(lim.slot_poll_seconds, "busy")
+
+    def _refusal(self, conn: Connection, params: dict[str, Any], now: float) -> Refusal | None:
+        """How long until the refused call may go (None: it may go now, ask again)."""
+        rows = {r["key"]: r for r in conn.execute(rate_sql.READ, params).mappings()}
+        tenant, app = rows.get(params["tenant"]), rows.get(params["app"])
+        if tenant is None or app is None:
+            self._create(conn, [params["tenant"], params["app"]])
+            return None
+        lim = self.limits
+        waits: list[Refusal] = [
+            Refusal(tenant["blocked_until"] - now, "blocked"),
+            Refusal(app["blocked_until"] - now, "app_blocked"),
+            Refusal(tenant["tat"] - now, "minute"),
+            Refusal(app["tat"] - now, "app_minute"),
+        ]
+        day_start, used = tenant["window_start"], tenant["count"]
+        if now >= day_start + lim.day_seconds:
+            day_start, used = now, 0
+        resets = day_start + lim.day_seconds
+        if used >= params["cap"]:
+            reason = "reserve" if params["cap"] < lim.day_budget else "day"
+            waits.append(Refusal(resets - now, reason, resets))
+        elif params["pace"] and not 0 <= params["backlog"] <= params["cap"] - used:
+            spacing = lim.day_seconds / params["spread"]
+            allowed_at = day_start + (used - lim.pace_burst + 1) * spacing
+            waits.append(Refusal(allowed_at - now, "paced", resets))
+        if now < tenant["in_flight_until"] and tenant["in_flight"] >= lim.concurrent:
+            soonest = min(tenant["in_flight_until"] - now, lim.slot_poll_seconds)
+            waits.append(Refusal(soonest, "concurrent"))
+        longest = max(waits, key=lambda r: r.wait)
+        return longest if longest.wait > 0 else None
+
+    def _create(self, conn: Connection, keys: list[str]) -> None:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        rows = [{"key": k, "tat": 0.0, "count": 0, "window_start": 0.0} for k in keys]
+        conn.execute(insert(RateBucket).values(rows).on_conflict_do_nothing())
+
+    def acquire(
+        self,
+        tenant_id: str,
+        max_wait: float | None = None,
+        purpose: str = CHANGE,
+        backlog: int | None = None,
+    ) -> Slot:
         """Wait (with the injected sleep) until a call to this tenant is allowed.
 
         With ``max_wait``, give up by raising XeroBudgetExhausted as soon as the wait is known
@@ -233,84 +342,89 @@ class Limiter:
         """
         waited = 0.0
         while True:
-            result = self.try_acquire(tenant_id)
+            result = self._attempt(tenant_id, purpose, backlog)
             if isinstance(result, Slot):
                 return result
-            if max_wait is not None and waited + result > max_wait:
-                raise XeroBudgetExhausted(tenant_id, result)
-            self.sleep(result)
-            waited += result
+            if max_wait is not None and waited + result.wait > max_wait:
+                raise XeroBudgetExhausted(
+                    tenant_id, result.wait, reason=result.reason, resets_at=result.resets_at
+                )
+            self.sleep(result.wait)
+            waited += result.wait
 
     # learning from Xero -----------------------------------------------------------------
 
     def observe(self, tenant_id: str, headers: Mapping[str, str]) -> None:
         """Tighten our view when Xero's remaining-calls headers say fewer calls are left."""
-        with self.session_factory() as session, session.begin():
-            rows = self._lock(session, self._observed_keys(tenant_id))
-            self._observe(rows, tenant_id, headers)
+        self._finish(tenant_id, -1, headers)
 
-    def _observed_keys(self, tenant_id: str) -> list[str]:
-        return [self._minute_key(tenant_id), self._day_key(tenant_id), self._app_key()]
-
-    def _observe(
-        self, rows: dict[str, RateBucket], tenant_id: str, headers: Mapping[str, str]
-    ) -> None:
+    def penalise(self, tenant_id: str, retry_after: float | None, problem: str) -> None:
+        """Honour a 429: nothing for this tenant (or app, for ``appminute``) until Retry-After."""
         lim = self.limits
-        minute, day, app = (rows[k] for k in self._observed_keys(tenant_id))
+        kind = (problem or "minute").strip().lower()
+        key = self.app_key() if kind in ("appminute", "app") else self.tenant_key(tenant_id)
+        if retry_after is None:
+            # Concurrent-limit 429s carry no Retry-After: back off one call's spacing.
+            retry_after = lim.minute_interval if kind == "concurrent" else lim.minute_seconds
+        params = {"key": key, "until": self.clock() + max(0.0, retry_after)}
+        with _statement(self.bind) as conn:
+            if conn.execute(rate_sql.block(self.dialect), params).rowcount == 0:
+                self._create(conn, [key])
+                conn.execute(rate_sql.block(self.dialect), params)
+        log.warning("Xero 429 (%s) for %s: waiting %.1f s", kind, tenant_id, retry_after)
+
+    def _finish(self, tenant_id: str, epoch: int, headers: Mapping[str, str] | None) -> None:
+        """Give the slot of ``epoch`` back (-1: none) and read the headers, in one statement."""
+        lim = self.limits
         now = self.clock()
+        headers = headers or {}
         minute_left = _header_int(headers, "X-MinLimit-Remaining")
         day_left = _header_int(headers, "X-DayLimit-Remaining")
         app_left = _header_int(headers, "X-AppMinLimit-Remaining")
         # Our own calls never take Xero's minute count below the margin; fewer left means calls
         # we did not make (another app, a skewed clock), and as Xero's window end is unknown,
         # assume the worst: that it has just begun.
-        if minute_left is not None:
-            minute.remaining_hint = minute_left
-            if minute_left < lim.minute_margin:
-                hold = now + lim.minute_seconds - minute_left * lim.minute_interval
-                minute.tat = max(minute.tat, hold)
-        if app_left is not None:
-            app.remaining_hint = app_left
-            if app_left < lim.app_per_minute - lim.app_rate:
-                hold = now + lim.minute_seconds - app_left * lim.app_interval
-                app.tat = max(app.tat, hold)
-        if day_left is not None:
-            day.remaining_hint = day_left
-            if now >= day.window_start + lim.day_seconds:
-                day.window_start, day.count = now, 0
-            used = lim.per_day - day_left
-            if used > day.count:
-                log.info("Xero counts %d calls today for %s, we %d", used, tenant_id, day.count)
-                day.count = used
+        minute_hold = app_hold = 0.0
+        if minute_left is not None and minute_left < lim.minute_margin:
+            minute_hold = now + lim.minute_seconds - minute_left * lim.minute_interval
+        if app_left is not None and app_left < lim.app_per_minute - lim.app_rate:
+            app_hold = now + lim.minute_seconds - app_left * lim.app_interval
+        params = {
+            "tenant": self.tenant_key(tenant_id),
+            "app": self.app_key(),
+            "epoch": epoch,
+            "now": now,
+            "day": lim.day_seconds,
+            "minute_hold": minute_hold,
+            "app_hold": app_hold,
+            "used": -1 if day_left is None else max(0, lim.per_day - day_left),
+            "day_left": -1 if day_left is None else day_left,
+            "app_left": -1 if app_left is None else app_left,
+        }
+        with _statement(self.bind) as conn:
+            conn.execute(rate_sql.release(self.dialect, app_hold > 0), params)
+
+
+@dataclass(frozen=True)
+class PurposeLimiter:
+    """The limiter as seen by calls made for one purpose: what ``XeroClient`` is given, so the
+    purpose reaches the limiter without the client knowing it."""
+
+    limiter: Limiter
+    purpose: str
+    backlog: int | None = None
+
+    def acquire(self, tenant_id: str, max_wait: float | None = None) -> Slot:
+        return self.limiter.acquire(tenant_id, max_wait, self.purpose, self.backlog)
+
+    def try_acquire(self, tenant_id: str) -> Slot | float:
+        return self.limiter.try_acquire(tenant_id, self.purpose, self.backlog)
 
     def penalise(self, tenant_id: str, retry_after: float | None, problem: str) -> None:
-        """Honour a 429: nothing for this tenant (or app, for ``appminute``) until Retry-After."""
-        lim = self.limits
-        kind = (problem or "minute").strip().lower()
-        if kind in ("appminute", "app"):
-            key = self._app_key()
-        elif kind in ("day", "daily"):
-            key = self._day_key(tenant_id)
-        else:
-            key = self._minute_key(tenant_id)
-        if retry_after is None:
-            # Concurrent-limit 429s carry no Retry-After: back off one call's spacing.
-            retry_after = lim.minute_interval if kind == "concurrent" else lim.minute_seconds
-        with self.session_factory() as session, session.begin():
-            row = self._lock(session, [key])[key]
-            until = self.clock() + max(0.0, retry_after)
-            row.blocked_until = max(row.blocked_until, until)
-        log.warning("Xero 429 (%s) for %s: waiting %.1f s", kind, tenant_id, retry_after)
+        self.limiter.penalise(tenant_id, retry_after, problem)
 
-    def _finish(self, slot: Slot, headers: Mapping[str, str] | None) -> None:
-        """Release the slot (only if it is still ours) and read the headers, in one step."""
-        keys = [slot.key]
-        if headers is not None:
-            keys += self._observed_keys(slot.tenant_id)
-        with self.session_factory() as session, session.begin():
-            rows = self._lock(session, keys)
-            held = rows[slot.key]
-            if held.count == slot.generation:
-                held.tat = 0.0
-            if headers is not None:
-                self._observe(rows, slot.tenant_id, headers)
+    def observe(self, tenant_id: str, headers: Mapping[str, str]) -> None:
+        self.limiter.observe(tenant_id, headers)
+
+    def for_purpose(self, purpose: str, backlog: int | None = None) -> PurposeLimiter:
+        return self.limiter.for_purpose(purpose, backlog)

@@ -27,6 +27,7 @@ catalogue error a person sees.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -310,14 +311,29 @@ class XeroTransportError(XeroError):
 
 
 class XeroBudgetExhausted(XeroError):
-    """Our own limiter would make the caller wait longer than it allowed; nothing was sent."""
+    """Our own limiter would make the caller wait longer than it allowed; nothing was sent.
+
+    ``reason`` names the limit (``minute``, ``day``, ``reserve``: the day's share for background
+    sends is spent, ``paced``: a backfill spread over the day...); ``resets_at`` (epoch seconds)
+    is when the day's budget starts again, for the day's limits. The message says both, as the
+    item's error a person reads while it waits.
+    """
 
     code = "XERO_RATE_LIMITED"
 
-    def __init__(self, tenant_id: str, delay: float) -> None:
-        super().__init__(f"the rate budget for {tenant_id} frees up in {delay:.1f} s")
+    def __init__(
+        self,
+        tenant_id: str,
+        delay: float,
+        *,
+        reason: str = "minute",
+        resets_at: float | None = None,
+    ) -> None:
+        super().__init__(_budget_sentence(tenant_id, delay, reason, resets_at))
         self.tenant_id = tenant_id
         self.delay = delay
+        self.reason = reason
+        self.resets_at = resets_at
 
     @property
     def retryable(self) -> bool:
@@ -330,6 +346,23 @@ class XeroBudgetExhausted(XeroError):
     @property
     def wait_seconds(self) -> float | None:
         return self.delay
+
+
+_BUDGET_SPENT = {
+    "day": "today's calls for {tenant} are spent",
+    "reserve": "today's calls for {tenant} are spent but for the reserve kept for pulls and "
+    "people's changes",
+    "paced": "background sends to {tenant} are spread over the day so its budget lasts",
+}
+
+
+def _budget_sentence(tenant_id: str, delay: float, reason: str, resets_at: float | None) -> str:
+    """What the waiting item says: the budget spent and when it comes back (nothing to do)."""
+    spent = _BUDGET_SPENT.get(reason)
+    if spent is None or resets_at is None:
+        return f"the rate budget for {tenant_id} frees up in {delay:.1f} s"
+    at = datetime.fromtimestamp(resets_at, UTC).isoformat(timespec="seconds")
+    return f"{spent.format(tenant=tenant_id)}: next call in {delay:.0f} s; the day resets at {at}"
 
 
 def action_of(exc: XeroError | LedgerlinkError) -> Action:
