@@ -27,6 +27,17 @@ def normal_decimal(value: Decimal) -> str:
 
 def canonical(value: Any) -> Any:
     """The value as plain JSON types, with Decimals normalised and empty values dropped."""
+    # The exact types a dumped document holds first (intake hashes every document it takes);
+    # anything else, subclasses included, goes through the general checks below.
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return {str(key): canonical(item) for key, item in value.items() if item is not None}
+    if kind is list:
+        return [canonical(item) for item in value]
+    if kind is Decimal:
+        return normal_decimal(value)
     if isinstance(value, BaseModel):
         return canonical(value.model_dump(mode="python", exclude_none=True))
     if isinstance(value, Mapping):

@@ -268,6 +268,13 @@ class _Document(_Model):
         """
         if status == "voided":
             return  # nothing is created in Xero for it
+        if all(
+            x.quantity >= 0
+            and x.unit_amount >= 0
+            and (x.discount_rate is None or x.discount_rate <= 100)
+            for x in self.lines
+        ):
+            return  # no line can take the total below zero: nothing to add up
         inputs = [
             LineInput(x.quantity, x.unit_amount, discount_rate=x.discount_rate) for x in self.lines
         ]

@@ -73,6 +73,19 @@ class Finder:
                     self._emails.setdefault(address, str(record["ContactID"]))
         return self._emails.get(email.strip().casefold())
 
+    def preload(self, refs: Sequence[ContactRef]) -> None:
+        """Read what ``find`` will ask about these contacts in a few queries, not three
+        single-row reads per contact: their numbers and names, then the records they name."""
+        numbers = {n for ref in refs for n in (contact_number(ref), ref.key)}
+        names = {normalise_name(ref.name) for ref in refs if ref.name}
+        self.view.preload("contact_number", numbers)
+        self.view.preload("contact_name", names)
+        pointers = [
+            *(self.view.cached("contact_number", n) for n in numbers),
+            *(self.view.cached("contact_name", n) for n in names),
+        ]
+        self.view.preload("contacts", (str(p.get("key", "")) for p in pointers if p))
+
     def find(self, ref: ContactRef) -> str | None:
         for number in dict.fromkeys((contact_number(ref), ref.key)):
             found = self.view.contact_by_number(number)
@@ -99,20 +112,27 @@ def links_for(session: Session, connection_id: str, keys: Sequence[str]) -> dict
     return found
 
 
-def _link(session: Session, connection_id: str, key: str, xero_id: str, name: str) -> None:
-    row = session.scalars(
-        select(ContactLink).where(
-            ContactLink.connection_id == connection_id, ContactLink.contact_key == key
+def _link_all(session: Session, connection_id: str, found: dict[str, tuple[str, str]]) -> None:
+    """Link each source key to its Xero contact (key -> (Xero id, name)): the links already
+    there read in one query, the new ones added for one insert at flush."""
+    rows: dict[str, ContactLink] = {}
+    wanted = sorted(found)
+    for start in range(0, len(wanted), 500):
+        query = select(ContactLink).where(
+            ContactLink.connection_id == connection_id,
+            ContactLink.contact_key.in_(wanted[start : start + 500]),
         )
-    ).first()
-    if row is None:
-        session.add(
-            ContactLink(
-                connection_id=connection_id, contact_key=key, xero_contact_id=xero_id, name=name
+        rows.update({row.contact_key: row for row in session.scalars(query)})
+    for key, (xero_id, name) in found.items():
+        row = rows.get(key)
+        if row is None:
+            session.add(
+                ContactLink(
+                    connection_id=connection_id, contact_key=key, xero_contact_id=xero_id, name=name
+                )
             )
-        )
-    else:
-        row.xero_contact_id, row.name = xero_id, name
+        else:
+            row.xero_contact_id, row.name = xero_id, name
 
 
 def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef]]:
@@ -122,6 +142,8 @@ def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef
         refs = {w.item_id: contact_ref(w) for w in works}
         linked = links_for(session, run.connection.id, [r.key for r in refs.values()])
         finder = Finder(session, run.connection.id)
+        finder.preload([r for r in refs.values() if not r.xero_contact_id and r.key not in linked])
+        new_links: dict[str, tuple[str, str]] = {}
         for work in works:
             ref = refs[work.item_id]
             if ref.xero_contact_id:
@@ -131,12 +153,13 @@ def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef
             else:
                 found = finder.find(ref)
                 if found is not None:
-                    _link(session, run.connection.id, ref.key, found, ref.name or "")
+                    new_links[ref.key] = (found, ref.name or "")
                     linked[ref.key] = work.contact_id = found
                 else:
                     group = missing.setdefault(normalise_name(ref.name or ref.key), [])
                     if ref.key not in {r.key for r in group}:
                         group.append(ref)
+        _link_all(session, run.connection.id, new_links)
     return missing
 
 
@@ -153,23 +176,19 @@ def apply_contact_reply(
     refused: dict[str, LedgerlinkError] = {}
     with run.factory() as session, session.begin():
         made: list[Record] = []
+        new_links: dict[str, tuple[str, str]] = {}
         for index, keys in enumerate(groups):
             element = elements[index] if index < len(elements) else {}
             status = str(element.get("StatusAttributeString") or "OK").upper()
             if element.get("ContactID") and status in ("OK", "WARNING"):
                 made.append(element)
                 for key in keys:
-                    _link(
-                        session,
-                        run.connection.id,
-                        key,
-                        str(element["ContactID"]),
-                        str(element.get("Name") or ""),
-                    )
+                    new_links[key] = (str(element["ContactID"]), str(element.get("Name") or ""))
             else:
                 text = "; ".join(validation_messages(element)) or "Xero did not create the contact."
                 for key in keys:
                     refused[key] = LedgerlinkError("XERO_CONTACT_INVALID", text, "contact")
+        _link_all(session, run.connection.id, new_links)
         _remember(session, run, made)
         lifecycle.set_intent_state(session, intent_id, "applied", run.now())
     return refused

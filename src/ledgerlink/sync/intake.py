@@ -21,9 +21,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
@@ -196,7 +196,7 @@ class _Router:
 
 
 def _cannot_move(
-    session: Session, document: Document, connection_id: str
+    session: Session, document: Document | _NewDocument, connection_id: str
 ) -> LedgerlinkError | None:
     """A document goes on with the organisation that has it: once it is in Xero, or a send of
     it is under way, a new version routed elsewhere (another branch) is refused, or its link
@@ -223,6 +223,50 @@ def _cannot_move(
     )
 
 
+@dataclass
+class _NewDocument:
+    """A document first seen in this upload (a row to insert; a later entry of the same
+    upload may add a version to it)."""
+
+    id: str
+    connection_id: str
+    current_version: int = 1
+    updated_at: datetime | None = None
+    source_id: str = ""
+
+
+@dataclass
+class _Rows:
+    """A bulk upload's new rows, inserted as one statement per table (Core, not one ORM object
+    each: three objects per document cost more than validating it)."""
+
+    documents: list[_NewDocument] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, session: Session, workspace_id: str, kind: str, now: datetime) -> None:
+        documents = [
+            {
+                "id": d.id,
+                "workspace_id": workspace_id,
+                "connection_id": d.connection_id,
+                "kind": kind,
+                "source_id": d.source_id,
+                "current_version": d.current_version,
+                "created_at": now,
+                "updated_at": d.updated_at or now,
+            }
+            for d in self.documents
+        ]
+        for table, rows in (
+            (Document, documents),
+            (DocumentVersion, self.versions),
+            (QueueItem, self.items),
+        ):
+            if rows:
+                session.execute(insert(cast(Table, table.__table__)), rows)
+
+
 def upsert_documents(
     factory: sessionmaker[Session],
     workspace_id: str,
@@ -243,8 +287,11 @@ def upsert_documents(
     with transaction(factory) as session:
         router = _Router(session, workspace_id, spec, connection_id)
         results, valid = _parse(spec, items, router.stored)
-        known = _existing(session, workspace_id, kind, (v[1].source_id for v in valid))
+        known: dict[str, tuple[Document | _NewDocument, str | None]] = dict(
+            _existing(session, workspace_id, kind, (v[1].source_id for v in valid))
+        )
         replaced: dict[str, int] = {}
+        rows = _Rows()
         for index, parsed, digest in valid:
             result = results[index]
             source_id = parsed.source_id
@@ -255,23 +302,14 @@ def upsert_documents(
                     raise  # the workspace has no connection: nothing can be accepted
                 result.outcome, result.errors = "invalid", [exc]
                 continue
-            body = parsed.model_dump(mode="json", exclude_none=True)
             held = known.get(source_id)
             if held is not None and held[1] == digest:
                 result.document_id, result.version = held[0].id, held[0].current_version
                 continue
+            document: Document | _NewDocument
             if held is None:
-                document = Document(
-                    id=new_id(),
-                    workspace_id=workspace_id,
-                    connection_id=connection_id,
-                    kind=kind,
-                    source_id=source_id,
-                    current_version=1,
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(document)
+                document = _NewDocument(new_id(), connection_id, source_id=source_id)
+                rows.documents.append(document)
                 result.outcome = "created"
             else:
                 document = held[0]
@@ -286,18 +324,21 @@ def upsert_documents(
                 result.outcome = "updated"
             known[source_id] = (document, digest)
             version = document.current_version
-            session.add(
-                DocumentVersion(
-                    document_id=document.id,
-                    version=version,
-                    content_hash=digest,
-                    body=body,
-                    created_at=now,
-                )
+            rows.versions.append(
+                {
+                    "document_id": document.id,
+                    "version": version,
+                    "content_hash": digest,
+                    "body": parsed.model_dump(mode="json", exclude_none=True),
+                    "created_at": now,
+                }
             )
-            session.add(lifecycle.new_item(workspace_id, connection_id, document.id, version, now))
+            rows.items.append(
+                lifecycle.new_item_row(workspace_id, connection_id, document.id, version, now)
+            )
             result.document_id, result.version = document.id, version
-        session.flush()
+        session.flush()  # the documents updated in place, before their new versions' rows
+        rows.insert(session, workspace_id, kind, now)
         if replaced:
             lifecycle.supersede_older(session, replaced, now)
     counts: dict[str, int] = {}

@@ -8,7 +8,9 @@ one transaction with the links and the intent itself, so a crash leaves all of i
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -47,10 +49,14 @@ def upsert_link(
     *,
     kind: DocumentKind,
     extra: Mapping[str, Any] | None = None,
+    known: Mapping[str, Link] | None = None,
 ) -> Link:
     """Write Xero's view of the document; ``pushed`` (version, hash) when this was our send;
-    ``extra`` merges into the link's details (what the kind keeps besides Xero's fields)."""
-    link = session.get(Link, document_id)
+    ``extra`` merges into the link's details (what the kind keeps besides Xero's fields).
+
+    ``known``: the links of a batch read at once (``links_of``); a document missing from it
+    has none, so no query per document, and the new links go in as one insert at flush."""
+    link = known.get(document_id) if known is not None else session.get(Link, document_id)
     if link is None:
         link = Link(document_id=document_id, connection_id=run.connection.id, line_item_ids=[])
         session.add(link)
@@ -69,7 +75,7 @@ def upsert_link(
     details.update(values.get("details") or {})
     details.update(extra or {})
     link.details = details
-    link.url = links.document_url(
+    link.url = _document_url(
         run.settings.xero_deeplink_url,
         run.connection.short_code,
         kind.deep_link_kind(link.xero_type),
@@ -79,6 +85,34 @@ def upsert_link(
         link.pushed_version, link.pushed_hash = pushed
     link.updated_at = run.now()
     return link
+
+
+_PLAIN_ID = re.compile(r"[0-9A-Za-z-]+")
+_ID_SLOT = "LEDGERLINKXEROID"
+
+
+@functools.lru_cache(maxsize=256)
+def _url_template(base: str | None, short_code: str | None, kind: str) -> str | None:
+    return links.document_url(base, short_code, kind, _ID_SLOT)
+
+
+def _document_url(base: str | None, short_code: str | None, kind: str, xero_id: str) -> str | None:
+    """``links.document_url``, built once per organisation and page: a Xero id (a GUID) reads
+    the same URL-encoded, so it fills the slot as it is; anything else is encoded in full."""
+    template = _url_template(base, short_code, kind)
+    if template is None or not xero_id or not _PLAIN_ID.fullmatch(xero_id):
+        return links.document_url(base, short_code, kind, xero_id)
+    return template.replace(_ID_SLOT, xero_id)
+
+
+def links_of(session: Session, document_ids: Iterable[str]) -> dict[str, Link]:
+    """The links of these documents, read in a few ``IN`` queries (for ``upsert_link``)."""
+    ids = sorted(set(document_ids))
+    found: dict[str, Link] = {}
+    for start in range(0, len(ids), 500):
+        query = select(Link).where(Link.document_id.in_(ids[start : start + 500]))
+        found.update({link.document_id: link for link in session.scalars(query)})
+    return found
 
 
 def version_hashes(
@@ -142,6 +176,7 @@ def apply_reply(
             by_doc.setdefault(row.document_id, []).append(row)
         hashes = version_hashes(session, ((r.document_id, r.version) for r in rows))
         of_kind = kinds_of(session, intent.document_ids)
+        known = links_of(session, intent.document_ids)
         outcomes: list[tuple[str, lifecycle.Outcome]] = []
         for index, document_id in enumerate(intent.document_ids):
             element = elements[index] if index < len(elements) else None
@@ -159,7 +194,16 @@ def apply_reply(
                     outcomes.append((row.id, lifecycle.retry(error, count=True, intent_id=None)))
                 elif element_ok(element, kind.id_field):
                     pushed = (row.version, hashes.get((row.document_id, row.version), ""))
-                    upsert_link(session, run, document_id, element, pushed, kind=kind, extra=extra)
+                    known[document_id] = upsert_link(
+                        session,
+                        run,
+                        document_id,
+                        element,
+                        pushed,
+                        kind=kind,
+                        extra=extra,
+                        known=known,
+                    )
                     outcomes.append((row.id, _after_write(kind, extra)))
                 else:
                     messages = validation_messages(element) or [f"Xero refused the {kind.noun}."]
@@ -216,8 +260,12 @@ def refresh_links(
         by_xero = {xero.lower(): doc for doc, xero in chunk.items()}
         records = read_records(run, kind, list(chunk.values()))
         with run.factory() as session, session.begin():
+            known = links_of(session, chunk)
             for record in records:
                 found = by_xero.get(str(record.get(kind.id_field, "")).lower())
                 if found is not None:
-                    link = upsert_link(session, run, found, record, kind=of_kind[found])
+                    link = upsert_link(
+                        session, run, found, record, kind=of_kind[found], known=known
+                    )
+                    known[found] = link
                     link.refreshed_at = run.now()

@@ -22,9 +22,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -180,16 +180,21 @@ def store_records(
             wanted |= {(name, index(r)) for r in by_key.values() if index(r)}
         existing = _load(session, connection_id, wanted)
     now = datetime.now(UTC)
+    # Rows not cached yet go in as one insert (a full read of thousands of contacts, or a
+    # batch just created); an ORM object each cost more than the rest of the refresh.
+    fresh: dict[tuple[str, str], Record] = {}
 
     def put(row_kind: str, key: str, data: Record) -> None:
         row = existing.get((row_kind, key))
         if row is None:
-            row = ReferenceItem(connection_id=connection_id, kind=row_kind, key=key, data=data)
-            session.add(row)
-            existing[(row_kind, key)] = row
+            fresh[(row_kind, key)] = data
         else:
             row.data = data
             row.updated_at = now
+
+    def held(row_kind: str, key: str) -> Record | None:
+        row = existing.get((row_kind, key))
+        return row.data if row is not None else fresh.get((row_kind, key))
 
     for key, record in by_key.items():
         put(kind.name, key, record)
@@ -198,15 +203,21 @@ def store_records(
             value = index(record)
             if not value:
                 continue
-            current = existing.get((name, value))
-            if current is not None and current.data.get("key") != key:
-                holder = by_key.get(current.data["key"]) or _cached(
-                    session, connection_id, kind.name, current.data["key"]
+            current = held(name, value)
+            if current is not None and current.get("key") != key:
+                holder = by_key.get(current["key"]) or _cached(
+                    session, connection_id, kind.name, current["key"]
                 )
                 # An archived contact may share its name with an active one: the active wins.
                 if _is_active(holder) and not _is_active(record) and index(holder or {}) == value:
                     continue
             put(name, value, {"key": key})
+    if fresh:
+        rows = [
+            {"connection_id": connection_id, "kind": k, "key": key, "data": data, "updated_at": now}
+            for (k, key), data in fresh.items()
+        ]
+        session.execute(insert(cast(Table, ReferenceItem.__table__)), rows)
 
 
 def _load(
@@ -325,6 +336,12 @@ class ReferenceView:
         self.session = session
         self.connection_id = connection_id
         self._memo: dict[tuple[str, str], Record | None] = {}
+        self._lists: dict[str, list[Record]] = {}
+        self._marks: dict[str, datetime | None] = {}
+
+    def cached(self, kind: str, key: str) -> Record | None:
+        """One cached row's data by its key (an index row's pointer, or a record)."""
+        return self._get(kind, key)
 
     def _get(self, kind: str, key: str) -> Record | None:
         if not key:
@@ -332,6 +349,17 @@ class ReferenceView:
         if (kind, key) not in self._memo:
             self._memo[(kind, key)] = _cached(self.session, self.connection_id, kind, key)
         return self._memo[(kind, key)]
+
+    def preload(self, kind: str, keys: Iterable[str]) -> None:
+        """Read many keys of one kind in a few ``IN`` queries (a claim's contacts), so the
+        lookups that follow cost no query each; a key not cached is remembered as missing."""
+        wanted = {(kind, key) for key in keys if key and (kind, key) not in self._memo}
+        if not wanted:
+            return
+        rows = _load(self.session, self.connection_id, wanted)
+        for pair in wanted:
+            row = rows.get(pair)
+            self._memo[pair] = row.data if row is not None else None
 
     def _via(
         self, index: str, value: str, kind: str, check: Callable[[Record], str]
@@ -378,10 +406,12 @@ class ReferenceView:
 
     def all(self, kind: str) -> list[Record]:
         """Every cached record of one kind (``accounts``, ``tax_rates``, ``tracking``...)."""
-        query = select(ReferenceItem.data).where(
-            ReferenceItem.connection_id == self.connection_id, ReferenceItem.kind == kind
-        )
-        return list(self.session.scalars(query.order_by(ReferenceItem.key)))
+        if kind not in self._lists:
+            query = select(ReferenceItem.data).where(
+                ReferenceItem.connection_id == self.connection_id, ReferenceItem.kind == kind
+            )
+            self._lists[kind] = list(self.session.scalars(query.order_by(ReferenceItem.key)))
+        return self._lists[kind]
 
     def accounts(self) -> list[Record]:
         return self.all("accounts")
@@ -390,6 +420,10 @@ class ReferenceView:
         return self.all("tax_rates")
 
     def fetched_at(self, kind: str) -> datetime | None:
-        """When a kind was last refreshed (None: never), so callers can say "press Synchronize"."""
-        sync = self.session.get(ReferenceSync, (self.connection_id, kind))
-        return _aware(sync.fetched_at) if sync is not None else None
+        """When a kind was last refreshed (None: never), so callers can say "press Synchronize".
+        Remembered for the view's life: preflight asks once per document, and a kind never read
+        is no row, which the session's identity map cannot answer without a query."""
+        if kind not in self._marks:
+            sync = self.session.get(ReferenceSync, (self.connection_id, kind))
+            self._marks[kind] = _aware(sync.fetched_at) if sync is not None else None
+        return self._marks[kind]
