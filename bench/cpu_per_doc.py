@@ -220,6 +220,46 @@ def measure(
         engine.close()
 
 
+def first_sync(
+    database_url: str, documents: int, *, sandbox_url: str, new_contacts: bool = False
+) -> dict[str, Any]:
+    """The Xero calls and reply bytes of a first sync: connect a fresh engine to the demo
+    organisation, push ``documents`` invoices and sync them; by request (method and path
+    without ids), connect-time calls included."""
+    tag = uuid.uuid4().hex[:6].upper()
+    settings = Settings(database_url=database_url, secret_keys=(new_key_text(),)).for_sandbox(
+        sandbox_url
+    )
+    engine = Engine.open(settings, admin_token="", limits=UNLIMITED)
+    try:
+        workspace, _key = engine.create_workspace("First sync")
+        connection = engine.connect_custom(workspace, CUSTOM_CLIENT, CUSTOM_SECRET)
+        engine.configure(
+            workspace, connection, default_revenue_account="200", default_expense_account="429"
+        )
+        _push(engine, workspace, connection, _documents(documents, new_contacts, tag))
+        engine.sync(max_seconds=600)
+        by_request: dict[str, list[int]] = {}
+        with engine.factory() as session:
+            rows = session.execute(
+                select(ApiCall.method, ApiCall.path, ApiCall.response_bytes).where(
+                    ApiCall.connection_id == connection
+                )
+            )
+            for method, path, size in rows:
+                key = f"{method} {path.split('?')[0]}"
+                entry = by_request.setdefault(key, [0, 0])
+                entry[0] += 1
+                entry[1] += int(size or 0)
+        return {
+            "calls": sum(c for c, _ in by_request.values()),
+            "reply_bytes": sum(b for _, b in by_request.values()),
+            "by_request": by_request,
+        }
+    finally:
+        engine.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=2000)
@@ -233,7 +273,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--concurrency", type=int, help="worker threads (default: the engine's configuration)"
     )
+    parser.add_argument(
+        "--first-sync", action="store_true", help="calls and bytes of first syncs instead"
+    )
     args = parser.parse_args(argv)
+    if args.first_sync:
+        with sandbox_process() as url:
+            for count in (10, args.documents):
+                with fresh_database(args.database[0]) as db:
+                    got = first_sync(db, count, sandbox_url=url)
+                print(
+                    f"first sync of {count} invoices: {got['calls']} calls, "
+                    f"{got['reply_bytes']} reply bytes"
+                )
+                for key, (calls, size) in sorted(got["by_request"].items()):
+                    print(f"  {key:<40}{calls:>5}{size:>10}")
+        return
     print(
         f"{'database':<11}{'contacts':<10}{'docs':>6}{'synced':>8}{'cpu ms/doc':>12}"
         f"{'intake':>8}{'sync':>8}{'calls':>7}{'KB':>8}{'wall s':>8}"

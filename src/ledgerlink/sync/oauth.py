@@ -25,6 +25,7 @@ from ledgerlink.store.models import Connection, OAuthState, TokenSet
 from ledgerlink.sync import lifecycle, refresh
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.reference import remember_organisation
 from ledgerlink.xero import identity as idn
 from ledgerlink.xero.errors import XeroError
 
@@ -84,6 +85,7 @@ def fetch_organisation(
         else:
             connection.short_code = org.get("ShortCode")
             connection.base_currency = org.get("BaseCurrency")
+            remember_organisation(session, connection.id, org)
     session.flush()
 
 

@@ -84,7 +84,9 @@ KINDS: dict[str, Kind] = {
         paged=True,
         # Archived contacts are kept so that a name is never re-created next to an archived
         # one, and so preflight can say "archived" rather than "missing".
-        params={"includeArchived": "true"},
+        # summaryOnly: no addresses, phones or balances, which nothing here reads (the id,
+        # name, number, status and email stay in Xero's summary object).
+        params={"includeArchived": "true", "summaryOnly": "true"},
         indexes={
             "contact_name": lambda r: normalise_name(_text(r, "Name")),
             "contact_number": lambda r: _text(r, "ContactNumber"),
@@ -272,6 +274,14 @@ def _apply_organisation(session: Session, connection_id: str, records: list[Reco
     connection.base_currency = _text(org, "BaseCurrency") or connection.base_currency
     connection.tenant_name = _text(org, "Name") or connection.tenant_name
     connection.updated_at = datetime.now(UTC)
+
+
+def remember_organisation(session: Session, connection_id: str, org: Record) -> None:
+    """Cache the Organisation read at connect time as a fresh refresh of it, so the first sync
+    does not read it again (its lock dates are what preflight needs from it)."""
+    session.flush()  # the connection row, before rows that point at it
+    store_records(session, connection_id, "organisation", [org], replace=True)
+    _set_mark(session, connection_id, "organisation", None, keep_old=False)
 
 
 def refresh_reference(

@@ -46,15 +46,22 @@ from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
-CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "currencies", "contacts")
+# What every claim is checked against; currencies, items and tracking only when a claimed
+# document needs them (``_catalogues_needed``).
+CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "contacts")
 MIN_IDLE_SECONDS = 0.25
 
 
-def _catalogues_needed(works: list[Work]) -> tuple[str, ...]:
+def _catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
     """The item and tracking lists, read only once a claimed document uses an item code or
-    tracking (preflight then refuses unknown ones before any send)."""
+    tracking, and the currencies once one names a currency other than the organisation's
+    ``base`` (any currency, while the base is not known): preflight then refuses unknown ones
+    before any send."""
     lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
     needed = []
+    named = {getattr(w.document, "currency", None) for w in works} - {None, base}
+    if named:
+        needed.append("currencies")
     if any(line.item_code for line in lines):
         needed.append("items")
     if any(line.tracking for line in lines):
