@@ -34,7 +34,6 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,26 +41,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # ``bench`` as a package, when run as a script
 
 from bench import sections  # noqa: E402
+from bench.sections import Sizes  # noqa: E402
 from bench.table import Table  # noqa: E402
-
-
-@dataclass(frozen=True)
-class Sizes:
-    documents: int  # the compressed-minute run, per column
-    one_by_one: int  # of those, what the one-by-one script sends
-    minute: float  # the compressed minute, in seconds
-    cpu_documents: int  # per CPU run (limits off)
-    stored: tuple[int, ...]  # intake: documents already stored
-    intake_batch: int
-    orgs: int  # many organisations, one worker process
-    per_org: int
-    orgs_minute: float  # its minute (60: Xero's own)
-    pg_orgs: int  # many organisations, worker processes on PostgreSQL
-    pg_per_org: int
-    pg_workers: int
-    pg_minute: float
-    workers_timeout: float  # seconds the worker processes get before they are stopped
-
 
 FULL = Sizes(
     5000, 1000, 2.0, 1000, (1000, 10_000, 100_000), 1000, 200, 10, 60.0, 1000, 10, 3, 2.0, 1800

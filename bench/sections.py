@@ -5,6 +5,7 @@ adds its rows to the table (or lines under it).
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from bench.engine_side import (
     worker_processes,
 )
 from bench.table import Table, number, share
-from bench.xero_side import Org, sandbox, sent_once
+from bench.xero_side import Org, Sandbox, sandbox, sent_once
 
 from ledgerlink.demo.documents import CLIENTS, invoice
 from ledgerlink.sync.limiter import XeroLimits
@@ -38,12 +39,32 @@ NAMES = ("compressed", "cpu", "intake", "orgs", "workers")
 Doc = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Sizes:
+    documents: int  # the compressed-minute run, per column
+    one_by_one: int  # of those, what the one-by-one script sends
+    minute: float  # the compressed minute, in seconds
+    cpu_documents: int  # per CPU run (limits off)
+    stored: tuple[int, ...]  # intake: documents already stored
+    intake_batch: int
+    orgs: int  # many organisations, one worker process
+    per_org: int
+    orgs_minute: float  # its minute (60: Xero's own)
+    pg_orgs: int  # many organisations, worker processes on PostgreSQL
+    pg_per_org: int
+    pg_workers: int
+    pg_minute: float
+    workers_timeout: float  # seconds the worker processes get before they are stopped
+
+
 def numbers(docs: list[Doc]) -> list[str]:
     return [d["number"] for d in docs]
 
 
 class Bench:
-    def __init__(self, sizes: Any, folder: Path, table: Table, lines: list[str]) -> None:
+    """The run's sections by name (``NAMES``), sharing the table and the lines under it."""
+
+    def __init__(self, sizes: Sizes, folder: Path, table: Table, lines: list[str]) -> None:
         self.sizes = sizes
         self.folder = folder
         self.table = table
@@ -51,7 +72,7 @@ class Bench:
         self.postgres = postgres_reachable()
         self.single_org = False  # the sandbox could not make organisations
 
-    def _orgs(self, box: Any, count: int, prefix: str) -> list[Org]:
+    def _orgs(self, box: Sandbox, count: int, prefix: str) -> list[Org]:
         found: list[Org] = box.new_orgs(count, prefix)
         if not box.orgs_route and not self.single_org:
             self.single_org = True
@@ -73,7 +94,7 @@ class Bench:
             ledger = Ledger(url, box.url, limits)
             try:
                 ledger.connect([org])
-                warm = measured(ledger, {org.key: (org, warmup_invoices("WARM"))})
+                measured(ledger, {org.key: (org, warmup_invoices("WARM"))})  # not counted
                 refused_before = box.refused_429()
                 run = measured(ledger, {org.key: (org, docs)})
                 engine = Outcome(
@@ -88,7 +109,6 @@ class Bench:
                 once = sent_once(box.url, [org], {org.key: numbers(docs)})
             finally:
                 ledger.close()
-            del warm
         results = [(engine, once)]
         for script, count in ((one_by_one, s.one_by_one), (batches_of_30, s.documents)):
             with sandbox(minute) as box:
