@@ -241,9 +241,8 @@ def test_the_organisation_read_at_connect_counts_against_the_limiter_and_is_reco
         pass
     made = connect(session_factory, xero_settings, workspace)
     assert all(c.base_currency for c in made)
-    app = xero_settings.xero_client_id
-    assert day_count(session_factory, f"tenant:{app}:{DEMO_TENANT}") == 2
-    assert day_count(session_factory, f"tenant:{app}:{UK_TENANT}") == 1
+    assert day_count(session_factory, f"tenant:{DEMO_TENANT}") == 2
+    assert day_count(session_factory, f"tenant:{UK_TENANT}") == 1
     with transaction(session_factory) as session:
         calls = session.scalars(select(ApiCall).where(ApiCall.path == "/Organisation")).all()
         assert sorted((c.connection_id, c.status, c.ok) for c in calls) == sorted(

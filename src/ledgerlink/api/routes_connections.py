@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from ledgerlink.api import routes_budget
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_object
 from ledgerlink.api.errors import ERROR_RESPONSES
@@ -221,3 +222,6 @@ def refresh(
     with svc.xero_client(row, sending=False) as client:
         counts = refresh_reference(svc.factory, client, row.id, full=full)
     return RefreshOut(counts=counts)
+
+
+router.include_router(routes_budget.router)

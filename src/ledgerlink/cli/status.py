@@ -1,6 +1,6 @@
 """``ledgerlink status``: what an operator checks first, read straight from the database:
 the queue by state, recent errors and their fixes, connections (a switched-off one says so,
-with what waits for it), the latest sync jobs.
+with what waits for it), each organisation's Xero budget, the latest sync jobs.
 
 Everything shown that came from outside (source ids, Xero's messages, organisation and
 workspace names) goes through ``cli.text.plain``: it is shown, never obeyed by the terminal.
@@ -27,6 +27,8 @@ from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory
 from ledgerlink.store.models import ApiCall, Connection, Document, QueueItem, SyncJob, Workspace
 from ledgerlink.sync import jobs, lifecycle
+from ledgerlink.sync.budgets import Budget, connection_budgets
+from ledgerlink.sync.limiter import XeroLimits
 from ledgerlink.sync.queue import workers_of
 
 STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded")
@@ -126,6 +128,7 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
                 .group_by(QueueItem.connection_id)
             )
             waiting = {cid: int(n) for cid, n in waiting_rows}
+        budgets = connection_budgets(factory, XeroLimits.from_env())
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         where = shown_url(settings.database_url)
@@ -176,8 +179,30 @@ def show_status(settings: Settings, errors: int, console: Console) -> int:
                 soft_wrap=True,
             )
     names = {c.id: c.tenant_name or c.tenant_id for c, _ in connections}
+    if budgets:
+        console.print(_budget_table(budgets, names))
     console.print(_jobs_table(recent_jobs, names) if recent_jobs else "No sync jobs yet.")
     return 0
+
+
+def _budget_table(budgets: list[Budget], names: dict[str, str]) -> Table:
+    """Each organisation's Xero calls left, as the shared limiter counts them."""
+    table = Table(title="Xero budget")
+    columns = ("organisation", "tier", "minute left", "day left", "reserve", "background left")
+    for column in (*columns, "day resets", "paused until"):
+        table.add_column(column, overflow="fold")
+    for b in budgets:
+        table.add_row(
+            plain(names.get(b.connection_id, b.connection_id)),
+            plain(b.tier),
+            f"{b.minute_left}/{b.minute_limit}",
+            f"{b.day_left}/{b.day_limit}",
+            str(b.reserve),
+            str(b.background_left),
+            b.resets_at.isoformat(timespec="seconds") if b.resets_at else "",
+            b.blocked_until.isoformat(timespec="seconds") if b.blocked_until else "",
+        )
+    return table
 
 
 def _queue_table(counts: dict[str, dict[str, int]]) -> Table:

@@ -388,9 +388,9 @@ class SyncJob(Base):
 
 
 class RateBucket(Base):
-    """Shared limiter state (``sync.limiter``), one row per organisation of an app and one per app.
+    """Shared limiter state (``sync.limiter``), one row per organisation and one per app.
 
-    key: ``tenant:<client>:<tenant>`` or ``app:<client>``. ``tat``: the minute's GCRA time;
+    key: ``tenant:<tenant>`` or ``app:<client>``. ``tat``: the minute's GCRA time;
     ``count`` and ``window_start``: the day's calls and when its window began; ``in_flight``,
     ``in_flight_until`` and ``slot_epoch``: calls in flight, when that count goes stale (its
     workers were killed) and which generation of slots it counts; ``blocked_until``: a 429's

@@ -23,12 +23,12 @@ from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
 from ledgerlink.store.models import Connection, TokenSet
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import oauth
+from ledgerlink.sync import budgets, oauth
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
 from ledgerlink.sync.lifecycle import Policy
-from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.limiter import CHANGE, Limiter, XeroLimits
 from ledgerlink.sync.pool import WorkerPool, concurrency_from_env
 from ledgerlink.sync.pull import refresh_documents
 from ledgerlink.sync.worker import RunResult, Worker
@@ -104,10 +104,17 @@ class Engine:
         return self._http
 
     def limiter(self, client_id: str | None = None) -> Limiter:
-        """The limiter every worker and route shares through the database, per Xero app."""
-        return Limiter(
-            self.factory, client_id or self.settings.xero_client_id or "default", self.limits
-        )
+        """The limiter every worker and route shares through the database, per Xero app: a
+        workspace's own app on its own tier (``sync.budgets``)."""
+        limits = self.limits
+        if client_id and client_id != self.settings.xero_client_id:
+            with self.factory() as session:
+                limits = budgets.app_limits(session, limits, client_id)
+        return Limiter(self.factory, client_id or self.settings.xero_client_id or "default", limits)
+
+    def budgets_left(self, connection_ids: Sequence[str] | None = None) -> list[budgets.Budget]:
+        """Each connection's Xero calls left this minute and day, its tier and reserve."""
+        return budgets.connection_budgets(self.factory, self.limits, connection_ids)
 
     def _worker_config(self) -> WorkerConfig:
         return self.worker_config or WorkerConfig(
@@ -141,9 +148,12 @@ class Engine:
             idle_poll=min(2.0, config.idle_poll_seconds),
         )
 
-    def xero_client(self, connection: Connection, *, sending: bool = True) -> XeroClient:
+    def xero_client(
+        self, connection: Connection, *, sending: bool = True, purpose: str = CHANGE
+    ) -> XeroClient:
         """A client for one organisation: shared limiter, calls recorded, tokens refreshed.
-        ``sending`` False for reads, which a switched-off connection still allows."""
+        ``sending`` False for reads, which a switched-off connection still allows. A route's
+        calls are a person's (``purpose``: they may use the day's reserve)."""
         conns.require_usable(connection, sending=sending)
         with self.factory() as session:
             token_set = session.get(TokenSet, connection.token_set_id or "")
@@ -154,7 +164,7 @@ class Engine:
             connection_id=connection.id,
             tenant_id=connection.tenant_id,
             token_set_id=connection.token_set_id,
-            limiter=self.limiter(client_id),
+            limiter=self.limiter(client_id).for_purpose(purpose),
             http=self.http,
             max_wait=ROUTE_MAX_WAIT,
             transport=self.transport,

@@ -1,6 +1,6 @@
 """The limiter's statements, one per decision, for SQLite and PostgreSQL (``sync.limiter``).
 
-Each organisation of an app has one row (``tenant:<client>:<tenant>``) holding its minute GCRA
+Each organisation has one row (``tenant:<tenant>``) holding its minute GCRA
 time, its day window and count, its calls in flight with their expiry, and a 429's block; each
 app has one row (``app:<client>``) holding the app-wide minute's GCRA time and block.
 
