@@ -9,10 +9,10 @@ Who may spend the last of a day: a backfill of thousands of documents would othe
 all in its first minutes and leave a person's correction, or "Refresh from Xero", waiting until
 tomorrow. So a share of the day (``reserve_ratio``, 10%) is kept for pulls and a person's
 changes, and background sends stop short of it; and when the queued work needs more calls than
-the background budget has left (or its size is not known), background calls follow a line that
-spends the budget evenly until the window resets, after a first burst (``pace_burst``) that lets
-a small batch go at once. A wait for the budget never fails a document: the limiter raises
-``XeroBudgetExhausted`` with the time the day resets, and the items wait.
+the background budget has left (the caller says how many: ``Limiter.for_purpose(BACKGROUND,
+backlog=...)``), background calls follow a line that spends the budget evenly until the window
+resets, after a first burst (``pace_burst``). A wait for the budget never fails a document:
+the limiter raises ``XeroBudgetExhausted`` with the time the day resets, and the items wait.
 
 The views here read the limiter's rows as they are (no lock): REST, ``ledgerlink status`` and
 ``/metrics`` show the same figures.

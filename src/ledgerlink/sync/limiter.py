@@ -170,7 +170,9 @@ class Limiter:
 
     def for_purpose(self, purpose: str, backlog: int | None = None) -> PurposeLimiter:
         """This limiter for calls made for ``purpose`` (``BACKGROUND``, ``PULL``, ``CHANGE``);
-        ``backlog``: the calls the queued work is expected to need, when known."""
+        ``backlog``: the calls the queued work is expected to need. Background calls are
+        spread over the day only when it is more than the day has left for them; unknown
+        (None), they go at the minute's pace and stop at the reserve."""
         if purpose not in PURPOSES:
             raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
         return PurposeLimiter(self, purpose, backlog)
@@ -236,7 +238,7 @@ class Limiter:
         if used >= params["cap"]:
             reason = "reserve" if params["cap"] < lim.day_budget else "day"
             waits.append(Refusal(resets - now, reason, resets))
-        elif params["pace"] and not 0 <= params["backlog"] <= params["cap"] - used:
+        elif params["pace"] and params["backlog"] > params["cap"] - used:
             spacing = lim.day_seconds / params["spread"]
             allowed_at = day_start + (used - lim.pace_burst + 1) * spacing
             waits.append(Refusal(allowed_at - now, "paced", resets))

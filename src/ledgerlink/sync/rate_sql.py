@@ -39,7 +39,7 @@ ok AS (
     AND tenant_blocked <= :now AND app_blocked <= :now
     AND held < :concurrent
     AND day_count < :cap
-    AND (:pace = 0 OR (:backlog >= 0 AND :backlog <= :cap - day_count)
+    AND (:pace = 0 OR :backlog <= :cap - day_count
       OR day_count < :burst + :spread * (:now - day_start) / :day)
 )
 UPDATE rate_buckets SET

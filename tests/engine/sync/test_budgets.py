@@ -46,7 +46,7 @@ def test_a_starter_backfill_stops_at_the_reserve_spread_over_the_day_and_a_chang
     assert (STARTER.per_day, STARTER.day_budget, STARTER.day_reserve) == (1000, 990, 99)
     time = FakeTime()
     lim = starter(session_factory, time)
-    backfill = lim.for_purpose(BACKGROUND)
+    backfill = lim.for_purpose(BACKGROUND, backlog=5000)  # a 5,000-call backfill
     began = time.now
     started: list[float] = []
     while True:  # a backfill far larger than the day: take every call the limiter allows
