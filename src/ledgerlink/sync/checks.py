@@ -25,7 +25,7 @@ from ledgerlink.mapping.resolve import ResolvedLine
 from ledgerlink.store.models import Document, ItemOverride, Link, QueueItem
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run, Work
-from ledgerlink.sync.reference import ReferenceView
+from ledgerlink.sync.reference_view import ReferenceView
 from ledgerlink.xero import wire
 from ledgerlink.xero.convert import document_unitdp
 

@@ -25,7 +25,8 @@ from ledgerlink.store.models import ContactLink
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch
-from ledgerlink.sync.reference import ReferenceView, normalise_name, store_records
+from ledgerlink.sync.reference import normalise_name, store_records
+from ledgerlink.sync.reference_view import ReferenceView
 from ledgerlink.xero.convert import contact_to_xero
 from ledgerlink.xero.errors import validation_messages
 

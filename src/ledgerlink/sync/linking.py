@@ -29,6 +29,7 @@ from ledgerlink.xero.errors import validation_messages
 log = logging.getLogger(__name__)
 IDS_PER_GET = 50
 WHERE_IDS = 25
+SUMMARY_RESOURCES = ("Invoices",)
 
 Record = dict[str, Any]
 
@@ -224,16 +225,24 @@ def _after_write(kind: DocumentKind, extra: Mapping[str, Any] | None) -> lifecyc
     return lifecycle.done()
 
 
-def read_records(run: Run, kind: DocumentKind, xero_ids: Sequence[str]) -> list[Record]:
+def read_records(
+    run: Run, kind: DocumentKind, xero_ids: Sequence[str], *, summary: bool = False
+) -> list[Record]:
     """Xero's current records of these ids, in as few GETs as the resource allows: 50 per GET
     by ``IDs`` (invoices), 25 per ``where`` of ids joined by OR (credit notes, payments), else
-    one GET each (purchase orders take neither)."""
+    one GET each (purchase orders take neither).
+
+    ``summary``: status and amounts are all the caller needs (a pull), so invoices are read as
+    Xero's summary objects, without their lines (Xero takes ``summaryOnly`` on Invoices and
+    Contacts only); a read before an update needs the line ids, so it stays whole."""
     found: list[Record] = []
     path = f"/{kind.resource}"
     if kind.read_by == "ids":
         for start in range(0, len(xero_ids), IDS_PER_GET):
             chunk = xero_ids[start : start + IDS_PER_GET]
             params = {"IDs": ",".join(chunk), "page": "1", "pageSize": "100"}
+            if summary and kind.resource in SUMMARY_RESOURCES:
+                params["summaryOnly"] = "true"
             found += run.client.get(path, params).items(kind.resource)
     elif kind.read_by == "where":
         for start in range(0, len(xero_ids), WHERE_IDS):
@@ -247,18 +256,23 @@ def read_records(run: Run, kind: DocumentKind, xero_ids: Sequence[str]) -> list[
 
 
 def refresh_links(
-    run: Run, document_links: dict[str, str], of_kind: Mapping[str, DocumentKind]
+    run: Run,
+    document_links: dict[str, str],
+    of_kind: Mapping[str, DocumentKind],
+    *,
+    summary: bool = False,
 ) -> None:
     """Read the current state of these documents in Xero (document id -> Xero id), batched per
     kind. Before an update is decided: a payment or a status change made in Xero since our last
-    push decides whether the change may be sent at all."""
+    push decides whether the change may be sent at all. ``summary`` for a pull, which keeps
+    the link's line ids as they were (``read_records``)."""
     groups: dict[str, tuple[DocumentKind, dict[str, str]]] = {}
     for doc, xero_id in sorted(document_links.items()):
         kind = of_kind[doc]
         groups.setdefault(kind.resource, (kind, {}))[1][doc] = xero_id
     for kind, chunk in groups.values():
         by_xero = {xero.lower(): doc for doc, xero in chunk.items()}
-        records = read_records(run, kind, list(chunk.values()))
+        records = read_records(run, kind, list(chunk.values()), summary=summary)
         with run.factory() as session, session.begin():
             known = links_of(session, chunk)
             for record in records:
