@@ -19,6 +19,7 @@ from ledgerlink.store.workspaces import (
     get_workspace,
     set_workspace_app,
 )
+from ledgerlink.sync.limits import tier_day_limit
 from ledgerlink.sync.refresh import ring_for
 
 router = APIRouter(tags=["workspaces"], responses=ERROR_RESPONSES)
@@ -37,6 +38,9 @@ class WorkspaceCreated(BaseModel):
 class XeroAppOut(BaseModel):
     client_id: str
     has_secret: bool = Field(description="Whether a client secret is stored (it is never shown).")
+    tier: str | None = Field(
+        default=None, description="The app's Xero pricing tier; null: not Starter (5,000 a day)."
+    )
 
 
 class WorkspaceOut(BaseModel):
@@ -61,6 +65,12 @@ class XeroAppIn(BaseModel):
         max_length=200,
         description="Write-only: stored encrypted, never returned.",
     )
+    tier: str | None = Field(
+        default=None,
+        max_length=20,
+        description="The app's Xero pricing tier: starter (1,000 calls a day per organisation), "
+        "core, plus, advanced or enterprise (5,000); null: not Starter.",
+    )
 
 
 def _workspace_out(session: Session, workspace_id: str) -> WorkspaceOut:
@@ -69,7 +79,11 @@ def _workspace_out(session: Session, workspace_id: str) -> WorkspaceOut:
     app = None
     if workspace.xero_client_id:
         has_secret = workspace.xero_client_secret_enc is not None
-        app = XeroAppOut(client_id=workspace.xero_client_id, has_secret=has_secret)
+        app = XeroAppOut(
+            client_id=workspace.xero_client_id,
+            has_secret=has_secret,
+            tier=workspace.xero_app_tier,
+        )
     return WorkspaceOut(id=workspace.id, name=workspace.name, xero_app=app)
 
 
@@ -117,10 +131,20 @@ async def put_xero_app(request: Request, workspace_id: WorkspaceId) -> Workspace
     app set before: connections made with that one must be connected again (tokens are renewed
     only with the app that issued them); those made with ledgerlink's app keep working."""
     body = XeroAppIn.model_validate(await read_object(request))
+    if body.tier is not None:
+        try:
+            tier_day_limit(body.tier)
+        except ValueError as exc:
+            raise LedgerlinkError("VALIDATION_FAILED", f"{exc}.", field="tier") from exc
     svc = services(request)
     with transaction(svc.factory) as session:
         set_workspace_app(
-            session, ring_for(svc.settings), workspace_id, body.client_id, body.client_secret
+            session,
+            ring_for(svc.settings),
+            workspace_id,
+            body.client_id,
+            body.client_secret,
+            body.tier,
         )
         return _workspace_out(session, workspace_id)
 

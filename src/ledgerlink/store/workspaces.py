@@ -112,9 +112,15 @@ def revoke_api_key(session: Session, workspace_id: str, key_id: str) -> ApiKey:
 
 
 def set_workspace_app(
-    session: Session, ring: KeyRing, workspace_id: str, client_id: str, client_secret: str | None
+    session: Session,
+    ring: KeyRing,
+    workspace_id: str,
+    client_id: str,
+    client_secret: str | None,
+    tier: str | None = None,
 ) -> Workspace:
-    """Bring the workspace's own Xero app (secret sealed); None secret for a PKCE app."""
+    """Bring the workspace's own Xero app (secret sealed); None secret for a PKCE app; ``tier``:
+    the app's Xero pricing tier, checked by the caller (``sync.limits``)."""
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
         raise LedgerlinkError("NOT_FOUND", f"No workspace {workspace_id}.", field="workspace_id")
@@ -124,6 +130,7 @@ def set_workspace_app(
             "VALIDATION_FAILED", "client_id must be 1 to 100 characters long.", field="client_id"
         )
     workspace.xero_client_id = client_id
+    workspace.xero_app_tier = tier.strip().lower() if tier else None
     ring.seal_field(workspace, "xero_client_secret_enc", client_secret)
     session.flush()
     return workspace
@@ -134,6 +141,7 @@ def clear_workspace_app(session: Session, workspace_id: str) -> None:
     if workspace is not None:
         workspace.xero_client_id = None
         workspace.xero_client_secret_enc = None
+        workspace.xero_app_tier = None
         session.flush()
 
 

@@ -252,9 +252,9 @@ def test_the_workspaces_own_xero_app_secret_is_write_only(api: Api) -> None:
         "PUT", "/workspace/xero-app", key, json={"client_id": "MY-APP", "client_secret": secret}
     )
     assert put.status_code == 200, put.text
-    assert put.json()["xero_app"] == {"client_id": "MY-APP", "has_secret": True}
+    assert put.json()["xero_app"] == {"client_id": "MY-APP", "has_secret": True, "tier": None}
     shown = api.call("GET", "/workspace", key)
-    assert shown.json()["xero_app"] == {"client_id": "MY-APP", "has_secret": True}
+    assert shown.json()["xero_app"] == {"client_id": "MY-APP", "has_secret": True, "tier": None}
     assert secret not in put.text and secret not in shown.text
     workspace_id = shown.json()["id"]
     with api.services.factory() as session:
@@ -271,7 +271,7 @@ def test_the_workspaces_own_xero_app_secret_is_write_only(api: Api) -> None:
     assert query["client_id"] == ["MY-APP"]
 
     pkce = api.call("PUT", "/workspace/xero-app", key, json={"client_id": "PKCE-APP"})
-    assert pkce.json()["xero_app"] == {"client_id": "PKCE-APP", "has_secret": False}
+    assert pkce.json()["xero_app"] == {"client_id": "PKCE-APP", "has_secret": False, "tier": None}
     for body, field in (
         ({"client_id": ""}, "client_id"),
         ({"client_id": "A", "client_secret": ""}, "client_secret"),

@@ -22,7 +22,7 @@ from ledgerlink.cli.status import show_status
 from ledgerlink.config import Settings
 from ledgerlink.metrics import engine_registry
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, Workspace
+from ledgerlink.store.models import Connection
 from ledgerlink.sync.budgets import connection_budgets
 from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.limiter import BACKGROUND, CHANGE, PULL, Limiter, Slot, XeroLimits
@@ -96,18 +96,29 @@ def test_a_backlog_that_fits_is_not_paced_and_xeros_count_stops_it_early(
 
 
 def test_the_tier_comes_from_the_environment_and_the_workspaces_own_app(
-    monkeypatch: pytest.MonkeyPatch, session_factory: sessionmaker[Session], settings: Settings
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
-    monkeypatch.setenv("LEDGERLINK_XERO_TIER", "Starter")
-    assert XeroLimits.from_env().per_day == 1000
     monkeypatch.setenv("LEDGERLINK_XERO_TIER", "gold")
     with pytest.raises(ValueError, match="tier must be one of"):
         XeroLimits.from_env()
-    engine = Engine.open(settings, migrate_schema=True)
+    monkeypatch.delenv("LEDGERLINK_XERO_TIER")
+    engine = Engine.open(settings, limits=XeroLimits.from_env(), migrate_schema=True)
     try:
-        with transaction(engine.factory) as session:
-            own = Workspace(name="Own app", xero_client_id="own-app", xero_app_tier="starter")
-            session.add(own)
+        _, key = engine.create_workspace("Own app")
+        client = TestClient(create_app(engine))
+        auth = {"Authorization": f"Bearer {key}"}
+        bad = client.put(
+            "/api/v1/workspace/xero-app",
+            json={"client_id": "own-app", "tier": "gold"},
+            headers=auth,
+        )
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "tier"
+        made = client.put(
+            "/api/v1/workspace/xero-app",
+            json={"client_id": "own-app", "tier": "Starter"},
+            headers=auth,
+        )
+        assert made.status_code == 200 and made.json()["xero_app"]["tier"] == "starter"
         assert engine.limiter("own-app").limits.per_day == 1000
         assert engine.limiter("another-app").limits.per_day == 5000
     finally:
