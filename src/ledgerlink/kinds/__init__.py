@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
+from collections import OrderedDict
 from functools import cache
 from typing import Any
 
@@ -65,6 +67,35 @@ def validate_document(kind: str, data: Any) -> Any:
     return validate_model(found.model, data, found.noun)
 
 
+# Documents intake validated in this process, by (kind, content hash): the worker of an
+# embedded engine (API and worker in one process) takes the same object back instead of
+# validating the stored body again. Equal hashes mean equal canonical content, and the models
+# are frozen, so sharing one is safe; another process (or a restart) validates as before.
+_VALIDATED: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_VALIDATED_MAX = 20_000
+_VALIDATED_LOCK = threading.Lock()
+
+
+def remember_validated(kind: str, content_hash: str, document: Any) -> None:
+    """Keep a document intake just validated (``stored_document`` takes it back)."""
+    with _VALIDATED_LOCK:
+        _VALIDATED[(kind, content_hash)] = document
+        _VALIDATED.move_to_end((kind, content_hash))
+        while len(_VALIDATED) > _VALIDATED_MAX:
+            _VALIDATED.popitem(last=False)
+
+
+def stored_document(kind: str, content_hash: str, body: Any) -> Any:
+    """A stored version's body as its schema object: the one intake validated in this process
+    when it is still kept, else ``validate_document`` of the body (ValidationFailed when a body
+    stored by an older version no longer passes)."""
+    with _VALIDATED_LOCK:
+        found = _VALIDATED.get((kind, content_hash))
+    if found is not None:
+        return found
+    return validate_document(kind, body)
+
+
 def models() -> dict[str, type[BaseModel]]:
     """Each kind's schema, by the name the OpenAPI gives it."""
     return {k.schema_name: k.model for k in all_kinds()}
@@ -77,5 +108,7 @@ __all__ = [
     "get",
     "models",
     "names",
+    "remember_validated",
+    "stored_document",
     "validate_document",
 ]

@@ -137,7 +137,9 @@ def _parse(
         except LedgerlinkError as exc:
             results.append(IntakeResult(index, _source_id(item), "invalid", errors=[exc]))
             continue
-        valid.append((index, parsed, content_hash(parsed)))
+        digest = content_hash(parsed)
+        kinds.remember_validated(kind.name, digest, parsed)
+        valid.append((index, parsed, digest))
         results.append(IntakeResult(index, parsed.source_id, "unchanged"))
     return results, valid
 

@@ -12,9 +12,9 @@ import functools
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
@@ -41,6 +41,62 @@ def element_ok(element: Record, id_field: str = "InvoiceID") -> bool:
     return not element.get("HasErrors") and bool(element.get(id_field))
 
 
+_KEPT = ("xero_id", "xero_type", "xero_number", "xero_status", "total", "amount_due")
+_KEPT_TOO = ("amount_paid", "amount_credited", "paid_date", "line_item_ids", "details")
+_NEW_LINK: dict[str, Any] = {
+    "xero_id": None,
+    "xero_number": None,
+    "xero_type": None,
+    "xero_status": None,
+    "amount_due": None,
+    "amount_paid": None,
+    "total": None,
+    "pushed_version": 0,
+    "pushed_hash": None,
+    "line_item_ids": [],
+    "url": None,
+    "amount_credited": None,
+    "paid_date": None,
+    "details": {},
+    "refreshed_at": None,
+}
+
+
+def _link_values(
+    run: Run,
+    old: Mapping[str, Any],
+    record: Record,
+    pushed: tuple[int, str] | None,
+    kind: DocumentKind,
+    extra: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """A link's columns after Xero's record of it, over its ``old`` values: what Xero's record
+    leaves out stays as it was."""
+    values = kind.link_values(record)
+    out: dict[str, Any] = {"connection_id": run.connection.id}
+    out["xero_id"] = str(values.get("xero_id") or old.get("xero_id"))
+    out["xero_type"] = values.get("xero_type") or old.get("xero_type")
+    for field in ("xero_number", "xero_status", "total", "amount_due", "amount_paid"):
+        out[field] = values.get(field) or old.get(field)
+    for field in ("amount_credited", "paid_date", "line_item_ids"):
+        if field in values:
+            out[field] = values[field]
+    details = dict(old.get("details") or {})
+    details.update(values.get("details") or {})
+    details.update(extra or {})
+    out["details"] = details
+    out["url"] = _document_url(
+        run.settings.xero_deeplink_url,
+        run.connection.short_code,
+        kind.deep_link_kind(out["xero_type"]),
+        out["xero_id"],
+    )
+    if pushed is not None:
+        out["pushed_version"], out["pushed_hash"] = pushed
+    out["updated_at"] = run.now()
+    return out
+
+
 def upsert_link(
     session: Session,
     run: Run,
@@ -56,36 +112,42 @@ def upsert_link(
     ``extra`` merges into the link's details (what the kind keeps besides Xero's fields).
 
     ``known``: the links of a batch read at once (``links_of``); a document missing from it
-    has none, so no query per document, and the new links go in as one insert at flush."""
+    has none, so no query per document."""
     link = known.get(document_id) if known is not None else session.get(Link, document_id)
     if link is None:
         link = Link(document_id=document_id, connection_id=run.connection.id, line_item_ids=[])
         session.add(link)
-    values = kind.link_values(record)
-    link.connection_id = run.connection.id
-    link.xero_id = str(values.get("xero_id") or link.xero_id)
-    link.xero_type = values.get("xero_type") or link.xero_type
-    for field in ("xero_number", "xero_status", "total", "amount_due", "amount_paid"):
-        setattr(link, field, values.get(field) or getattr(link, field))
-    for field in ("amount_credited", "paid_date"):
-        if field in values:
-            setattr(link, field, values[field])
-    if "line_item_ids" in values:
-        link.line_item_ids = values["line_item_ids"]
-    details = dict(link.details or {})
-    details.update(values.get("details") or {})
-    details.update(extra or {})
-    link.details = details
-    link.url = _document_url(
-        run.settings.xero_deeplink_url,
-        run.connection.short_code,
-        kind.deep_link_kind(link.xero_type),
-        link.xero_id,
-    )
-    if pushed is not None:
-        link.pushed_version, link.pushed_hash = pushed
-    link.updated_at = run.now()
+    old = {name: getattr(link, name) for name in (*_KEPT, *_KEPT_TOO)}
+    for name, value in _link_values(run, old, record, pushed, kind, extra).items():
+        setattr(link, name, value)
     return link
+
+
+class NewLinks:
+    """The links a reply creates, inserted in one statement (an ORM object each cost more
+    than the rest of applying the reply); a document met twice is written once, as last seen.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def add(
+        self,
+        run: Run,
+        document_id: str,
+        record: Record,
+        pushed: tuple[int, str] | None,
+        kind: DocumentKind,
+        extra: Mapping[str, Any] | None,
+    ) -> None:
+        old = self.rows.get(document_id) or _NEW_LINK
+        row = {**_NEW_LINK, **old, **_link_values(run, old, record, pushed, kind, extra)}
+        row["document_id"] = document_id
+        self.rows[document_id] = row
+
+    def insert(self, session: Session) -> None:
+        if self.rows:
+            session.execute(insert(cast(Table, Link.__table__)), list(self.rows.values()))
 
 
 _PLAIN_ID = re.compile(r"[0-9A-Za-z-]+")
@@ -178,6 +240,7 @@ def apply_reply(
         hashes = version_hashes(session, ((r.document_id, r.version) for r in rows))
         of_kind = kinds_of(session, intent.document_ids)
         known = links_of(session, intent.document_ids)
+        fresh = NewLinks()
         outcomes: list[tuple[str, lifecycle.Outcome]] = []
         for index, document_id in enumerate(intent.document_ids):
             element = elements[index] if index < len(elements) else None
@@ -195,22 +258,26 @@ def apply_reply(
                     outcomes.append((row.id, lifecycle.retry(error, count=True, intent_id=None)))
                 elif element_ok(element, kind.id_field):
                     pushed = (row.version, hashes.get((row.document_id, row.version), ""))
-                    known[document_id] = upsert_link(
-                        session,
-                        run,
-                        document_id,
-                        element,
-                        pushed,
-                        kind=kind,
-                        extra=extra,
-                        known=known,
-                    )
+                    if document_id in known:
+                        upsert_link(
+                            session,
+                            run,
+                            document_id,
+                            element,
+                            pushed,
+                            kind=kind,
+                            extra=extra,
+                            known=known,
+                        )
+                    else:
+                        fresh.add(run, document_id, element, pushed, kind, extra)
                     outcomes.append((row.id, _after_write(kind, extra)))
                 else:
                     messages = validation_messages(element) or [f"Xero refused the {kind.noun}."]
                     error = LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
                     outcomes.append((row.id, lifecycle.hold(error)))
                 settled.add(row.id)
+        fresh.insert(session)
         state = lifecycle.IntentState.RESOLVED if found_only else lifecycle.IntentState.APPLIED
         lifecycle.set_intent_state(session, intent_id, state, now)
         lifecycle.settle(session, outcomes, now, run.policy, run.tally)
