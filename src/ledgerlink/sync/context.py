@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from ledgerlink.store.models import Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle, pause, queue
 from ledgerlink.sync.jobs import JobTally
 from ledgerlink.sync.lifecycle import Policy
+from ledgerlink.sync.run_budget import RunBudget
 from ledgerlink.xero.client import XeroClient, XeroReply
 
 MAX_URL = 2000
@@ -73,6 +75,8 @@ class ConnectionInfo:
     settings: dict[str, Any]
     # The scopes Xero granted the connection's tokens ("" when not known).
     scopes: str = ""
+    # The Xero app the tokens belong to (its own minute and, for a workspace's app, its tier).
+    client_id: str | None = None
 
 
 @dataclass
@@ -182,7 +186,12 @@ class Run:
         parts = urlsplit(intent.path)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         documents = list(intent.document_ids)
-        with logs.bound(document_ids=documents, **self._request_ids(intent.id, documents)):
+        budget = self.client.limiter
+        writing = budget.writing(intent.method) if isinstance(budget, RunBudget) else nullcontext()
+        with (
+            logs.bound(document_ids=documents, **self._request_ids(intent.id, documents)),
+            writing,
+        ):
             return self.client.request(
                 intent.method,
                 parts.path,

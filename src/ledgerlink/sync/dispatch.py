@@ -34,11 +34,20 @@ from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import wire
 from ledgerlink.xero.client import XeroReply
-from ledgerlink.xero.errors import Action, XeroError, XeroUnavailable, action_of
+from ledgerlink.xero.errors import (
+    Action,
+    XeroBudgetExhausted,
+    XeroError,
+    XeroUnavailable,
+    action_of,
+)
 
 log = logging.getLogger(__name__)
 # Errors raised before a request could leave (the token endpoint did not answer): try again.
 PASSING_CODES = frozenset({"XERO_UNAVAILABLE"})
+# Our budget refused background work only (the day's reserve is kept for people's changes and
+# pulls, or a backfill is spread over the day): what else is queued for the connection may go.
+BACKGROUND_REASONS = frozenset({"reserve", "paced"})
 
 
 @dataclass
@@ -100,6 +109,9 @@ def verdict(exc: XeroError | LedgerlinkError) -> Verdict:
         pause = (exc.wait_seconds if isinstance(exc, XeroError) else None) or 1.0
         error = LedgerlinkError("XERO_RATE_LIMITED", str(exc))
         outcome = lifecycle.retry(error, delay=pause, count=False, intent_id=None)
+        if isinstance(exc, XeroBudgetExhausted) and exc.reason in BACKGROUND_REASONS:
+            # Only background work is out of budget: a person's change or a pull may still go.
+            return Verdict(outcome, "abandoned")
         return Verdict(outcome, "abandoned", pause=pause)
     if action is Action.RETRY_LATER:
         return Verdict(

@@ -10,13 +10,14 @@ crash or an early stop never strands work.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx2
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
@@ -32,7 +33,7 @@ from ledgerlink.store.models import (
     ReferenceSync,
     TokenSet,
 )
-from ledgerlink.sync import inflight, jobs, lifecycle, queue
+from ledgerlink.sync import budgets, inflight, jobs, lifecycle, queue
 from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
@@ -40,6 +41,7 @@ from ledgerlink.sync.limiter import Limiter
 from ledgerlink.sync.linking import refresh_links
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.resolve_lost import resolve
+from ledgerlink.sync.run_budget import RunBudget
 from ledgerlink.sync.send import send_all
 from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import XeroError
@@ -140,6 +142,7 @@ class Worker:
                 row.token_set_id,
                 dict(row.settings or {}),
                 tokens.scopes if tokens is not None else "",
+                tokens.client_id if tokens is not None else None,
             )
 
     def _client(self, info: ConnectionInfo, tally: jobs.JobTally) -> XeroClient:
@@ -149,12 +152,42 @@ class Worker:
             connection_id=info.id,
             tenant_id=info.tenant_id,
             token_set_id=info.token_set_id,
-            limiter=self.limiter,
+            limiter=self._budget(info),
             http=self.http,
             clock=self.clock,
             max_wait=self.config.limiter_max_wait,
             on_call=lambda method, path, status: tally.add("calls"),
         )
+
+    def _budget(self, info: ConnectionInfo) -> Limiter | RunBudget | None:
+        """The shared limiter as this run sees it (``sync.run_budget``): counted against the
+        connection's own Xero app, on that app's tier, told what each call is for."""
+        if not isinstance(self.limiter, Limiter):
+            return self.limiter  # none, or a test's own
+        limiter = self.limiter
+        if info.client_id and info.client_id != limiter.client_id:
+            with self.factory() as session:
+                limits = budgets.app_limits(session, limiter.limits, info.client_id)
+            limiter = Limiter(
+                limiter.session_factory, info.client_id, limits, limiter.clock, limiter.sleep
+            )
+        return RunBudget(limiter, self._backlog(info.id))
+
+    def _backlog(self, connection_id: str) -> int:
+        """The calls the connection's queued first sends need: a create of up to a batch of
+        documents, and as many of their new contacts."""
+        with self.factory() as session:
+            queued = session.scalar(
+                select(func.count())
+                .select_from(QueueItem)
+                .outerjoin(Link, Link.document_id == QueueItem.document_id)
+                .where(
+                    QueueItem.connection_id == connection_id,
+                    QueueItem.state == "queued",
+                    Link.document_id.is_(None),
+                )
+            )
+        return 2 * math.ceil((queued or 0) / max(1, self.config.batch_size))
 
     def _drive(self, connection_id: str) -> RunResult:
         info = self._connection(connection_id)
