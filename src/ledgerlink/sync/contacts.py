@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
@@ -115,7 +115,7 @@ def links_for(session: Session, connection_id: str, keys: Sequence[str]) -> dict
 
 def _link_all(session: Session, connection_id: str, found: dict[str, tuple[str, str]]) -> None:
     """Link each source key to its Xero contact (key -> (Xero id, name)): the links already
-    there read in one query, the new ones added for one insert at flush."""
+    there read in one query, the new ones written in one insert."""
     rows: dict[str, ContactLink] = {}
     wanted = sorted(found)
     for start in range(0, len(wanted), 500):
@@ -124,16 +124,22 @@ def _link_all(session: Session, connection_id: str, found: dict[str, tuple[str, 
             ContactLink.contact_key.in_(wanted[start : start + 500]),
         )
         rows.update({row.contact_key: row for row in session.scalars(query)})
+    new: list[dict[str, str]] = []
     for key, (xero_id, name) in found.items():
         row = rows.get(key)
         if row is None:
-            session.add(
-                ContactLink(
-                    connection_id=connection_id, contact_key=key, xero_contact_id=xero_id, name=name
-                )
+            new.append(
+                {
+                    "connection_id": connection_id,
+                    "contact_key": key,
+                    "xero_contact_id": xero_id,
+                    "name": name,
+                }
             )
         else:
             row.xero_contact_id, row.name = xero_id, name
+    if new:
+        session.execute(insert(cast(Table, ContactLink.__table__)), new)
 
 
 def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef]]:
@@ -164,10 +170,18 @@ def _resolve_known(run: Run, works: Sequence[Work]) -> dict[str, list[ContactRef
     return missing
 
 
+# What a contact read with summaryOnly leaves out, and nothing here reads: a created contact
+# is cached as a read one would be (less to encode and store per contact).
+HEAVY = frozenset(
+    ("Addresses", "Phones", "ContactPersons", "ContactGroups", "PaymentTerms", "Balances")
+)
+
+
 def _remember(session: Session, run: Run, records: list[Record]) -> None:
     """Put created contacts in the reference cache, so no later run makes a namesake."""
     if records:
-        store_records(session, run.connection.id, "contacts", records)
+        light = [{k: v for k, v in r.items() if k not in HEAVY} for r in records]
+        store_records(session, run.connection.id, "contacts", light)
 
 
 def apply_contact_reply(
