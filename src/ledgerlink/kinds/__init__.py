@@ -72,7 +72,7 @@ def validate_document(kind: str, data: Any) -> Any:
 # validating the stored body again. Equal hashes mean equal canonical content, and the models
 # are frozen, so sharing one is safe; another process (or a restart) validates as before.
 _VALIDATED: OrderedDict[tuple[str, str], Any] = OrderedDict()
-_VALIDATED_MAX = 20_000
+_VALIDATED_MAX = 5_000  # a few claims ahead of the worker: about 20 MB of typical invoices
 _VALIDATED_LOCK = threading.Lock()
 
 
