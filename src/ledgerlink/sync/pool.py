@@ -61,6 +61,7 @@ class WorkerPool:
         self.results: list[RunResult] = []
         self._changed = threading.Condition()
         self._busy = 0
+        self._scout: int | None = None  # the idle thread looking for work
         self._done = False
         self._stopping = threading.Event()
 
@@ -106,7 +107,7 @@ class WorkerPool:
             with self._changed:
                 self._busy += 1
             try:
-                result = worker.run_once()
+                result = worker.run_once(on_lease=lambda _connection_id: self._found_work(n))
             except Exception:
                 log.exception("worker run failed; the pool carries on")
                 result = RunResult()
@@ -117,14 +118,27 @@ class WorkerPool:
                 with self._changed:
                     if until_idle:  # a loop that runs for days keeps no history
                         self.results.append(result)
-                    # Its items may be due again (a back-off ended, a dependency settled).
-                    self._changed.notify_all()
                 continue
-            self._idle(until_idle, deadline)
+            self._idle(n, until_idle, deadline)
 
-    def _idle(self, until_idle: bool, deadline: float | None) -> None:
-        """Nothing to lease: end when the whole queue is idle, else sleep until work is due
-        (or a run ends, or work arrives)."""
+    def _found_work(self, n: int) -> None:
+        """The scout leased a connection: another idle thread takes over the looking (and,
+        if there is more work, leases the next), so work fans out one thread at a time."""
+        with self._changed:
+            if self._scout == n:
+                self._scout = None
+                self._changed.notify()
+
+    def _idle(self, n: int, until_idle: bool, deadline: float | None) -> None:
+        """Nothing to lease. One idle thread (the scout) looks for due work on the queue's
+        schedule; the others sleep until the scout finds some, work arrives (``wake``) or the
+        pool ends, so a pool of many threads costs one look at a time, not one per thread."""
+        with self._changed:
+            if self._scout is not None and self._scout != n:
+                if not self._over(deadline):
+                    self._changed.wait(self.idle_poll * 10)
+                return
+            self._scout = n
         due = queue.next_due(self.factory)
         with self._changed:
             if until_idle and due is None and self._busy == 0:

@@ -109,7 +109,11 @@ class Worker:
 
     # one run --------------------------------------------------------------------------
 
-    def run_once(self, connection_id: str | None = None) -> RunResult:
+    def run_once(
+        self, connection_id: str | None = None, on_lease: Callable[[str], None] | None = None
+    ) -> RunResult:
+        """Lease a connection with due work (or the one named) and drive it; ``on_lease`` is
+        told which, as soon as it is ours (a pool hands its looking on to another thread)."""
         now = self.clock()
         leased = queue.acquire_lease(
             self.factory,
@@ -123,6 +127,8 @@ class Worker:
         if leased is None:
             return RunResult()
         try:
+            if on_lease is not None:
+                on_lease(leased)
             return self._drive(leased)
         finally:
             self._return_unfinished(leased)
@@ -340,7 +346,8 @@ class Worker:
         until then (``inflight``); only then is anything decided and sent.
         """
         works = self._load(run, ids)
-        if not self._ensure_reference(run, _catalogues_needed(works), [w.item_id for w in works]):
+        needed = _catalogues_needed(works, run.connection.base_currency)
+        if not self._ensure_reference(run, needed, [w.item_id for w in works]):
             return True
         with self.factory() as session:
             found = inflight.blockers(session, run, works)
@@ -391,7 +398,8 @@ class Worker:
         try:
             run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
             of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
-            refresh_links(run, {doc: xero for doc, (_, xero) in document_links.items()}, of_kind)
+            xero_ids = {doc: xero for doc, (_, xero) in document_links.items()}
+            refresh_links(run, xero_ids, of_kind, summary=True)  # no lines needed: summaries
         finally:
             client.close()
         return tally.counts.get("calls", 0)
