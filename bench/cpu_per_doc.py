@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,20 +31,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx2
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ledgerlink.config import Settings, new_key_text
 from ledgerlink.demo.documents import CLIENTS, invoice
-from ledgerlink.store import migrate
-from ledgerlink.store.db import make_engine
 from ledgerlink.store.models import ApiCall, QueueItem
 from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.limiter import XeroLimits
-from xero_sandbox.server import free_port
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # ``bench`` as a package, when run as a script
+
+from bench.engine_side import database  # noqa: E402
+from bench.xero_side import sandbox  # noqa: E402
+
 CUSTOM_CLIENT = "LEDGERLINK-CUSTOM-CONNECTION"
 CUSTOM_SECRET = "ledgerlink-custom-secret"
 UNLIMITED = XeroLimits(per_minute=1_000_000, per_day=10_000_000, concurrent=50)
@@ -56,56 +57,16 @@ START = date(2026, 3, 1)
 @contextmanager
 def sandbox_process() -> Iterator[str]:
     """A sandbox without rate limits on a free loopback port, in its own process."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "ledgerlink.cli", "sandbox", "--port", str(port), "--no-limits"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"the sandbox subprocess ended: {err[-800:]}")
-            try:
-                if httpx2.get(url + "/_sandbox/stats", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start on {url}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with sandbox(limits=False) as running:
+        yield running.url
 
 
 @contextmanager
 def fresh_database(kind: str) -> Iterator[str]:
     """A migrated, empty database: SQLite in a temporary folder, or a PostgreSQL schema of its
     own (dropped afterwards)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{Path(folder) / 'cpu.db'}"
-            migrate.upgrade(url)
-            yield url
-        return
-    schema = "cpu_" + uuid.uuid4().hex[:12]
-    admin = make_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-        migrate.upgrade(url)
+    with tempfile.TemporaryDirectory() as folder, database(kind, Path(folder)) as url:
         yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _documents(count: int, new_contacts: bool, tag: str) -> list[dict[str, Any]]:
