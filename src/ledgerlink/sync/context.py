@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink import logs
 from ledgerlink.config import Settings
 from ledgerlink.store.models import Link, QueueItem, SendIntent
-from ledgerlink.sync import lifecycle, pause, queue
+from ledgerlink.sync import leases, lifecycle, pause
 from ledgerlink.sync.jobs import JobTally
 from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.run_budget import RunBudget
@@ -107,7 +107,7 @@ class Run:
     client: XeroClient
     clock: Callable[[], datetime]
     tally: JobTally
-    heartbeat: queue.Heartbeat | None = None
+    heartbeat: leases.Heartbeat | None = None
     _lease_lost: bool = False
     # Writes that Xero could not serve, one after another; two running end the round.
     unavailable_streak: int = 0
@@ -159,7 +159,7 @@ class Run:
         )
         intent_id = intent.id
         with self.factory() as session, session.begin():
-            if not queue.renew_lease(
+            if not leases.renew_lease(
                 session, self.connection.id, self.owner, self.config.lease_seconds, now
             ):
                 self.lease_lost = True

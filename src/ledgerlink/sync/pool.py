@@ -6,7 +6,7 @@ beside it. A pool runs ``size`` threads; each leases a connection with due work,
 (``Worker.run_once``: the same run, lease, intents and exactly-once rules as a lone worker) and
 then leases the next. A thread waiting on its organisation's limiter slot waits alone: the
 others go on with theirs. Which connection a free thread takes is the queue's fair order
-(``queue.due_connections``: the least recently driven first), and a run gives its connection
+(``leases.due_connections``: the least recently driven first), and a run gives its connection
 back after its slice (``WorkerConfig.run_slice_seconds``), so a long backlog never keeps a
 thread from organisations waiting for a turn.
 

@@ -33,7 +33,7 @@ from ledgerlink.store.models import (
     ReferenceSync,
     TokenSet,
 )
-from ledgerlink.sync import budgets, inflight, jobs, lifecycle, queue
+from ledgerlink.sync import budgets, inflight, jobs, leases, lifecycle, queue
 from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
@@ -98,7 +98,7 @@ class Worker:
         http: httpx2.Client | None = None,
         spread: int = 0,
     ) -> None:
-        self.spread = spread  # which thread of a pool this is (``queue.acquire_lease``)
+        self.spread = spread  # which thread of a pool this is (``leases.acquire_lease``)
         self.factory = factory
         self.settings = settings
         self.config = config or WorkerConfig()
@@ -115,7 +115,7 @@ class Worker:
         """Lease a connection with due work (or the one named) and drive it; ``on_lease`` is
         told which, as soon as it is ours (a pool hands its looking on to another thread)."""
         now = self.clock()
-        leased = queue.acquire_lease(
+        leased = leases.acquire_lease(
             self.factory,
             self.config.owner,
             self.config.lease_seconds,
@@ -132,7 +132,7 @@ class Worker:
             return self._drive(leased)
         finally:
             self._return_unfinished(leased)
-            queue.release_lease(self.factory, leased, self.config.owner, self.clock())
+            leases.release_lease(self.factory, leased, self.config.owner, self.clock())
 
     def _connection(self, connection_id: str) -> ConnectionInfo:
         with self.factory() as session:
@@ -204,7 +204,7 @@ class Worker:
         client = self._client(info, tally)
         try:  # whatever happens from here on, the job is ended
             run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
-            run.heartbeat = queue.Heartbeat(
+            run.heartbeat = leases.Heartbeat(
                 self.factory,
                 connection_id,
                 self.config.owner,
@@ -380,7 +380,7 @@ class Worker:
     def _return_unfinished(self, connection_id: str) -> None:
         """Items this run claimed but did not settle go back to the queue, keeping intents."""
         with self.factory() as session, session.begin():
-            if not queue.renew_lease(session, connection_id, self.config.owner, 1.0, self.clock()):
+            if not leases.renew_lease(session, connection_id, self.config.owner, 1.0, self.clock()):
                 return  # another worker holds the connection now; the items are its to recover
             lifecycle.release(session, connection_id, self.clock())
 

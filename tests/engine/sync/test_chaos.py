@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Document, Lease
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import queue
+from ledgerlink.sync import leases
 from tests.engine.conftest import postgres_database
 from tests.engine.sync.chaos import ChaosConfig, run_chaos
 from tests.engine.sync.chaos.documents import KINDS
@@ -203,16 +203,16 @@ def test_threads_trying_connections_others_took_meanwhile_both_come_back_empty(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Found by the chaos with several organisations (every run: tens of ``deadlock detected``
-    at ``queue._upsert_lease`` in the worker logs, a run lost each time): two threads of a pool
+    at ``leases._upsert_lease`` in the worker logs, a run lost each time): two threads of a pool
     read the due connections, A and B, and meanwhile other workers lease both. Each thread
     tries them from its own place in the list (``spread``): one A then B, the other B then A.
     Neither can have either, and both must simply come back with nothing."""
     with postgres_database() as (_, factory):
         a, b = _two_connections_held_by_others(factory)
-        monkeypatch.setattr(queue, "due_connections", lambda *_args, **_kw: [a, b])
+        monkeypatch.setattr(leases, "due_connections", lambda *_args, **_kw: [a, b])
         tried = threading.Barrier(2, timeout=10)
         first: set[int] = set()
-        upsert = queue._upsert_lease
+        upsert = leases._upsert_lease
 
         def each_tries_its_first_then_meets(*args: Any) -> bool:
             taken = upsert(*args)
@@ -223,13 +223,13 @@ def test_threads_trying_connections_others_took_meanwhile_both_come_back_empty(
                     tried.wait()
             return taken
 
-        monkeypatch.setattr(queue, "_upsert_lease", each_tries_its_first_then_meets)
+        monkeypatch.setattr(leases, "_upsert_lease", each_tries_its_first_then_meets)
         got: dict[int, str | None] = {}
         failed: list[BaseException] = []
 
         def thread(n: int) -> None:
             try:
-                got[n] = queue.acquire_lease(
+                got[n] = leases.acquire_lease(
                     factory, f"pool:2:cd/{n}", 30, datetime.now(UTC), spread=n
                 )
             except BaseException as exc:  # noqa: BLE001 - what went wrong is the finding

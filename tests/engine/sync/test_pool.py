@@ -19,7 +19,7 @@ from ledgerlink.config import Settings
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Lease, SyncJob
-from ledgerlink.sync import oauth, queue
+from ledgerlink.sync import leases, oauth, queue
 from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.intake import upsert_documents
 from ledgerlink.sync.limiter import Limiter, XeroLimits
@@ -150,11 +150,11 @@ def test_a_connection_just_driven_waits_behind_one_waiting_for_its_turn(
     )
     later = now + timedelta(seconds=10)
     with harness.factory() as session:
-        assert queue.due_connections(session, later) == [harness.connection_id, uk]
-    assert queue.acquire_lease(harness.factory, "a", 30, later) == harness.connection_id
-    queue.release_lease(harness.factory, harness.connection_id, "a", later)
+        assert leases.due_connections(session, later) == [harness.connection_id, uk]
+    assert leases.acquire_lease(harness.factory, "a", 30, later) == harness.connection_id
+    leases.release_lease(harness.factory, harness.connection_id, "a", later)
     with harness.factory() as session:
-        assert queue.due_connections(session, later) == [uk, harness.connection_id]
+        assert leases.due_connections(session, later) == [uk, harness.connection_id]
         # the lease row stays, ended: nobody drives the connection now
         lease = session.get(Lease, harness.connection_id)
         assert lease is not None and queue._aware(lease.expires_at) < later
@@ -165,8 +165,8 @@ def test_threads_of_one_process_never_share_a_connection(harness: SyncHarness) -
     connection another holds gets nothing."""
     now = harness.clock()
     harness.push("invoice", [invoice(1)])
-    assert queue.acquire_lease(harness.factory, "host:1:ab/0", 30, now) == harness.connection_id
-    assert queue.acquire_lease(harness.factory, "host:1:ab/1", 30, now) is None
+    assert leases.acquire_lease(harness.factory, "host:1:ab/0", 30, now) == harness.connection_id
+    assert leases.acquire_lease(harness.factory, "host:1:ab/1", 30, now) is None
 
 
 def test_a_long_backlog_is_let_go_after_its_slice(harness: SyncHarness) -> None:

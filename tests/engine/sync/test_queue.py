@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 
 from ledgerlink.store.models import Document, DocumentVersion, Lease, QueueItem, SendIntent
-from ledgerlink.sync import queue
+from ledgerlink.sync import leases, queue
 from tests.engine.sync.conftest import SyncHarness, invoice
 
 
@@ -64,7 +64,7 @@ def test_one_worker_per_connection_and_a_dead_workers_items_are_taken_over(
     harness.push("invoice", [invoice(n) for n in range(3)])
     now = harness.clock()
     factory = harness.factory
-    assert queue.acquire_lease(factory, "worker-a", 60, now) == harness.connection_id
+    assert leases.acquire_lease(factory, "worker-a", 60, now) == harness.connection_id
     claimed = queue.claim(factory, harness.connection_id, "worker-a", 10, now, 60)
     assert len(claimed) == 3
     with factory.begin() as session:
@@ -81,17 +81,17 @@ def test_one_worker_per_connection_and_a_dead_workers_items_are_taken_over(
         session.get(QueueItem, claimed[0]).intent_id = intent.id  # type: ignore[union-attr]
         intent_id = intent.id
 
-    assert queue.acquire_lease(factory, "worker-b", 60, now + timedelta(seconds=30)) is None
+    assert leases.acquire_lease(factory, "worker-b", 60, now + timedelta(seconds=30)) is None
     assert queue.claim(factory, harness.connection_id, "worker-b", 10, now, 60) == []
 
     later = now + timedelta(seconds=61)  # worker-a died: its lease ran out
-    assert queue.acquire_lease(factory, "worker-b", 60, later) == harness.connection_id
+    assert leases.acquire_lease(factory, "worker-b", 60, later) == harness.connection_id
     with factory() as session:
         rows = {r.id: r for r in session.scalars(select(QueueItem))}
     assert {r.state for r in rows.values()} == {"queued"}
     assert rows[claimed[0]].intent_id == intent_id
     with factory.begin() as session:
-        assert not queue.renew_lease(session, harness.connection_id, "worker-a", 60, later)
+        assert not leases.renew_lease(session, harness.connection_id, "worker-a", 60, later)
 
 
 def test_a_taken_over_send_is_settled_by_replay_not_sent_again(harness: SyncHarness) -> None:
@@ -122,7 +122,7 @@ def test_items_a_worker_holds_are_due_again_when_its_lease_runs_out(harness: Syn
     harness.push("invoice", [invoice(n) for n in range(3)])
     now = harness.clock()
     factory = harness.factory
-    assert queue.acquire_lease(factory, "worker-a", 60, now) == harness.connection_id
+    assert leases.acquire_lease(factory, "worker-a", 60, now) == harness.connection_id
     assert len(queue.claim(factory, harness.connection_id, "worker-a", 10, now, 60)) == 3
 
     assert queue.next_due(factory) == now + timedelta(seconds=60)
@@ -133,8 +133,8 @@ def test_items_a_worker_holds_are_due_again_when_its_lease_runs_out(harness: Syn
     due = queue.next_due(factory)
     assert due is not None and due <= now
 
-    queue.acquire_lease(factory, "worker-b", 60, now)
-    queue.release_lease(factory, harness.connection_id, "worker-b")
+    leases.acquire_lease(factory, "worker-b", 60, now)
+    leases.release_lease(factory, harness.connection_id, "worker-b")
     assert harness.states() == {"queued": 3}
     again = queue.next_due(factory)
     assert again is not None and again <= now

@@ -98,11 +98,11 @@ def test_a_token_endpoint_that_does_not_answer_delays_the_send_instead_of_holdin
 def test_an_idle_worker_looks_again_before_a_long_lease_runs_out(harness: SyncHarness) -> None:
     """``worker --once`` beside a busy worker: it checks back every few seconds, not only
     when the other's lease would expire, so it ends soon after the other one finishes."""
-    from ledgerlink.sync import queue
+    from ledgerlink.sync import leases, queue
 
     harness.push("invoice", [invoice(n) for n in range(2)])
     now = harness.clock()
-    assert queue.acquire_lease(harness.factory, "busy", 600, now) == harness.connection_id
+    assert leases.acquire_lease(harness.factory, "busy", 600, now) == harness.connection_id
     queue.claim(harness.factory, harness.connection_id, "busy", 10, now, 600)
     slept: list[float] = []
     worker = harness.worker(idle_poll_seconds=5.0)
@@ -112,7 +112,7 @@ def test_an_idle_worker_looks_again_before_a_long_lease_runs_out(harness: SyncHa
         if len(slept) == 3:  # the busy worker gives its items back and leaves
             worker_b = harness.worker(owner="busy")
             worker_b._return_unfinished(harness.connection_id)
-            queue.release_lease(harness.factory, harness.connection_id, "busy")
+            leases.release_lease(harness.factory, harness.connection_id, "busy")
         harness.clock.sleep(seconds)
 
     worker.sleep = sleep
@@ -126,14 +126,14 @@ def test_an_idle_worker_looks_again_before_a_long_lease_runs_out(harness: SyncHa
 def test_an_idle_worker_beside_a_busy_one_sleeps_between_looks(harness: SyncHarness) -> None:
     """The busy worker claimed part of the backlog; the rest is due but its connection is not
     ours to take: the idle worker must sleep between looks, not spin on the lease."""
-    from ledgerlink.sync import queue
+    from ledgerlink.sync import leases, queue
 
     harness.push("invoice", [invoice(n) for n in range(6)])
     now = harness.clock()
-    assert queue.acquire_lease(harness.factory, "busy", 600, now) == harness.connection_id
+    assert leases.acquire_lease(harness.factory, "busy", 600, now) == harness.connection_id
     queue.claim(harness.factory, harness.connection_id, "busy", 2, now, 600)
     with harness.factory() as session:
-        assert queue.due_connections(session, now) == []  # held by a live worker
+        assert leases.due_connections(session, now) == []  # held by a live worker
     looks: list[str | None] = []
     worker = harness.worker(idle_poll_seconds=5.0)
     run_once = worker.run_once
