@@ -136,7 +136,7 @@ class WorkerPool:
         with self._changed:
             if self._scout is not None and self._scout != n:
                 if not self._over(deadline):
-                    self._changed.wait(self.idle_poll * 10)
+                    self._changed.wait(self._remaining(self.idle_poll * 10, deadline))
                 return
             self._scout = n
         due = queue.next_due(self.factory)
@@ -148,7 +148,12 @@ class WorkerPool:
             wait = self.idle_poll
             if due is not None:
                 wait = min(wait, max(MIN_IDLE_SECONDS, (due - datetime.now(UTC)).total_seconds()))
-            if deadline is not None:
-                wait = min(wait, max(0.0, deadline - time.monotonic()))
             if not self._over(deadline):
-                self._changed.wait(wait)
+                self._changed.wait(self._remaining(wait, deadline))
+
+    @staticmethod
+    def _remaining(wait: float, deadline: float | None) -> float:
+        """``wait``, cut to what is left before the deadline."""
+        if deadline is None:
+            return wait
+        return min(wait, max(0.0, deadline - time.monotonic()))
