@@ -6,8 +6,7 @@ ending) in the process it happens in; the Xero client reports its calls through
 left) is read when scraped, by collectors made for the engine that serves the scrape
 (``register_engine_collector``; ``engine_registry`` puts them together), so any process serving
 ``/metrics`` reports its engine's whole queue, whichever worker changed it, and a process that
-opens many engines (tests do) reads each one's own. ``register_collector`` is for collectors
-that read no database.
+opens many engines (tests do) reads each one's own.
 """
 
 from __future__ import annotations
@@ -57,18 +56,6 @@ JOB_DURATION = Histogram(
     buckets=(0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0),
     registry=REGISTRY,
 )
-
-_collectors: dict[str, Collector] = {}
-
-
-def register_collector(name: str, collector: Collector) -> None:
-    """Register a scrape-time collector once per process (a second call with the name is a
-    no-op, so engines opened again in one process, as tests do, do not register twice)."""
-    if name in _collectors:
-        return
-    _collectors[name] = collector
-    REGISTRY.register(collector)
-
 
 # A collector made for one engine's database: a process serving ``/metrics`` for an engine (the
 # REST app, a worker's ``--metrics-port``) makes its own, so the figures are that engine's even

@@ -75,12 +75,13 @@ class SyncHarness:
 
     # the engine ---------------------------------------------------------------------
 
-    def worker(self, **changes: Any) -> Worker:
+    def worker(self, limits: XeroLimits | None = None, **changes: Any) -> Worker:
+        """A worker on the harness's clock; ``limits`` for the limiter (else fast ones)."""
         config = replace(WorkerConfig(public_url=PUBLIC_URL), **changes)
         limiter = Limiter(
             self.factory,
             CUSTOM_CLIENT,
-            XeroLimits(per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE),
+            limits or XeroLimits(per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE),
             clock=self.clock.timestamp,
             sleep=self.clock.sleep,
         )

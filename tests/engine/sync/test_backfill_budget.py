@@ -14,14 +14,12 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from ledgerlink.store.models import QueueItem
-from ledgerlink.sync.context import WorkerConfig
-from ledgerlink.sync.limiter import Limiter, XeroLimits
+from ledgerlink.sync.limiter import XeroLimits
 from ledgerlink.sync.worker import Worker
 from tests.engine.conftest import CUSTOM_CLIENT
 from tests.engine.sync.conftest import (
     FAST_APP_MINUTE,
     FAST_MINUTE,
-    PUBLIC_URL,
     SyncHarness,
     invoice,
 )
@@ -36,22 +34,7 @@ def _worker(harness: SyncHarness) -> Worker:
         XeroLimits(per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE).for_tier("starter"),
         per_day=STARTER_DAY,
     )
-    limiter = Limiter(
-        harness.factory,
-        CUSTOM_CLIENT,
-        limits,
-        clock=harness.clock.timestamp,
-        sleep=harness.clock.sleep,
-    )
-    config = WorkerConfig(public_url=PUBLIC_URL, batch_size=2)
-    return Worker(
-        harness.factory,
-        harness.settings,
-        config,
-        limiter=limiter,
-        clock=harness.clock,
-        sleep=harness.clock.sleep,
-    )
+    return harness.worker(limits, batch_size=2)
 
 
 def _refused(harness: SyncHarness) -> int:
