@@ -59,7 +59,9 @@ class WorkerPool:
         self.size = max(1, size)
         self.idle_poll = idle_poll
         self.results: list[RunResult] = []
-        self._changed = threading.Condition()
+        lock = threading.Lock()
+        self._changed = threading.Condition(lock)  # idle threads that are not the scout
+        self._look = threading.Condition(lock)  # the scout, between its looks
         self._busy = 0
         self._scout: int | None = None  # the idle thread looking for work
         self._done = False
@@ -71,6 +73,7 @@ class WorkerPool:
         """New work (an upload, a refresh): idle threads look for it now."""
         with self._changed:
             self._changed.notify_all()
+            self._look.notify_all()
 
     def halt(self) -> None:
         """Stop after the runs in progress (each ends its job and gives its lease back)."""
@@ -103,17 +106,23 @@ class WorkerPool:
 
     def _thread(self, n: int, until_idle: bool, deadline: float | None) -> None:
         worker = self.make_worker(n)
+        if n:  # thread 0 looks first; the rest join as work is found (see ``_found_work``)
+            self._idle(n, until_idle, deadline)
         while not self._over(deadline):
             with self._changed:
                 self._busy += 1
+            result = RunResult()
             try:
                 result = worker.run_once(on_lease=lambda _connection_id: self._found_work(n))
             except Exception:
                 log.exception("worker run failed; the pool carries on")
-                result = RunResult()
             finally:
                 with self._changed:
                     self._busy -= 1
+                    if result.connection_id is not None:
+                        # A run ended: the scout looks again now (it may have been the last,
+                        # and nothing else would wake the scout before its next poll).
+                        self._look.notify()
             if result.connection_id is not None:
                 with self._changed:
                     if until_idle:  # a loop that runs for days keeps no history
@@ -144,12 +153,13 @@ class WorkerPool:
             if until_idle and due is None and self._busy == 0:
                 self._done = True
                 self._changed.notify_all()
+                self._look.notify_all()
                 return
             wait = self.idle_poll
             if due is not None:
                 wait = min(wait, max(MIN_IDLE_SECONDS, (due - datetime.now(UTC)).total_seconds()))
             if not self._over(deadline):
-                self._changed.wait(self._remaining(wait, deadline))
+                self._look.wait(self._remaining(wait, deadline))
 
     @staticmethod
     def _remaining(wait: float, deadline: float | None) -> float:
