@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from ledgerlink.config import Settings, new_key_text
 from ledgerlink.demo.documents import CLIENTS, invoice
 from ledgerlink.store.models import ApiCall, QueueItem
-from ledgerlink.sync.context import WorkerConfig
+from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
 from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.limiter import XeroLimits
 
@@ -123,7 +123,11 @@ def measure(
     if profile:  # cProfile sees one thread: the worker runs on this one
         concurrency = 1
     if concurrency is not None:
-        engine.worker_config = WorkerConfig(public_url=engine.public_url, concurrency=concurrency)
+        engine.worker_config = WorkerConfig(
+            public_url=engine.public_url,
+            concurrency=concurrency,
+            calls_at_once=1 if profile else calls_at_once_from_env(),
+        )
     try:
         workspace, _key = engine.create_workspace("CPU bench")
         connection = engine.connect_custom(workspace, CUSTOM_CLIENT, CUSTOM_SECRET)

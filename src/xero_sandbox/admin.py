@@ -149,6 +149,7 @@ def stats_json(state: SandboxState) -> dict[str, Any]:
             "refused": limits["refused"],
             "refused_total": limits["refused_total"],
             "in_flight": limits["in_flight"],
+            "peak_in_flight": limits["peak_in_flight"],
         },
         "egress": egress_json(state),
         "idempotent_replays": state.idempotency.replayed,

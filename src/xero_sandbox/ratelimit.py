@@ -88,6 +88,8 @@ class RateLimiter:
     tenant_day: dict[tuple[str, str], _Window] = field(default_factory=dict)
     app_minute: dict[str, _Window] = field(default_factory=dict)
     in_flight: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The most calls one organisation had in flight at once (by tenant id), since the reset.
+    peak_in_flight: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
 
@@ -151,6 +153,8 @@ class RateLimiter:
             window.used += 1
         key = (client_id, tenant_id)
         self.in_flight[key] = self.in_flight.get(key, 0) + 1
+        peak = self.peak_in_flight.get(tenant_id, 0)
+        self.peak_in_flight[tenant_id] = max(peak, self.in_flight[key])
         self.calls[tenant_id] = self.calls.get(tenant_id, 0) + 1
         return Ticket(self, key)
 
@@ -180,6 +184,7 @@ class RateLimiter:
         self.reset_windows()
         self.refused.clear()
         self.calls.clear()
+        self.peak_in_flight.clear()
 
     def stats(self) -> dict[str, object]:
         """Calls made and calls in flight by organisation (tenant id), refusals by problem."""
@@ -192,4 +197,5 @@ class RateLimiter:
             "refused": dict(self.refused),
             "refused_total": sum(self.refused.values()),
             "in_flight": busy,
+            "peak_in_flight": dict(self.peak_in_flight),
         }

@@ -175,6 +175,14 @@ def worker_command(
         help="How many organisations this process drives at once (default "
         "LEDGERLINK_WORKER_CONCURRENCY, else 64): each waits for its own Xero limits alone.",
     ),
+    calls_at_once: int | None = typer.Option(
+        None,
+        "--calls-per-organisation",
+        min=1,
+        max=5,
+        help="Requests kept in flight to one organisation at once (default "
+        "LEDGERLINK_CALLS_PER_ORGANISATION, else 3; Xero allows 5).",
+    ),
     metrics_port: int | None = typer.Option(
         None,
         min=1,
@@ -185,7 +193,7 @@ def worker_command(
 ) -> None:
     """The worker loop alone (run as many as you like against one PostgreSQL database)."""
     from ledgerlink.store import migrate
-    from ledgerlink.sync.context import WorkerConfig
+    from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
     from ledgerlink.sync.engine import Engine
     from ledgerlink.sync.lifecycle import Policy
     from ledgerlink.sync.limiter import XeroLimits
@@ -208,6 +216,7 @@ def worker_command(
         lease_seconds=lease_seconds,
         policy=Policy.from_env(),
         concurrency=concurrency or concurrency_from_env(),
+        calls_at_once=calls_at_once or calls_at_once_from_env(),
     )
     try:
         if once:

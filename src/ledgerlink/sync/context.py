@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import logs
-from ledgerlink.config import Settings
+from ledgerlink.config import Settings, positive_from_env
 from ledgerlink.store.models import Link, QueueItem, SendIntent
 from ledgerlink.sync import leases, lifecycle, pause
 from ledgerlink.sync.jobs import JobTally
@@ -33,6 +33,16 @@ from ledgerlink.xero.client import XeroClient, XeroReply
 MAX_URL = 2000
 # The client's logger: its line of each write is what a send's request ids are bound for.
 CALL_LOGGER = "ledgerlink.xero.client"
+
+
+DEFAULT_CALLS_AT_ONCE = 3
+
+
+def calls_at_once_from_env(default: int = DEFAULT_CALLS_AT_ONCE) -> int:
+    """``LEDGERLINK_CALLS_PER_ORGANISATION``: requests a run keeps in flight to one organisation
+    (at most Xero's 5; the shared limiter holds every process to that too)."""
+    value = positive_from_env("LEDGERLINK_CALLS_PER_ORGANISATION", int)
+    return min(5, int(value) if value is not None else default)
 
 
 def default_owner() -> str:
@@ -61,6 +71,9 @@ class WorkerConfig:
     # run may keep a connection while others wait for a turn (0: until its queue is empty).
     concurrency: int = 1
     run_slice_seconds: float = 60.0
+    # Requests one run keeps in flight to its organisation at once (Xero allows 5): the next
+    # batch is converted and sent while Xero works on the one before.
+    calls_at_once: int = 1
     policy: Policy = field(default_factory=Policy)
 
 

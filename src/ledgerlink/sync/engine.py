@@ -25,7 +25,7 @@ from ledgerlink.store.models import Connection, TokenSet
 from ledgerlink.store.workspaces import create_workspace
 from ledgerlink.sync import budgets, oauth
 from ledgerlink.sync.clients import connection_client, outbound_http
-from ledgerlink.sync.context import WorkerConfig
+from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
 from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.limiter import CHANGE, Limiter, XeroLimits
@@ -121,6 +121,7 @@ class Engine:
             public_url=self.public_url,
             policy=Policy.from_env(),
             concurrency=concurrency_from_env(),
+            calls_at_once=calls_at_once_from_env(),
         )
 
     def worker(self, thread: int | None = None) -> Worker:

@@ -16,6 +16,7 @@ when it ends.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from contextvars import Token
@@ -50,13 +51,17 @@ class JobTally:
     # log context it bound, given back when the job finishes.
     started: float = field(default_factory=time.perf_counter)
     bound: Mapping[str, Token[Any]] = field(default_factory=dict)
+    # A run's requests may be in flight from several threads, each counting.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, name: str, amount: int = 1) -> None:
-        self.counts[name] = self.counts.get(name, 0) + amount
+        with self._lock:
+            self.counts[name] = self.counts.get(name, 0) + amount
 
     def note(self, at: datetime, message: str) -> None:
-        if len(self.log) < MAX_LOG:
-            self.log.append({"at": at.isoformat(timespec="seconds"), "message": message})
+        with self._lock:
+            if len(self.log) < MAX_LOG:
+                self.log.append({"at": at.isoformat(timespec="seconds"), "message": message})
 
     @property
     def worked(self) -> bool:

@@ -17,6 +17,7 @@ run calls is a pull.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -28,13 +29,22 @@ def purpose_of_write(method: str) -> str:
 
 
 class RunBudget:
-    """``XeroClient``'s limiter for one run (one thread): the shared ``limiter``, told each
-    call's purpose; ``backlog`` is the calls the connection's queued first sends need."""
+    """``XeroClient``'s limiter for one run: the shared ``limiter``, told each call's purpose
+    (per thread, as the run's requests may be in flight together); ``backlog`` is the calls
+    the connection's queued first sends need."""
 
     def __init__(self, limiter: Limiter, backlog: int | None = None) -> None:
         self.limiter = limiter
         self.backlog = backlog
-        self.purpose = PULL
+        self._calling = threading.local()  # a run's requests may go from several threads
+
+    @property
+    def purpose(self) -> str:
+        return str(getattr(self._calling, "purpose", PULL))
+
+    @purpose.setter
+    def purpose(self, value: str) -> None:
+        self._calling.purpose = value
 
     def acquire(self, tenant_id: str, max_wait: float | None = None) -> Slot:
         backlog = self.backlog if self.purpose == BACKGROUND else None

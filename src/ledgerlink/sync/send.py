@@ -10,8 +10,12 @@ API takes it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from itertools import groupby
 
 from sqlalchemy import select
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.kinds.base import Prepared
+from ledgerlink.kinds.base import DocumentKind, Prepared
 from ledgerlink.store import numbers
 from ledgerlink.store.models import Link
 from ledgerlink.sync import inflight, lifecycle, pause
@@ -204,7 +208,17 @@ def convert(run: Run, ready: Ready) -> Record:
     return body
 
 
-def _write(run: Run, sendable: Sequence[Ready]) -> bool:
+@dataclass(frozen=True)
+class _Batch:
+    kind: DocumentKind
+    method: str
+    path: str
+    members: list[Ready]
+
+
+def _batches(run: Run, sendable: Sequence[Ready]) -> list[_Batch]:
+    """The requests these documents go in: by kind's target (method, path), 50 to a request
+    where the kind batches; a target the tokens lack the scope for is held here instead."""
     groups: dict[tuple[str, str], list[Ready]] = {}
     for ready in sendable:
         method, path = ready.kind.write_target(
@@ -212,27 +226,65 @@ def _write(run: Run, sendable: Sequence[Ready]) -> bool:
         )
         groups.setdefault((method, path), []).append(ready)
     size = run.config.batch_size
+    found: list[_Batch] = []
     for (method, path), members in sorted(groups.items()):
         kind = members[0].kind
         if _scope_missing(run, method, path, members):
             continue
         step = size if kind.batches(method, path) else 1
         for start in range(0, len(members), step):
-            batch = members[start : start + step]
-            elements = [convert(run, r) for r in batch]
-            body = kind.envelope(method, path, elements)
-            docs = [r.work.document_id for r in batch]
-            ids = [r.work.item_id for r in batch]
-            extras = [_details(r) for r in batch]
-            sent = dispatch(run, method, path, body, docs, ids)
-            if sent.reply is not None and sent.intent is not None:
-                pause.reached("reply_received")
-                replies = kind.reply_elements(sent.reply.data, len(batch))
-                apply_reply(run, sent.intent.id, replies, extras=extras)
-                pause.reached("reply_applied")
-            elif sent.stop:
-                return True
-    return False
+            found.append(_Batch(kind, method, path, members[start : start + step]))
+    return found
+
+
+def _write(run: Run, sendable: Sequence[Ready]) -> bool:
+    """Send the requests, up to ``calls_at_once`` of them in flight together (Xero takes 5 at
+    once per organisation): each has its own intent and documents of its own, so they go on
+    side by side while this thread converts the next. True when the round must stop; once a
+    request says stop, no further request starts (those in flight finish and are recorded)."""
+    batches = _batches(run, sendable)
+    calls = max(1, run.config.calls_at_once)
+    if calls == 1 or len(batches) <= 1:
+        return any(_send_batch(run, b, [convert(run, r) for r in b.members]) for b in batches)
+    stop = threading.Event()
+
+    def send(batch: _Batch, elements: list[Record]) -> None:
+        if not stop.is_set() and not run.lease_lost and _send_batch(run, batch, elements):
+            stop.set()
+
+    pending: set[Future[None]] = set()
+    done: list[Future[None]] = []
+    with ThreadPoolExecutor(calls, thread_name_prefix="ledgerlink-send") as pool:
+        for batch in batches:
+            elements = [convert(run, r) for r in batch.members]  # in order: numbers stay so
+            while len(pending) >= calls:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done += finished
+            if stop.is_set():
+                break
+            # The log context (connection, job) goes with each request's thread.
+            pending.add(pool.submit(contextvars.copy_context().run, send, batch, elements))
+        finished, _ = wait(pending)
+    for future in [*done, *finished]:
+        future.result()  # a request that raised raises here, as it would have alone
+    return stop.is_set()
+
+
+def _send_batch(run: Run, batch: _Batch, elements: list[Record]) -> bool:
+    """One request: its intent, the call, its reply applied. True when the round must stop."""
+    kind = batch.kind
+    body = kind.envelope(batch.method, batch.path, elements)
+    docs = [r.work.document_id for r in batch.members]
+    ids = [r.work.item_id for r in batch.members]
+    extras = [_details(r) for r in batch.members]
+    sent = dispatch(run, batch.method, batch.path, body, docs, ids)
+    if sent.reply is not None and sent.intent is not None:
+        pause.reached("reply_received")
+        replies = kind.reply_elements(sent.reply.data, len(batch.members))
+        apply_reply(run, sent.intent.id, replies, extras=extras)
+        pause.reached("reply_applied")
+        return False
+    return sent.stop
 
 
 def _scope_missing(run: Run, method: str, path: str, members: Sequence[Ready]) -> bool:
