@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -129,3 +129,12 @@ def lock_row(session: Session, model: type[T], pk: Any) -> T | None:
     if bind.dialect.name == "postgresql":
         return session.get(model, pk, with_for_update=True, populate_existing=True)
     return session.get(model, pk, populate_existing=True)
+
+
+def core(session: Session) -> Connection:
+    """The session's connection, for Core statements on the hot paths (no ORM bookkeeping per
+    row or statement); what the session holds unflushed is flushed first, as an ORM statement
+    would have done."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()

@@ -15,14 +15,15 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import logs
 from ledgerlink.config import Settings, positive_from_env
+from ledgerlink.store.db import core
 from ledgerlink.store.models import Link, QueueItem, SendIntent
 from ledgerlink.sync import leases, lifecycle, pause
 from ledgerlink.sync.jobs import JobTally
@@ -31,6 +32,8 @@ from ledgerlink.sync.run_budget import RunBudget
 from ledgerlink.xero.client import XeroClient, XeroReply
 
 MAX_URL = 2000
+_INTENTS = cast(Table, SendIntent.__table__)
+_ITEMS = cast(Table, QueueItem.__table__)
 # The client's logger: its line of each write is what a send's request ids are bound for.
 CALL_LOGGER = "ledgerlink.xero.client"
 
@@ -177,15 +180,14 @@ class Run:
             ):
                 self.lease_lost = True
                 return None
-            session.add(intent)
-            session.flush()
+            connection = core(session)
+            connection.execute(insert(_INTENTS).values(lifecycle.intent_row(intent)))
             ids = list(item_ids)
             for start in range(0, len(ids), 500):
-                session.execute(
-                    update(QueueItem)
+                connection.execute(
+                    update(_ITEMS)
                     .where(QueueItem.id.in_(ids[start : start + 500]))
                     .values(intent_id=intent_id, updated_at=now)
-                    .execution_options(synchronize_session=False)
                 )
         pause.reached("intent_written")
         return intent

@@ -37,19 +37,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink import logs
 from ledgerlink.config import positive_from_env
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.db import core
 from ledgerlink.store.models import QueueItem, SendIntent, new_id
 from ledgerlink.sync.jobs import JobTally
 
 KEEP = "keep"
 CHUNK = 500
+_ITEMS = cast(Table, QueueItem.__table__)
 POLICY_ENV: tuple[tuple[str, str, type[Any]], ...] = (
     ("LEDGERLINK_MAX_ATTEMPTS", "max_attempts", int),
     ("LEDGERLINK_BACKOFF_SECONDS", "backoff_seconds", float),
@@ -253,7 +255,7 @@ def settle(
     groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
     for start in range(0, len(ids), CHUNK):
         query = select(*_READ).where(QueueItem.id.in_(ids[start : start + CHUNK]))
-        for item_id, document_id, attempts, waits, job_id in session.execute(query):
+        for item_id, document_id, attempts, waits, job_id in core(session).execute(query):
             row = _Row(
                 id=item_id, document_id=document_id, attempts=attempts, waits=waits, job_id=job_id
             )
@@ -322,14 +324,18 @@ def new_intent(
     )
 
 
+def intent_row(intent: SendIntent) -> dict[str, Any]:
+    """An intent not yet stored, as its table row's values (for a Core INSERT)."""
+    table = cast(Table, SendIntent.__table__)
+    values = {column.name: getattr(intent, column.key) for column in table.columns}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def _move(session: Session, where: Sequence[ColumnElement[bool]], values: dict[str, Any]) -> int:
-    result = session.execute(
-        update(QueueItem)
-        .where(*where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    """One UPDATE of queue rows, as Core (queue rows loaded as objects in this session are not
+    refreshed: callers read states afresh)."""
+    result = core(session).execute(update(_ITEMS).where(*where).values(**values))
+    return int(result.rowcount)
 
 
 def claim(session: Session, ids: Sequence[str], now: datetime) -> int:

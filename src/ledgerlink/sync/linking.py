@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind
+from ledgerlink.store.db import core
 from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
@@ -188,7 +189,7 @@ def version_hashes(
         query = select(
             DocumentVersion.document_id, DocumentVersion.version, DocumentVersion.content_hash
         ).where(DocumentVersion.document_id.in_(ids[start : start + 500]))
-        for doc, version, digest in session.execute(query):
+        for doc, version, digest in core(session).execute(query):
             if (doc, version) in wanted:
                 found[(doc, version)] = digest
     return found
@@ -200,7 +201,7 @@ def kinds_of(session: Session, document_ids: Iterable[str]) -> dict[str, Documen
     found: dict[str, DocumentKind] = {}
     for start in range(0, len(ids), 500):
         query = select(Document.id, Document.kind).where(Document.id.in_(ids[start : start + 500]))
-        found.update({doc: kinds.get(kind) for doc, kind in session.execute(query)})
+        found.update({doc: kinds.get(kind) for doc, kind in core(session).execute(query)})
     return found
 
 
@@ -223,7 +224,7 @@ def _intent_rows(session: Session, intent_id: str) -> list[_ItemRow]:
     query = select(QueueItem.id, QueueItem.document_id, QueueItem.version).where(
         QueueItem.intent_id == intent_id, QueueItem.state.in_(("queued", "in_flight", "failed"))
     )
-    return [_ItemRow(*row) for row in session.execute(query)]
+    return [_ItemRow(*row) for row in core(session).execute(query)]
 
 
 def apply_reply(
@@ -244,7 +245,8 @@ def apply_reply(
     settled: set[str] = set()
     now = run.now()
     with run.factory() as session, session.begin():
-        sent = session.scalar(select(SendIntent.document_ids).where(SendIntent.id == intent_id))
+        query = select(SendIntent.document_ids).where(SendIntent.id == intent_id)
+        sent = core(session).scalar(query)
         if sent is None:
             return settled
         document_ids = list(sent)
