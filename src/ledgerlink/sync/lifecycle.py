@@ -150,30 +150,7 @@ def superseded() -> Outcome:
     return Outcome("superseded", note="a newer version replaced it")
 
 
-class _Row:
-    """The columns of a queue row an outcome reads and writes (``apply``), without an ORM
-    object: settling thousands of items a minute made those a large part of the cost."""
-
-    __slots__ = (
-        "id",
-        "document_id",
-        "attempts",
-        "waits",
-        "job_id",
-        "intent_id",
-        "error_code",
-        "error_message",
-        "error_field",
-        "not_before",
-        "state",
-        "updated_at",
-    )
-
-    def __init__(self, **values: Any) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values.get(name))
-
-
+# What settling reads of a queue row, and what an outcome may write.
 _READ = (QueueItem.id, QueueItem.document_id, QueueItem.attempts, QueueItem.waits, QueueItem.job_id)
 _WRITTEN = (
     "intent_id",
@@ -187,6 +164,17 @@ _WRITTEN = (
     "updated_at",
     "job_id",
 )
+
+
+class _Row:
+    """The columns of a queue row an outcome reads and writes (``apply``), without an ORM
+    object: settling thousands of items a minute made those a large part of the cost."""
+
+    __slots__ = ("id", "document_id", *_WRITTEN)
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
 
 
 def apply(row: Any, outcome: Outcome, now: datetime, policy: Policy, tally: JobTally) -> set[str]:

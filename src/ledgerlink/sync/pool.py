@@ -64,6 +64,10 @@ class WorkerPool:
         self._look = threading.Condition(lock)  # the scout, between its looks
         self._busy = 0
         self._scout: int | None = None  # the idle thread looking for work
+        # Looks asked for by a lease (``_found_work``) and not yet taken by an idle thread:
+        # a count, so one asked for before any thread was waiting is not lost.
+        self._looks = 0
+        self._sleepers = 0  # idle threads other than the scout, waiting for a look
         self._done = False
         self._stopping = threading.Event()
 
@@ -131,12 +135,17 @@ class WorkerPool:
             self._idle(n, until_idle, deadline)
 
     def _found_work(self, n: int) -> None:
-        """The scout leased a connection: another idle thread takes over the looking (and,
-        if there is more work, leases the next), so work fans out one thread at a time."""
+        """A thread leased a connection: one idle thread looks for the next (the scout's
+        place is free if it was the scout), so work fans out a thread at a time until a look
+        finds nothing; the pool never sits on due work with threads asleep."""
         with self._changed:
             if self._scout == n:
                 self._scout = None
+            self._looks = min(self._looks + 1, self.size)  # more looks than threads find nothing
+            if self._sleepers:
                 self._changed.notify()
+            else:
+                self._look.notify()  # no one else is idle: the scout takes the look
 
     def _idle(self, n: int, until_idle: bool, deadline: float | None) -> None:
         """Nothing to lease. One idle thread (the scout) looks for due work on the queue's
@@ -144,10 +153,19 @@ class WorkerPool:
         pool ends, so a pool of many threads costs one look at a time, not one per thread."""
         with self._changed:
             if self._scout is not None and self._scout != n:
-                if not self._over(deadline):
-                    self._changed.wait(self._remaining(self.idle_poll * 10, deadline))
+                self._sleepers += 1
+                try:
+                    self._changed.wait_for(
+                        lambda: self._looks > 0 or self._over(deadline),
+                        self._remaining(self.idle_poll * 10, deadline),
+                    )
+                finally:
+                    self._sleepers -= 1
+                self._take_look()
                 return
             self._scout = n
+            if self._take_look():
+                return  # a lease asked for a look: take it now, not after the queue's poll
         due = queue.next_due(self.factory)
         with self._changed:
             if until_idle and due is None and self._busy == 0:
@@ -160,6 +178,14 @@ class WorkerPool:
                 wait = min(wait, max(MIN_IDLE_SECONDS, (due - datetime.now(UTC)).total_seconds()))
             if not self._over(deadline):
                 self._look.wait(self._remaining(wait, deadline))
+            self._take_look()
+
+    def _take_look(self) -> bool:
+        """Take one asked-for look, if any (the caller holds the lock)."""
+        if self._looks <= 0:
+            return False
+        self._looks -= 1
+        return True
 
     @staticmethod
     def _remaining(wait: float, deadline: float | None) -> float:

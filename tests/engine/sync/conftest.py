@@ -167,6 +167,15 @@ class SyncHarness:
         return list(self.admin("GET", "/_sandbox/requests" + query)["requests"])
 
 
+def all_once(harness: SyncHarness, expected: int) -> None:
+    """Each of ``expected`` documents is one live Xero invoice, and every item is done."""
+    ours = harness.ours()
+    assert len(ours) == expected, f"{len(ours)} of {expected} documents in Xero"
+    assert set(ours.values()) == {1}, [u for u, n in ours.items() if n > 1]
+    held = [(i.error_code, i.error_message) for i in harness.items() if i.state != "done"]
+    assert harness.states() == {"done": expected}, held[:3]
+
+
 def fast_limits(**changes: Any) -> Limits:
     """The sandbox's limits in a sync test (``FAST_MINUTE``, ``FAST_APP_MINUTE``), ``changes``
     on top."""

@@ -1,21 +1,14 @@
 """A run keeps several requests in flight to one organisation (``calls_at_once``; Xero takes
 5 at once): each request has its own intent and documents, so exactly once holds as it does one
-request at a time. The sandbox's own records are the judge, on SQLite and PostgreSQL."""
+request at a time (``test_faults.py`` runs its faults both ways). The sandbox's own records
+are the judge, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.engine.sync.conftest import SyncHarness, invoice
+from tests.engine.sync.conftest import SyncHarness, all_once, invoice
 from xero_sandbox.seed import DEMO_TENANT
-
-
-def _all_once(harness: SyncHarness, expected: int) -> None:
-    ours = harness.ours()
-    assert len(ours) == expected, f"{len(ours)} of {expected} documents in Xero"
-    assert set(ours.values()) == {1}, [u for u, n in ours.items() if n > 1]
-    held = [(i.error_code, i.error_message) for i in harness.items() if i.state != "done"]
-    assert harness.states() == {"done": expected}, held[:3]
 
 
 def _peak(harness: SyncHarness) -> int:
@@ -32,7 +25,7 @@ def test_requests_go_side_by_side_up_to_the_setting(harness: SyncHarness) -> Non
 
     counts = harness.sync(batch_size=5, calls_at_once=3)
 
-    _all_once(harness, 40)
+    all_once(harness, 40)
     assert counts["synced"] == 40
     assert 2 <= _peak(harness) <= 3
     puts = [r for r in harness.requests("PUT") if r["path"] == "/Invoices"]
@@ -47,41 +40,8 @@ def test_one_request_at_a_time_when_set_so(harness: SyncHarness) -> None:
 
     harness.sync(batch_size=5, calls_at_once=1)
 
-    _all_once(harness, 20)
+    all_once(harness, 20)
     assert _peak(harness) == 1
-
-
-def test_every_document_once_under_faults_with_requests_side_by_side(
-    harness: SyncHarness,
-) -> None:
-    harness.faults(
-        {"kind": "lost_reply", "endpoint": "invoices", "method": "PUT", "probability": 0.25},
-        {
-            "kind": "error",
-            "endpoint": "invoices",
-            "method": "PUT",
-            "status": 500,
-            "probability": 0.1,
-        },
-        {
-            "kind": "error",
-            "endpoint": "invoices",
-            "method": "PUT",
-            "status": 503,
-            "probability": 0.1,
-        },
-        {"kind": "rate_limit", "endpoint": "invoices", "probability": 0.1, "problem": "minute"},
-        {"kind": "slow", "endpoint": "invoices", "method": "PUT", "delay_seconds": 0.1, "count": 6},
-        {"kind": "lost_reply", "endpoint": "contacts", "method": "PUT", "count": 1},
-    )
-    harness.push("invoice", [invoice(n, contacts=30) for n in range(120)])
-
-    harness.sync(batch_size=10, calls_at_once=4)
-
-    fired = {f["kind"] for f in harness.admin("GET", "/_sandbox/faults")["fired"]}
-    assert {"lost_reply", "error", "rate_limit", "slow"} <= fired
-    _all_once(harness, 120)
-    assert harness.contacts_named("Client 7 Pty Ltd") == 1
 
 
 def test_documents_changed_while_their_requests_are_unresolved_go_once_as_changed(

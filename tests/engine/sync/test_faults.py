@@ -6,19 +6,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.engine.sync.conftest import SyncHarness, expense, invoice
+import pytest
+
+from tests.engine.sync.conftest import SyncHarness, all_once, expense, invoice
 
 
-def _all_once(harness: SyncHarness, expected: int) -> None:
-    ours = harness.ours()
-    assert len(ours) == expected, f"{len(ours)} of {expected} documents in Xero"
-    assert set(ours.values()) == {1}, [u for u, n in ours.items() if n > 1]
-    held = [(i.error_code, i.error_message) for i in harness.items() if i.state != "done"]
-    assert harness.states() == {"done": expected}, held[:3]
-
-
+@pytest.mark.parametrize("calls_at_once", [1, 4], ids=["one-request", "four-at-once"])
 def test_every_document_once_under_lost_replies_errors_slowness_and_429s(
-    harness: SyncHarness,
+    harness: SyncHarness, calls_at_once: int
 ) -> None:
     harness.faults(
         {"kind": "lost_reply", "endpoint": "invoices", "method": "PUT", "probability": 0.25},
@@ -43,12 +38,12 @@ def test_every_document_once_under_lost_replies_errors_slowness_and_429s(
     harness.push("invoice", [invoice(n, contacts=60) for n in range(160)])
     harness.push("expense", [expense(n, suppliers=15) for n in range(40)])
 
-    harness.sync(batch_size=20)
+    harness.sync(batch_size=20, calls_at_once=calls_at_once)
 
     fired = harness.admin("GET", "/_sandbox/faults")["fired"]
     kinds = {f["kind"] for f in fired}
     assert {"lost_reply", "error", "rate_limit", "slow"} <= kinds
-    _all_once(harness, 200)
+    all_once(harness, 200)
     assert harness.contacts_named("Client 7 Pty Ltd") == 1
     assert harness.contacts_named("Supplier 3") == 1
 
@@ -59,7 +54,7 @@ def test_a_lost_reply_replayed_in_time_gets_xeros_stored_answer(harness: SyncHar
 
     harness.sync()
 
-    _all_once(harness, 5)
+    all_once(harness, 5)
     puts = [r for r in harness.requests("PUT") if r["path"] == "/Invoices"]
     assert len(puts) == 2 and puts[0].get("lost_reply")
     assert harness.admin("GET", "/_sandbox/stats")["idempotent_replays"] >= 1
@@ -80,7 +75,7 @@ def test_after_the_key_expired_a_lost_create_is_found_by_lookup_not_sent_again(
     harness.advance(400)  # past Xero's ~6 minutes and our replay window
     harness.sync()
 
-    _all_once(harness, 7)
+    all_once(harness, 7)
     invoice_puts = [r for r in harness.requests("PUT") if r["path"] == "/Invoices"]
     # the lost batch once, the other batch once: nothing of the lost batch went again
     assert len(invoice_puts) == 2 and invoice_puts[0].get("lost_reply")
@@ -100,7 +95,7 @@ def test_after_the_key_expired_a_create_xero_never_applied_is_sent_again_once(
     harness.advance(400)
     harness.sync()
 
-    _all_once(harness, 3)
+    all_once(harness, 3)
     lookups = [r for r in harness.requests("GET") if r["path"] == "/Invoices"]
     assert lookups, "an old unknown send is looked up before anything is sent again"
 

@@ -24,7 +24,7 @@ from ledgerlink.sync.context import WorkerConfig
 from ledgerlink.sync.intake import upsert_documents
 from ledgerlink.sync.limiter import Limiter, XeroLimits
 from ledgerlink.sync.pool import WorkerPool
-from ledgerlink.sync.worker import Worker
+from ledgerlink.sync.worker import RunResult, Worker
 from tests.engine.conftest import CUSTOM_CLIENT
 from tests.engine.sync.conftest import (
     DEFAULTS,
@@ -188,3 +188,41 @@ def test_a_long_backlog_is_let_go_after_its_slice(harness: SyncHarness) -> None:
     while worker.run_once().connection_id is not None:
         pass
     assert harness.states() == {"done": 6}
+
+
+class _Leasing:
+    """A stand-in worker whose runs lease from a shared list of connections, each run
+    waiting until ``barrier``'s parties all hold one: only a pool that wakes a thread for the
+    next connection as soon as one is leased gets them all going together."""
+
+    def __init__(self, free: list[str], lock: threading.Lock, barrier: threading.Barrier) -> None:
+        self.free, self.lock, self.barrier = free, lock, barrier
+
+    def run_once(self, on_lease: Any = None) -> RunResult:
+        with self.lock:
+            leased = self.free.pop() if self.free else None
+        if leased is None:
+            return RunResult()
+        if on_lease is not None:
+            on_lease(leased)
+        self.barrier.wait()
+        return RunResult(leased, "job-" + leased, {})
+
+
+def test_work_fans_out_to_idle_threads_without_waiting_for_a_poll(harness: SyncHarness) -> None:
+    free = [f"connection-{n}" for n in range(5)]
+    lock = threading.Lock()
+    # A hang guard, not a timing: with polls a minute apart, a pool that left a leased
+    # connection's neighbour asleep would wait far longer than this.
+    barrier = threading.Barrier(5, timeout=30)
+
+    def make(_n: int) -> Any:
+        return _Leasing(free, lock, barrier)
+
+    pool = WorkerPool(harness.factory, make, 5, idle_poll=60)
+    results = pool.run(until_idle=True, max_seconds=120)
+
+    assert barrier.broken is False
+    assert sorted(r.connection_id or "" for r in results) == sorted(
+        f"connection-{n}" for n in range(5)
+    )
