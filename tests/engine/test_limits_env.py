@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ledgerlink.config import Settings, new_key_text
+from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.limiter import XeroLimits
 
 
@@ -46,3 +50,23 @@ def test_the_retry_policy_comes_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("LEDGERLINK_MAX_ATTEMPTS", "none")
     with pytest.raises(ValueError, match="LEDGERLINK_MAX_ATTEMPTS"):
         Policy.from_env()
+
+
+def test_a_killed_workers_calls_stop_holding_places_once_they_must_have_ended(
+    tmp_path: Path,
+) -> None:
+    # A count of calls in flight that no call refreshed for longer than a call can last (the
+    # read timeout and a margin) belongs to a killed worker: Xero has finished those calls.
+    assert XeroLimits().for_calls_lasting(4.0).slot_ttl_seconds == 9.0
+    assert XeroLimits().for_calls_lasting(600.0).slot_ttl_seconds == 90.0  # never longer
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'ttl.db'}",
+        secret_keys=(new_key_text(),),
+        xero_read_timeout=20.0,
+    )
+    engine = Engine.open(settings, admin_token="")
+    try:
+        assert engine.limits.slot_ttl_seconds == 25.0
+        assert engine.limiter().limits.slot_ttl_seconds == 25.0
+    finally:
+        engine.close()

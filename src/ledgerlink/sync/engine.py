@@ -78,7 +78,7 @@ class Engine:
             factory=make_session_factory(database),
             admin_token=token or None,
             transport=transport,
-            limits=limits or XeroLimits(),
+            limits=(limits or XeroLimits()).for_calls_lasting(settings.xero_read_timeout),
             public_url=public_url or "http://127.0.0.1:8000",
         )
 

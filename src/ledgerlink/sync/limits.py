@@ -43,6 +43,9 @@ def tier_day_limit(tier: str | None, field_name: str = "tier") -> int:
     return TIER_DAY_LIMITS[name]
 
 
+SLOT_MARGIN_SECONDS = 5.0
+
+
 @dataclass(frozen=True)
 class XeroLimits:
     """Xero's published limits (fact sheet section 2) and how far under them to stay."""
@@ -81,6 +84,15 @@ class XeroLimits:
         if changes.get("reserve_ratio", 0.0) >= 1:
             raise ValueError("LEDGERLINK_XERO_DAY_RESERVE must be a share below 1, such as 0.1")
         return replace(base, **changes)  # type: ignore[arg-type]
+
+    def for_calls_lasting(self, read_timeout: float) -> XeroLimits:
+        """These limits for calls that end within ``read_timeout`` seconds: a count of calls
+        in flight that no new call has refreshed for longer than that (and a margin) is a
+        killed worker's, whose calls Xero has finished, so it no longer holds places. A worker
+        killed with several requests in flight would otherwise keep its organisation below
+        Xero's 5 at once for the full ``slot_ttl_seconds``."""
+        ttl = min(self.slot_ttl_seconds, read_timeout + SLOT_MARGIN_SECONDS)
+        return replace(self, slot_ttl_seconds=ttl)
 
     def for_tier(self, tier: str | None) -> XeroLimits:
         """These limits for an app on ``tier`` (None: leave them as they are)."""
