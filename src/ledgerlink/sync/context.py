@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -127,6 +128,10 @@ class Run:
     _lease_lost: bool = False
     # Writes that Xero could not serve, one after another; two running end the round.
     unavailable_streak: int = 0
+    # Held while a failure is recorded: its items, then (Xero said wait) every item of the
+    # connection. Two requests in flight that fail together would otherwise each hold their
+    # own items while waiting for the other's (a deadlock on PostgreSQL).
+    failing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def owner(self) -> str:

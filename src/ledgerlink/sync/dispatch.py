@@ -162,7 +162,7 @@ def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) 
         found.pause is not None or found.reconnect or found.offline or run.unavailable_streak >= 2
     )
     log.warning("send %s %s failed (%s): intent %s", intent.method, intent.path, exc, state)
-    with run.factory() as session, session.begin():
+    with run.failing, run.factory() as session, session.begin():
         lifecycle.set_intent_state(session, intent.id, state, run.now())
         _apply(session, run, replace(found, outcome=outcome), _items_of(session, intent.id))
     run.tally.note(run.now(), f"{intent.method} {intent.path}: {exc}")
@@ -177,7 +177,7 @@ def read_failed(run: Run, exc: XeroError | LedgerlinkError, item_ids: Sequence[s
     found = verdict(exc)
     found = replace(found, outcome=replace(found.outcome, intent_id=lifecycle.KEEP))
     log.warning("reading from Xero failed (%s): %d items wait", exc, len(item_ids))
-    with run.factory() as session, session.begin():
+    with run.failing, run.factory() as session, session.begin():
         _apply(session, run, found, item_ids)
     run.tally.note(run.now(), f"reading from Xero failed: {exc}")
 

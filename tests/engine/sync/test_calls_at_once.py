@@ -80,3 +80,20 @@ def test_documents_changed_while_their_requests_are_unresolved_go_once_as_change
             assert str(record["Contact"]["Name"]).startswith("New Client")
     for n in range(3):
         assert harness.contacts_named(f"New Client {n}") == 1
+
+
+def test_requests_refused_together_each_wait_and_nothing_is_lost(harness: SyncHarness) -> None:
+    # Four requests in flight are refused with 429 at once: each records its failure and
+    # pushes the whole connection back, one after another (at once they deadlocked on
+    # PostgreSQL, each holding its own items while waiting for the other's).
+    harness.faults(
+        {"kind": "slow", "endpoint": "invoices", "method": "PUT", "delay_seconds": 0.2, "count": 4},
+        {"kind": "rate_limit", "endpoint": "invoices", "count": 4, "problem": "minute"},
+    )
+    harness.push("invoice", [invoice(n) for n in range(40)])
+
+    harness.sync(batch_size=5, calls_at_once=4)
+
+    fired = [f["kind"] for f in harness.admin("GET", "/_sandbox/faults")["fired"]]
+    assert fired.count("rate_limit") == 4
+    all_once(harness, 40)
