@@ -3,9 +3,9 @@
 Kinds go in dependency order (``DocumentKind.stage``): invoices, bills and purchase orders, then
 credit notes, then payments, so what a later kind needs was linked by an earlier stage of the
 same round. Within a kind, documents go 50 to a request with ``summarizeErrors=false``: creates
-by PUT, updates by POST, grouped by the ``unitdp`` their prices need. What a kind writes after
-the document itself (a credit note's allocations) goes last, one request per document, as Xero's
-API takes it.
+by PUT, updates by POST, with ``unitdp=4`` on a request where a price needs 4 places. What a
+kind writes after the document itself (a credit note's allocations) goes last, one request per
+document, as Xero's API takes it.
 """
 
 from __future__ import annotations
@@ -218,13 +218,16 @@ class _Batch:
 
 def _batches(run: Run, sendable: Sequence[Ready]) -> list[_Batch]:
     """The requests these documents go in: by kind's target (method, path), 50 to a request
-    where the kind batches; a target the tokens lack the scope for is held here instead."""
+    where the kind batches; a target the tokens lack the scope for is held here instead.
+
+    Documents whose prices need 4 places share requests with the rest: a request goes with
+    ``unitdp=4`` when any of its documents needs it (a 2-place price is the same at 4 places,
+    and Xero keeps totals at 2), so a claim of 500 is ten full requests, not eleven or twelve.
+    """
     groups: dict[tuple[str, str], list[Ready]] = {}
     for ready in sendable:
-        method, path = ready.kind.write_target(
-            ready.update, ready.gone, ready.unitdp, ready.work.link
-        )
-        groups.setdefault((method, path), []).append(ready)
+        target = ready.kind.write_target(ready.update, ready.gone, 2, ready.work.link)
+        groups.setdefault(target, []).append(ready)
     size = run.config.batch_size
     found: list[_Batch] = []
     for (method, path), members in sorted(groups.items()):
@@ -233,7 +236,10 @@ def _batches(run: Run, sendable: Sequence[Ready]) -> list[_Batch]:
             continue
         step = size if kind.batches(method, path) else 1
         for start in range(0, len(members), step):
-            found.append(_Batch(kind, method, path, members[start : start + step]))
+            chunk = members[start : start + step]
+            widest = max(chunk, key=lambda r: r.unitdp)
+            target = kind.write_target(widest.update, widest.gone, widest.unitdp, widest.work.link)
+            found.append(_Batch(kind, *target, chunk))
     return found
 
 

@@ -6,6 +6,7 @@ held with the field and the fix, never sent."""
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 from sqlalchemy import select, update
 
@@ -61,3 +62,33 @@ def test_a_stored_body_that_no_longer_validates_is_held_with_its_field(
     assert [
         r.get("InvoiceNumber") for r in harness.invoices() if "LL-" in str(r.get("InvoiceNumber"))
     ] == ["LL-00001"]
+
+
+def test_prices_needing_four_places_share_full_requests_with_the_rest(
+    harness: SyncHarness,
+) -> None:
+    """A claim mixing 2- and 4-place prices goes in full requests of 50; a request carries
+    ``unitdp=4`` when any of its documents needs it, so each price reaches Xero as written."""
+    docs = [
+        invoice(
+            n,
+            lines=[
+                {
+                    "description": "Printing",
+                    "quantity": "1",
+                    "unit_amount": "80.1234" if n % 7 == 0 else f"{80 + n}.25",
+                }
+            ],
+        )
+        for n in range(1, 101)
+    ]
+    harness.push("invoice", docs)
+
+    harness.sync()
+
+    writes = [r for r in harness.requests("PUT") if r["path"] == "/Invoices"]
+    assert len(writes) == 2  # 100 invoices, 50 to a request, whatever their prices need
+    prices = {r["InvoiceNumber"]: r["LineItems"][0]["UnitAmount"] for r in harness.invoices()}
+    assert prices["LL-00007"] == prices["LL-00098"] == Decimal("80.1234")
+    assert (prices["LL-00001"], prices["LL-00099"]) == (Decimal("81.25"), Decimal("179.25"))
+    assert harness.states() == Counter({"done": 100})
