@@ -22,6 +22,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import CheckContext, DocumentKind, LinkView, Needed
 from ledgerlink.mapping import Hold, MappingDefaults, Skip, preflight, resolve_lines
 from ledgerlink.mapping.resolve import ResolvedLine
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, ItemOverride, Link, QueueItem
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run, Work
@@ -89,7 +90,7 @@ def dependencies(
             .where(
                 Document.workspace_id == workspace_id,
                 Document.kind == kind,
-                Document.source_id.in_(source_ids),
+                one_of(Document.source_id, source_ids),
             )
         ).all()
         ids = {document.id: (kind, document.source_id) for document, _ in rows}
@@ -97,7 +98,7 @@ def dependencies(
             found[(kind, document.source_id)] = Dependency(True, view_of(link))
         items = session.scalars(
             select(QueueItem).where(
-                QueueItem.document_id.in_(list(ids)),
+                one_of(QueueItem.document_id, ids),
                 QueueItem.state.in_(("queued", "in_flight", "needs_attention", "failed")),
             )
         )
@@ -122,7 +123,7 @@ def document_ids(
         query = select(Document.id, Document.source_id).where(
             Document.workspace_id == workspace_id,
             Document.kind == kind,
-            Document.source_id.in_(source_ids),
+            one_of(Document.source_id, source_ids),
         )
         found.update({(kind, source): doc for doc, source in session.execute(query)})
     return found

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ledgerlink import kinds
 from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import ContactLink
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run, Work
@@ -107,7 +108,7 @@ def links_for(session: Session, connection_id: str, keys: Sequence[str]) -> dict
     for start in range(0, len(wanted), 500):
         query = select(ContactLink.contact_key, ContactLink.xero_contact_id).where(
             ContactLink.connection_id == connection_id,
-            ContactLink.contact_key.in_(wanted[start : start + 500]),
+            one_of(ContactLink.contact_key, wanted[start : start + 500]),
         )
         found.update({key: xero for key, xero in session.execute(query)})
     return found
@@ -121,7 +122,7 @@ def _link_all(session: Session, connection_id: str, found: dict[str, tuple[str, 
     for start in range(0, len(wanted), 500):
         query = select(ContactLink).where(
             ContactLink.connection_id == connection_id,
-            ContactLink.contact_key.in_(wanted[start : start + 500]),
+            one_of(ContactLink.contact_key, wanted[start : start + 500]),
         )
         rows.update({row.contact_key: row for row in session.scalars(query)})
     new: list[dict[str, str]] = []

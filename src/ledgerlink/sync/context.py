@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink import logs
 from ledgerlink.config import Settings, positive_from_env
 from ledgerlink.store.db import core
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Link, QueueItem, SendIntent
 from ledgerlink.sync import leases, lifecycle, pause
 from ledgerlink.sync.jobs import JobTally
@@ -191,7 +192,7 @@ class Run:
             for start in range(0, len(ids), 500):
                 connection.execute(
                     update(_ITEMS)
-                    .where(QueueItem.id.in_(ids[start : start + 500]))
+                    .where(one_of(QueueItem.id, ids[start : start + 500]))
                     .values(intent_id=intent_id, updated_at=now)
                 )
         pause.reached("intent_written")
@@ -229,7 +230,9 @@ class Run:
         with self.factory() as session:
             rows = session.scalars(
                 select(QueueItem.request_id)
-                .where(QueueItem.document_id.in_(document_ids), QueueItem.intent_id == intent_id)
+                .where(
+                    one_of(QueueItem.document_id, document_ids), QueueItem.intent_id == intent_id
+                )
                 .distinct()
             )
             found = sorted(rid for rid in rows if rid is not None)

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.contacts import groups_of
@@ -70,7 +71,7 @@ def _document_intents(session: Session, works: Sequence[Work]) -> dict[str, set[
     open_intents = select(SendIntent.id).where(SendIntent.state.in_(lifecycle.OPEN_INTENTS))
     for start in range(0, len(docs), CHUNK):
         query = select(QueueItem.id, QueueItem.document_id, QueueItem.intent_id).where(
-            QueueItem.document_id.in_(docs[start : start + CHUNK]),
+            one_of(QueueItem.document_id, docs[start : start + CHUNK]),
             QueueItem.intent_id.in_(open_intents),
         )
         for item_id, document_id, intent_id in session.execute(query):
@@ -104,7 +105,7 @@ def _next_due(session: Session, intent_ids: set[str], mine: set[str]) -> dict[st
     ids = sorted(intent_ids)
     for start in range(0, len(ids), CHUNK):
         query = select(QueueItem.id, QueueItem.intent_id, QueueItem.not_before).where(
-            QueueItem.intent_id.in_(ids[start : start + CHUNK]),
+            one_of(QueueItem.intent_id, ids[start : start + CHUNK]),
             QueueItem.state.in_(lifecycle.ACTIVE),
         )
         for item_id, intent_id, not_before in session.execute(query):

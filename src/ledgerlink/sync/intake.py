@@ -32,6 +32,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, StoredLookup
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import (
     Connection,
     Document,
@@ -88,7 +89,7 @@ def _existing(
             .where(
                 Document.workspace_id == workspace_id,
                 Document.kind == kind,
-                Document.source_id.in_(wanted[start : start + CHUNK]),
+                one_of(Document.source_id, wanted[start : start + CHUNK]),
             )
         )
         for document, digest in session.execute(query):

@@ -46,6 +46,7 @@ from ledgerlink import logs
 from ledgerlink.config import positive_from_env
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.db import core
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import QueueItem, SendIntent, new_id
 from ledgerlink.sync.jobs import JobTally
 
@@ -242,7 +243,7 @@ def settle(
     ids = list(chosen)
     groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
     for start in range(0, len(ids), CHUNK):
-        query = select(*_READ).where(QueueItem.id.in_(ids[start : start + CHUNK]))
+        query = select(*_READ).where(one_of(QueueItem.id, ids[start : start + CHUNK]))
         for item_id, document_id, attempts, waits, job_id in core(session).execute(query):
             row = _Row(
                 id=item_id, document_id=document_id, attempts=attempts, waits=waits, job_id=job_id
@@ -252,7 +253,7 @@ def settle(
             groups.setdefault(key, []).append(item_id)
     for key, members in groups.items():
         for start in range(0, len(members), CHUNK):
-            _move(session, [QueueItem.id.in_(members[start : start + CHUNK])], dict(key))
+            _move(session, [one_of(QueueItem.id, members[start : start + CHUNK])], dict(key))
 
 
 # the other transitions -------------------------------------------------------------------
@@ -328,7 +329,7 @@ def _move(session: Session, where: Sequence[ColumnElement[bool]], values: dict[s
 
 def claim(session: Session, ids: Sequence[str], now: datetime) -> int:
     """queued -> in_flight: these items are ours to decide on (the caller holds the lease)."""
-    where = [QueueItem.id.in_(list(ids)), QueueItem.state == ItemState.QUEUED]
+    where = [one_of(QueueItem.id, ids), QueueItem.state == ItemState.QUEUED]
     return _move(session, where, {"state": ItemState.IN_FLIGHT, "updated_at": now})
 
 
@@ -357,7 +358,7 @@ def supersede_older(session: Session, replaced: dict[str, int], now: datetime) -
     for version, ids in by_version.items():
         for start in range(0, len(ids), CHUNK):
             where = [
-                QueueItem.document_id.in_(ids[start : start + CHUNK]),
+                one_of(QueueItem.document_id, ids[start : start + CHUNK]),
                 QueueItem.version < version,
                 QueueItem.state.in_((ItemState.QUEUED, *HELD)),
                 or_(QueueItem.intent_id.is_(None), QueueItem.intent_id.not_in(open_intents)),

@@ -21,6 +21,7 @@ from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind
 from ledgerlink.store.db import core
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
@@ -174,7 +175,7 @@ def links_of(session: Session, document_ids: Iterable[str]) -> dict[str, Link]:
     ids = sorted(set(document_ids))
     found: dict[str, Link] = {}
     for start in range(0, len(ids), 500):
-        query = select(Link).where(Link.document_id.in_(ids[start : start + 500]))
+        query = select(Link).where(one_of(Link.document_id, ids[start : start + 500]))
         found.update({link.document_id: link for link in session.scalars(query)})
     return found
 
@@ -188,7 +189,7 @@ def version_hashes(
     for start in range(0, len(ids), 500):
         query = select(
             DocumentVersion.document_id, DocumentVersion.version, DocumentVersion.content_hash
-        ).where(DocumentVersion.document_id.in_(ids[start : start + 500]))
+        ).where(one_of(DocumentVersion.document_id, ids[start : start + 500]))
         for doc, version, digest in core(session).execute(query):
             if (doc, version) in wanted:
                 found[(doc, version)] = digest
@@ -200,7 +201,9 @@ def kinds_of(session: Session, document_ids: Iterable[str]) -> dict[str, Documen
     ids = sorted(set(document_ids))
     found: dict[str, DocumentKind] = {}
     for start in range(0, len(ids), 500):
-        query = select(Document.id, Document.kind).where(Document.id.in_(ids[start : start + 500]))
+        query = select(Document.id, Document.kind).where(
+            one_of(Document.id, ids[start : start + 500])
+        )
         found.update({doc: kinds.get(kind) for doc, kind in core(session).execute(query)})
     return found
 

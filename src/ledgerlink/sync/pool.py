@@ -123,9 +123,10 @@ class WorkerPool:
             finally:
                 with self._changed:
                     self._busy -= 1
-                    if result.connection_id is not None:
-                        # A run ended: the scout looks again now (it may have been the last,
-                        # and nothing else would wake the scout before its next poll).
+                    if result.connection_id is not None or self._busy == 0:
+                        # A run ended, or the last busy thread is done: the scout looks again
+                        # now (the queue may be idle, and the scout may have seen this thread
+                        # busy on its last look; nothing else would wake it before its poll).
                         self._look.notify()
             if result.connection_id is not None:
                 with self._changed:

@@ -25,6 +25,7 @@ from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, Prepared
 from ledgerlink.store import numbers
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Link
 from ledgerlink.sync import inflight, lifecycle, pause
 from ledgerlink.sync.checks import Ready, check, dependencies, document_ids, view_of
@@ -45,7 +46,7 @@ def _current_links(session: Session, works: Sequence[Work]) -> None:
     ids = sorted({w.document_id for w in works})
     found: dict[str, Link] = {}
     for start in range(0, len(ids), 500):
-        query = select(Link).where(Link.document_id.in_(ids[start : start + 500]))
+        query = select(Link).where(one_of(Link.document_id, ids[start : start + 500]))
         found.update({link.document_id: link for link in session.scalars(query)})
     for work in works:
         work.link = found.get(work.document_id)

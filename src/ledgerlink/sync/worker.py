@@ -24,6 +24,7 @@ from ledgerlink import kinds
 from ledgerlink.config import Settings
 from ledgerlink.documents import ValidationFailed
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.members import one_of
 from ledgerlink.store.models import (
     Connection,
     Document,
@@ -308,13 +309,13 @@ class Worker:
                     (DocumentVersion.document_id == QueueItem.document_id)
                     & (DocumentVersion.version == QueueItem.version),
                 )
-                .where(QueueItem.id.in_(ids))
+                .where(one_of(QueueItem.id, ids))
             )
             rows = list(session.execute(query))
             doc_ids = [row[1] for row in rows]
             links = {
                 link.document_id: link
-                for link in session.scalars(select(Link).where(Link.document_id.in_(doc_ids)))
+                for link in session.scalars(select(Link).where(one_of(Link.document_id, doc_ids)))
             }
             for item_id, doc_id, kind, version, current, digest, body, intent, tries in rows:
                 work = Work(

@@ -66,14 +66,15 @@ def test_after_the_key_expired_a_lost_create_is_found_by_lookup_not_sent_again(
     harness.faults({"kind": "lost_reply", "endpoint": "invoices", "method": "PUT", "count": 1})
     harness.push("invoice", [invoice(n) for n in range(4)])
     harness.push("expense", [expense(n) for n in range(3)])
-    first = harness.worker().run_once()
+    # four to a request: the invoices go in one, the bills (Xero invoices too) in the next
+    first = harness.worker(batch_size=4).run_once()
     assert first.counts["retrying"] >= 1
     # one batch applied by Xero with its reply lost; one failed write does not end the round,
     # so the other batch went too
     assert len(harness.ours()) == 7
 
     harness.advance(400)  # past Xero's ~6 minutes and our replay window
-    harness.sync()
+    harness.sync(batch_size=4)
 
     all_once(harness, 7)
     invoice_puts = [r for r in harness.requests("PUT") if r["path"] == "/Invoices"]

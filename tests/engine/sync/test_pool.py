@@ -226,3 +226,49 @@ def test_work_fans_out_to_idle_threads_without_waiting_for_a_poll(harness: SyncH
     assert sorted(r.connection_id or "" for r in results) == sorted(
         f"connection-{n}" for n in range(5)
     )
+
+
+class _LastOut:
+    """A stand-in worker: the first run of any thread leases the one connection; the thread
+    that drove it then looks once more and finds nothing, and that look ends only once the
+    scout is waiting for its next poll (having seen this thread busy)."""
+
+    def __init__(self, pool_box: list[WorkerPool], leased: list[str]) -> None:
+        self.pool_box, self.leased = pool_box, leased
+        self.drove = False
+
+    def run_once(self, on_lease: Any = None) -> RunResult:
+        pool = self.pool_box[0]
+        with pool._changed:
+            first = not self.leased
+            self.leased.append("connection-0")
+        if first:
+            if on_lease is not None:
+                on_lease("connection-0")
+            self.drove = True
+            return RunResult("connection-0", "job-0", {})
+        if self.drove:
+            self.drove = False
+            waiting = threading.Event()
+            while not waiting.is_set():  # the scout waits on its condition (CPython's list)
+                with pool._changed:
+                    if pool._scout is not None and pool._look._waiters:  # type: ignore[attr-defined]
+                        waiting.set()
+                waiting.wait(0.01)
+        return RunResult()
+
+
+def test_an_idle_pool_ends_when_its_last_busy_thread_finds_nothing(harness: SyncHarness) -> None:
+    """The scout saw a thread busy and waits for its poll; that thread's last look finds
+    nothing. The pool ends then, not a poll later (polls an hour apart: a hang guard)."""
+    box: list[WorkerPool] = []
+    leased: list[str] = []
+
+    def make(_n: int) -> Any:
+        return _LastOut(box, leased)
+
+    pool = WorkerPool(harness.factory, make, 3, idle_poll=3600)
+    box.append(pool)
+    results = pool.run(until_idle=True, max_seconds=3600)
+
+    assert [r.connection_id for r in results] == ["connection-0"]
