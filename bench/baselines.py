@@ -40,6 +40,7 @@ class Outcome:
     refused_429: int
     waited_seconds: float
     egress_bytes: int
+    paced_seconds: float = 0.0  # from the first request Xero received to the last
 
 
 def invoices(count: int, prefix: str, *, new_contacts: bool = False, seed: int = 5) -> list[Doc]:

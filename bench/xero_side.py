@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -74,6 +75,12 @@ class Sandbox:
                 raise RuntimeError(f"POST /_sandbox/orgs -> {reply.status_code}: {reply.text}")
             self.orgs_route = False
         return [DEMO_ORG]
+
+    def requests_at(self, org: Org) -> list[float]:
+        """When the sandbox received each API request for ``org``, in order (seconds on its
+        clock, which is real time in a benchmark)."""
+        entries = self.admin.get("/_sandbox/requests", params={"tenant": org.key}).json()
+        return [datetime.fromisoformat(e["at"]).timestamp() for e in entries["requests"]]
 
     def refused_429(self) -> int:
         stats = self.admin.get("/_sandbox/stats").json()

@@ -16,6 +16,7 @@ ROWS = (
     "wall time, s",
     "rate-limit bound, s",
     "share of bound reached",
+    "share of bound, first to last request",
     "429 responses",
     "time lost waiting out 429s, s",
     "egress bytes per document",
@@ -47,7 +48,7 @@ def test_quick_run_prints_a_complete_table() -> None:
         row = cells(out, label)
         assert re.match(FIGURE, row[0]), f"{label}: ledgerlink has no figure: {row}"
     # Rows the three columns share have a figure in each.
-    for label in ROWS[:9]:
+    for label in ROWS[:10]:
         assert all(re.fullmatch(FIGURE + r"(/\d+)?", c) for c in cells(out, label)), label
 
     # Each column sent every document it was given, and each exactly once.
