@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import Table, insert, select, update
@@ -32,6 +32,9 @@ from ledgerlink.sync.jobs import JobTally
 from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.run_budget import RunBudget
 from ledgerlink.xero.client import XeroClient, XeroReply
+
+if TYPE_CHECKING:
+    from ledgerlink.sync.flight import Flight
 
 MAX_URL = 2000
 _INTENTS = cast(Table, SendIntent.__table__)
@@ -133,6 +136,8 @@ class Run:
     # connection. Two requests in flight that fail together would otherwise each hold their
     # own items while waiting for the other's (a deadlock on PostgreSQL).
     failing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # Requests in flight, which may outlast a claim (``sync.flight``); None: one at a time.
+    flight: Flight | None = field(default=None, repr=False, compare=False)
 
     @property
     def owner(self) -> str:

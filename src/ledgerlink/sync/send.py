@@ -10,12 +10,10 @@ document, as Xero's API takes it.
 
 from __future__ import annotations
 
-import contextvars
 import logging
-import threading
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 
 from sqlalchemy import select
@@ -135,18 +133,18 @@ def send_all(run: Run, works: Sequence[Work]) -> bool:
     if not _refresh(run, works):
         return True
     staged = sorted(works, key=lambda w: kinds.get(w.kind).stage)
-    for number, (_, members) in enumerate(groupby(staged, key=lambda w: kinds.get(w.kind).stage)):
-        stage = list(members)
+    stages = [list(m) for _, m in groupby(staged, key=lambda w: kinds.get(w.kind).stage)]
+    for number, stage in enumerate(stages):
         if number:
             # An earlier stage may have left a send unresolved (a contact's create whose reply
             # was lost): what shares its contact or document waits for it to be settled.
             stage = inflight.hold_back(run, stage)
-        if stage and _send_stage(run, stage):
+        if stage and _send_stage(run, stage, last=number == len(stages) - 1):
             return True
     return False
 
 
-def _send_stage(run: Run, works: list[Work]) -> bool:
+def _send_stage(run: Run, works: list[Work], *, last: bool = True) -> bool:
     if works and any(w.link is None for w in works):
         with run.factory() as session:
             _current_links(session, works)  # an earlier stage may have linked some
@@ -166,9 +164,10 @@ def _send_stage(run: Run, works: list[Work]) -> bool:
         for r in writes
         if r.gone or r.kind.contact(r.work.document) is None or r.work.item_id in have_contact
     ]
-    if _write(run, sendable):
+    follow_ups = [r for r in ready if r.follow_up_only]
+    if _write(run, sendable, may_stay=last and not follow_ups):
         return True
-    return _follow_ups(run, [r for r in ready if r.follow_up_only])
+    return _follow_ups(run, follow_ups)
 
 
 def _prepared(run: Run, ready: Ready) -> Prepared:
@@ -244,37 +243,27 @@ def _batches(run: Run, sendable: Sequence[Ready]) -> list[_Batch]:
     return found
 
 
-def _write(run: Run, sendable: Sequence[Ready]) -> bool:
-    """Send the requests, up to ``calls_at_once`` of them in flight together (Xero takes 5 at
-    once per organisation): each has its own intent and documents of its own, so they go on
-    side by side while this thread converts the next. True when the round must stop; once a
-    request says stop, no further request starts (those in flight finish and are recorded)."""
+def _write(run: Run, sendable: Sequence[Ready], *, may_stay: bool = False) -> bool:
+    """Send the requests, up to ``calls_at_once`` in flight together (``sync.flight``), while
+    this thread converts the next. True when the round must stop; once a request says stop, no
+    further request starts (those in flight finish and are recorded). ``may_stay``: the last
+    requests may still be in flight when this returns (the round's last writes; the next
+    claim waits for them unless its documents are independent of theirs)."""
     batches = _batches(run, sendable)
-    calls = max(1, run.config.calls_at_once)
-    if calls == 1 or len(batches) <= 1:
+    flight = run.flight
+    if flight is None:
         return any(_send_batch(run, b, [convert(run, r) for r in b.members]) for b in batches)
-    stop = threading.Event()
+    for batch in batches:
+        elements = [convert(run, r) for r in batch.members]  # in order: numbers stay so
+        documents = [r.work.document_id for r in batch.members]
+        flight.send(documents, partial(_send_unless_lost, run, batch, elements))
+        if flight.stop.is_set():
+            break
+    return flight.stop.is_set() if may_stay else flight.join()
 
-    def send(batch: _Batch, elements: list[Record]) -> None:
-        if not stop.is_set() and not run.lease_lost and _send_batch(run, batch, elements):
-            stop.set()
 
-    pending: set[Future[None]] = set()
-    done: list[Future[None]] = []
-    with ThreadPoolExecutor(calls, thread_name_prefix="ledgerlink-send") as pool:
-        for batch in batches:
-            elements = [convert(run, r) for r in batch.members]  # in order: numbers stay so
-            while len(pending) >= calls:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                done += finished
-            if stop.is_set():
-                break
-            # The log context (connection, job) goes with each request's thread.
-            pending.add(pool.submit(contextvars.copy_context().run, send, batch, elements))
-        finished, _ = wait(pending)
-    for future in [*done, *finished]:
-        future.result()  # a request that raised raises here, as it would have alone
-    return stop.is_set()
+def _send_unless_lost(run: Run, batch: _Batch, elements: list[Record]) -> bool:
+    return not run.lease_lost and _send_batch(run, batch, elements)
 
 
 def _send_batch(run: Run, batch: _Batch, elements: list[Record]) -> bool:

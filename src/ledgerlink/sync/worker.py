@@ -38,6 +38,7 @@ from ledgerlink.sync import budgets, inflight, jobs, leases, lifecycle, queue
 from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
+from ledgerlink.sync.flight import Flight, independent
 from ledgerlink.sync.limiter import Limiter
 from ledgerlink.sync.linking import refresh_links
 from ledgerlink.sync.reference import refresh_reference
@@ -234,17 +235,23 @@ class Worker:
         run.connection = self._connection(run.connection.id)
         slice_ = self.config.run_slice_seconds
         ends = self.clock() + timedelta(seconds=slice_) if slice_ > 0 else None
-        while not run.lease_lost and (ends is None or self.clock() < ends):
-            ids = queue.claim(
-                self.factory,
-                run.connection.id,
-                self.config.owner,
-                self.config.claim_size,
-                self.clock(),
-                self.config.lease_seconds,
-            )
-            if not ids or self._round(run, ids):
-                break
+        if self.config.calls_at_once > 1:
+            run.flight = Flight(self.config.calls_at_once)
+        try:
+            while not run.lease_lost and (ends is None or self.clock() < ends):
+                ids = queue.claim(
+                    self.factory,
+                    run.connection.id,
+                    self.config.owner,
+                    self.config.claim_size,
+                    self.clock(),
+                    self.config.lease_seconds,
+                )
+                if not ids or self._round(run, ids):
+                    break
+        finally:
+            if run.flight is not None:  # the last requests finish before the run ends
+                run.flight.close()
 
     def _ensure_reference(
         self,
@@ -347,6 +354,11 @@ class Worker:
         until then (``inflight``); only then is anything decided and sent.
         """
         works = self._load(run, ids)
+        flight = run.flight
+        if flight is not None and (
+            flight.stop.is_set() or (not independent(flight, works) and flight.join())
+        ):
+            return True  # the last claim's requests said stop: decide nothing more
         needed = _catalogues_needed(works, run.connection.base_currency)
         if not self._ensure_reference(run, needed, [w.item_id for w in works]):
             return True

@@ -5,8 +5,14 @@ are the judge, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from decimal import Decimal
+from typing import Any
 
+import pytest
+
+from ledgerlink.sync import pause, queue
 from tests.engine.sync.conftest import SyncHarness, all_once, invoice
 from xero_sandbox.seed import DEMO_TENANT
 
@@ -97,3 +103,93 @@ def test_requests_refused_together_each_wait_and_nothing_is_lost(harness: SyncHa
     fired = [f["kind"] for f in harness.admin("GET", "/_sandbox/faults")["fired"]]
     assert fired.count("rate_limit") == 4
     all_once(harness, 40)
+
+
+class _HeldReply:
+    """Notes whether any intent was written after the first request's (a request thread's)
+    and before any reply was applied: work decided while that request was in flight. The
+    first reply is held (at ``reply_received``) until then or ``patience`` seconds (a hang
+    guard, never a timing asserted)."""
+
+    def __init__(self, reached: Any, patience: float) -> None:
+        self.reached, self.patience = reached, patience
+        self.first_sent = False
+        self.applied = False
+        self.held = False
+        self.another = threading.Event()
+        self.lock = threading.Lock()
+
+    @property
+    def written_while_held(self) -> bool:
+        return self.another.is_set()
+
+    def __call__(self, point: str) -> None:
+        sender = threading.current_thread().name.startswith("ledgerlink-send")
+        with self.lock:
+            if point == "intent_written":
+                if self.first_sent and not self.applied:
+                    self.another.set()
+                self.first_sent = self.first_sent or sender
+            self.applied = self.applied or point == "reply_applied"
+            hold = point == "reply_received" and not self.held
+            self.held = self.held or hold
+        if hold:
+            self.another.wait(self.patience)
+        self.reached(point)
+
+
+def test_the_next_claim_is_prepared_and_sent_while_the_last_request_is_in_flight(
+    harness: SyncHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim's last request stays in flight while the run claims and prepares the next
+    claim: its first request goes without waiting for the reply."""
+    held = _HeldReply(pause.reached, patience=60)
+    monkeypatch.setattr(pause, "reached", held)
+    harness.push("invoice", [invoice(n) for n in range(10)])
+
+    harness.sync(claim_size=5, batch_size=5, calls_at_once=3)  # a claim is one request
+
+    assert held.written_while_held  # the second claim's intent, while the first was held
+    all_once(harness, 10)
+    assert len([r for r in harness.requests("PUT") if r["path"] == "/Invoices"]) == 2
+
+
+def test_a_document_in_flight_changed_in_the_next_claim_waits_for_the_reply_and_goes_once(
+    harness: SyncHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a create is in flight its document changes, and the run's next claim holds the
+    new version: it is decided only once that reply is applied (the run waits for it, as it
+    does for any document of its own in flight; an open send of another item of the document
+    would hold it too), so it goes as an update of what Xero holds, never a second create,
+    and nothing of that claim is sent meanwhile."""
+    pushed = threading.Event()
+
+    class _ChangeThenHold(_HeldReply):
+        def __call__(self, point: str) -> None:
+            if point == "reply_received" and not self.held:
+                harness.push("invoice", [invoice(1, reference="changed while in flight")])
+                pushed.set()
+            super().__call__(point)
+
+    claim = queue.claim
+    claims: list[int] = []
+
+    def second_claim_after_the_change(*args: Any, **kwargs: Any) -> list[str]:
+        claims.append(1)
+        if len(claims) == 2:
+            assert pushed.wait(60)  # a hang guard
+        return claim(*args, **kwargs)
+
+    held = _ChangeThenHold(pause.reached, patience=1.0)
+    monkeypatch.setattr(pause, "reached", held)
+    monkeypatch.setattr(queue, "claim", second_claim_after_the_change)
+    harness.push("invoice", [invoice(n) for n in range(5)])
+
+    harness.sync(claim_size=5, batch_size=5, calls_at_once=3)
+
+    assert held.held and not held.written_while_held
+    mine = [r for r in harness.invoices() if r.get("InvoiceNumber") == "LL-00001"]
+    assert [r.get("Reference") for r in mine] == ["changed while in flight"]
+    assert harness.states() == Counter({"done": 6})
+    assert len([r for r in harness.requests("PUT") if r["path"] == "/Invoices"]) == 1
+    assert len([r for r in harness.requests("POST") if r["path"].startswith("/Invoices")]) == 1
