@@ -89,14 +89,12 @@ class Bench:
 
     # -- compressed minute: the three columns --------------------------------------------
 
-    def compressed(self) -> None:
-        s = self.sizes
-        minute = s.minute
-        docs = invoices(s.documents, "CMP")
-        limits = XeroLimits(minute_seconds=minute)
-        with sandbox(minute) as box, database("sqlite", self.folder) as url:
+    def _engine_compressed(self, kind: str, docs: list[Doc]) -> tuple[Outcome, tuple[int, int]]:
+        """ledgerlink's column of the compressed-minute run, on a ``kind`` database."""
+        minute = self.sizes.minute
+        with sandbox(minute) as box, database(kind, self.folder) as url:
             org = self._orgs(box, 1, "engine")[0]
-            ledger = Ledger(url, box.url, limits)
+            ledger = Ledger(url, box.url, XeroLimits(minute_seconds=minute))
             try:
                 ledger.connect([org])
                 measured(ledger, {org.key: (org, warmup_invoices("WARM"))})  # not counted
@@ -113,9 +111,15 @@ class Bench:
                     run.calls.egress_bytes,
                     _span(box.requests_at(org)[mark:]),
                 )
-                once = sent_once(box.url, [org], {org.key: numbers(docs)})
+                return engine, sent_once(box.url, [org], {org.key: numbers(docs)})
             finally:
                 ledger.close()
+
+    def compressed(self) -> None:
+        s = self.sizes
+        minute = s.minute
+        docs = invoices(s.documents, "CMP")
+        engine, once = self._engine_compressed("sqlite", docs)
         results = [(engine, once)]
         for script, count in ((one_by_one, s.one_by_one), (batches_of_30, s.documents)):
             with sandbox(minute) as box:
@@ -129,6 +133,16 @@ class Bench:
                 results.append((outcome, sent_once(box.url, [org], {org.key: numbers(sent)})))
         self.table.title += f"\ncompressed minute of {minute:g} s, invoices, contacts in Xero"
         self._compressed_rows(results, minute)
+        if self.postgres:
+            pg, (found, expected) = self._engine_compressed("postgresql", docs)
+            whole = pg.calls * minute / 60 / pg.wall_seconds
+            paced = (pg.calls - 1) * minute / 60 / pg.paced_seconds if pg.paced_seconds else 0
+            self.table.notes.append(
+                f"ledgerlink on PostgreSQL, the same run: {found}/{expected} once, {pg.calls} "
+                f"calls, {pg.refused_429} 429s, wall {pg.wall_seconds:.2f} s, share of bound "
+                f"{share(whole)} (wall) | {share(paced)} (first to last request), CPU "
+                f"{pg.cpu_seconds * 1000 / pg.documents:.2f} ms/doc."
+            )
         self.table.notes += [
             "rate-limit bound: the least wall time Xero's 60 calls a minute per organisation "
             "allow for the calls a column made, at a steady pace (calls x minute / 60); Xero's "
