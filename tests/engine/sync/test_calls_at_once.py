@@ -50,8 +50,11 @@ def test_one_request_at_a_time_when_set_so(harness: SyncHarness) -> None:
     assert _peak(harness) == 1
 
 
+# One claim of 30, or claims of 5: a claim's requests then still in flight while the next
+# claim is prepared and sent (``sync.flight``).
+@pytest.mark.parametrize("claim_size", [500, 5], ids=["one-claim", "claims-overlapping"])
 def test_documents_changed_while_their_requests_are_unresolved_go_once_as_changed(
-    harness: SyncHarness,
+    harness: SyncHarness, claim_size: int
 ) -> None:
     # Two of the requests in flight together lose their replies: Xero applied them, we
     # do not know it. Meanwhile every document changes, and new clients appear.
@@ -60,7 +63,7 @@ def test_documents_changed_while_their_requests_are_unresolved_go_once_as_change
         {"kind": "slow", "endpoint": "invoices", "method": "PUT", "delay_seconds": 0.1, "count": 4},
     )
     harness.push("invoice", [invoice(n) for n in range(30)])
-    first = harness.worker(batch_size=5, calls_at_once=3).run_once()
+    first = harness.worker(batch_size=5, calls_at_once=3, claim_size=claim_size).run_once()
     assert first.counts["retrying"] >= 1
 
     changed = [
@@ -73,7 +76,7 @@ def test_documents_changed_while_their_requests_are_unresolved_go_once_as_change
     ]
     harness.push("invoice", changed)
     harness.advance(400)  # past Xero's idempotency window: the lost ones are looked up
-    harness.sync(batch_size=5, calls_at_once=3)
+    harness.sync(batch_size=5, calls_at_once=3, claim_size=claim_size)
 
     ours = harness.ours()
     assert len(ours) == 30 and set(ours.values()) == {1}
