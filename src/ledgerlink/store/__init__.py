@@ -1,0 +1,8 @@
+"""The database: models, repositories and migrations.
+
+Both model modules load with the package, so ``Base.metadata`` always holds every table.
+"""
+
+from ledgerlink.store import models, twoway
+
+__all__ = ["models", "twoway"]

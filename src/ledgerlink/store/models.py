@@ -90,6 +90,8 @@ class Workspace(Base):
     xero_client_id: Mapped[str | None] = mapped_column(String(100))
     xero_client_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     xero_app_tier: Mapped[str | None] = mapped_column(String(20))  # see sync.limiter's tiers
+    # The webhook key Xero shows for that app: its receiver verifies deliveries with it.
+    xero_webhook_key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -266,6 +268,8 @@ class Link(Base):
     # document and account.
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Xero's UpdatedDateUTC of the record last written here: an older read changes nothing.
+    xero_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
