@@ -159,6 +159,25 @@ class NotFound(XeroError):
         return PlainTextResponse(self.text, 404)
 
 
+class UnparsableParameter(XeroError):
+    """A query list Xero could not read is refused before any filtering, as a bare line of text.
+
+    Reported answers (XeroAPI/xero-node#502, XeroAPI/xero-php-oauth2-app#17) are a 400 with
+    ``text/html`` and ``Supplied parameter 'ContactIds' cannot be parsed.`` (or ``'Ids'``): not
+    an ApiException, and the parameter under Xero's own spelling rather than the caller's.
+    """
+
+    status = 400
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def response(self) -> Response:
+        text = f"Supplied parameter '{self.name}' cannot be parsed."
+        return Response(text, 400, media_type="text/html")
+
+
 class PayloadTooLarge(XeroError):
     status = 413
 

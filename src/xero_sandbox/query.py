@@ -16,18 +16,52 @@ harmless.
 from __future__ import annotations
 
 import math
+import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from xero_sandbox import errors
 from xero_sandbox.context import ApiContext
 from xero_sandbox.ref_where import compile_where
-from xero_sandbox.ref_where_lex import field_value, typed
+from xero_sandbox.ref_where_lex import GUID_PATTERN, field_value, typed
 from xero_sandbox.state import Record
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
-__all__ = ["compile_where", "field_value", "modified_since", "order_by", "paginate"]
+__all__ = ["compile_where", "field_value", "guid_list", "modified_since", "order_by", "paginate"]
+
+_UNDASHED_GUID = re.compile(r"^[0-9a-f]{32}$", re.IGNORECASE)
+# Xero's own spelling of a list parameter in its "cannot be parsed" answer.
+_XERO_NAMES = {"ids": "Ids", "contactids": "ContactIds"}
+
+
+def canonical_guid(text: str) -> str | None:
+    """``text`` as the sandbox stores ids (lower case, dashed), or None if it is no GUID.
+
+    Xero takes a GUID with its four dashes or without any, in either case; a half-dashed or
+    braced form is refused here because no client is known to send one and Xero accepting it
+    is unconfirmed.
+    """
+    value = text.strip()
+    if not (GUID_PATTERN.match(value) or _UNDASHED_GUID.match(value)):
+        return None
+    return str(uuid.UUID(hex=value))
+
+
+def guid_list(ctx: ApiContext, name: str) -> set[str]:
+    """The GUIDs of a comma-separated parameter (``IDs``, ``ContactIDs``); empty without one.
+
+    One value that is not a GUID refuses the whole call, as Xero does: answering with fewer
+    records would let a client take a typo for a document that does not exist.
+    """
+    found: set[str] = set()
+    for part in ctx.query.csv(name):
+        guid = canonical_guid(part)
+        if guid is None:
+            raise errors.UnparsableParameter(_XERO_NAMES.get(name.lower(), name))
+        found.add(guid)
+    return found
 
 
 def where_filter(ctx: ApiContext, records: list[Record]) -> list[Record]:

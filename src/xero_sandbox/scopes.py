@@ -89,6 +89,7 @@ RESOURCES: dict[str, Rule] = {
     "currencies": SETTINGS,
     "invoicereminders": SETTINGS,
     "organisation": SETTINGS,
+    "organisations": SETTINGS,
     "taxrates": SETTINGS,
     "trackingcategories": SETTINGS,
     "users": SETTINGS,

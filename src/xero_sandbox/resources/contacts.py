@@ -59,7 +59,7 @@ def _summary(record: Record) -> Record:
 
 def list_contacts(ctx: ApiContext) -> Response:
     records = list(ctx.org.contacts.values())
-    ids = {i.lower() for i in ctx.query.csv("IDs")}
+    ids = query.guid_list(ctx, "IDs")
     if ids:
         records = [r for r in records if r["ContactID"].lower() in ids]
     if not ctx.query.flag("includeArchived"):

@@ -22,14 +22,14 @@ def _ids(values: list[str]) -> set[str]:
 def list_documents(ctx: ApiContext, kind: DocKind) -> Response:
     """The list GET: without ``page`` Xero leaves out line items, with it includes them."""
     found = list(records(ctx.org, kind).values())
-    ids = _ids(ctx.query.csv("IDs"))
+    ids = query.guid_list(ctx, "IDs")
     if ids:
         found = [r for r in found if r[kind.id_field].lower() in ids]
     if kind is INVOICE:
         numbers = _ids(ctx.query.csv("InvoiceNumbers"))
         if numbers:
             found = [r for r in found if str(r.get("InvoiceNumber") or "").lower() in numbers]
-        contacts = _ids(ctx.query.csv("ContactIDs"))
+        contacts = query.guid_list(ctx, "ContactIDs")
         if contacts:
             found = [r for r in found if r["Contact"].get("ContactID", "").lower() in contacts]
         statuses = {s.upper() for s in ctx.query.csv("Statuses")}

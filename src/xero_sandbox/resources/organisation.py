@@ -1,4 +1,8 @@
-"""GET /Organisation and /Organisation/Actions."""
+"""GET /Organisation and /Organisation/Actions.
+
+Xero answers the plural ``/Organisations`` exactly as ``/Organisation``, and common clients call
+that form, so it is an alias of the same route rather than an endpoint of its own.
+"""
 
 from __future__ import annotations
 
@@ -75,5 +79,5 @@ def get_actions(ctx: ApiContext) -> Response:
 
 ROUTES = [
     ApiRoute("GET", "/Organisation/Actions", get_actions),
-    ApiRoute("GET", "/Organisation", get_organisation),
+    ApiRoute("GET", "/Organisation", get_organisation, aliases=("/Organisations",)),
 ]
