@@ -91,6 +91,7 @@ ENV_NAMES = {
     "xero_deeplink_url": "LEDGERLINK_XERO_DEEPLINK_URL",
     "xero_client_id": "LEDGERLINK_XERO_CLIENT_ID",
     "xero_client_secret": "LEDGERLINK_XERO_CLIENT_SECRET",
+    "xero_webhook_key": "LEDGERLINK_XERO_WEBHOOK_KEY",
     "redirect_uri": "LEDGERLINK_REDIRECT_URI",
     "scopes": "LEDGERLINK_XERO_SCOPES",
     "scope_style": "LEDGERLINK_XERO_SCOPE_STYLE",
@@ -136,6 +137,9 @@ class Settings:
     xero_deeplink_url: str = "https://go.xero.com"
     xero_client_id: str = ""
     xero_client_secret: str = field(default="", repr=False)
+    # The webhook key Xero shows for that app: POST /api/v1/xero/webhooks verifies with it
+    # (empty: that receiver refuses every delivery).
+    xero_webhook_key: str = field(default="", repr=False)
     redirect_uri: str = "http://127.0.0.1:8000/api/v1/connections/callback"
     # The scopes a connect asks Xero for: LEDGERLINK_XERO_SCOPES outright, else the set of
     # LEDGERLINK_XERO_SCOPE_STYLE (granular, or broad for an app made before 2 March 2026).

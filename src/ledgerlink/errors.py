@@ -7,6 +7,8 @@ Codes never change meaning once published; add new ones instead. The whole tree:
     ├── ValidationFailed            documents.validation: a document refused at intake,
     │                               with every problem (VALIDATION_FAILED at lines[0].quantity)
     ├── SecretUnreadable            store.secrets: tokens no key of ours opens (SECRETS_UNREADABLE)
+    ├── BadDelivery                 sync.xero_webhooks: a correctly signed webhook body that is
+    │                               not a Xero delivery (WEBHOOK_MALFORMED; answered 400)
     └── XeroError                   xero.errors: what Xero answered; ``action`` says what to do
         ├── XeroRateLimited         429 (wait for Retry-After)
         ├── XeroBudgetExhausted     our own limiter would wait too long (wait)
@@ -34,6 +36,10 @@ from typing import Any
 CATALOGUE: dict[str, tuple[int, str]] = {
     "VALIDATION_FAILED": (422, "Correct the field named and send the document again."),
     "JSON_MALFORMED": (400, "Send a valid JSON body."),
+    "WEBHOOK_MALFORMED": (
+        400,
+        "Xero's webhook deliveries are JSON with a list of events: check what posts to this URL.",
+    ),
     "PAYLOAD_TOO_LARGE": (413, "Send fewer documents or lines per request."),
     "AUTH_MISSING": (401, "Send the workspace API key as 'Authorization: Bearer <key>'."),
     "AUTH_INVALID": (401, "The API key is unknown or revoked: create a new one."),

@@ -64,7 +64,11 @@ def test_the_xero_call_that_sends_a_document_carries_the_pushing_requests_id(
     document_id = rest.call("GET", "/documents/invoice/corr-1", key).json()["id"]
 
     ran = rest.call(
-        "POST", "/jobs", key, json={"connection_id": cid}, headers={"X-Request-ID": "sync-1"}
+        "POST",
+        "/jobs?wait=true",
+        key,
+        json={"connection_id": cid},
+        headers={"X-Request-ID": "sync-1"},
     )
     assert ran.status_code == 200 and ran.json()["job"]["counts"]["synced"] == 1, ran.text
 

@@ -94,7 +94,7 @@ def test_metrics_after_a_sync_match_the_call_log_and_the_queue(rest: Api) -> Non
     with rest.services.factory() as session:
         last_call = session.scalar(select(func.max(ApiCall.id))) or 0
 
-    ran = rest.call("POST", "/jobs", key, json={"connection_id": cid})
+    ran = rest.call("POST", "/jobs?wait=true", key, json={"connection_id": cid})
     assert ran.status_code == 200 and ran.json()["job"]["counts"]["synced"] == 2, ran.text
     after = scrape(rest)
 

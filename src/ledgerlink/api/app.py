@@ -17,6 +17,7 @@ from ledgerlink.api import (
     routes_overrides,
     routes_queue,
     routes_workspaces,
+    routes_xero_webhooks,
 )
 from ledgerlink.api.body import DEFAULT_MAX_BODY
 from ledgerlink.api.docs_page import install_docs
@@ -80,6 +81,7 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_overrides.router, prefix=PREFIX)
     app.include_router(routes_lists.router, prefix=PREFIX)
+    app.include_router(routes_xero_webhooks.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
     observe.install(app)

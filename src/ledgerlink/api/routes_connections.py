@@ -9,11 +9,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from ledgerlink import kinds
 from ledgerlink.api import routes_budget
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_object
@@ -225,3 +226,40 @@ def refresh(
 
 
 router.include_router(routes_budget.router)
+
+
+class PlanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str | None = Field(default=None, description="The kind of the documents given.")
+    documents: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Documents to plan (validated, not stored); absent: the connection's queue.",
+    )
+
+
+@router.post("/{connection_id}/plan")
+async def plan(request: Request, workspace_id: WorkspaceId, connection_id: str) -> JSONResponse:
+    """Plan (dry run): for the queue, or for the documents given, what a sync would create,
+    update, void or leave unchanged in Xero, what it would hold (with each error's code, field
+    and fix) and which contacts it would create first. Nothing is written to Xero, and the
+    queue does not change."""
+    raw = (
+        await read_object(request)
+        if request.headers.get("content-length") not in (None, "0")
+        else {}
+    )
+    body = PlanIn.model_validate(raw)
+    svc = services(request)
+    with svc.factory() as session:
+        conns.get_connection(session, workspace_id, connection_id)
+    if body.documents is not None:
+        if body.kind is None:
+            raise LedgerlinkError(
+                "VALIDATION_FAILED", "kind: say which kind the documents are.", field="kind"
+            )
+        kinds.get(body.kind)
+    report = await run_in_threadpool(
+        svc.plan, workspace_id, connection_id, body.kind, body.documents
+    )
+    return JSONResponse(report.as_json())

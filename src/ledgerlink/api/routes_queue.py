@@ -3,15 +3,18 @@ retry button, and "sync now" for one connection."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from ledgerlink import kinds
 from ledgerlink.api.auth import WorkspaceId
-from ledgerlink.api.body import read_json
+from ledgerlink.api.body import read_json, read_object
 from ledgerlink.api.errors import ERROR_RESPONSES
 from ledgerlink.api.routes_documents import pick_connection
 from ledgerlink.api.services import services
@@ -19,7 +22,7 @@ from ledgerlink.api.views import ErrorOut, JobOut, QueueItemOut, job_out, queue_
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import ApiCall, Document, QueueItem, SyncJob
-from ledgerlink.sync import jobs, queue
+from ledgerlink.sync import jobs, on_demand, queue
 
 router = APIRouter(tags=["queue"], responses=ERROR_RESPONSES)
 
@@ -127,15 +130,27 @@ def list_jobs(
 
 
 class SyncNowOut(BaseModel):
-    ran: bool = Field(description="False when another worker is syncing the connection now.")
+    ran: bool | None = Field(
+        description="With wait=true: false when another worker kept the connection. Without: "
+        "null, the job runs in the background (follow it at GET /jobs/{id})."
+    )
     job: JobOut | None = Field(description="This run's job, or the one running elsewhere.")
 
 
-@router.post("/jobs", response_model=SyncNowOut)
+WAIT_SECONDS = 600.0
+
+
+@router.post("/jobs", response_model=SyncNowOut, status_code=202)
 async def sync_now(
-    request: Request, workspace_id: WorkspaceId, connection_id: str | None = None
-) -> SyncNowOut:
-    """Sync now: one worker run on the connection, sending everything that is due."""
+    request: Request,
+    workspace_id: WorkspaceId,
+    connection_id: str | None = None,
+    wait: bool = Query(False, description="Answer when the run has ended (at most 10 minutes)."),
+) -> Response:
+    """Sync now: a job that sends everything queued for the connection, a scheduled
+    connection's waiting documents too. Answers 202 at once with the job (``queued``), which
+    runs in the background: GET /jobs/{id} shows its counts and log as it goes. With
+    ``wait=true``, answers 200 once the run has ended."""
     if request.headers.get("content-length", "0") not in ("", "0"):
         body = await read_json(request)
         if isinstance(body, dict) and body.get("connection_id"):
@@ -143,15 +158,94 @@ async def sync_now(
     svc = services(request)
     connection = pick_connection(svc, workspace_id, connection_id)
     conns.require_usable(connection)
-    result = await run_in_threadpool(svc.sync_connection, connection.id)
+    job_id = await run_in_threadpool(svc.start_job, workspace_id, connection.id)
+    if not wait:
+        return JSONResponse(
+            SyncNowOut(ran=None, job=_job(svc, job_id)).model_dump(mode="json"), status_code=202
+        )
+    await run_in_threadpool(on_demand.wait, job_id, WAIT_SECONDS)
     # "The one running elsewhere" may be a dead worker's: shown ended, not running.
     jobs.reap_abandoned(svc.factory, datetime.now(UTC), connection_id=connection.id)
+    job = _job(svc, job_id)
+    ran = (
+        job is not None and job.state not in (jobs.QUEUED,) and "Another worker" not in str(job.log)
+    )
+    if not ran:
+        with svc.factory() as session:
+            query = select(SyncJob).where(
+                SyncJob.connection_id == connection.id, SyncJob.id != job_id
+            )
+            other = session.scalars(query.order_by(SyncJob.created_at.desc()).limit(1)).first()
+            job = job_out(other) if other is not None else job
+    out = SyncNowOut(ran=ran, job=job)
+    return JSONResponse(out.model_dump(mode="json"), status_code=200)
+
+
+def _job(svc: Any, job_id: str) -> JobOut | None:
     with svc.factory() as session:
-        query = select(SyncJob).where(SyncJob.connection_id == connection.id)
-        if result.job_id:
-            query = query.where(SyncJob.id == result.job_id)
-        job = session.scalars(query.order_by(SyncJob.created_at.desc()).limit(1)).first()
-        return SyncNowOut(ran=result.job_id is not None, job=job_out(job) if job else None)
+        row = session.get(SyncJob, job_id)
+        return job_out(row) if row is not None else None
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(request: Request, workspace_id: WorkspaceId, job_id: str) -> JobOut:
+    """One job: its state (queued, running, finished, crashed, abandoned), counts and log, as
+    they stand now while it runs."""
+    svc = services(request)
+    jobs.reap_abandoned(svc.factory, datetime.now(UTC), workspace_id=workspace_id)
+    with svc.factory() as session:
+        row = session.get(SyncJob, job_id)
+        if row is None or row.workspace_id != workspace_id:
+            raise LedgerlinkError("NOT_FOUND", f"No job {job_id}.", field="job_id")
+        return job_out(row)
+
+
+class BackfillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="The kind of document to queue again: every stored one.")
+    since: date | None = Field(
+        default=None, description="Only documents dated from this day (YYYY-MM-DD) on."
+    )
+
+
+class BackfillOut(BaseModel):
+    queued: int = Field(description="Documents queued; those already waiting are not counted.")
+
+
+@router.post(
+    "/connections/{connection_id}/backfill",
+    response_model=BackfillOut,
+    tags=["connections"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BackfillIn.model_json_schema()}},
+        }
+    },
+)
+async def backfill(request: Request, workspace_id: WorkspaceId, connection_id: str) -> BackfillOut:
+    """Add all existing data to the queue: every stored document of a kind on this connection
+    is sent (or checked) again, on the connection's schedule. What Xero already holds as sent
+    is left alone, so only what is missing or changed is written."""
+    body = BackfillIn.model_validate(await read_object(request))
+    svc = services(request)
+    with svc.factory() as session:
+        conns.get_connection(session, workspace_id, connection_id)
+    kinds.get(body.kind)
+    queued = await run_in_threadpool(
+        on_demand.backfill,
+        svc.factory,
+        workspace_id,
+        connection_id,
+        body.kind,
+        body.since,
+        datetime.now(UTC),
+    )
+    hook = getattr(request.app.state, "on_intake", None)
+    if queued and hook is not None:
+        hook()
+    return BackfillOut(queued=queued)
 
 
 class UsageOut(BaseModel):

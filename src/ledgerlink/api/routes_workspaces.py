@@ -38,6 +38,12 @@ class WorkspaceCreated(BaseModel):
 class XeroAppOut(BaseModel):
     client_id: str
     has_secret: bool = Field(description="Whether a client secret is stored (it is never shown).")
+    has_webhook_key: bool = Field(
+        default=False, description="Whether a webhook key is stored (it is never shown)."
+    )
+    webhook_url_path: str = Field(
+        default="", description="Where to point the app's webhook in Xero's developer portal."
+    )
     tier: str | None = Field(
         default=None, description="The app's Xero pricing tier; null: not Starter (5,000 a day)."
     )
@@ -71,6 +77,13 @@ class XeroAppIn(BaseModel):
         description="The app's Xero pricing tier: starter (1,000 calls a day per organisation), "
         "core, plus, advanced or enterprise (5,000); null: not Starter.",
     )
+    webhook_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Write-only: the webhook key Xero's developer portal shows for this app. "
+        "Point the app's webhook at /api/v1/xero/webhooks/{workspace id}; null: no webhooks.",
+    )
 
 
 def _workspace_out(session: Session, workspace_id: str) -> WorkspaceOut:
@@ -83,6 +96,8 @@ def _workspace_out(session: Session, workspace_id: str) -> WorkspaceOut:
             client_id=workspace.xero_client_id,
             has_secret=has_secret,
             tier=workspace.xero_app_tier,
+            has_webhook_key=workspace.xero_webhook_key_enc is not None,
+            webhook_url_path=f"/api/v1/xero/webhooks/{workspace.id}",
         )
     return WorkspaceOut(id=workspace.id, name=workspace.name, xero_app=app)
 
@@ -145,6 +160,7 @@ async def put_xero_app(request: Request, workspace_id: WorkspaceId) -> Workspace
             body.client_id,
             body.client_secret,
             body.tier,
+            body.webhook_key,
         )
         return _workspace_out(session, workspace_id)
 

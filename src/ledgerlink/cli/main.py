@@ -265,6 +265,21 @@ def refresh(
 
 
 @app.command()
+def plan(
+    connection_id: str = typer.Argument(..., help="The connection to plan for."),
+    file: Path | None = typer.Option(None, exists=True, dir_okay=False, help="Documents to plan."),
+    kind: str = typer.Option("invoice", help="The documents' kind, with --file."),
+    api: str = typer.Option("http://127.0.0.1:8000", help="The engine's URL."),
+    key: str = typer.Option(..., envvar="LEDGERLINK_API_KEY", help="The workspace API key."),
+    as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
+) -> None:
+    """Plan (dry run): what a sync would create, update or hold in Xero, writing nothing."""
+    from ledgerlink.cli.plan import plan_connection
+
+    raise typer.Exit(plan_connection(api, key, connection_id, file, kind, as_json, console))
+
+
+@app.command()
 def status(
     database_url: str | None = typer.Option(None, help="Database URL (as for serve)."),
     errors: int = typer.Option(10, help="How many recent errors to show."),

@@ -93,6 +93,11 @@ class DocumentKind:
     numbering: ClassVar[Literal["xero", "sequence", "source_id"]] = "xero"
     # Read the documents it depends on fresh before deciding (a payment's amount still due).
     refresh_dependencies: ClassVar[bool] = False
+    # How Xero's changes come back: the webhook category Xero announces them under (None: Xero
+    # sends none, so they are polled with If-Modified-Since), and whether to poll at all (the
+    # safety net for missed events).
+    webhook_category: ClassVar[str | None] = None
+    polled: ClassVar[bool] = True
 
     # -- the document ------------------------------------------------------------------
 

@@ -54,6 +54,7 @@ class CreditNoteKind(DocumentKind):
     number_field = "CreditNoteNumber"
     stage = 2
     read_by = "where"
+    webhook_category = "CREDITNOTE"
     numbering = "source_id"
     # The documents credited are read fresh first: approved or paid in Xero since, and what is
     # still due on them, decide whether the credit can be applied.

@@ -18,6 +18,7 @@ class LinedInvoiceKind(DocumentKind):
     id_field = "InvoiceID"
     number_field = "InvoiceNumber"
     marks_url = True
+    webhook_category = "INVOICE"
 
     def lookup_queries(self, sent: Sequence[Record]) -> list[tuple[str, dict[str, str]]]:
         contacts = sorted({str(e.get("Contact", {}).get("ContactID", "")) for e in sent} - {""})

@@ -15,106 +15,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    ValidationError,
+)
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import schedules
+from ledgerlink.store.connection_settings import ConnectionSettings, branch_key
 from ledgerlink.store.db import lock_row
-from ledgerlink.store.models import Connection, NumberCounter, Workspace, new_id
+from ledgerlink.store.models import Connection, NumberCounter, QueueItem, Workspace, new_id
 
 ACTIVE = "active"
 DISCONNECTED = "disconnected"
 NEEDS_REAUTH = "needs_reauth"
 # The one number sequence settings describe today (NumberCounter.kind / AssignedNumber.kind).
 INVOICE_SEQUENCE = "invoice"
-
-
-class ConnectionSettings(BaseModel):
-    """What a person sets per organisation: defaults the mapping falls back on, and switches."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    default_revenue_account: str | None = Field(
-        default=None,
-        max_length=10,
-        description="Account code for sales lines with no code of their own or of their item.",
-    )
-    default_expense_account: str | None = Field(
-        default=None,
-        max_length=10,
-        description="Account code for purchase lines with no code of their own or of their item.",
-    )
-    default_sales_tax_type: str | None = Field(
-        default=None, max_length=50, description="Tax type code for sales lines without one."
-    )
-    default_purchase_tax_type: str | None = Field(
-        default=None, max_length=50, description="Tax type code for purchase lines without one."
-    )
-    invoice_number_prefix: str | None = Field(
-        default=None,
-        max_length=50,
-        description="Text before the number of invoices ledgerlink numbers (e.g. 'INV-'). With "
-        "this or invoice_next_number set, an invoice sent without a number is given the "
-        "sequence's next one; with neither, Xero numbers it.",
-    )
-    invoice_next_number: int | None = Field(
-        default=None,
-        ge=1,
-        description="The next number of the sequence. Changing it moves the sequence there; "
-        "numbers already given to documents are skipped, never given twice. Sent as text with "
-        "leading zeros ('0042'), it also sets invoice_number_digits to its length.",
-    )
-    invoice_number_digits: int | None = Field(
-        default=None,
-        ge=1,
-        le=12,
-        description="Zero-pad the sequence's numbers to at least this many digits "
-        "(4: INV-0042); absent: no padding (INV-42).",
-    )
-    branches: list[str] = Field(
-        default_factory=list,
-        description="The source app's branches this connection serves: documents naming one "
-        "of them are sent here. A branch is served by one connection of the workspace at most "
-        "(names compare trimmed and case-insensitively).",
-    )
-    active: bool = Field(
-        default=True,
-        description="Switched off (false): nothing is sent to this organisation; documents are "
-        "still accepted and wait in the queue until it is switched on again.",
-    )
-    payment_account_code: str | None = Field(
-        default=None,
-        max_length=10,
-        description="Account (a bank account, or one with payments enabled) for payments "
-        "recorded without an account of their own (payment documents; prior payments on an "
-        "invoice are sent as such), held with PAYMENT_ACCOUNT_MISSING when neither gives one.",
-    )
-    bill_number_required: bool = Field(
-        default=False,
-        description="Xero export rule: a bill (expense) must carry the supplier's invoice "
-        "number, or it is held.",
-    )
-
-    @field_validator("branches")
-    @classmethod
-    def _branch_names(cls, value: list[str]) -> list[str]:
-        names: list[str] = []
-        seen: set[str] = set()
-        for raw in value:
-            name = raw.strip()
-            if not name or len(name) > 100:
-                raise ValueError("each branch must be 1 to 100 characters long")
-            if branch_key(name) in seen:
-                raise ValueError(f"branch {name!r} is listed twice")
-            seen.add(branch_key(name))
-            names.append(name)
-        return names
-
-
-def branch_key(name: str) -> str:
-    """How branch names compare: trimmed, case-insensitively ("North " is "north")."""
-    return name.strip().casefold()
 
 
 def _not_found(connection_id: str) -> LedgerlinkError:
@@ -228,8 +145,29 @@ def update_settings(
         _move_counter(session, row.id, settings.invoice_next_number)
     row.settings = settings.model_dump()
     row.updated_at = datetime.now(UTC)
+    if "mode" in changes or "schedule" in changes:
+        _reschedule(session, row.id, row.settings, row.updated_at)
     session.flush()
     return settings
+
+
+def _reschedule(
+    session: Session, connection_id: str, settings: dict[str, Any], now: datetime
+) -> None:
+    """The queued documents that wait only for the schedule follow the new one (those backing
+    off after a failure, or with a send to settle, keep their own time)."""
+    session.execute(
+        update(QueueItem)
+        .where(
+            QueueItem.connection_id == connection_id,
+            QueueItem.state == "queued",
+            QueueItem.intent_id.is_(None),
+            QueueItem.attempts == 0,
+            QueueItem.waits == 0,
+        )
+        .values(not_before=schedules.due_at(settings, now))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _with_digits(changes: dict[str, Any]) -> dict[str, Any]:

@@ -118,9 +118,11 @@ def set_workspace_app(
     client_id: str,
     client_secret: str | None,
     tier: str | None = None,
+    webhook_key: str | None = None,
 ) -> Workspace:
     """Bring the workspace's own Xero app (secret sealed); None secret for a PKCE app; ``tier``:
-    the app's Xero pricing tier, checked by the caller (``sync.limits``)."""
+    the app's Xero pricing tier, checked by the caller (``sync.limits``); ``webhook_key``: the
+    key Xero signs the app's webhooks with (sealed; None: no webhooks)."""
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
         raise LedgerlinkError("NOT_FOUND", f"No workspace {workspace_id}.", field="workspace_id")
@@ -132,6 +134,7 @@ def set_workspace_app(
     workspace.xero_client_id = client_id
     workspace.xero_app_tier = tier.strip().lower() if tier else None
     ring.seal_field(workspace, "xero_client_secret_enc", client_secret)
+    ring.seal_field(workspace, "xero_webhook_key_enc", webhook_key)
     session.flush()
     return workspace
 
@@ -141,6 +144,7 @@ def clear_workspace_app(session: Session, workspace_id: str) -> None:
     if workspace is not None:
         workspace.xero_client_id = None
         workspace.xero_client_secret_enc = None
+        workspace.xero_webhook_key_enc = None
         workspace.xero_app_tier = None
         session.flush()
 
@@ -151,3 +155,11 @@ def workspace_app(session: Session, ring: KeyRing, workspace_id: str) -> Workspa
         return None
     secret = ring.open_field(workspace, "xero_client_secret_enc")
     return WorkspaceApp(workspace.xero_client_id, secret)
+
+
+def workspace_webhook_key(session: Session, ring: KeyRing, workspace_id: str) -> str | None:
+    """The key the workspace's own Xero app signs its webhooks with (None: none set)."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None or workspace.xero_webhook_key_enc is None:
+        return None
+    return ring.open_field(workspace, "xero_webhook_key_enc")

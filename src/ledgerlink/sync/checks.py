@@ -303,14 +303,19 @@ class _Checker:
         return ready
 
 
+def judge(session: Session, run: Run, works: Sequence[Work]) -> list[Ready | lifecycle.Outcome]:
+    """Each work's verdict, in order: what may be sent, or why not (nothing is settled: a
+    plan reads these without changing the queue)."""
+    checker = _Checker(session, run, works)
+    return [checker.one(work) for work in works]
+
+
 def check(run: Run, works: Sequence[Work]) -> list[Ready]:
     """Status policy, dependencies and preflight, from the cache only; what may be sent."""
     ready: list[Ready] = []
     outcomes: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():
-        checker = _Checker(session, run, works)
-        for work in works:
-            found = checker.one(work)
+        for work, found in zip(works, judge(session, run, works), strict=True):
             if isinstance(found, Ready):
                 ready.append(found)
             else:

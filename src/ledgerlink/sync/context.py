@@ -138,6 +138,8 @@ class Run:
     failing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     # Requests in flight, which may outlast a claim (``sync.flight``); None: one at a time.
     flight: Flight | None = field(default=None, repr=False, compare=False)
+    # The kinds this run claimed documents of: what Xero is to be polled for afterwards.
+    kinds_claimed: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def owner(self) -> str:

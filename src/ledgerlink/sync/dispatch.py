@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Connection, QueueItem, SendIntent
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import events, lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import wire
 from ledgerlink.xero.client import XeroReply
@@ -66,11 +66,15 @@ def _items_of(session: Session, intent_id: str) -> list[str]:
     return list(session.scalars(query))
 
 
-def mark_needs_reauth(session: Session, connection_id: str) -> None:
-    """Xero refuses the connection: no worker leases it until a person connects it again."""
+def mark_needs_reauth(
+    session: Session, connection_id: str, now: datetime, reason: str = ""
+) -> None:
+    """Xero refuses the connection: no worker leases it until a person connects it again (the
+    source app is told once, as it happens)."""
     connection = session.get(Connection, connection_id)
     if connection is not None and connection.status == conns.ACTIVE:
         connection.status = conns.NEEDS_REAUTH
+        events.needs_reauth(session, connection, now, reason)
 
 
 def _pause_connection(session: Session, run: Run, seconds: float) -> None:
@@ -137,7 +141,8 @@ def _apply(session: Session, run: Run, found: Verdict, item_ids: Sequence[str]) 
     if found.pause is not None:
         _pause_connection(session, run, found.pause)
     if found.reconnect:
-        mark_needs_reauth(session, run.connection.id)
+        reason = outcome.error.message if outcome.error is not None else ""
+        mark_needs_reauth(session, run.connection.id, run.now(), reason)
 
 
 def fail(run: Run, intent: SendIntent, exc: Exception, *, replay: bool = False) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
@@ -23,7 +24,8 @@ from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
 from ledgerlink.store.models import Connection, TokenSet
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import budgets, oauth
+from ledgerlink.sync import budgets, oauth, on_demand
+from ledgerlink.sync import plan as plans
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
@@ -213,6 +215,28 @@ class Engine:
     def sync_connection(self, connection_id: str) -> RunResult:
         """One worker run on this connection now; empty when another worker holds it."""
         return self.worker().run_once(connection_id)
+
+    def start_job(self, workspace_id: str, connection_id: str, kind: str = "sync_now") -> str:
+        """ "Sync now" in the background (``sync.on_demand``): the job's id at once."""
+        return on_demand.start(
+            self.factory,
+            lambda connection, job: self.worker().run_once(connection, job_id=job),
+            workspace_id,
+            connection_id,
+            datetime.now(UTC),
+            kind,
+        )
+
+    def plan(
+        self,
+        workspace_id: str,
+        connection_id: str,
+        kind: str | None = None,
+        documents: Sequence[Any] | None = None,
+    ) -> plans.PlanReport:
+        """What a sync would do in Xero for the queue, or for ``documents`` of ``kind``,
+        without a write to Xero (``sync.plan``)."""
+        return plans.run_plan(self.worker(), workspace_id, connection_id, kind, documents)
 
     def sync(self, max_seconds: float = 600.0) -> list[RunResult]:
         """Send everything due, waiting out back-offs, until the queue is idle: as many

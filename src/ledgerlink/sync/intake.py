@@ -31,6 +31,7 @@ from ledgerlink.documents import ValidationFailed, content_hash
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, StoredLookup
 from ledgerlink.store import connections as conns
+from ledgerlink.store import schedules
 from ledgerlink.store.db import transaction
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import (
@@ -157,6 +158,17 @@ class _Router:
         self.named = conns.get_connection(session, workspace_id, named) if named else None
         self._only: Connection | None | LedgerlinkError = None
         self.stored = _Stored(session, workspace_id)
+        self._due: dict[str, datetime] = {}
+
+    def due(self, connection_id: str, now: datetime) -> datetime:
+        """When a document queued now for the connection may go: now, or when its schedule
+        next fires (``store.schedules``)."""
+        found = self._due.get(connection_id)
+        if found is None:
+            row = self.session.get(Connection, connection_id)
+            found = schedules.due_at((row.settings or {}) if row else {}, now)
+            self._due[connection_id] = found
+        return found
 
     def route(self, document: Any) -> str:
         branch = getattr(document, "branch", None)
@@ -336,8 +348,9 @@ def upsert_documents(
                     "created_at": now,
                 }
             )
+            due = router.due(connection_id, now)
             rows.items.append(
-                lifecycle.new_item_row(workspace_id, connection_id, document.id, version, now)
+                lifecycle.new_item_row(workspace_id, connection_id, document.id, version, now, due)
             )
             result.document_id, result.version = document.id, version
         session.flush()  # the documents updated in place, before their new versions' rows

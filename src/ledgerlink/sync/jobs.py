@@ -31,6 +31,7 @@ from structlog.contextvars import bind_contextvars, reset_contextvars
 from ledgerlink import metrics
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Lease, SyncJob, new_id
+from ledgerlink.sync import events
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ COUNTS = ("synced", "unchanged", "held", "failed", "retrying", "calls")
 MAX_LOG = 200
 RUNNING = "running"
 ABANDONED = "abandoned"
+QUEUED = "queued"  # started on demand, waiting for its run to lease the connection
+SKIPPED = "skipped"  # started on demand, and another worker kept the connection throughout
 
 
 @dataclass
@@ -165,29 +168,83 @@ def start_job(
     connection_id: str,
     now: datetime,
     owner: str | None = None,
+    job_id: str | None = None,
 ) -> JobTally:
     """A running job owned by ``owner``, who has just leased the connection: any job still
-    running there under another worker is that dead worker's, and is ended first."""
-    job_id = new_id()
+    running there under another worker is that dead worker's, and is ended first. ``job_id``:
+    a job started on demand (``queued``) that this run carries out, instead of a new one."""
     with transaction(factory) as session:
         for orphan in _orphans(session, now, [SyncJob.connection_id == connection_id]):
             _end(session, orphan, now)
+        adopted = session.get(SyncJob, job_id) if job_id else None
+        if adopted is not None and adopted.state == QUEUED:
+            adopted.state, adopted.owner = RUNNING, owner
+        else:
+            job_id = new_id()
+            session.add(
+                SyncJob(
+                    id=job_id,
+                    workspace_id=workspace_id,
+                    connection_id=connection_id,
+                    kind="push",
+                    state=RUNNING,
+                    owner=owner,
+                    counts={name: 0 for name in COUNTS},
+                    log=[],
+                    created_at=now,
+                )
+            )
+    assert job_id is not None
+    tally = JobTally(job_id)
+    tally.bound = bind_contextvars(job_id=job_id, connection_id=connection_id)
+    return tally
+
+
+def queue_job(
+    factory: sessionmaker[Session], workspace_id: str, connection_id: str, kind: str, now: datetime
+) -> str:
+    """A job started on demand: shown ``queued`` until a run takes it up (``start_job``)."""
+    job_id = new_id()
+    with transaction(factory) as session:
         session.add(
             SyncJob(
                 id=job_id,
                 workspace_id=workspace_id,
                 connection_id=connection_id,
-                kind="push",
-                state=RUNNING,
-                owner=owner,
+                kind=kind,
+                state=QUEUED,
                 counts={name: 0 for name in COUNTS},
                 log=[],
                 created_at=now,
             )
         )
-    tally = JobTally(job_id)
-    tally.bound = bind_contextvars(job_id=job_id, connection_id=connection_id)
-    return tally
+    return job_id
+
+
+def save_progress(factory: sessionmaker[Session], tally: JobTally) -> None:
+    """A running job's counts and log so far, for whoever watches it (``GET /jobs/{id}``)."""
+    with tally._lock:
+        counts, lines = dict(tally.counts), list(tally.log)
+    with transaction(factory) as session:
+        session.execute(
+            update(SyncJob)
+            .where(SyncJob.id == tally.job_id, SyncJob.state == RUNNING)
+            .values(counts=counts, log=lines)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def end_unstarted(factory: sessionmaker[Session], job_id: str, now: datetime, why: str) -> None:
+    """A job started on demand that no run took up, ended with the reason."""
+    note = {"at": now.isoformat(timespec="seconds"), "message": why}
+    ended_job = {"state": SKIPPED, "finished_at": now, "log": [note]}
+    with transaction(factory) as session:
+        session.execute(
+            update(SyncJob)
+            .where(SyncJob.id == job_id, SyncJob.state == QUEUED)
+            .values(**ended_job)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def finish_job(
@@ -205,3 +262,13 @@ def finish_job(
         job.log = list(tally.log)
         job.state = state
         job.finished_at = now
+        if tally.worked or tally.counts.get("pulled") or tally.counts.get("polled"):
+            data = {"job_id": job.id, "state": state, "counts": job.counts}
+            events.add(
+                session,
+                job.workspace_id,
+                "job.finished",
+                now,
+                data,
+                connection_id=job.connection_id,
+            )

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem
+from ledgerlink.store.twoway import PollMark, PullItem
 from ledgerlink.sync import lifecycle
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,9 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
 
     Switched-off connections are left out: their items wait, whatever their state.
 
-    A connection whose items a dead worker left in flight (its lease expired, or gone) counts
-    as due, or those items would never be taken over. Connections another worker is driving
+    Reading Xero's side back counts too: pull items due (webhooks) and polls whose time has
+    come. A connection whose items a dead worker left in flight (its lease expired, or gone)
+    counts as due, or those items would never be taken over. Connections another worker is driving
     are left out: they are not ours to take, and would hide the free ones past ``limit``.
     """
     live = select(Lease.connection_id).where(Lease.expires_at >= now)
@@ -87,6 +89,32 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
         .limit(limit)
     )
     found = [row[0] for row in session.execute(due)]
+    pulling = (
+        select(PullItem.connection_id)
+        .join(Connection, Connection.id == PullItem.connection_id)
+        .where(
+            PullItem.not_before <= now,
+            Connection.status == "active",
+            switched_on(),
+            PullItem.connection_id.not_in(live),
+        )
+        .distinct()
+        .limit(limit)
+    )
+    found += [c for c in session.scalars(pulling) if c not in found]
+    polling = (
+        select(PollMark.connection_id)
+        .join(Connection, Connection.id == PollMark.connection_id)
+        .where(
+            PollMark.next_at <= now,
+            Connection.status == "active",
+            switched_on(),
+            PollMark.connection_id.not_in(live),
+        )
+        .distinct()
+        .limit(limit)
+    )
+    found += [c for c in session.scalars(polling) if c not in found]
     stranded = (
         select(QueueItem.connection_id)
         .join(Connection, Connection.id == QueueItem.connection_id)

@@ -48,6 +48,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.db import core
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import QueueItem, SendIntent, new_id
+from ledgerlink.sync import events
 from ledgerlink.sync.jobs import JobTally
 
 KEEP = "keep"
@@ -172,6 +173,7 @@ class _Row:
     object: settling thousands of items a minute made those a large part of the cost."""
 
     __slots__ = ("id", "document_id", *_WRITTEN)
+    state: str
 
     def __init__(self, **values: Any) -> None:
         for name in self.__slots__:
@@ -236,24 +238,30 @@ def settle(
     tally: JobTally,
 ) -> None:
     """Apply outcomes by item id: one query reads the rows, and one UPDATE writes each set of
-    items given the same values (a reply's fifty "done" are one statement)."""
+    items given the same values (a reply's fifty "done" are one statement); the source app's
+    events of what was synced or held go in the same transaction (``events.tell_settled``)."""
     chosen = dict(outcomes)
     if not chosen:
         return
     ids = list(chosen)
     groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+    told: dict[str, tuple[str, str, LedgerlinkError | None]] = {}
     for start in range(0, len(ids), CHUNK):
         query = select(*_READ).where(one_of(QueueItem.id, ids[start : start + CHUNK]))
         for item_id, document_id, attempts, waits, job_id in core(session).execute(query):
             row = _Row(
                 id=item_id, document_id=document_id, attempts=attempts, waits=waits, job_id=job_id
             )
-            changed = apply(row, chosen[item_id], now, policy, tally)
+            outcome = chosen[item_id]
+            changed = apply(row, outcome, now, policy, tally)
             key = tuple((name, getattr(row, name)) for name in _WRITTEN if name in changed)
             groups.setdefault(key, []).append(item_id)
+            if events.settled_type(row.state, outcome.note) is not None:
+                told[item_id] = (row.state, outcome.note, outcome.error)
     for key, members in groups.items():
         for start in range(0, len(members), CHUNK):
             _move(session, [one_of(QueueItem.id, members[start : start + CHUNK])], dict(key))
+    events.tell_settled(session, told, now)
 
 
 # the other transitions -------------------------------------------------------------------
@@ -268,9 +276,15 @@ def new_item(
 
 
 def new_item_row(
-    workspace_id: str, connection_id: str, document_id: str, version: int, now: datetime
+    workspace_id: str,
+    connection_id: str,
+    document_id: str,
+    version: int,
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> dict[str, Any]:
-    """``new_item`` as the row's values, for a bulk insert (intake queues thousands at once)."""
+    """``new_item`` as the row's values, for a bulk insert (intake queues thousands at once);
+    ``not_before``: when a scheduled connection's schedule next fires (default: now)."""
     return {
         "id": new_id(),
         "workspace_id": workspace_id,
@@ -281,7 +295,7 @@ def new_item_row(
         "state": ItemState.QUEUED,
         "attempts": 0,
         "waits": 0,
-        "not_before": now,
+        "not_before": not_before or now,
         "created_at": now,
         "updated_at": now,
         "request_id": logs.request_id(),

@@ -25,7 +25,7 @@ from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, SendIntent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
-from ledgerlink.xero import links
+from ledgerlink.xero import links, wire
 from ledgerlink.xero.errors import validation_messages
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,14 @@ def element_ok(element: Record, id_field: str = "InvoiceID") -> bool:
 
 
 _KEPT = ("xero_id", "xero_type", "xero_number", "xero_status", "total", "amount_due")
-_KEPT_TOO = ("amount_paid", "amount_credited", "paid_date", "line_item_ids", "details")
+_KEPT_TOO = (
+    "amount_paid",
+    "amount_credited",
+    "paid_date",
+    "line_item_ids",
+    "details",
+    "xero_updated_at",
+)
 _NEW_LINK: dict[str, Any] = {
     "xero_id": None,
     "xero_number": None,
@@ -61,6 +68,7 @@ _NEW_LINK: dict[str, Any] = {
     "paid_date": None,
     "details": {},
     "refreshed_at": None,
+    "xero_updated_at": None,
 }
 
 
@@ -95,6 +103,7 @@ def _link_values(
     )
     if pushed is not None:
         out["pushed_version"], out["pushed_hash"] = pushed
+    out["xero_updated_at"] = wire.updated_at(record) or old.get("xero_updated_at")
     out["updated_at"] = run.now()
     return out
 

@@ -10,6 +10,11 @@ The points, in the order a send goes through them:
 - ``intent_written``: the intent and its Idempotency-Key are committed; nothing has been sent.
 - ``reply_received``: Xero applied the batch and answered; nothing of the answer is recorded.
 - ``reply_applied``: the answer is recorded (links, items settled).
+
+And in a pull of Xero's side (``sync.pulls``):
+
+- ``pull_read``: a batch of records is read from Xero; nothing of it is written.
+- ``pull_applied``: the batch is written to the links, its pull items deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 
-POINTS = ("intent_written", "reply_received", "reply_applied")
+POINTS = ("intent_written", "reply_received", "reply_applied", "pull_read", "pull_applied")
 _seen: dict[str, int] = {}
 _lock = threading.Lock()
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
+from ledgerlink.store.twoway import PullItem
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.leases import renew_lease, switched_on
 
@@ -97,6 +98,16 @@ def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -
         if connection_id is not None:
             waiting = waiting.where(QueueItem.connection_id == connection_id)
         firsts = {c: first for c, first in session.execute(waiting)}
+        pulling = (
+            select(PullItem.connection_id, func.min(PullItem.not_before))
+            .join(Connection, Connection.id == PullItem.connection_id)
+            .where(Connection.status == "active", switched_on())
+            .group_by(PullItem.connection_id)
+        )
+        if connection_id is not None:
+            pulling = pulling.where(PullItem.connection_id == connection_id)
+        for c, first in session.execute(pulling):
+            firsts[c] = min(_aware(first), _aware(firsts[c])) if c in firsts else first
         if not firsts:
             return None
         lease_rows = session.execute(

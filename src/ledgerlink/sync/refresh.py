@@ -23,6 +23,7 @@ from ledgerlink.store.db import lock_row, transaction
 from ledgerlink.store.models import TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.workspaces import workspace_app
+from ledgerlink.sync import events
 from ledgerlink.xero import identity as idn
 
 REFRESH_MARGIN_SECONDS = 60.0
@@ -121,6 +122,7 @@ def access_token(
             for connection in conns.connections_for_token_set(session, token_set_id):
                 if connection.status == conns.ACTIVE:
                     connection.status = conns.NEEDS_REAUTH
+                    events.needs_reauth(session, connection, now, exc.message)
             refused = exc
         else:
             issued = now + timedelta(seconds=time.monotonic() - started)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -22,19 +23,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
 from ledgerlink.config import Settings
-from ledgerlink.documents import ValidationFailed
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.members import one_of
 from ledgerlink.store.models import (
     Connection,
-    Document,
-    DocumentVersion,
     Link,
     QueueItem,
     ReferenceSync,
     TokenSet,
 )
-from ledgerlink.sync import budgets, inflight, jobs, leases, lifecycle, queue
+from ledgerlink.sync import budgets, inflight, jobs, leases, lifecycle, polls, pulls, queue
+from ledgerlink.sync.claims import load_works
 from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
@@ -50,12 +48,12 @@ from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
 # What every claim is checked against; currencies, items and tracking only when a claimed
-# document needs them (``_catalogues_needed``).
+# document needs them (``catalogues_needed``).
 CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "contacts")
 MIN_IDLE_SECONDS = 0.25
 
 
-def _catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
+def catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
     """The item and tracking lists, read only once a claimed document uses an item code or
     tracking, and the currencies once one names a currency other than the organisation's
     ``base`` (any currency, while the base is not known): preflight then refuses unknown ones
@@ -112,10 +110,14 @@ class Worker:
     # one run --------------------------------------------------------------------------
 
     def run_once(
-        self, connection_id: str | None = None, on_lease: Callable[[str], None] | None = None
+        self,
+        connection_id: str | None = None,
+        on_lease: Callable[[str], None] | None = None,
+        job_id: str | None = None,
     ) -> RunResult:
         """Lease a connection with due work (or the one named) and drive it; ``on_lease`` is
-        told which, as soon as it is ours (a pool hands its looking on to another thread)."""
+        told which, as soon as it is ours (a pool hands its looking on to another thread);
+        ``job_id``: the job started on demand that this run carries out."""
         now = self.clock()
         leased = leases.acquire_lease(
             self.factory,
@@ -131,7 +133,7 @@ class Worker:
         try:
             if on_lease is not None:
                 on_lease(leased)
-            return self._drive(leased)
+            return self._drive(leased, job_id)
         finally:
             self._return_unfinished(leased)
             leases.release_lease(self.factory, leased, self.config.owner, self.clock())
@@ -197,10 +199,10 @@ class Worker:
             )
         return 2 * math.ceil((queued or 0) / max(1, self.config.batch_size))
 
-    def _drive(self, connection_id: str) -> RunResult:
+    def _drive(self, connection_id: str, job_id: str | None = None) -> RunResult:
         info = self._connection(connection_id)
         tally = jobs.start_job(
-            self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner
+            self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner, job_id
         )
         state = "finished"
         client = self._client(info, tally)
@@ -229,7 +231,12 @@ class Worker:
 
     def _claim_rounds(self, run: Run) -> None:
         """Claim after claim until nothing is due, the lease is lost, Xero says stop, or the
-        run's slice is spent (the connection then waits its turn behind the others)."""
+        run's slice is spent (the connection then waits its turn behind the others).
+
+        What Xero changed is read first, so a document paid there since is known to be before
+        its queued change is decided."""
+        if not pulls.pull_due(run) or not polls.poll_due(run):
+            return
         if not self._ensure_reference(run):
             return
         run.connection = self._connection(run.connection.id)
@@ -249,9 +256,11 @@ class Worker:
                 )
                 if not ids or self._round(run, ids):
                     break
+                jobs.save_progress(self.factory, run.tally)
         finally:
             if run.flight is not None:  # the last requests finish before the run ends
                 run.flight.close()
+        polls.watch(run)
 
     def _ensure_reference(
         self,
@@ -293,73 +302,19 @@ class Worker:
 
     # one claim ------------------------------------------------------------------------
 
-    def _load(self, run: Run, ids: list[str]) -> list[Work]:
-        works: list[Work] = []
-        bad: list[tuple[str, lifecycle.Outcome]] = []
-        with self.factory() as session, session.begin():
-            # Columns, not ORM objects: three objects per document cost more than the rest.
-            query = (
-                select(
-                    QueueItem.id,
-                    Document.id,
-                    Document.kind,
-                    QueueItem.version,
-                    Document.current_version,
-                    DocumentVersion.content_hash,
-                    DocumentVersion.body,
-                    QueueItem.intent_id,
-                    QueueItem.attempts,
-                )
-                .join(Document, Document.id == QueueItem.document_id)
-                .join(
-                    DocumentVersion,
-                    (DocumentVersion.document_id == QueueItem.document_id)
-                    & (DocumentVersion.version == QueueItem.version),
-                )
-                .where(one_of(QueueItem.id, ids))
-            )
-            rows = list(session.execute(query))
-            doc_ids = [row[1] for row in rows]
-            links = {
-                link.document_id: link
-                for link in session.scalars(select(Link).where(one_of(Link.document_id, doc_ids)))
-            }
-            for item_id, doc_id, kind, version, current, digest, body, intent, tries in rows:
-                work = Work(
-                    item_id,
-                    doc_id,
-                    kind,
-                    version,
-                    current,
-                    digest,
-                    body,
-                    intent,
-                    tries,
-                    link=links.get(doc_id),
-                )
-                try:
-                    work.document = kinds.stored_document(work.kind, digest, work.body)
-                except ValidationFailed as exc:
-                    bad.append((work.item_id, lifecycle.hold(exc)))
-                    continue
-                works.append(work)
-            lifecycle.settle(session, bad, self.clock(), run.policy, run.tally)
-        order = {item_id: n for n, item_id in enumerate(ids)}
-        return sorted(works, key=lambda w: order[w.item_id])
-
     def _round(self, run: Run, ids: list[str]) -> bool:
         """Process one claim; True when the run should stop (Xero unreachable, lease lost).
 
         Open sends are settled first, and what waits on one not in this claim is put back
         until then (``inflight``); only then is anything decided and sent.
         """
-        works = self._load(run, ids)
+        works = load_works(run, ids)
         flight = run.flight
         if flight is not None and (
             flight.stop.is_set() or (not independent(flight, works) and flight.join())
         ):
             return True  # the last claim's requests said stop: decide nothing more
-        needed = _catalogues_needed(works, run.connection.base_currency)
+        needed = catalogues_needed(works, run.connection.base_currency)
         if not self._ensure_reference(run, needed, [w.item_id for w in works]):
             return True
         with self.factory() as session:
@@ -399,23 +354,28 @@ class Worker:
 
     # refresh from Xero -----------------------------------------------------------------
 
-    def refresh(self, connection_id: str, document_links: dict[str, tuple[str, str]]) -> int:
-        """ "Refresh from Xero": read these documents' Xero state (document id -> (kind, Xero
-        id)) in as few calls as each kind allows and update their links; the calls made.
-
-        Reads only, within the shared limiter, beside any worker driving the connection: a link
-        holds Xero's state as last read, whoever read it."""
+    @contextmanager
+    def reading(self, connection_id: str) -> Iterator[Run]:
+        """A run on the connection for reads only (a refresh, a plan), within the shared
+        limiter beside any worker driving it: no lease is taken, nothing is claimed."""
         info = self._connection(connection_id)
         tally = jobs.JobTally(job_id="")
         client = self._client(info, tally)
         try:
-            run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
+            yield Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
+        finally:
+            client.close()
+
+    def refresh(self, connection_id: str, document_links: dict[str, tuple[str, str]]) -> int:
+        """ "Refresh from Xero": read these documents' Xero state (document id -> (kind, Xero
+        id)) in as few calls as each kind allows and update their links; the calls made.
+
+        A link holds Xero's state as last read, whoever read it."""
+        with self.reading(connection_id) as run:
             of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
             xero_ids = {doc: xero for doc, (_, xero) in document_links.items()}
             refresh_links(run, xero_ids, of_kind, summary=True)  # no lines needed: summaries
-        finally:
-            client.close()
-        return tally.counts.get("calls", 0)
+            return run.tally.counts.get("calls", 0)
 
     # until idle -----------------------------------------------------------------------
 

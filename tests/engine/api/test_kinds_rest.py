@@ -36,7 +36,7 @@ def _put(api: Api, key: str, kind: str, doc: dict[str, Any]) -> None:
 
 
 def _sync(api: Api, key: str, cid: str) -> dict[str, Any]:
-    ran = api.call("POST", "/jobs", key, json={"connection_id": cid})
+    ran = api.call("POST", "/jobs?wait=true", key, json={"connection_id": cid})
     assert ran.status_code == 200, ran.text
     return dict(ran.json())
 

@@ -59,6 +59,6 @@ def test_a_done_item_waits_for_nothing_and_a_due_one_for_a_worker(api: Api) -> N
     )
     api.call("PUT", "/documents/invoice/inv-1", key, json=invoice(1))
     assert _items(api, key)["inv-1"]["waiting_for"] == "Due now: the next worker to look sends it."
-    assert api.call("POST", "/jobs", key, json={"connection_id": cid}).status_code == 200
+    assert api.call("POST", "/jobs?wait=true", key, json={"connection_id": cid}).status_code == 200
     item = _items(api, key)["inv-1"]
     assert item["state"] == "done" and item["waiting_for"] is None

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from ledgerlink.cli.status import show_status
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import ItemOverride, Lease, QueueItem, Workspace
-from ledgerlink.store.workspaces import workspace_app
+from ledgerlink.store.workspaces import workspace_app, workspace_webhook_key
 from ledgerlink.sync import queue
 from ledgerlink.sync.refresh import ring_for
 from tests.engine.api.conftest import BOTH_DATABASES, Api
@@ -77,7 +77,7 @@ def test_a_switched_off_connection_sends_nothing_until_switched_on(api: Api) -> 
         assert item["error"]["code"] == "CONNECTION_SWITCHED_OFF"
         assert item["error"]["field"] == "settings.active"
         assert item["error"]["fix"].startswith("Nothing to fix in the document")
-    now_ = api.call("POST", "/jobs", key, json={"connection_id": cid})
+    now_ = api.call("POST", "/jobs?wait=true", key, json={"connection_id": cid})
     assert now_.status_code == 409, now_.text
     assert now_.json()["error"]["code"] == "CONNECTION_SWITCHED_OFF"
     # The switch stops sending, not reading: Synchronize still reads Xero's lists.
@@ -247,20 +247,35 @@ def test_the_workspaces_own_xero_app_secret_is_write_only(api: Api) -> None:
     key, other = api.workspace("Mine"), api.workspace("Other")
     assert api.call("GET", "/workspace", key).json()["xero_app"] is None
 
-    secret = "my-very-own-secret"
+    secret, hook_key = "my-very-own-secret", "my-webhook-key"
     put = api.call(
-        "PUT", "/workspace/xero-app", key, json={"client_id": "MY-APP", "client_secret": secret}
+        "PUT",
+        "/workspace/xero-app",
+        key,
+        json={"client_id": "MY-APP", "client_secret": secret, "webhook_key": hook_key},
     )
     assert put.status_code == 200, put.text
-    assert put.json()["xero_app"] == {"client_id": "MY-APP", "has_secret": True, "tier": None}
+    workspace_id = put.json()["id"]
+    expected = {
+        "client_id": "MY-APP",
+        "has_secret": True,
+        "tier": None,
+        "has_webhook_key": True,
+        "webhook_url_path": f"/api/v1/xero/webhooks/{workspace_id}",
+    }
+    assert put.json()["xero_app"] == expected
     shown = api.call("GET", "/workspace", key)
-    assert shown.json()["xero_app"] == {"client_id": "MY-APP", "has_secret": True, "tier": None}
-    assert secret not in put.text and secret not in shown.text
-    workspace_id = shown.json()["id"]
+    assert shown.json()["xero_app"] == expected
+    for text in (put.text, shown.text):
+        assert secret not in text and hook_key not in text
     with api.services.factory() as session:
         row = session.get(Workspace, workspace_id)
         assert row is not None and row.xero_client_secret_enc is not None
         assert secret.encode() not in row.xero_client_secret_enc
+        assert row.xero_webhook_key_enc is not None
+        assert hook_key.encode() not in row.xero_webhook_key_enc
+        found = workspace_webhook_key(session, ring_for(api.services.settings), workspace_id)
+        assert found == hook_key
         own = workspace_app(session, ring_for(api.services.settings), workspace_id)
         assert own is not None and (own.client_id, own.client_secret) == ("MY-APP", secret)
     assert api.call("GET", "/workspace", other).json()["xero_app"] is None
@@ -271,7 +286,12 @@ def test_the_workspaces_own_xero_app_secret_is_write_only(api: Api) -> None:
     assert query["client_id"] == ["MY-APP"]
 
     pkce = api.call("PUT", "/workspace/xero-app", key, json={"client_id": "PKCE-APP"})
-    assert pkce.json()["xero_app"] == {"client_id": "PKCE-APP", "has_secret": False, "tier": None}
+    assert pkce.json()["xero_app"] == {
+        **expected,
+        "client_id": "PKCE-APP",
+        "has_secret": False,
+        "has_webhook_key": False,
+    }
     for body, field in (
         ({"client_id": ""}, "client_id"),
         ({"client_id": "A", "client_secret": ""}, "client_secret"),
@@ -286,4 +306,5 @@ def test_the_workspaces_own_xero_app_secret_is_write_only(api: Api) -> None:
     with api.services.factory() as session:
         row = session.get(Workspace, workspace_id)
         assert row is not None and row.xero_client_secret_enc is None
+        assert row.xero_webhook_key_enc is None
     assert api.call("DELETE", "/workspace/xero-app").status_code == 401

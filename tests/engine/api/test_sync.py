@@ -22,7 +22,7 @@ def test_sync_now_sends_valid_documents_and_holds_bad_ones_with_codes(api: Api) 
     for kind, docs in (("invoice", work.invoices), ("expense", work.expenses)):
         reply = api.call("POST", f"/documents/{kind}/bulk", key, json=docs)
         assert reply.status_code == 200, reply.text
-    ran = api.call("POST", "/jobs", key, json={"connection_id": cid})
+    ran = api.call("POST", "/jobs?wait=true", key, json={"connection_id": cid})
     assert ran.status_code == 200, ran.text
     assert ran.json()["ran"] is True
     assert ran.json()["job"]["counts"]["synced"] == 35, ran.json()
@@ -36,7 +36,7 @@ def test_sync_now_sends_valid_documents_and_holds_bad_ones_with_codes(api: Api) 
     assert doc["sync"]["state"] == "done"
     assert doc["link"]["xero_id"] and doc["link"]["url"]
     assert doc["link"]["status"] in ("DRAFT", "AUTHORISED")
-    again = api.call("POST", "/jobs", key).json()
+    again = api.call("POST", "/jobs?wait=true", key).json()
     assert again["job"]["counts"]["synced"] == 0
 
 
@@ -53,7 +53,7 @@ def test_retry_sends_a_held_document_again_after_the_cause_is_fixed(api: Api) ->
         "lines": [{"description": "Design", "unit_amount": "1500", "account_code": "200"}],
     }
     assert api.call("PUT", "/documents/invoice/inv-yen", key, json=doc).status_code == 200
-    api.call("POST", "/jobs", key)
+    api.call("POST", "/jobs?wait=true", key)
     held = api.call("GET", "/documents/invoice/inv-yen", key).json()["sync"]
     assert held["state"] == "needs_attention"
     assert held["error"]["code"] == "XERO_CURRENCY_NOT_ENABLED"
@@ -67,7 +67,7 @@ def test_retry_sends_a_held_document_again_after_the_cause_is_fixed(api: Api) ->
     retried = api.call("POST", f"/queue/{held['queue_item_id']}/retry", key)
     assert retried.status_code == 200, retried.text
     assert retried.json()["state"] == "queued"
-    api.call("POST", "/jobs", key)
+    api.call("POST", "/jobs?wait=true", key)
     done = api.call("GET", "/documents/invoice/inv-yen", key).json()
     assert done["sync"]["state"] == "done" and done["link"]["xero_id"]
 

@@ -37,7 +37,7 @@ def test_unreadable_tokens_are_named_not_a_traceback(api: Api) -> None:
     assert "LEDGERLINK_SECRET_KEYS" in error["message"]
     assert "LEDGERLINK_SECRET_KEYS" in error["fix"]
 
-    ran = api.call("POST", "/jobs", key)
+    ran = api.call("POST", "/jobs?wait=true", key)
     assert ran.status_code == 200, ran.text
     assert ran.json()["job"]["state"] == "finished"
     item = api.call("GET", "/queue", key).json()["items"][0]

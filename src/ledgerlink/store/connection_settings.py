@@ -1,0 +1,129 @@
+"""What a person sets per connection: defaults the mapping falls back on, and switches.
+
+Validated as a whole whenever any of it changes (``connections.update_settings``), so a bad
+value is refused with its field's name and nothing half-set is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from ledgerlink.store import schedules
+
+
+class ConnectionSettings(BaseModel):
+    """What a person sets per organisation: defaults the mapping falls back on, and switches."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_revenue_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account code for sales lines with no code of their own or of their item.",
+    )
+    default_expense_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account code for purchase lines with no code of their own or of their item.",
+    )
+    default_sales_tax_type: str | None = Field(
+        default=None, max_length=50, description="Tax type code for sales lines without one."
+    )
+    default_purchase_tax_type: str | None = Field(
+        default=None, max_length=50, description="Tax type code for purchase lines without one."
+    )
+    invoice_number_prefix: str | None = Field(
+        default=None,
+        max_length=50,
+        description="Text before the number of invoices ledgerlink numbers (e.g. 'INV-'). With "
+        "this or invoice_next_number set, an invoice sent without a number is given the "
+        "sequence's next one; with neither, Xero numbers it.",
+    )
+    invoice_next_number: int | None = Field(
+        default=None,
+        ge=1,
+        description="The next number of the sequence. Changing it moves the sequence there; "
+        "numbers already given to documents are skipped, never given twice. Sent as text with "
+        "leading zeros ('0042'), it also sets invoice_number_digits to its length.",
+    )
+    invoice_number_digits: int | None = Field(
+        default=None,
+        ge=1,
+        le=12,
+        description="Zero-pad the sequence's numbers to at least this many digits "
+        "(4: INV-0042); absent: no padding (INV-42).",
+    )
+    branches: list[str] = Field(
+        default_factory=list,
+        description="The source app's branches this connection serves: documents naming one "
+        "of them are sent here. A branch is served by one connection of the workspace at most "
+        "(names compare trimmed and case-insensitively).",
+    )
+    active: bool = Field(
+        default=True,
+        description="Switched off (false): nothing is sent to this organisation; documents are "
+        "still accepted and wait in the queue until it is switched on again.",
+    )
+    payment_account_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account (a bank account, or one with payments enabled) for payments "
+        "recorded without an account of their own (payment documents; prior payments on an "
+        "invoice are sent as such), held with PAYMENT_ACCOUNT_MISSING when neither gives one.",
+    )
+    bill_number_required: bool = Field(
+        default=False,
+        description="Xero export rule: a bill (expense) must carry the supplier's invoice "
+        "number, or it is held.",
+    )
+    mode: Literal["immediate", "scheduled"] = Field(
+        default="immediate",
+        description="immediate: a document is sent as soon as it arrives; scheduled: documents "
+        "wait for the schedule (to spare Xero's daily call limit), or for Sync now.",
+    )
+    schedule: str | None = Field(
+        default=None,
+        validate_default=True,
+        max_length=100,
+        description="When a scheduled connection sends: a cron expression in UTC, e.g. "
+        "'0 2 * * *' for 02:00 every day or '*/30 * * * *' for every half hour.",
+    )
+    poll_minutes: float = Field(
+        default=15.0,
+        ge=0,
+        le=10080,
+        description="How often Xero is read for what it sends no webhook for (purchase orders "
+        "billed, payments) and for changes a missed webhook would leave behind: one call per "
+        "resource when nothing changed. 0: never.",
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value and info.data.get("mode") == schedules.SCHEDULED:
+            raise ValueError(
+                "a scheduled connection needs a schedule: a cron expression such as '0 2 * * *'"
+            )
+        return schedules.check(value) if value else None
+
+    @field_validator("branches")
+    @classmethod
+    def _branch_names(cls, value: list[str]) -> list[str]:
+        names: list[str] = []
+        seen: set[str] = set()
+        for raw in value:
+            name = raw.strip()
+            if not name or len(name) > 100:
+                raise ValueError("each branch must be 1 to 100 characters long")
+            if branch_key(name) in seen:
+                raise ValueError(f"branch {name!r} is listed twice")
+            seen.add(branch_key(name))
+            names.append(name)
+        return names
+
+
+def branch_key(name: str) -> str:
+    """How branch names compare: trimmed, case-insensitively ("North " is "north")."""
+    return name.strip().casefold()
