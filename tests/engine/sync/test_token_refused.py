@@ -23,6 +23,7 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import ApiCall, Connection, TokenSet
 from ledgerlink.store.secrets import KeyRing
+from ledgerlink.store.twoway import Event
 from ledgerlink.store.workspaces import create_workspace
 from ledgerlink.sync import oauth, refresh
 from ledgerlink.xero.client import API_PATH, XeroClient
@@ -71,6 +72,12 @@ def first_batch_synced(harness: SyncHarness) -> None:
     harness.push("invoice", [invoice(n, contacts=4) for n in range(8)])
     totals = harness.sync()
     assert totals.get("synced") == 8 and harness.states() == {"done": 8}
+
+
+def reauth_events(harness: SyncHarness) -> list[dict[str, Any]]:
+    with harness.factory() as session:
+        rows = session.scalars(select(Event).where(Event.type == "connection.needs_reauth"))
+        return [dict(r.data) for r in rows]
 
 
 def test_a_run_refreshes_a_refused_token_once_and_sends_every_document_once(
@@ -177,6 +184,8 @@ def test_custom_credentials_xero_no_longer_accepts_hold_the_items_for_a_reconnec
     assert token_set(harness).status == "needs_reauth"
     assert refused_calls(harness) == 1 and issued(harness) == before
     assert len(harness.ours()) == 8
+    told = reauth_events(harness)  # the source app hears of it once
+    assert len(told) == 1 and told[0]["fix"].startswith("Connect the organisation again")
 
 
 def test_a_new_token_refused_as_well_holds_the_items_instead_of_looping(
@@ -286,4 +295,5 @@ def test_a_connection_removed_in_xero_holds_the_items_for_a_reconnect(
 
     # Xero answers 403 for an organisation no longer connected: no refresh would help.
     assert_held_and_stopped(oauth_harness, "XERO_FORBIDDEN", 4)
+    assert len(reauth_events(oauth_harness)) == 1
     assert token_set(oauth_harness).version == 0
