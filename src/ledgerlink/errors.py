@@ -128,6 +128,16 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         422,
         "Fill in the field named: the connection's settings or Xero require it.",
     ),
+    "ENDPOINT_URL_INVALID": (
+        422,
+        "Give the absolute http:// or https:// URL where your app takes POST requests, "
+        "such as https://app.example.com/ledgerlink/events.",
+    ),
+    "EVENT_TYPE_UNKNOWN": (
+        422,
+        "Use only the event types listed in the API docs (document.synced, document.paid...), "
+        "or leave types empty to hear of every type.",
+    ),
     "SECRETS_UNREADABLE": (
         500,
         "Give every ledgerlink process the same keys in LEDGERLINK_SECRET_KEYS (or the same "

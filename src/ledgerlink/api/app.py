@@ -13,6 +13,7 @@ from ledgerlink.api import (
     observe,
     routes_connections,
     routes_documents,
+    routes_events,
     routes_lists,
     routes_overrides,
     routes_queue,
@@ -29,6 +30,9 @@ Send your app's documents (sales invoices, expenses, purchase orders, credit not
 allocations, payments: the kinds and their schemas are listed below); ledgerlink puts each one
 in the customer's Xero organisation once, with the right accounts, tax types, contact and
 status, or holds it with an error naming the field and the fix.
+
+Hear of what happened (a document synced, held, paid...) through signed notifications to
+your own URLs (`POST /endpoints`, Standard Webhooks signatures) or by polling `GET /events`.
 
 Authenticate with the workspace API key: `Authorization: Bearer <key>`. Every error has the
 shape `{"error": {"code", "message", "field", "fix"}}` with a stable `code`.
@@ -82,6 +86,7 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     app.include_router(routes_overrides.router, prefix=PREFIX)
     app.include_router(routes_lists.router, prefix=PREFIX)
     app.include_router(routes_xero_webhooks.router, prefix=PREFIX)
+    app.include_router(routes_events.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
     observe.install(app)

@@ -1,5 +1,6 @@
-"""The engine in one process: the REST API (uvicorn) beside the worker loop and the scheduler
-(``ledgerlink.sync.loops``), each in its own thread, started and stopped together.
+"""The engine in one process: the REST API (uvicorn) beside the worker loop, the scheduler and
+the notify loop (``ledgerlink.sync.loops``), each in its own thread, started and stopped
+together.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import uvicorn
 
 from ledgerlink.api.app import create_app
 from ledgerlink.sync.engine import Engine
-from ledgerlink.sync.loops import Scheduler, WorkerLoop
+from ledgerlink.sync.loops import NotifyLoop, Scheduler, WorkerLoop
 
 
 class EngineServer:
-    """API, worker loop and scheduler on ``host:port``; start and stop them together."""
+    """API, worker loop, scheduler and notify loop on ``host:port``; started and stopped
+    together (``worker`` False: the API alone, another process sends and notifies)."""
 
     def __init__(
         self,
@@ -31,6 +33,7 @@ class EngineServer:
         self.url = f"http://{host}:{port}"
         self.loop = WorkerLoop(engine) if worker else None
         self.scheduler = Scheduler(engine, self.loop, scheduler_period) if self.loop else None
+        self.notify = NotifyLoop(engine) if worker else None
         app = create_app(engine)
         if self.loop is not None:
             app.state.on_intake = self.loop.wake
@@ -55,6 +58,8 @@ class EngineServer:
             self.loop.start()
         if self.scheduler is not None:
             self.scheduler.start()
+        if self.notify is not None:
+            self.notify.start()
         return self
 
     def wait(self) -> None:
@@ -63,6 +68,8 @@ class EngineServer:
             self.thread.join(timeout=0.5)
 
     def stop(self) -> None:
+        if self.notify is not None:
+            self.notify.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.loop is not None:

@@ -197,7 +197,7 @@ def worker_command(
     from ledgerlink.sync.engine import Engine
     from ledgerlink.sync.lifecycle import Policy
     from ledgerlink.sync.limiter import XeroLimits
-    from ledgerlink.sync.loops import WorkerLoop
+    from ledgerlink.sync.loops import NotifyLoop, WorkerLoop
     from ledgerlink.sync.pool import concurrency_from_env
 
     logs.configure()  # JSON lines (LEDGERLINK_LOG_FORMAT=console for people)
@@ -218,22 +218,36 @@ def worker_command(
         concurrency=concurrency or concurrency_from_env(),
         calls_at_once=calls_at_once or calls_at_once_from_env(),
     )
+    notify: NotifyLoop | None = None
     try:
         if once:
             runs = engine.sync()
             synced = sum(r.counts.get("synced", 0) for r in runs)
             held = sum(r.counts.get("held", 0) for r in runs)
-            console.print(f"{len(runs)} runs: {synced} synced, {held} held")
+            sent = engine.deliver_events()
+            console.print(
+                f"{len(runs)} runs: {synced} synced, {held} held; "
+                f"{sent.delivered} events delivered, {sent.failed} to retry"
+            )
             return
         loop = WorkerLoop(engine)
+        notify = NotifyLoop(engine)
+
+        def halt(_signum: int, _frame: object) -> None:
+            loop.halt()
+            notify.halt()
+
         # SIGTERM lets the run in progress finish (its job is ended, its lease released);
         # a worker killed harder loses nothing either: its lease runs out.
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: loop.halt())
+        signal.signal(signal.SIGTERM, halt)
         console.print("[bold]ledgerlink worker[/] running; Ctrl-C stops")
+        notify.start()
         loop.run()
     except KeyboardInterrupt:
         console.print("stopping...")
     finally:
+        if notify is not None:
+            notify.stop()
         engine.close()
 
 

@@ -9,7 +9,8 @@ runs on this alone.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,14 +24,17 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store import migrate
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
 from ledgerlink.store.models import Connection, TokenSet
+from ledgerlink.store.secrets import KeyRing
+from ledgerlink.store.twoway import Delivery, Event
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import budgets, oauth, on_demand
+from ledgerlink.sync import budgets, endpoints, events, oauth, on_demand
 from ledgerlink.sync import plan as plans
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
 from ledgerlink.sync.lifecycle import Policy
 from ledgerlink.sync.limiter import CHANGE, Limiter, XeroLimits
+from ledgerlink.sync.notify import DeliveryPass, Notifier
 from ledgerlink.sync.pool import WorkerPool, concurrency_from_env
 from ledgerlink.sync.pull import refresh_documents
 from ledgerlink.sync.worker import RunResult, Worker
@@ -53,6 +57,8 @@ class Engine:
     public_url: str = "http://127.0.0.1:8000"
     worker_config: WorkerConfig | None = None
     _http: httpx2.Client | None = field(default=None, repr=False)
+    _notifier: Notifier | None = field(default=None, repr=False)
+    _notifier_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(
@@ -85,6 +91,10 @@ class Engine:
         )
 
     def close(self) -> None:
+        with self._notifier_lock:
+            if self._notifier is not None:
+                self._notifier.close()
+                self._notifier = None
         if self._http is not None:
             self._http.close()
             self._http = None
@@ -104,6 +114,11 @@ class Engine:
         if self._http is None:
             self._http = outbound_http(self.settings, self.transport)
         return self._http
+
+    def notifier(self, clock: Callable[[], datetime] | None = None) -> Notifier:
+        """A notifier of its own (its HTTP client and threads): the source app's receivers
+        are not Xero, and a slow one must not hold connections Xero's calls need."""
+        return Notifier(self.factory, self.settings, clock=clock)
 
     def limiter(self, client_id: str | None = None) -> Limiter:
         """The limiter every worker and route shares through the database, per Xero app: a
@@ -244,3 +259,39 @@ class Engine:
         if self._worker_config().concurrency <= 1:
             return self.worker().run_until_idle(max_seconds)
         return self.pool().run(until_idle=True, max_seconds=max_seconds)
+
+    # the source app's notifications and feed -------------------------------------------
+
+    def add_endpoint(
+        self, workspace_id: str, url: str, types: Sequence[str] = ()
+    ) -> endpoints.NewEndpoint:
+        """Send the workspace's events (of ``types``; empty: all) to ``url``, signed with the
+        secret in the answer, which is never shown again."""
+        with transaction(self.factory) as session:
+            ring = KeyRing.from_settings(self.settings)
+            return endpoints.add(session, ring, workspace_id, url, types)
+
+    def events(
+        self, workspace_id: str, *, after: int = 0, limit: int = 100, type_: str | None = None
+    ) -> list[Event]:
+        """The feed: the workspace's events after the cursor ``after``, oldest first."""
+        through = events.horizon(self.factory)
+        types = [endpoints.check_type(type_, "type")] if type_ else []
+        with self.factory() as session:
+            return events.after(
+                session, workspace_id, after, limit=limit, types=types, through=through
+            )
+
+    def deliver_events(self) -> DeliveryPass:
+        """One notification pass now (``sync.loops.NotifyLoop`` runs them in the background)."""
+        return self._shared_notifier().deliver_due()
+
+    def send_again(self, workspace_id: str, endpoint_id: str, event_id: int) -> Delivery:
+        """Send one event to one endpoint now, whatever became of it before."""
+        return self._shared_notifier().send_again(workspace_id, endpoint_id, event_id)
+
+    def _shared_notifier(self) -> Notifier:
+        with self._notifier_lock:
+            if self._notifier is None:
+                self._notifier = self.notifier()
+            return self._notifier

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.db import transaction
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link, QueueItem
 from ledgerlink.store.twoway import Event
@@ -67,6 +68,9 @@ def add_many(
         if value["type"] not in TYPES:
             raise ValueError(f"unknown event type {value['type']!r}")
     if values:
+        if _on_postgres(session):
+            # Shared with every other writer, exclusive only against ``horizon``.
+            session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": LOCK_KEY})
         session.execute(insert(Event), values)
     return len(values)
 
@@ -154,3 +158,61 @@ def needs_reauth(session: Session, connection: Any, now: datetime, reason: str) 
         data,
         connection_id=connection.id,
     )
+
+
+# An advisory lock of PostgreSQL's, held shared by every transaction that writes events.
+LOCK_KEY = 0x6C6C_6576_656E_7473
+HORIZON_LOCK_TIMEOUT = "5s"
+
+
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def horizon(factory: sessionmaker[Session]) -> int | None:
+    """The highest event id below which no event can still appear; None: no limit (SQLite).
+
+    On PostgreSQL ids are taken from a sequence when a row is written, not when it commits: a
+    reader could see event 12 while 11's transaction is still open, move its cursor past 12,
+    and never see 11. Waiting for the exclusive lock waits out every transaction writing events
+    at that moment; ids taken later are higher than any already committed. SQLite runs one
+    writer at a time, so its ids commit in order.
+    """
+    with transaction(factory) as session:
+        if not _on_postgres(session):
+            return None
+        session.execute(text(f"SET LOCAL lock_timeout = '{HORIZON_LOCK_TIMEOUT}'"))
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        return int(session.scalar(select(func.max(Event.id))) or 0)
+
+
+def after(
+    session: Session,
+    workspace_id: str,
+    cursor: int,
+    *,
+    limit: int,
+    types: Iterable[str] = (),
+    through: int | None = None,
+) -> list[Event]:
+    """The workspace's events after ``cursor``, oldest first, up to ``through`` (a horizon)."""
+    query = select(Event).where(Event.workspace_id == workspace_id, Event.id > cursor)
+    wanted = list(types)
+    if wanted:
+        query = query.where(Event.type.in_(wanted))
+    if through is not None:
+        query = query.where(Event.id <= through)
+    return list(session.scalars(query.order_by(Event.id).limit(limit)))
+
+
+def payload(event: Event) -> dict[str, Any]:
+    """What the source app is told: the same in a signed notification and in the feed, so one
+    parser reads both; the ids ride in ``data`` beside what the change wrote."""
+    data = dict(event.data or {})
+    data.update(
+        event_id=event.id,
+        workspace_id=event.workspace_id,
+        connection_id=event.connection_id,
+        document_id=event.document_id,
+    )
+    return {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data}

@@ -1,17 +1,22 @@
-"""The background loops of a running engine: the worker loop and the reference scheduler.
+"""The background loops of a running engine: the worker loop, the reference scheduler and the
+notifier.
 
 Each runs in its own thread, in ``ledgerlink serve`` beside the API or alone in
 ``ledgerlink worker``. The worker loop sleeps until the queue's next due time, or until an upload
 or the scheduler wakes it, so a pushed document starts syncing at once without the loop spinning
 on an idle database. The scheduler reads reference data again on a fixed period (an incremental
-"Synchronize"), so codes changed in Xero are seen without a person pressing it.
+"Synchronize"), so codes changed in Xero are seen without a person pressing it. The notify loop
+sends the source app its events (``sync.notify``) on its own thread, so a receiver that is down
+or slow never holds up a sync.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -19,6 +24,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Connection
 from ledgerlink.sync.engine import Engine
+from ledgerlink.sync.notify import DeliveryPass
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.xero.errors import XeroError
 
@@ -132,3 +138,48 @@ class Scheduler:
         self.stopping.set()
         if self.thread.is_alive():
             self.thread.join(timeout=30)
+
+
+class NotifyLoop:
+    """Notification passes every ``period`` seconds, at once again while a backlog remains.
+
+    ``clock`` decides what is due (tests move it on a day of back-off without waiting);
+    ``deliver_due`` is one pass, called directly by tests and by the loop alike.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        period: float = 1.0,
+    ) -> None:
+        self.notifier = engine.notifier(clock)
+        self.period = period
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="ledgerlink-notify", daemon=True)
+
+    def deliver_due(self) -> DeliveryPass:
+        return self.notifier.deliver_due()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            more = False
+            try:
+                more = self.deliver_due().more
+            except Exception:
+                log.exception("notification pass failed; next try in %g s", self.period)
+            if not more:
+                self.stopping.wait(self.period)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def halt(self) -> None:
+        self.stopping.set()
+
+    def stop(self) -> None:
+        self.halt()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
+        self.notifier.close()
