@@ -91,12 +91,13 @@ class ConnectionSettings(BaseModel):
         "'0 2 * * *' for 02:00 every day or '*/30 * * * *' for every half hour.",
     )
     poll_minutes: float = Field(
-        default=15.0,
+        default=60.0,
         ge=0,
         le=10080,
         description="How often Xero is read for what it sends no webhook for (purchase orders "
-        "billed, payments) and for changes a missed webhook would leave behind: one call per "
-        "resource when nothing changed. 0: never.",
+        "billed, payments) and for changes a missed webhook would leave behind (six times less "
+        "often while Xero's webhooks arrive): one call per resource when nothing changed. "
+        "0: never.",
     )
 
     @field_validator("schedule")

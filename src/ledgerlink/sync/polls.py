@@ -1,9 +1,10 @@
 """Polling Xero for what it sends no webhook for, and as the net under missed webhooks.
 
 Per connection and Xero resource (purchase orders, payments, and the webhook resources as a
-safety net), on the connection's schedule (``poll_minutes``, default 15; 0 switches polling
-off): one paged read with If-Modified-Since from the newest ``UpdatedDateUTC`` seen, so a poll
-that finds nothing new costs one call and a few bytes. Records of documents ledgerlink sent
+safety net), on the connection's schedule (``poll_minutes``, default 60; 0 switches polling
+off; a resource Xero sends webhooks for is polled six times less often while they arrive):
+one paged read with If-Modified-Since from the newest ``UpdatedDateUTC`` seen, so a poll that
+finds nothing new costs one call and a few bytes. Records of documents ledgerlink sent
 update their links as a webhook's pull does (``pulls.apply_records``: the newest wins, each
 change told once); payments made in Xero on those documents are recorded on them, once each.
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import Link
-from ledgerlink.store.twoway import PollMark
+from ledgerlink.store.twoway import PollMark, XeroEvent
 from ledgerlink.sync import events
 from ledgerlink.sync.context import Run
 from ledgerlink.sync.pulls import PAYMENTS, STOPPERS, apply_records, linked
@@ -35,7 +36,11 @@ from ledgerlink.xero import wire
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
-DEFAULT_MINUTES = 15.0
+DEFAULT_MINUTES = 60.0
+# A resource Xero announces changes of by webhook is polled this many periods apart while
+# webhooks arrive for the organisation (the net under a missed one), every period otherwise.
+SAFETY_NET_PERIODS = 6
+WEBHOOKS_SEEN_WITHIN = timedelta(days=1)
 
 PAGE_SIZE = 100
 # Xero compares If-Modified-Since to the second, and a change may land in the second of the
@@ -113,9 +118,11 @@ def poll_due(run: Run) -> bool:
                 .order_by(PollMark.kind)
             )
         )
+    hooked = _webhooks_arrive(run, now) if due else False
     for resource, since in due:
         if run.lease_lost:
             return True
+        gap = period * SAFETY_NET_PERIODS if hooked and resource in _announced() else period
         try:
             newest = _poll(run, resource, since)
         except (XeroError, LedgerlinkError) as exc:
@@ -125,8 +132,27 @@ def poll_due(run: Run) -> bool:
             if isinstance(exc, STOPPERS):
                 return False
             continue
-        _moved(run, resource, newest or since, run.now() + period, polled=True)
+        _moved(run, resource, newest or since, run.now() + gap, polled=True)
     return True
+
+
+def _announced() -> set[str]:
+    """The resources Xero sends webhooks for (as the kinds say)."""
+    return {k.resource for k in kinds.all_kinds() if k.webhook_category}
+
+
+def _webhooks_arrive(run: Run, now: datetime) -> bool:
+    """Whether Xero's webhooks reach ledgerlink for this organisation (one arrived lately)."""
+    with run.factory() as session:
+        found = session.scalar(
+            select(XeroEvent.id)
+            .where(
+                XeroEvent.tenant_id == run.connection.tenant_id.lower(),
+                XeroEvent.received_at >= now - WEBHOOKS_SEEN_WITHIN,
+            )
+            .limit(1)
+        )
+    return found is not None
 
 
 def _moved(

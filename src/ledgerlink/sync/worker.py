@@ -237,8 +237,8 @@ class Worker:
         its queued change is decided."""
         if not pulls.pull_due(run) or not polls.poll_due(run):
             return
-        if not self._ensure_reference(run):
-            return
+        if not self._due_items(run.connection.id, 1) or not self._ensure_reference(run):
+            return  # nothing to send (a run for a pull or a poll reads no reference lists)
         run.connection = self._connection(run.connection.id)
         slice_ = self.config.run_slice_seconds
         ends = self.clock() + timedelta(seconds=slice_) if slice_ > 0 else None
@@ -291,14 +291,14 @@ class Worker:
             return False
         return True
 
-    def _due_items(self, connection_id: str) -> list[str]:
+    def _due_items(self, connection_id: str, limit: int | None = None) -> list[str]:
         with self.factory() as session:
             query = select(QueueItem.id).where(
                 QueueItem.connection_id == connection_id,
                 QueueItem.state == "queued",
                 QueueItem.not_before <= self.clock(),
             )
-            return list(session.scalars(query))
+            return list(session.scalars(query.limit(limit)))
 
     # one claim ------------------------------------------------------------------------
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from ledgerlink.store.models import Connection
 from ledgerlink.store.twoway import Event
+from ledgerlink.sync import polls
 from tests.engine.kinds.conftest import purchase_order
 from tests.engine.sync.conftest import SyncHarness, invoice
 
-PERIOD = 15 * 60
+PERIOD = int(polls.DEFAULT_MINUTES * 60)
 
 
 def told(harness: SyncHarness, type_: str) -> list[dict[str, Any]]:
