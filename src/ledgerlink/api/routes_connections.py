@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from ledgerlink.api import routes_budget
+from ledgerlink.api import routes_budget, routes_reconcile
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_object
 from ledgerlink.api.errors import ERROR_RESPONSES
@@ -225,3 +225,4 @@ def refresh(
 
 
 router.include_router(routes_budget.router)
+router.include_router(routes_reconcile.router)

@@ -23,7 +23,7 @@ MAX_ROWS_SHOWN = 50
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
-def _error_text(reply: httpx2.Response) -> str:
+def error_text(reply: httpx2.Response) -> str:
     try:
         error = reply.json()["error"]
         return f"{error['code']}: {error['message']} {error.get('fix') or ''}".strip()
@@ -42,7 +42,7 @@ def _send(
         headers={"Content-Type": "application/json"},
     )
     if reply.status_code != 200:
-        raise RuntimeError(_error_text(reply))
+        raise RuntimeError(error_text(reply))
     results: list[dict[str, Any]] = reply.json()["results"]
     return results
 
@@ -120,7 +120,7 @@ def refresh_documents(
         console.print(f"[red]Refresh failed:[/] {quoted(exc)}")
         return 2
     if reply.status_code != 200:
-        console.print(f"[red]Refresh failed:[/] {quoted(_error_text(reply))}")
+        console.print(f"[red]Refresh failed:[/] {quoted(error_text(reply))}")
         return 2
     found = reply.json()
     table = Table(title=f"{found['read']} read from Xero in {found['calls']} calls")

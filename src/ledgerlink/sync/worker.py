@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -405,17 +406,24 @@ class Worker:
 
         Reads only, within the shared limiter, beside any worker driving the connection: a link
         holds Xero's state as last read, whoever read it."""
+        with self.reading(connection_id) as run:
+            of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
+            xero_ids = {doc: xero for doc, (_, xero) in document_links.items()}
+            refresh_links(run, xero_ids, of_kind, summary=True)  # no lines needed: summaries
+            return run.tally.counts.get("calls", 0)
+
+    @contextmanager
+    def reading(self, connection_id: str) -> Iterator[Run]:
+        """A run that only reads the connection's organisation, on the client a worker run
+        has (the shared limiter; its calls counted in ``run.tally``), with no job or lease:
+        reads may go beside a worker driving the connection."""
         info = self._connection(connection_id)
         tally = jobs.JobTally(job_id="")
         client = self._client(info, tally)
         try:
-            run = Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
-            of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
-            xero_ids = {doc: xero for doc, (_, xero) in document_links.items()}
-            refresh_links(run, xero_ids, of_kind, summary=True)  # no lines needed: summaries
+            yield Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
         finally:
             client.close()
-        return tally.counts.get("calls", 0)
 
     # until idle -----------------------------------------------------------------------
 
