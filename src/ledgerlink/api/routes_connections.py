@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ledgerlink import kinds
-from ledgerlink.api import routes_budget
+from ledgerlink.api import routes_budget, routes_reconcile
 from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.body import read_object
 from ledgerlink.api.errors import ERROR_RESPONSES
@@ -263,3 +263,6 @@ async def plan(request: Request, workspace_id: WorkspaceId, connection_id: str) 
         svc.plan, workspace_id, connection_id, body.kind, body.documents
     )
     return JSONResponse(report.as_json())
+
+
+router.include_router(routes_reconcile.router)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from ledgerlink import kinds, logs
+from ledgerlink.cli import reconcile
 from ledgerlink.config import Settings
 
 app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
@@ -303,6 +304,8 @@ def status(
 
     raise typer.Exit(show_status(_settings(database_url), errors, console))
 
+
+app.command(name="reconcile")(reconcile.command)
 
 if __name__ == "__main__":
     app()

@@ -85,6 +85,9 @@ class DocumentKind:
     # How Xero reads several by id: ``IDs=`` (Invoices), a ``where`` of ids joined by OR
     # (CreditNotes, Payments), or one GET each (PurchaseOrders take neither).
     read_by: ClassVar[Literal["ids", "where", "one"]] = "ids"
+    # The Types of its resource's records that are its own, when kinds share a resource
+    # (Invoices: ACCREC invoices, ACCPAY bills); empty: every record of the resource.
+    xero_types: ClassVar[frozenset[str]] = frozenset()
     # Its create carries ledgerlink's Url marker (what finds an invoice after a lost reply).
     marks_url: ClassVar[bool] = False
     # A document sent without a number: Xero numbers it ("xero"), the connection's sequence
@@ -298,6 +301,29 @@ class DocumentKind:
             return "paid"
         return self.source_words.get(xero_status, xero_status.lower())
 
+    def status_agrees(self, document: Any, xero_status: str | None) -> bool:
+        """Whether Xero's status says what the document's does, in the source's words: Xero
+        may have moved on by itself (a sent invoice PAID, a PO BILLED), but live on one side
+        and gone on the other, or a draft approved in Xero only, is a difference."""
+        wanted = self.wanted_status(document)
+        if wanted in _GONE or xero_status in _GONE:
+            return wanted in _GONE and xero_status in _GONE
+        said = self.source_status(xero_status)
+        if xero_status == wanted or said == getattr(document, "status", None):
+            return True
+        return said == "paid" and wanted != "DRAFT"
+
+    def takes(self, record: Record) -> bool:
+        """Whether a record of its resource is one of its own (``xero_types``)."""
+        return not self.xero_types or record.get("Type") in self.xero_types
+
+    def dated(self, start: date, end: date) -> dict[str, str]:
+        """The list query for its resource's records dated ``start`` to ``end`` (both kept):
+        Xero's ``where`` on Date, which its list GETs take."""
+        since = f"DateTime({start.year},{start.month:02d},{start.day:02d})"
+        until = f"DateTime({end.year},{end.month:02d},{end.day:02d})"
+        return {"where": f"Date >= {since} && Date <= {until}"}
+
     def deep_link_kind(self, link_type: str | None) -> str:
         """The page kind for ``ledgerlink.xero.links`` (a Xero Type, or an alias)."""
         return link_type or self.name.upper()
@@ -333,6 +359,7 @@ class FollowUp:
     body: Record
 
 
+_GONE = frozenset({"VOIDED", "DELETED"})
 _USAGE_CLASSES: dict[str, frozenset[str]] = {
     "sales": frozenset({"REVENUE"}),
     "purchase": frozenset({"EXPENSE", "LIABILITY"}),

@@ -20,6 +20,7 @@ class ExpenseKind(LinedInvoiceKind):
     noun = "expense"
     contact_field = "supplier"
     usage = "purchase"
+    xero_types = frozenset({"ACCPAY"})
     source_words = {"SUBMITTED": "approved", "AUTHORISED": "approved", "DRAFT": "draft"}
 
     def xero_type(self, document: Any) -> str:

@@ -41,6 +41,7 @@ class InvoiceKind(LinedInvoiceKind):
     date_field = "issue_date"
     usage = "sales"
     numbering = "sequence"
+    xero_types = frozenset({"ACCREC"})
     source_words = {"AUTHORISED": "sent", "DRAFT": "draft", "SUBMITTED": "draft"}
 
     def xero_type(self, document: Any) -> str:

@@ -12,6 +12,7 @@ number among the POs of its dates, and a refresh reads each PO by its id.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from ledgerlink.documents.purchase_order import PurchaseOrder
@@ -113,6 +114,10 @@ class PurchaseOrderKind(DocumentKind):
             document, prepared.lines, prepared.existing, prepared.unitdp
         )
         return body
+
+    def dated(self, start: date, end: date) -> dict[str, str]:
+        """Xero takes no ``where`` on purchase orders: their own date filters instead."""
+        return {"DateFrom": start.isoformat(), "DateTo": end.isoformat()}
 
     def lookup_queries(self, sent: Sequence[Record]) -> list[tuple[str, dict[str, str]]]:
         days = sorted(str(e.get("Date") or "") for e in sent if e.get("Date"))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import CheckContext, DocumentKind, LinkView, Needed
 from ledgerlink.mapping import Hold, MappingDefaults, Skip, preflight, resolve_lines
+from ledgerlink.mapping.preflight import estimate, find_tax_rate
 from ledgerlink.mapping.resolve import ResolvedLine
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, ItemOverride, Link, QueueItem
@@ -198,14 +200,42 @@ def _lock_date(view: ReferenceView) -> date | None:
     return max(known) if known else None
 
 
-def _overrides(session: Session, run: Run) -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    rows = session.scalars(
-        select(ItemOverride).where(ItemOverride.connection_id == run.connection.id)
-    )
-    found: dict[str, dict[str, tuple[str | None, str | None]]] = {"sales": {}, "purchase": {}}
+Overrides = dict[str, dict[str, tuple[str | None, str | None]]]
+
+
+def item_overrides(session: Session, connection_id: str) -> Overrides:
+    """The connection's item overrides by usage (sales, purchase), then item code."""
+    rows = session.scalars(select(ItemOverride).where(ItemOverride.connection_id == connection_id))
+    found: Overrides = {"sales": {}, "purchase": {}}
     for row in rows:
         found.setdefault(row.usage, {})[row.item_code] = (row.account_code, row.tax_type)
     return found
+
+
+def source_total(
+    kind: DocumentKind,
+    document: Any,
+    view: ReferenceView,
+    overrides: Overrides,
+    defaults: MappingDefaults,
+) -> Decimal | None:
+    """The total Xero shows for the document as it stands in the source: its lines resolved
+    as a send resolves them, taxed at the organisation's cached rates, rounded as Xero rounds
+    (preflight's estimate); a document without lines (a payment) is its amount."""
+    if not kind.has_lines:
+        amount = getattr(document, "amount", None)
+        return amount if isinstance(amount, Decimal) else None
+    usage = kind.usage_of(document)
+    lines = resolve_lines(
+        document,
+        overrides=overrides.get(usage or "sales"),
+        defaults=defaults,
+        reference=view,
+        usage=usage,
+    )
+    taxed = document.amounts_are != "no_tax"
+    rates = [find_tax_rate(view, x.tax_type) if taxed and x.tax_type else None for x in lines]
+    return estimate(document, rates, document_unitdp(document)).total
 
 
 def joined(problems: list[LedgerlinkError]) -> LedgerlinkError:
@@ -226,7 +256,7 @@ class _Checker:
         self.run = run
         self.view = ReferenceView(session, run.connection.id)
         self.lock = _lock_date(self.view)
-        self.overrides = _overrides(session, run)
+        self.overrides = item_overrides(session, run.connection.id)
         self.defaults = MappingDefaults.from_settings(run.connection.settings)
         self.base = (
             run.connection.base_currency

@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx2
@@ -37,6 +37,8 @@ from ledgerlink.sync.limiter import CHANGE, Limiter, XeroLimits
 from ledgerlink.sync.notify import DeliveryPass, Notifier
 from ledgerlink.sync.pool import WorkerPool, concurrency_from_env
 from ledgerlink.sync.pull import refresh_documents
+from ledgerlink.sync.reconcile import reconcile
+from ledgerlink.sync.reconcile_report import Report
 from ledgerlink.sync.worker import RunResult, Worker
 from ledgerlink.xero.client import XeroClient
 
@@ -226,6 +228,18 @@ class Engine:
         """ "Refresh from Xero" for these documents of one kind (``sync.pull``): their links get
         Xero's status, amounts paid, due and credited and the paid date."""
         return refresh_documents(self.worker(), workspace_id, kind, source_ids)
+
+    def reconcile(
+        self,
+        workspace_id: str,
+        connection_id: str,
+        from_date: date,
+        to_date: date,
+        kind: str | None = None,
+    ) -> Report:
+        """The connection's documents dated ``from_date`` to ``to_date`` against Xero's: what
+        is missing there, what Xero has that the source does not know, and what differs."""
+        return reconcile(self.worker(), workspace_id, connection_id, from_date, to_date, kind)
 
     def sync_connection(self, connection_id: str) -> RunResult:
         """One worker run on this connection now; empty when another worker holds it."""
