@@ -177,5 +177,7 @@ class SandboxState:
         )
 
     def stamp(self, record: Record) -> None:
-        """Set ``UpdatedDateUTC``: every change to a record moves it."""
-        record["UpdatedDateUTC"] = self.clock.now().replace(microsecond=0)
+        """Set ``UpdatedDateUTC``: every change to a record moves it. Xero's carry milliseconds
+        (``/Date(1518685950940+0000)/``), so two changes within a second still tell apart."""
+        now = self.clock.now()
+        record["UpdatedDateUTC"] = now.replace(microsecond=now.microsecond // 1000 * 1000)

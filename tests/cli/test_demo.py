@@ -101,6 +101,12 @@ def test_demo_syncs_every_kind_once_and_holds_the_bad_ones(tmp_path: Path) -> No
     assert "/organisationlogin/default.aspx?shortcode=" in out
     assert "Every valid document is in Xero exactly once" in out
 
+    flat = " ".join(out.split())  # rich wraps long lines
+    assert "Intent to Receive OK" in flat
+    back = re.findall(r"(invoice|expense) \S+ \(\S+\) paid in Xero: now PAID", flat)
+    assert sorted(back) == ["expense", "invoice"], flat[-1500:]
+    assert flat.count("sent a signed document.paid (signature checked)") == 2
+
 
 def test_demo_refuses_fewer_documents_than_it_needs(tmp_path: Path) -> None:
     result = run_demo("--documents", "5", cwd=tmp_path)

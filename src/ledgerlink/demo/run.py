@@ -39,6 +39,7 @@ from ledgerlink.demo.report import (
     show_reverted,
     watch_queue,
 )
+from ledgerlink.demo.two_way import show_two_way
 from ledgerlink.store import migrate
 from ledgerlink.sync.engine import Engine
 from xero_sandbox.config import SandboxConfig
@@ -47,6 +48,7 @@ from xero_sandbox.server import SandboxServer, free_port
 CLIENT_ID = "LEDGERLINK-DEMO-APP"
 CLIENT_SECRET = "ledgerlink-demo-secret"
 BULK_CHUNK = 250
+WEBHOOK_KEY = "ledgerlink-demo-webhook-key"  # the key the demo's Xero app signs webhooks with
 
 
 @dataclass
@@ -83,6 +85,7 @@ def _settings(database_url: str, sandbox_url: str, engine_url: str) -> Settings:
         ),
         xero_client_id=CLIENT_ID,
         xero_client_secret=CLIENT_SECRET,
+        xero_webhook_key=WEBHOOK_KEY,
         redirect_uri=f"{engine_url}/api/v1/connections/callback",
     )
 
@@ -205,7 +208,7 @@ def run_demo(
     work = job_workload(documents)
     engine_port = free_port()
     engine_url = f"http://127.0.0.1:{engine_port}"
-    config = SandboxConfig()
+    config = SandboxConfig(webhook_key=WEBHOOK_KEY)
     for app in config.apps:
         if app.kind != "custom":
             app.redirect_uris.append(f"{engine_url}/api/v1/connections/callback")
@@ -261,6 +264,14 @@ def run_demo(
                     refresh(engine, work, outcome, console)
                 outcome.collect(engine.call, sandbox)
                 code = print_summary(outcome, console)
+                console.print(
+                    "[bold]8. Xero's side comes back[/]: a person pays an invoice and a bill in "
+                    "Xero; Xero's webhook reaches the engine, which tells the app"
+                )
+                hook = f"{engine_url}/api/v1/xero/webhooks"
+                if not show_two_way(engine.call, sandbox, hook, WEBHOOK_KEY, console):
+                    console.print("[red]What was paid in Xero did not come back.[/]")
+                    code = code or 1
                 if keep_running:
                     console.print(
                         f"\nSandbox {sandbox.url} and engine {engine_url} stay up; Ctrl-C stops."

@@ -81,8 +81,17 @@ def _link_values(
     extra: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """A link's columns after Xero's record of it, over its ``old`` values: what Xero's record
-    leaves out stays as it was."""
-    values = kind.link_values(record)
+    leaves out stays as it was.
+
+    A record older than the one the link holds (a lost reply settled after a pull read the
+    document as Xero has it since) changes none of Xero's state on the link: the newest
+    ``UpdatedDateUTC`` wins. What ledgerlink sent (``pushed``) is still recorded."""
+    seen = wire.updated_at(record)
+    held = old.get("xero_updated_at")
+    if seen is not None and held is not None and seen < held:
+        values: dict[str, Any] = {"xero_id": old.get("xero_id")}
+    else:
+        values = kind.link_values(record)
     out: dict[str, Any] = {"connection_id": run.connection.id}
     out["xero_id"] = str(values.get("xero_id") or old.get("xero_id"))
     out["xero_type"] = values.get("xero_type") or old.get("xero_type")
@@ -103,7 +112,7 @@ def _link_values(
     )
     if pushed is not None:
         out["pushed_version"], out["pushed_hash"] = pushed
-    out["xero_updated_at"] = wire.updated_at(record) or old.get("xero_updated_at")
+    out["xero_updated_at"] = max((t for t in (seen, held) if t is not None), default=None)
     out["updated_at"] = run.now()
     return out
 

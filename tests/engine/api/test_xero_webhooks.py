@@ -2,7 +2,9 @@
 
 A payment made in Xero (the sandbox) on a synced invoice and on a synced bill comes back after
 one webhook delivery, without a poll: the link reads PAID with its date and amount, and the
-source app's feed has one ``document.paid`` each. The Intent to Receive check passes; a bad
+source app's endpoint receives one signed ``document.paid`` each (verified by the
+``standardwebhooks`` package). A purchase order billed in Xero, which Xero sends no webhook
+for, comes back by the connection's poll the same way. The Intent to Receive check passes; a bad
 signature gets 401 and stores nothing; a replayed delivery and reordered events change each
 link once.
 """
@@ -12,20 +14,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ledgerlink.api.server import EngineServer
 from ledgerlink.config import Settings
 from ledgerlink.store.models import Link
-from ledgerlink.store.twoway import Event, PullItem, XeroEvent
+from ledgerlink.store.twoway import Event, PollMark, PullItem, XeroEvent
 from ledgerlink.sync.engine import Engine
 from tests.conftest import XeroHttp, custom_token
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY
+from tests.engine.receiver import Receiver
 from xero_sandbox import SandboxConfig
 from xero_sandbox.seed import DEMO_TENANT
 from xero_sandbox.server import SandboxServer, free_port
@@ -84,6 +88,13 @@ class TwoWay:
     def count(self, model: Any, *where: Any) -> int:
         with self.engine.factory() as session:
             return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    def endpoint(self, url: str, types: list[str]) -> str:
+        """The source app's notification endpoint; its signing secret."""
+        made = self.api.post(f"{API}/endpoints", json={"url": url, "types": types})
+        assert made.status_code == 201, made.text
+        secret: str = made.json()["secret"]
+        return secret
 
     def post_delivery(self, body: bytes, signature: str) -> httpx2.Response:
         return httpx2.post(
@@ -179,6 +190,8 @@ def test_a_payment_made_in_xero_comes_back_by_one_webhook_delivery_without_a_pol
     two_way: TwoWay,
 ) -> None:
     invoice_id, bill_id = synced(two_way)
+    receiver = Receiver()
+    secret = two_way.endpoint(receiver.url(), ["document.paid"])
     checked = two_way.subscribe()
     assert checked["status"] == "OK", checked  # Intent to Receive passed
     two_way.flush()  # the creates' events: nothing changed, nothing told
@@ -209,6 +222,12 @@ def test_a_payment_made_in_xero_comes_back_by_one_webhook_delivery_without_a_pol
     assert exp["status"] == "PAID" and exp["paid_date"] == "2026-03-21"
     paid = _events(two_way, "document.paid")
     assert sorted(e["data"]["source_id"] for e in paid) == ["bill-1", "inv-1"]
+    two_way.engine.deliver_events()  # the notify loop's pass (``ledgerlink serve`` runs it)
+    got = receiver.got()
+    receiver.close()
+    assert len(got) == 2  # one document.paid each, signed: checked by standardwebhooks
+    signed = sorted(r.verify(secret)["data"]["source_id"] for r in got)
+    assert signed == ["bill-1", "inv-1"] and {r.json["type"] for r in got} == {"document.paid"}
     recorded = {e["data"]["source_id"]: e["data"] for e in _events(two_way, "payment.recorded")}
     assert sorted(recorded) == ["bill-1", "inv-1"]
     assert recorded["inv-1"]["amount"] == inv["total"] and recorded["inv-1"]["date"] == "2026-03-20"
@@ -217,6 +236,40 @@ def test_a_payment_made_in_xero_comes_back_by_one_webhook_delivery_without_a_pol
         "paid in Xero",
     )
     assert two_way.count(PullItem) == 0
+
+
+def test_a_purchase_order_billed_in_xero_reads_as_paid_by_the_next_poll(two_way: TwoWay) -> None:
+    """Xero sends no webhook for purchase orders: the connection's poll brings BILLED back."""
+    order = {
+        "source_id": "po-1",
+        "supplier": {"key": "hardware", "name": "Hardware Co"},
+        "date": "2026-03-03",
+        "delivery_date": "2026-03-20",
+        "status": "approved",
+        "lines": [{"description": "Timber", "unit_amount": "80.00", "account_code": "429"}],
+    }
+    two_way.push("purchase_order", order)
+    two_way.engine.sync()
+    receiver = Receiver()
+    secret = two_way.endpoint(receiver.url(), ["document.paid"])
+    xero_id = two_way.document("purchase_order", "po-1")["link"]["xero_id"]
+    for status in ("AUTHORISED", "BILLED"):  # a person approves it in Xero, then bills it
+        reply = two_way.xero.post(f"/PurchaseOrders/{xero_id}", {"Status": status})
+        assert reply.status == 200, reply.text
+    two_way.engine.sync()
+    assert two_way.document("purchase_order", "po-1")["link"]["status"] == "SUBMITTED"
+
+    with two_way.engine.factory() as session, session.begin():  # the poll's time has come
+        session.execute(update(PollMark).values(next_at=datetime.now(UTC)))
+    two_way.forget_requests()
+    two_way.engine.sync()
+    assert [c["path"].split("?")[0] for c in two_way.requests()] == ["/PurchaseOrders"]
+    link = two_way.document("purchase_order", "po-1")["link"]
+    assert link["status"] == "BILLED" and link["source_status"] == "paid"
+    two_way.engine.deliver_events()
+    got = receiver.got()
+    receiver.close()
+    assert [r.verify(secret)["data"]["source_id"] for r in got] == ["po-1"]
 
 
 def test_a_bad_signature_gets_401_and_stores_nothing(two_way: TwoWay) -> None:

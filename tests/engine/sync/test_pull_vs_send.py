@@ -1,0 +1,70 @@
+"""Xero's side read back while a send of the same document is unresolved: the document is
+updated once, and an older reply settled afterwards does not take back what the newer read
+brought (the newest UpdatedDateUTC wins for Xero's state; the send still records its version).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ledgerlink.store.models import Link, SendIntent
+from ledgerlink.store.twoway import Event
+from ledgerlink.sync import xero_webhooks
+from tests.engine.sync.conftest import SyncHarness, invoice
+from xero_sandbox.seed import DEMO_TENANT
+
+
+def _announce(harness: SyncHarness, xero_id: str, when: str) -> None:
+    event = {
+        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{xero_id}",
+        "resourceId": xero_id,
+        "tenantId": DEMO_TENANT,
+        "tenantType": "ORGANISATION",
+        "eventCategory": "INVOICE",
+        "eventType": "UPDATE",
+        "eventDateUtc": when,
+    }
+    with harness.factory() as session, session.begin():
+        xero_webhooks.store(session, xero_webhooks.SERVICE_RECEIVER, [event], harness.clock())
+
+
+def test_a_payment_read_back_while_an_update_is_unresolved_is_not_taken_back_by_its_reply(
+    harness: SyncHarness,
+) -> None:
+    harness.push("invoice", [invoice(1)])  # sent: AUTHORISED
+    harness.sync()
+    harness.faults({"kind": "lost_reply", "endpoint": "invoices", "method": "POST", "count": 1})
+    changed = invoice(1, reference="changed at the source")
+    harness.push("invoice", [changed])
+    harness.worker().run_once()  # Xero applies the update; its reply is lost
+    with harness.factory() as session:
+        assert session.scalars(select(SendIntent.state)).all().count("pending") == 1
+        link = session.scalars(select(Link)).one()
+    with harness.xero() as xero:  # meanwhile a person pays it in full in Xero
+        paid = xero.get(f"/Invoices/{link.xero_id}").json["Invoices"][0]
+        body = {
+            "Invoice": {"InvoiceID": link.xero_id},
+            "Account": {"Code": "090"},
+            "Date": "2026-03-20",
+            "Amount": str(paid["AmountDue"]),
+        }
+        assert xero.put("/Payments", {"Payments": [body]}).status == 200
+    _announce(harness, link.xero_id, "2026-03-20T01:00:00.000")
+
+    harness.advance(30)
+    harness.sync()  # the pull reads PAID first; then the lost update is settled by its replay
+
+    with harness.factory() as session:
+        link = session.scalars(select(Link)).one()
+        states = session.scalars(select(SendIntent.state)).all()
+        paid_told = session.scalars(select(Event).where(Event.type == "document.paid")).all()
+    assert link.xero_status == "PAID" and link.paid_date == "2026-03-20"
+    assert Decimal(link.amount_due or "1") == 0
+    assert link.pushed_version == 2  # the update was recorded as sent, once
+    assert "pending" not in states and len(paid_told) == 1
+    records = [r for r in harness.invoices() if "ledgerlink" in str(r.get("Url"))]
+    assert len(records) == 1 and records[0]["Reference"] == "changed at the source"
+    assert records[0]["Status"] == "PAID"
+    assert harness.states() == {"done": 2}
