@@ -40,14 +40,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # ``bench`` as a package, when run as a script
 
-from bench import sections  # noqa: E402
+from bench import sections, webhook_intake  # noqa: E402
 from bench.sections import Sizes  # noqa: E402
 from bench.table import Table  # noqa: E402
 
 FULL = Sizes(
     5000, 1000, 2.0, 1000, (1000, 10_000, 100_000), 1000, 200, 10, 60.0, 1000, 10, 3, 2.0, 1800
 )
-QUICK = Sizes(200, 60, 1.0, 100, (1000, 2000, 5000), 200, 10, 5, 2.0, 10, 5, 2, 2.0, 120)
+QUICK = Sizes(
+    200, 60, 1.0, 100, (1000, 2000, 5000), 200, 10, 5, 2.0, 10, 5, 2, 2.0, 120, webhook_intake.QUICK
+)
 
 
 def machine() -> str:
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         args.workers or base.pg_workers,
         base.pg_minute,
         base.workers_timeout,
+        base.webhooks,
     )
     random.seed(1)
     started = time.perf_counter()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import webhook_intake
 from bench.baselines import (
     START,
     Outcome,
@@ -35,7 +36,7 @@ from bench.xero_side import Org, Sandbox, sandbox, sent_once
 from ledgerlink.demo.documents import CLIENTS, invoice
 from ledgerlink.sync.limiter import XeroLimits
 
-NAMES = ("compressed", "cpu", "intake", "orgs", "workers")
+NAMES = ("compressed", "cpu", "intake", "orgs", "workers", "webhooks")
 Doc = dict[str, Any]
 
 
@@ -55,6 +56,7 @@ class Sizes:
     pg_workers: int
     pg_minute: float
     workers_timeout: float  # seconds the worker processes get before they are stopped
+    webhooks: webhook_intake.Sizes = webhook_intake.Sizes()  # Xero's webhooks in
 
 
 def numbers(docs: list[Doc]) -> list[str]:
@@ -306,6 +308,21 @@ class Bench:
         result is not lost if a later one fails)."""
         self.lines.append("  " + text)
         print("  " + text, flush=True)
+
+    # -- Xero's webhooks in ------------------------------------------------------------
+
+    def webhooks(self) -> None:
+        """The receiver under load (``ledgerlink serve`` in its own process), then the pulls."""
+        size = self.sizes.webhooks
+        self.lines.append(
+            f"webhook intake: {size.deliveries} signed deliveries of {size.per_delivery} "
+            f"events from {size.clients} clients, {size.documents} linked invoices"
+        )
+        self.lines.append("  " + webhook_intake.HEADER)
+        kinds = ["sqlite"] + (["postgresql"] if self.postgres else [])
+        for kind in kinds:
+            found = webhook_intake.run(kind, size, self.folder)
+            self.lines.append("  " + webhook_intake.row(found))
 
 
 def _now() -> datetime:

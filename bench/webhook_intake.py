@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +145,18 @@ def _load(url: str, bodies: list[bytes], clients: int) -> tuple[list[float], flo
     return latencies, time.perf_counter() - started, refused
 
 
-def run(kind: str, sizes: argparse.Namespace, folder: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Sizes:
+    documents: int = 2000  # invoices sent first, which the events point at
+    deliveries: int = 1000
+    per_delivery: int = 10
+    clients: int = 16  # threads posting deliveries at once
+
+
+QUICK = Sizes(200, 100, 10, 4)
+
+
+def run(kind: str, sizes: Sizes, folder: Path) -> dict[str, Any]:
     with sandbox(limits=False) as box, database(kind, folder) as url:
         org = box.new_orgs(1, f"WH{kind[:2]}")[0]
         ledger = Ledger(url, box.url, UNLIMITED)
@@ -193,29 +205,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--per-delivery", type=int, default=10)
     parser.add_argument("--clients", type=int, default=16)
-    sizes = parser.parse_args(argv)
-    if sizes.quick:
-        sizes.documents, sizes.deliveries, sizes.clients = 200, 100, 4
+    args = parser.parse_args(argv)
+    sizes = (
+        QUICK
+        if args.quick
+        else Sizes(args.documents, args.deliveries, args.per_delivery, args.clients)
+    )
     kinds = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
     print(
         f"webhook intake: {sizes.deliveries} signed deliveries of {sizes.per_delivery} events "
         f"(one in {REPEAT_EVERY} repeated) from {sizes.clients} clients, "
         f"{sizes.documents} linked invoices"
     )
-    header = (
-        "database    events/s   p50 ms   p99 ms   max ms   stored  non-200   pulls  calls"
-        "  calls/1000 ev"
-    )
-    print(header)
+    print(HEADER)
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            r = run(kind, sizes, Path(tmp))
-            print(
-                f"{r['database']:<10} {r['events_per_second']:>9.0f} {r['p50_ms']:>8.1f} "
-                f"{r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['stored']:>8} {r['refused']:>8} "
-                f"{r['pulls']:>7} {r['calls']:>6} {r['calls_per_1000_events']:>14.1f}"
-            )
+            print(row(run(kind, sizes, Path(tmp))))
     return 0
+
+
+HEADER = (
+    "database    events/s   p50 ms   p99 ms   max ms   stored  non-200   pulls  calls"
+    "  calls/1000 ev"
+)
+
+
+def row(r: dict[str, Any]) -> str:
+    return (
+        f"{r['database']:<10} {r['events_per_second']:>9.0f} {r['p50_ms']:>8.1f} "
+        f"{r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['stored']:>8} {r['refused']:>8} "
+        f"{r['pulls']:>7} {r['calls']:>6} {r['calls_per_1000_events']:>14.1f}"
+    )
 
 
 if __name__ == "__main__":

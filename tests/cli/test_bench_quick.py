@@ -67,3 +67,14 @@ def test_quick_run_prints_a_complete_table() -> None:
         assert once and once.group(1) == once.group(2), line
         assert "429s 0," in line, line
         assert re.search(r"slowest over median \d+\.\d+", line), line
+
+    # Xero's webhooks in: every stored event once (one in ten deliveries repeats one), none
+    # answered otherwise than 200, and the pulls read in batches.
+    hooks = [
+        x.split() for x in out.splitlines() if x.strip().startswith(("sqlite ", "postgresql "))
+    ]
+    assert hooks, out
+    for cols in hooks:
+        events, stored, refused, pulls, calls = (float(c) for c in (cols[1], *cols[5:9]))
+        assert events > 0 and stored > 0 and refused == 0
+        assert 0 < calls < pulls  # many ids a call, never one GET per event

@@ -64,6 +64,11 @@ class LinkOut(BaseModel):
     allocations: dict[str, str] | None = Field(
         None, description="A credit note's allocations made: Xero id of the document -> amount."
     )
+    payments_in_xero: list[dict[str, Any]] | None = Field(
+        None,
+        description="Payments made in Xero on it (not sent by the app): payment_id, amount, "
+        "date, account_code, reference, status; each also told once as payment.recorded.",
+    )
     pushed_version: int
     refreshed_at: datetime | None = Field(None, description='Last "Refresh from Xero".')
     url: str | None = Field(description='"View in Xero".')
@@ -159,6 +164,10 @@ def link_of(
         source_status=spec.source_status(link.xero_status) if spec else None,
         note=details.get("note"),
         allocations=details.get("allocations") or None,
+        payments_in_xero=[
+            {"payment_id": pid, **entry} for pid, entry in (details.get("payments") or {}).items()
+        ]
+        or None,
         pushed_version=link.pushed_version,
         refreshed_at=link.refreshed_at,
         url=url,

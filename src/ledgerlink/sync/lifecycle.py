@@ -47,7 +47,7 @@ from ledgerlink.config import positive_from_env
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.db import core
 from ledgerlink.store.members import one_of
-from ledgerlink.store.models import QueueItem, SendIntent, new_id
+from ledgerlink.store.models import Document, Link, QueueItem, SendIntent, new_id
 from ledgerlink.sync import events
 from ledgerlink.sync.jobs import JobTally
 
@@ -245,10 +245,17 @@ def settle(
         return
     ids = list(chosen)
     groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
-    told: dict[str, tuple[str, str, LedgerlinkError | None]] = {}
+    told: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), CHUNK):
-        query = select(*_READ).where(one_of(QueueItem.id, ids[start : start + CHUNK]))
-        for item_id, document_id, attempts, waits, job_id in core(session).execute(query):
+        query = (
+            select(*_READ, *events.TOLD_COLUMNS)
+            .join(Document, Document.id == QueueItem.document_id)
+            .outerjoin(Link, Link.document_id == QueueItem.document_id)
+            .where(one_of(QueueItem.id, ids[start : start + CHUNK]))
+        )
+        for found in core(session).execute(query):
+            item_id, document_id = str(found[0]), str(found[1])
+            attempts, waits, job_id = found[2], found[3], found[4]
             row = _Row(
                 id=item_id, document_id=document_id, attempts=attempts, waits=waits, job_id=job_id
             )
@@ -257,7 +264,7 @@ def settle(
             key = tuple((name, getattr(row, name)) for name in _WRITTEN if name in changed)
             groups.setdefault(key, []).append(item_id)
             if events.settled_type(row.state, outcome.note) is not None:
-                told[item_id] = (row.state, outcome.note, outcome.error)
+                told.append((row.state, outcome, document_id, *found[len(_READ) :]))
     for key, members in groups.items():
         for start in range(0, len(members), CHUNK):
             _move(session, [one_of(QueueItem.id, members[start : start + CHUNK])], dict(key))

@@ -235,6 +235,10 @@ def test_a_payment_made_in_xero_comes_back_by_one_webhook_delivery_without_a_pol
         "090",
         "paid in Xero",
     )
+    shown = two_way.document("expense", "bill-1")["link"]["payments_in_xero"]
+    assert [(p["amount"], p["account_code"], p["reference"]) for p in shown] == [
+        (exp["total"], "090", "paid in Xero")
+    ]
     assert two_way.count(PullItem) == 0
 
 
