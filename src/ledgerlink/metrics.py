@@ -49,6 +49,25 @@ LIMITER_WAIT = Histogram(
     buckets=(0.0, 0.01, 0.05, 0.25, 1.0, 5.0, 15.0, 60.0, 300.0),
     registry=REGISTRY,
 )
+WEBHOOK_EVENTS = Counter(
+    "ledgerlink_xero_webhook_events",
+    "Events of Xero webhook deliveries received: new (a pull queued), repeated (stored "
+    "already), ignored (nothing ledgerlink sent).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_REFUSED = Counter(
+    "ledgerlink_xero_webhook_refused",
+    "Webhook deliveries answered 401 (a signature that does not verify) or 400.",
+    ["status"],
+    registry=REGISTRY,
+)
+PULLED = Counter(
+    "ledgerlink_pulled_records",
+    "Xero records read back into links, by how they were asked for: webhook or poll.",
+    ["reason"],
+    registry=REGISTRY,
+)
 JOB_DURATION = Histogram(
     "ledgerlink_job_duration_seconds",
     "Wall time of one worker run (a sync job) on one connection, by how it ended.",

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from ledgerlink import metrics
 from ledgerlink.api.services import services
 from ledgerlink.store.db import transaction
 from ledgerlink.sync import xero_webhooks as hooks
@@ -33,13 +34,18 @@ def _receive(svc: Engine, receiver: str, body: bytes, signature: str | None) -> 
     with transaction(svc.factory) as session:
         key = hooks.webhook_key(session, svc.settings, ring_for(svc.settings), receiver)
         if not hooks.signature_ok(body, signature, key):
+            metrics.WEBHOOK_REFUSED.labels("401").inc()
             return 401
         try:
             events = hooks.parse(body)
         except hooks.BadDelivery as exc:
             log.warning("a signed Xero webhook delivery was not understood: %s", exc)
+            metrics.WEBHOOK_REFUSED.labels("400").inc()
             return 400
         done = hooks.store(session, receiver, events, datetime.now(UTC))
+    metrics.WEBHOOK_EVENTS.labels("new").inc(done.stored - done.ignored)
+    metrics.WEBHOOK_EVENTS.labels("repeated").inc(done.repeated)
+    metrics.WEBHOOK_EVENTS.labels("ignored").inc(done.ignored)
     if done.events:
         log.info(
             "xero webhook: %d events, %d new, %d repeated, %d ignored, %d pulls queued",

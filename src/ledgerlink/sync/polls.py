@@ -25,7 +25,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ledgerlink import kinds
+from ledgerlink import kinds, metrics
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import Link
 from ledgerlink.store.twoway import PollMark, XeroEvent
@@ -185,6 +185,7 @@ def _poll(run: Run, resource: str, since: datetime | None) -> datetime | None:
             else:
                 _apply(session, run, resource, records)
         run.tally.add("polled", len(records))
+        metrics.PULLED.labels("poll").inc(len(records))
         for record in records:
             seen = wire.updated_at(record)
             if seen is not None and (newest is None or seen > newest):

@@ -25,7 +25,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ledgerlink import kinds
+from ledgerlink import kinds, metrics
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind
 from ledgerlink.store.members import one_of
@@ -240,6 +240,7 @@ def _pull_group(run: Run, items: list[tuple[str, str, int]]) -> bool:
             )
         pause.reached("pull_applied")
         run.tally.add("pulled", len(chunk))
+        metrics.PULLED.labels("webhook").inc(len(records))
     return True
 
 

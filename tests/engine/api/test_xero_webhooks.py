@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, update
 
 from ledgerlink.api.server import EngineServer
@@ -276,8 +277,20 @@ def test_a_purchase_order_billed_in_xero_reads_as_paid_by_the_next_poll(two_way:
     assert [r.verify(secret)["data"]["source_id"] for r in got] == ["po-1"]
 
 
+def _counted(two_way: TwoWay, name: str, label: str) -> float:
+    """A counter's value on the engine's /metrics, parsed as Prometheus text."""
+    text = httpx2.get(f"{two_way.server.url}/metrics").text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and label in sample.labels.values():
+                return float(sample.value)
+    return 0.0
+
+
 def test_a_bad_signature_gets_401_and_stores_nothing(two_way: TwoWay) -> None:
     invoice_id, _ = synced(two_way)
+    refused = _counted(two_way, "ledgerlink_xero_webhook_refused_total", "401")
+    new = _counted(two_way, "ledgerlink_xero_webhook_events_total", "new")
     body = _delivery([_event(invoice_id, "2026-03-20T01:00:00.000")])
     assert two_way.post_delivery(body, sign(body, "not-the-key")).status_code == 401
     assert two_way.post_delivery(body, "").status_code == 401
@@ -289,6 +302,8 @@ def test_a_bad_signature_gets_401_and_stores_nothing(two_way: TwoWay) -> None:
     assert good.status_code == 200 and good.content == b""
     assert "set-cookie" not in good.headers
     assert two_way.count(XeroEvent) == 1 and two_way.count(PullItem) == 1
+    assert _counted(two_way, "ledgerlink_xero_webhook_refused_total", "401") == refused + 3
+    assert _counted(two_way, "ledgerlink_xero_webhook_events_total", "new") == new + 1
 
 
 def test_replayed_and_reordered_events_change_each_link_once(two_way: TwoWay) -> None:
