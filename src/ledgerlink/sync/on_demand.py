@@ -8,7 +8,8 @@ holds the connection, the run waits for its turn (that worker lets go at the end
 and ends the job with the reason if it never comes.
 
 A backfill ("add all existing data to the queue") queues every stored document of one kind on
-the connection, optionally only those dated from a day on, except those already waiting; what
+the connection, optionally only those dated from a day on, except those already waiting (a held
+one is retried, as a person's retry would); what
 Xero already holds unchanged is then left alone by the run, so a backfill writes only what is
 missing or changed.
 """
@@ -153,16 +154,36 @@ def backfill(
                 Document.id.not_in(waiting),
             )
         )
+        wanted = {
+            doc: version
+            for doc, version, body in rows
+            if since is None or _dated(spec.date_field, body, since)
+        }
+        # A document held (or out of attempts) goes back to the queue as its own retry would,
+        # not as a second item beside the held one.
+        held = set(
+            session.scalars(
+                select(QueueItem.document_id).where(
+                    QueueItem.connection_id == connection_id,
+                    QueueItem.state.in_(lifecycle.HELD),
+                    QueueItem.document_id.in_(list(wanted)),
+                )
+            )
+        )
+        if held:
+            where = [QueueItem.document_id.in_(held), QueueItem.state.in_(lifecycle.HELD)]
+            lifecycle.requeue(session, where, now)
         due = schedules.due_at(row.settings or {}, now)
         values = [
             lifecycle.new_item_row(workspace_id, connection_id, doc, version, now, due)
-            for doc, version, body in rows
-            if since is None or _dated(spec.date_field, body, since)
+            for doc, version in wanted.items()
+            if doc not in held
         ]
         if values:
             session.execute(QueueItem.__table__.insert(), values)  # type: ignore[attr-defined]
-    log.info("backfill of %s on %s queued %d", kind, connection_id, len(values))
-    return len(values)
+    queued = len(values) + len(held)
+    log.info("backfill of %s on %s queued %d", kind, connection_id, queued)
+    return queued
 
 
 def _dated(field: str, body: dict[str, Any], since: date) -> bool:
