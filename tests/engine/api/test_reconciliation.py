@@ -45,7 +45,7 @@ def test_the_report_comes_back_as_json_from_one_read_per_resource(api: Api) -> N
     key, cid = _connected(api)
     docs = [_invoice(1, "sent"), _invoice(2, "sent"), _invoice(3, "sent", day="2026-04-02")]
     assert api.call("POST", "/documents/invoice/bulk", key, json=docs).status_code == 200
-    assert api.call("POST", "/jobs", key, json={"connection_id": cid}).status_code == 200
+    assert api.call("POST", "/jobs?wait=true", key, json={"connection_id": cid}).status_code == 200
     changed = _invoice(2, "sent")
     changed["lines"][0]["unit_amount"] = "150.00"
     unsent = [changed, _invoice(4, "draft"), _invoice(5, "sent", day="2026-04-03")]
