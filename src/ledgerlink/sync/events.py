@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Document, Link, QueueItem
 from ledgerlink.store.twoway import Event
 
+_EVENTS = cast(Table, Event.__table__)
 TYPES = (
     "document.synced",
     "document.held",
@@ -69,7 +70,8 @@ def add_many(
         if _on_postgres(session):
             # Shared with every other writer, exclusive only against ``horizon``.
             session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": LOCK_KEY})
-        session.execute(insert(Event), values)
+        # The table, not the mapped class: an ORM bulk insert costs a dozen times more per row.
+        session.execute(insert(_EVENTS), values)
     return len(values)
 
 
