@@ -51,8 +51,7 @@ LIMITER_WAIT = Histogram(
 )
 WEBHOOK_EVENTS = Counter(
     "ledgerlink_xero_webhook_events",
-    "Events of Xero webhook deliveries received: new (a pull queued), repeated (stored "
-    "already), ignored (nothing ledgerlink sent).",
+    "Events of Xero webhook deliveries received: new (stored), repeated (stored already).",
     ["outcome"],
     registry=REGISTRY,
 )

@@ -43,17 +43,11 @@ def _receive(svc: Engine, receiver: str, body: bytes, signature: str | None) -> 
             metrics.WEBHOOK_REFUSED.labels("400").inc()
             return 400
         done = hooks.store(session, receiver, events, datetime.now(UTC))
-    metrics.WEBHOOK_EVENTS.labels("new").inc(done.stored - done.ignored)
+    metrics.WEBHOOK_EVENTS.labels("new").inc(done.stored)
     metrics.WEBHOOK_EVENTS.labels("repeated").inc(done.repeated)
-    metrics.WEBHOOK_EVENTS.labels("ignored").inc(done.ignored)
     if done.events:
         log.info(
-            "xero webhook: %d events, %d new, %d repeated, %d ignored, %d pulls queued",
-            done.events,
-            done.stored,
-            done.repeated,
-            done.ignored,
-            done.pulls,
+            "xero webhook: %d events, %d new, %d repeated", done.events, done.stored, done.repeated
         )
     return 200
 

@@ -20,12 +20,16 @@ class XeroEvent(Base):
     """One event of a Xero webhook delivery, stored before the delivery is answered.
 
     ``dedupe_key`` makes a repeated event (Xero retries a delivery with the same events, and
-    may send one again in a later delivery) one row. ``state``: ``queued`` (a pull item was
-    queued for it), ``ignored`` (nothing ledgerlink sent: recorded, nothing read).
+    may send one again in a later delivery) one row. ``state``: ``new`` (stored by the
+    receiver), then ``queued`` (a pull was queued for it) or ``ignored`` (nothing ledgerlink
+    sent: recorded, nothing read), as ``sync.xero_webhooks.route`` finds.
     """
 
     __tablename__ = "xero_events"
-    __table_args__ = (Index("ix_xero_events_resource", "tenant_id", "resource_id"),)
+    __table_args__ = (
+        Index("ix_xero_events_resource", "tenant_id", "resource_id"),
+        Index("ix_xero_events_state", "state", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # The receiver it came to: a workspace id for a workspace's own Xero app, "" for the
     # service's app.

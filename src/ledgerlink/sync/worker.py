@@ -31,7 +31,17 @@ from ledgerlink.store.models import (
     ReferenceSync,
     TokenSet,
 )
-from ledgerlink.sync import budgets, inflight, jobs, leases, lifecycle, polls, pulls, queue
+from ledgerlink.sync import (
+    budgets,
+    inflight,
+    jobs,
+    leases,
+    lifecycle,
+    polls,
+    pulls,
+    queue,
+    xero_webhooks,
+)
 from ledgerlink.sync.claims import load_works
 from ledgerlink.sync.clients import connection_client
 from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
@@ -118,6 +128,7 @@ class Worker:
         """Lease a connection with due work (or the one named) and drive it; ``on_lease`` is
         told which, as soon as it is ours (a pool hands its looking on to another thread);
         ``job_id``: the job started on demand that this run carries out."""
+        xero_webhooks.route(self.factory, self.clock())  # Xero's events into pulls first
         now = self.clock()
         leased = leases.acquire_lease(
             self.factory,

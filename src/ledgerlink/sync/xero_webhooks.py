@@ -3,13 +3,14 @@
 Xero signs each delivery with the app's webhook key (``x-xero-signature``: base64 of
 HMAC-SHA256 over the raw body) and wants an answer within five seconds: 200 with an empty body
 when the signature is right, 401 when it is not (its Intent to Receive check sends both kinds).
-So the receiver verifies in constant time, stores the delivery's events in one transaction and
-answers; reading the resources is the worker's (``sync.pulls``), never the request's.
+So the receiver verifies in constant time, stores the delivery's events in one statement and
+answers; the rest is the worker's: before it looks for work it routes new events into pulls
+(``route``), and it reads them (``sync.pulls``), never the request.
 
 Events are thin pointers ("invoice X of tenant T changed at D"), repeated when Xero retries a
-delivery and possibly out of order. Each is stored once (a key over its fields), and one that
-points at something ledgerlink sent queues a pull of it on each connection to that tenant;
-anything else is recorded as ignored. A repeat queues nothing new: the pull already waiting
+delivery and possibly out of order. Each is stored once (a key over its fields); routed, one
+that points at something ledgerlink sent queues a pull of it on each connection to that tenant,
+and anything else is marked ignored. A repeat queues nothing new: the pull already waiting
 reads the newest state.
 """
 
@@ -22,26 +23,29 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.db import transaction
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Connection, Document, Link, Workspace
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.twoway import XeroEvent
 from ledgerlink.store.workspaces import workspace_webhook_key
-from ledgerlink.sync.pulls import queue_pulls
+from ledgerlink.sync.pulls import PullRow, queue_pulls
 
 # A pull waits this long after its event, so the events of a burst (Xero sends a delivery per
 # change, a second or so apart) are read together, many ids a call, instead of one call each.
 GATHER = timedelta(seconds=1)
 SERVICE_RECEIVER = ""
+NEW, QUEUED, IGNORED = "new", "queued", "ignored"  # an event's states
+ROUTE_BATCH = 1000
 """The receiver of ledgerlink's own Xero app (``POST /api/v1/xero/webhooks``)."""
 
 
@@ -63,7 +67,8 @@ def webhook_key(session: Session, settings: Settings, ring: KeyRing, receiver: s
 
 @dataclass
 class Received:
-    """What one delivery did: events stored (new), repeats, and pulls queued."""
+    """What a delivery did (events, stored new, repeated), or what routing did (events
+    routed, ignored, pulls queued)."""
 
     events: int = 0
     stored: int = 0
@@ -116,62 +121,92 @@ def _kinds_by_category() -> dict[str, list[str]]:
 def store(
     session: Session, receiver: str, events: Sequence[dict[str, Any]], now: datetime
 ) -> Received:
-    """Store a verified delivery's events and queue the pulls they ask for, in the caller's
-    transaction (committed before the delivery is answered)."""
+    """Store a verified delivery's events, each once, in the caller's transaction (committed
+    before the delivery is answered); ``route`` turns them into pulls afterwards."""
     done = Received(events=len(events))
-    if not events:
-        return done
-    targets = _targets(session, receiver, events)
     rows: dict[str, dict[str, Any]] = {}
     for event in events:
         key = dedupe_key(receiver, event)
-        tenant, resource = _text(event, "tenantId", 36).lower(), _text(event, "resourceId", 36)
-        hits = targets.get((tenant, resource.lower(), _text(event, "eventCategory", 30)), [])
         rows.setdefault(
             key,
             {
                 "receiver": receiver,
                 "dedupe_key": key,
-                "tenant_id": tenant,
+                "tenant_id": _text(event, "tenantId", 36).lower(),
                 "category": _text(event, "eventCategory", 30),
                 "event_type": _text(event, "eventType", 30),
-                "resource_id": resource.lower(),
+                "resource_id": _text(event, "resourceId", 36).lower(),
                 "event_date": _text(event, "eventDateUtc", 40),
-                "state": "queued" if hits else "ignored",
+                "state": NEW,
                 "received_at": now,
             },
         )
+    if not rows:
+        return done
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(XeroEvent)
-        .on_conflict_do_nothing(index_elements=[XeroEvent.dedupe_key])
-        .returning(XeroEvent.dedupe_key)
-    )
-    new = set(session.scalars(statement, list(rows.values()))) if rows else set()
+    table = cast(Table, XeroEvent.__table__)  # the table: the ORM's bulk insert costs more
+    statement = insert(table).on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+    new = list(session.scalars(statement.returning(table.c.dedupe_key), list(rows.values())))
     done.stored = len(new)
     done.repeated = len(events) - len(new)
-    pulls = []
-    for key in new:
-        row = rows[key]
-        hits = targets.get((row["tenant_id"], row["resource_id"], row["category"]), [])
-        if not hits:
-            done.ignored += 1
-        for connection, document, kind in hits:
-            pulls.append((connection, row["resource_id"], document, kind))
-            done.kinds_seen[kind] = done.kinds_seen.get(kind, 0) + 1
-    done.pulls = queue_pulls(session, pulls, "webhook", now + GATHER)
+    return done
+
+
+def route(factory: sessionmaker[Session], now: datetime, limit: int = ROUTE_BATCH) -> Received:
+    """Turn stored events into pulls (what a worker does before it looks for work): each one
+    that points at something ledgerlink sent queues a pull of it on each connection of the
+    receiver's to that organisation; any other is marked ignored. Safe to run anywhere, again
+    and concurrently: a pull already waiting is not queued twice."""
+    done = Received()
+    with transaction(factory) as session:
+        query = (
+            select(
+                XeroEvent.id,
+                XeroEvent.receiver,
+                XeroEvent.tenant_id,
+                XeroEvent.category,
+                XeroEvent.resource_id,
+            )
+            .where(XeroEvent.state == NEW)
+            .order_by(XeroEvent.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        found = list(session.execute(query))
+        if not found:
+            return done
+        done.events = len(found)
+        queued: list[int] = []
+        pulls: list[PullRow] = []
+        for receiver in {row.receiver for row in found}:
+            mine = [row for row in found if row.receiver == receiver]
+            targets = _targets(session, receiver, [row.resource_id for row in mine])
+            for row in mine:
+                hits = targets.get((row.tenant_id, row.resource_id, row.category), [])
+                if hits:
+                    queued.append(row.id)
+                for connection, document, kind in hits:
+                    pulls.append((connection, row.resource_id, document, kind))
+                    done.kinds_seen[kind] = done.kinds_seen.get(kind, 0) + 1
+        ignored = [row.id for row in found if row.id not in set(queued)]
+        for state, ids in ((QUEUED, queued), (IGNORED, ignored)):
+            if ids:
+                session.execute(update(XeroEvent).where(XeroEvent.id.in_(ids)).values(state=state))
+        done.ignored = len(ignored)
+        done.pulls = queue_pulls(session, pulls, "webhook", now + GATHER)
     return done
 
 
 def _targets(
-    session: Session, receiver: str, events: Sequence[dict[str, Any]]
+    session: Session, receiver: str, resource_ids: Sequence[str]
 ) -> dict[tuple[str, str, str], list[tuple[str, str, str]]]:
     """(tenant, resource id, category) -> the (connection, document, kind) links it points at,
     on the receiver's connections: a workspace's own app serves that workspace, ledgerlink's
     app every workspace without one of its own."""
     by_category = _kinds_by_category()
-    resource_ids = sorted({_text(e, "resourceId", 36).lower() for e in events} - {""})
+    resource_ids = sorted(set(resource_ids) - {""})
     if not resource_ids:
         return {}
     query = (

@@ -57,8 +57,9 @@ def _announce(harness: SyncHarness, xero_ids: list[str]) -> None:
         for xero_id in xero_ids
     ]
     with harness.factory() as session, session.begin():
-        done = xero_webhooks.store(session, xero_webhooks.SERVICE_RECEIVER, events, harness.clock())
-    assert done.pulls == len(xero_ids)
+        xero_webhooks.store(session, xero_webhooks.SERVICE_RECEIVER, events, harness.clock())
+    routed = xero_webhooks.route(harness.factory, harness.clock())
+    assert routed.pulls == len(xero_ids)
 
 
 def test_a_worker_killed_while_pulling_loses_no_event_and_tells_nothing_twice(
