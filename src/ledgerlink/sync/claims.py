@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 
 from ledgerlink import kinds
 from ledgerlink.documents import ValidationFailed
@@ -12,34 +14,38 @@ from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run, Work
 
 
+def work_rows() -> Select[Any]:
+    """A queue item's columns as a ``Work`` takes them (item, document, kind, version, current
+    version, content hash, body, intent, attempts): filter it with ``.where``. Columns, not
+    ORM objects: three objects per document cost more than the rest of a claim."""
+    return (
+        select(
+            QueueItem.id,
+            Document.id,
+            Document.kind,
+            QueueItem.version,
+            Document.current_version,
+            DocumentVersion.content_hash,
+            DocumentVersion.body,
+            QueueItem.intent_id,
+            QueueItem.attempts,
+        )
+        .join(Document, Document.id == QueueItem.document_id)
+        .join(
+            DocumentVersion,
+            (DocumentVersion.document_id == QueueItem.document_id)
+            & (DocumentVersion.version == QueueItem.version),
+        )
+    )
+
+
 def load_works(run: Run, ids: list[str]) -> list[Work]:
     """The claimed items as works, in claim order: each with its version's body validated
     (a body that no longer passes its schema is held here) and its link as it stands."""
     works: list[Work] = []
     bad: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():
-        # Columns, not ORM objects: three objects per document cost more than the rest.
-        query = (
-            select(
-                QueueItem.id,
-                Document.id,
-                Document.kind,
-                QueueItem.version,
-                Document.current_version,
-                DocumentVersion.content_hash,
-                DocumentVersion.body,
-                QueueItem.intent_id,
-                QueueItem.attempts,
-            )
-            .join(Document, Document.id == QueueItem.document_id)
-            .join(
-                DocumentVersion,
-                (DocumentVersion.document_id == QueueItem.document_id)
-                & (DocumentVersion.version == QueueItem.version),
-            )
-            .where(one_of(QueueItem.id, ids))
-        )
-        rows = list(session.execute(query))
+        rows = list(session.execute(work_rows().where(one_of(QueueItem.id, ids))))
         run.kinds_claimed.update(row[2] for row in rows)
         doc_ids = [row[1] for row in rows]
         links = {

@@ -89,32 +89,18 @@ def due_connections(session: Session, now: datetime, limit: int = 20) -> list[st
         .limit(limit)
     )
     found = [row[0] for row in session.execute(due)]
-    pulling = (
-        select(PullItem.connection_id)
-        .join(Connection, Connection.id == PullItem.connection_id)
-        .where(
-            PullItem.not_before <= now,
-            Connection.status == "active",
-            switched_on(),
-            PullItem.connection_id.not_in(live),
+    for connection, due_now in (
+        (PullItem.connection_id, PullItem.not_before <= now),  # Xero's side to read back
+        (PollMark.connection_id, PollMark.next_at <= now),  # a poll whose time has come
+    ):
+        reading = (
+            select(connection)
+            .join(Connection, Connection.id == connection)
+            .where(due_now, Connection.status == "active", switched_on(), connection.not_in(live))
+            .distinct()
+            .limit(limit)
         )
-        .distinct()
-        .limit(limit)
-    )
-    found += [c for c in session.scalars(pulling) if c not in found]
-    polling = (
-        select(PollMark.connection_id)
-        .join(Connection, Connection.id == PollMark.connection_id)
-        .where(
-            PollMark.next_at <= now,
-            Connection.status == "active",
-            switched_on(),
-            PollMark.connection_id.not_in(live),
-        )
-        .distinct()
-        .limit(limit)
-    )
-    found += [c for c in session.scalars(polling) if c not in found]
+        found += [c for c in session.scalars(reading) if c not in found]
     stranded = (
         select(QueueItem.connection_id)
         .join(Connection, Connection.id == QueueItem.connection_id)

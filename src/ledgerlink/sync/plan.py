@@ -24,12 +24,13 @@ from ledgerlink import kinds
 from ledgerlink.documents import ValidationFailed, content_hash
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store.members import one_of
-from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, ReferenceSync
+from ledgerlink.store.models import Document, Link, QueueItem
 from ledgerlink.sync.checks import Ready, judge
+from ledgerlink.sync.claims import work_rows
 from ledgerlink.sync.contacts import Finder, links_for
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.lifecycle import Outcome
-from ledgerlink.sync.reference import refresh_reference
+from ledgerlink.sync.reference import refresh_reference, stale_reference
 from ledgerlink.sync.worker import CORE_REFERENCE, Worker, catalogues_needed
 
 MAX_DOCUMENTS = 5000
@@ -69,23 +70,7 @@ def works_of_queue(
     """The connection's queued items as the worker would load them (none is claimed); a
     stored body that no longer passes its schema is planned as held already."""
     rows = session.execute(
-        select(
-            QueueItem.id,
-            Document.id,
-            Document.kind,
-            QueueItem.version,
-            Document.current_version,
-            DocumentVersion.content_hash,
-            DocumentVersion.body,
-            QueueItem.intent_id,
-            QueueItem.attempts,
-        )
-        .join(Document, Document.id == QueueItem.document_id)
-        .join(
-            DocumentVersion,
-            (DocumentVersion.document_id == QueueItem.document_id)
-            & (DocumentVersion.version == QueueItem.version),
-        )
+        work_rows()
         .where(QueueItem.connection_id == connection_id, QueueItem.state == "queued")
         .order_by(QueueItem.created_at, QueueItem.id)
         .limit(limit)
@@ -252,13 +237,6 @@ def run_plan(
 def _fresh_reference(run: Run, max_age: float, wanted: tuple[str, ...]) -> None:
     """Reference lists older than the worker accepts are read again (reads only)."""
     oldest = run.now() - timedelta(seconds=max_age)
-    with run.factory() as session:
-        marks = {
-            s.kind: s.fetched_at
-            for s in session.scalars(
-                select(ReferenceSync).where(ReferenceSync.connection_id == run.connection.id)
-            )
-        }
-    stale = [k for k in wanted if k not in marks or marks[k] < oldest]
+    stale = stale_reference(run.factory, run.connection.id, wanted, oldest)
     if stale:
         refresh_reference(run.factory, run.client, run.connection.id, stale)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -346,3 +346,17 @@ def __getattr__(name: str) -> type[ReferenceView]:
 
         return ReferenceView
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def stale_reference(
+    factory: sessionmaker[Session], connection_id: str, wanted: Sequence[str], oldest: datetime
+) -> list[str]:
+    """Which of these reference lists were never read for the connection, or before ``oldest``."""
+    with factory() as session:
+        marks = {
+            s.kind: s.fetched_at
+            for s in session.scalars(
+                select(ReferenceSync).where(ReferenceSync.connection_id == connection_id)
+            )
+        }
+    return [k for k in wanted if k not in marks or marks[k] < oldest]

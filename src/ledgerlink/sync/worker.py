@@ -28,7 +28,6 @@ from ledgerlink.store.models import (
     Connection,
     Link,
     QueueItem,
-    ReferenceSync,
     TokenSet,
 )
 from ledgerlink.sync import (
@@ -49,7 +48,7 @@ from ledgerlink.sync.dispatch import read_failed
 from ledgerlink.sync.flight import Flight, independent
 from ledgerlink.sync.limiter import Limiter
 from ledgerlink.sync.linking import refresh_links
-from ledgerlink.sync.reference import refresh_reference
+from ledgerlink.sync.reference import refresh_reference, stale_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.run_budget import RunBudget
 from ledgerlink.sync.send import send_all
@@ -281,14 +280,7 @@ class Worker:
     ) -> bool:
         """Cached reference data no older than the configured age; False if Xero is unreachable."""
         oldest = self.clock() - timedelta(seconds=self.config.reference_max_age_seconds)
-        with self.factory() as session:
-            marks = {
-                s.kind: s.fetched_at
-                for s in session.scalars(
-                    select(ReferenceSync).where(ReferenceSync.connection_id == run.connection.id)
-                )
-            }
-        stale = [k for k in kinds_wanted if k not in marks or marks[k] < oldest]
+        stale = stale_reference(self.factory, run.connection.id, kinds_wanted, oldest)
         if not stale:
             return True
         try:

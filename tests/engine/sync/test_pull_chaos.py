@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 from ledgerlink.config import Settings
 from ledgerlink.store.models import Link, QueueItem
 from ledgerlink.store.twoway import Event, PullItem
-from ledgerlink.sync import xero_webhooks
 from tests.engine.conftest import TEST_KEY, postgres_database
 from tests.engine.sync.conftest import (
     PUBLIC_URL,
@@ -35,33 +34,15 @@ from tests.engine.sync.conftest import (
     invoice,
     limits_env,
 )
+from tests.engine.sync.webhook_events import deliver, invoice_event
 from tests.engine.sync.worker_process import WorkerProcess
 from xero_sandbox import SandboxConfig
-from xero_sandbox.seed import DEMO_TENANT
 from xero_sandbox.server import SandboxServer
 
 INVOICES = 60  # half paid in Xero, half changed at the source
 STEPS = 10
 DRAIN_SECONDS = 180.0  # bounds a hang, not a speed
 OK = ("done", "superseded")
-
-
-def _event(xero_id: str, when: str) -> dict[str, str]:
-    return {
-        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{xero_id}",
-        "resourceId": xero_id,
-        "tenantId": DEMO_TENANT,
-        "tenantType": "ORGANISATION",
-        "eventCategory": "INVOICE",
-        "eventType": "UPDATE",
-        "eventDateUtc": when,
-    }
-
-
-def _deliver(harness: SyncHarness, events: list[dict[str, str]]) -> None:
-    """What the receiver does with a delivery (stored once, pulls queued), without HTTP."""
-    with harness.factory() as session, session.begin():
-        xero_webhooks.store(session, xero_webhooks.SERVICE_RECEIVER, events, harness.clock())
 
 
 def _pay(harness: SyncHarness, links: list[Link]) -> None:
@@ -135,10 +116,10 @@ def test_workers_killed_while_pulling_and_sending_tell_each_change_once(tmp_path
                 if batch:
                     _pay(harness, batch)
                     when = f"2026-03-20T01:00:{step:02d}.000"
-                    events = [_event(link.xero_id, when) for link in batch]
+                    events = [invoice_event(link.xero_id, when) for link in batch]
                     sent += events
                     repeats = rng.sample(sent, min(3, len(sent)))  # Xero repeats, out of order
-                    _deliver(harness, events + repeats)
+                    deliver(harness.factory, events + repeats, harness.clock())
                 changed = [dict(d, reference=f"v{step}") for d in rng.sample(to_change, 3)]
                 harness.push("invoice", changed)
                 newest.update({d["source_id"]: d["reference"] for d in changed})

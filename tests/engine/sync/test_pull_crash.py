@@ -18,8 +18,8 @@ from ledgerlink.store.models import Link
 from ledgerlink.store.twoway import Event, PullItem, XeroEvent
 from ledgerlink.sync import xero_webhooks
 from tests.engine.sync.conftest import PUBLIC_URL, SyncHarness, fast_limits, invoice, limits_env
+from tests.engine.sync.webhook_events import deliver, invoice_event
 from tests.engine.sync.worker_process import WorkerProcess
-from xero_sandbox.seed import DEMO_TENANT
 
 COUNT = 120  # three batches of 50 ids per read
 
@@ -43,21 +43,9 @@ def _pay_all(harness: SyncHarness) -> list[str]:
 
 
 def _announce(harness: SyncHarness, xero_ids: list[str]) -> None:
-    """The webhook delivery Xero would send for the payments, stored as the receiver does."""
-    events = [
-        {
-            "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{xero_id}",
-            "resourceId": xero_id,
-            "tenantId": DEMO_TENANT,
-            "tenantType": "ORGANISATION",
-            "eventCategory": "INVOICE",
-            "eventType": "UPDATE",
-            "eventDateUtc": "2026-03-20T01:00:00.000",
-        }
-        for xero_id in xero_ids
-    ]
-    with harness.factory() as session, session.begin():
-        xero_webhooks.store(session, xero_webhooks.SERVICE_RECEIVER, events, harness.clock())
+    """The webhook delivery Xero would send for the payments, stored and routed."""
+    events = [invoice_event(x, "2026-03-20T01:00:00.000") for x in xero_ids]
+    deliver(harness.factory, events, harness.clock())
     routed = xero_webhooks.route(harness.factory, harness.clock())
     assert routed.pulls == len(xero_ids)
 

@@ -11,23 +11,8 @@ from sqlalchemy import select
 
 from ledgerlink.store.models import Link, SendIntent
 from ledgerlink.store.twoway import Event
-from ledgerlink.sync import xero_webhooks
 from tests.engine.sync.conftest import SyncHarness, invoice
-from xero_sandbox.seed import DEMO_TENANT
-
-
-def _announce(harness: SyncHarness, xero_id: str, when: str) -> None:
-    event = {
-        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{xero_id}",
-        "resourceId": xero_id,
-        "tenantId": DEMO_TENANT,
-        "tenantType": "ORGANISATION",
-        "eventCategory": "INVOICE",
-        "eventType": "UPDATE",
-        "eventDateUtc": when,
-    }
-    with harness.factory() as session, session.begin():
-        xero_webhooks.store(session, xero_webhooks.SERVICE_RECEIVER, [event], harness.clock())
+from tests.engine.sync.webhook_events import deliver, invoice_event
 
 
 def test_a_payment_read_back_while_an_update_is_unresolved_is_not_taken_back_by_its_reply(
@@ -51,7 +36,9 @@ def test_a_payment_read_back_while_an_update_is_unresolved_is_not_taken_back_by_
             "Amount": str(paid["AmountDue"]),
         }
         assert xero.put("/Payments", {"Payments": [body]}).status == 200
-    _announce(harness, link.xero_id, "2026-03-20T01:00:00.000")
+    deliver(
+        harness.factory, [invoice_event(link.xero_id, "2026-03-20T01:00:00.000")], harness.clock()
+    )
 
     harness.advance(30)
     harness.sync()  # the pull reads PAID first; then the lost update is settled by its replay
