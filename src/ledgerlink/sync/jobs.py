@@ -39,6 +39,10 @@ COUNTS = ("synced", "unchanged", "held", "failed", "retrying", "calls")
 MAX_LOG = 200
 RUNNING = "running"
 ABANDONED = "abandoned"
+# A background run is told to the source app when it changed something: sent, held, failed, or
+# read a change made in Xero (a run that only looked, a poll finding nothing new, is not); a
+# job a person started is always told.
+TOLD_WHEN = ("synced", "held", "failed", "changed_in_xero")
 QUEUED = "queued"  # started on demand, waiting for its run to lease the connection
 SKIPPED = "skipped"  # started on demand, and another worker kept the connection throughout
 
@@ -262,7 +266,7 @@ def finish_job(
         job.log = list(tally.log)
         job.state = state
         job.finished_at = now
-        if tally.worked or tally.counts.get("pulled") or tally.counts.get("polled"):
+        if job.kind != "push" or any(tally.counts.get(name) for name in TOLD_WHEN):
             data = {"job_id": job.id, "state": state, "counts": job.counts}
             events.add(
                 session,

@@ -358,33 +358,3 @@ def read_records(
         for xero_id in xero_ids:
             found += run.client.get(f"{path}/{xero_id}").items(kind.resource)
     return found
-
-
-def refresh_links(
-    run: Run,
-    document_links: dict[str, str],
-    of_kind: Mapping[str, DocumentKind],
-    *,
-    summary: bool = False,
-) -> None:
-    """Read the current state of these documents in Xero (document id -> Xero id), batched per
-    kind. Before an update is decided: a payment or a status change made in Xero since our last
-    push decides whether the change may be sent at all. ``summary`` for a pull, which keeps
-    the link's line ids as they were (``read_records``)."""
-    groups: dict[str, tuple[DocumentKind, dict[str, str]]] = {}
-    for doc, xero_id in sorted(document_links.items()):
-        kind = of_kind[doc]
-        groups.setdefault(kind.resource, (kind, {}))[1][doc] = xero_id
-    for kind, chunk in groups.values():
-        by_xero = {xero.lower(): doc for doc, xero in chunk.items()}
-        records = read_records(run, kind, list(chunk.values()), summary=summary)
-        with run.factory() as session, session.begin():
-            known = links_of(session, chunk)
-            for record in records:
-                found = by_xero.get(str(record.get(kind.id_field, "")).lower())
-                if found is not None:
-                    link = upsert_link(
-                        session, run, found, record, kind=of_kind[found], known=known
-                    )
-                    known[found] = link
-                    link.refreshed_at = run.now()

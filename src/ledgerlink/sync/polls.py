@@ -5,7 +5,7 @@ safety net), on the connection's schedule (``poll_minutes``, default 60; 0 switc
 off; a resource Xero sends webhooks for is polled six times less often while they arrive):
 one paged read with If-Modified-Since from the newest ``UpdatedDateUTC`` seen, so a poll that
 finds nothing new costs one call and a few bytes. Records of documents ledgerlink sent
-update their links as a webhook's pull does (``pulls.apply_records``: the newest wins, each
+update their links as a webhook's pull does (``read_back.apply_records``: the newest wins, each
 change told once); payments made in Xero on those documents are recorded on them, once each.
 
 A resource is polled once a run has claimed documents it would show (``watch``); the first
@@ -31,7 +31,8 @@ from ledgerlink.store.models import Link
 from ledgerlink.store.twoway import PollMark, XeroEvent
 from ledgerlink.sync import events
 from ledgerlink.sync.context import Run
-from ledgerlink.sync.pulls import PAYMENTS, STOPPERS, apply_records, linked
+from ledgerlink.sync.pulls import STOPPERS
+from ledgerlink.sync.read_back import PAYMENTS, apply_records, linked
 from ledgerlink.xero import wire
 from ledgerlink.xero.errors import XeroError
 

@@ -31,7 +31,8 @@ from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch, read_failed
 from ledgerlink.sync.follow_ups import send_follow_up
-from ledgerlink.sync.linking import apply_reply, refresh_links
+from ledgerlink.sync.linking import apply_reply
+from ledgerlink.sync.read_back import refresh_links
 from ledgerlink.xero.errors import XeroError, XeroScopeMissing
 from ledgerlink.xero.scopes import missing_scope
 

@@ -47,7 +47,7 @@ from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
 from ledgerlink.sync.flight import Flight, independent
 from ledgerlink.sync.limiter import Limiter
-from ledgerlink.sync.linking import refresh_links
+from ledgerlink.sync.read_back import refresh_links
 from ledgerlink.sync.reference import refresh_reference, stale_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.run_budget import RunBudget

@@ -102,3 +102,14 @@ def test_polling_switched_off_reads_nothing(harness: SyncHarness) -> None:
     harness.advance(3 * PERIOD)
     harness.sync()
     assert reads(harness) == []
+
+
+def test_a_poll_that_finds_nothing_new_tells_the_app_nothing(harness: SyncHarness) -> None:
+    harness.push("purchase_order", [purchase_order(1)])
+    harness.sync()
+    before = told(harness, "job.finished")
+    for _ in range(3):  # each poll re-reads its newest record (a second's overlap): no change
+        harness.advance(PERIOD + 1)
+        harness.sync()
+    assert told(harness, "job.finished") == before
+    assert told(harness, "document.status_changed") == []

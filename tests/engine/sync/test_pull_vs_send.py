@@ -55,3 +55,29 @@ def test_a_payment_read_back_while_an_update_is_unresolved_is_not_taken_back_by_
     assert len(records) == 1 and records[0]["Reference"] == "changed at the source"
     assert records[0]["Status"] == "PAID"
     assert harness.states() == {"done": 2}
+
+
+def test_a_payment_read_before_an_update_is_still_told_once(harness: SyncHarness) -> None:
+    """The send path reads a document fresh before updating it: what that read finds changed
+    in Xero (paid) is told as a pull's read would tell it, and the later webhook adds nothing."""
+    harness.push("invoice", [invoice(1)])  # sent: AUTHORISED
+    harness.sync()
+    with harness.factory() as session:
+        link = session.scalars(select(Link)).one()
+    with harness.xero() as xero:
+        due = xero.get(f"/Invoices/{link.xero_id}").json["Invoices"][0]["AmountDue"]
+        body = {"Invoice": {"InvoiceID": link.xero_id}, "Account": {"Code": "090"}}
+        body |= {"Date": "2026-03-20", "Amount": str(due)}
+        assert xero.put("/Payments", {"Payments": [body]}).status == 200
+    harness.push("invoice", [invoice(1, reference="changed")])  # before the webhook arrives
+    harness.sync()
+    event = invoice_event(link.xero_id, "2026-03-20T01:00:00.000")
+    deliver(harness.factory, [event], harness.clock())
+    harness.advance(30)
+    harness.sync()
+
+    with harness.factory() as session:
+        link = session.scalars(select(Link)).one()
+        told = [e.type for e in session.scalars(select(Event).order_by(Event.id))]
+    assert link.xero_status == "PAID"
+    assert told.count("document.paid") == 1 and told.count("document.status_changed") == 1
