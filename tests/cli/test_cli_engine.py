@@ -18,6 +18,7 @@ from ledgerlink.api.server import EngineServer
 from ledgerlink.config import Settings
 from ledgerlink.store import migrate
 from ledgerlink.sync.engine import Engine
+from ledgerlink.sync.limiter import XeroLimits
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY
 from xero_sandbox import SandboxConfig
 from xero_sandbox.server import SandboxServer, free_port
@@ -51,7 +52,9 @@ def engine(tmp_path: Path) -> Iterator[Running]:
         settings = replace(
             Settings(database_url=url, secret_keys=(TEST_KEY,)).for_sandbox(sandbox.url)
         )
-        services = Engine.open(settings, admin_token="")
+        # The sandbox's limits are off: so are the engine's (a call a second would slow the CLI).
+        fast = XeroLimits(per_minute=100_000, app_per_minute=1_000_000)
+        services = Engine.open(settings, admin_token="", limits=fast)
         port = free_port()
         with EngineServer(services, port=port, worker=False) as server:
             key = httpx2.post(f"{server.url}/api/v1/workspaces", json={"name": "CLI"}).json()[

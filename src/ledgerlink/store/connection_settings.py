@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ledgerlink.store import schedules
 
+MIN_POLL_MINUTES = 5.0
+
 
 class ConnectionSettings(BaseModel):
     """What a person sets per organisation: defaults the mapping falls back on, and switches."""
@@ -99,6 +101,16 @@ class ConnectionSettings(BaseModel):
         "often while Xero's webhooks arrive): one call per resource when nothing changed. "
         "0: never.",
     )
+
+    @field_validator("poll_minutes")
+    @classmethod
+    def _poll_period(cls, value: float) -> float:
+        if 0 < value < MIN_POLL_MINUTES:
+            raise ValueError(
+                f"poll at most every {MIN_POLL_MINUTES:g} minutes (or 0 for never): each poll "
+                "spends a call per resource of the organisation's daily limit"
+            )
+        return value
 
     @field_validator("schedule")
     @classmethod

@@ -12,13 +12,13 @@ sequence's counter).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import (
     ValidationError,
 )
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink.errors import LedgerlinkError
@@ -26,6 +26,7 @@ from ledgerlink.store import schedules
 from ledgerlink.store.connection_settings import ConnectionSettings, branch_key
 from ledgerlink.store.db import lock_row
 from ledgerlink.store.models import Connection, NumberCounter, QueueItem, Workspace, new_id
+from ledgerlink.store.twoway import PollMark
 
 ACTIVE = "active"
 DISCONNECTED = "disconnected"
@@ -147,6 +148,8 @@ def update_settings(
     row.updated_at = datetime.now(UTC)
     if "mode" in changes or "schedule" in changes:
         _reschedule(session, row.id, row.settings, row.updated_at)
+    if "poll_minutes" in changes:
+        _repoll(session, row.id, settings.poll_minutes, row.updated_at)
     session.flush()
     return settings
 
@@ -166,6 +169,20 @@ def _reschedule(
             QueueItem.waits == 0,
         )
         .values(not_before=schedules.due_at(settings, now))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _repoll(session: Session, connection_id: str, minutes: float, now: datetime) -> None:
+    """A new polling period holds from now: no poll waits longer than it (0: none is due)."""
+    if minutes <= 0:
+        session.execute(delete(PollMark).where(PollMark.connection_id == connection_id))
+        return
+    soonest = now + timedelta(minutes=minutes)
+    session.execute(
+        update(PollMark)
+        .where(PollMark.connection_id == connection_id, PollMark.next_at > soonest)
+        .values(next_at=soonest)
         .execution_options(synchronize_session=False)
     )
 

@@ -29,6 +29,7 @@ class XeroEvent(Base):
     __table_args__ = (
         Index("ix_xero_events_resource", "tenant_id", "resource_id"),
         Index("ix_xero_events_state", "state", "id"),
+        Index("ix_xero_events_arrived", "tenant_id", "received_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # The receiver it came to: a workspace id for a workspace's own Xero app, "" for the

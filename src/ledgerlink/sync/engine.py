@@ -249,7 +249,7 @@ class Engine:
         """ "Sync now" in the background (``sync.on_demand``): the job's id at once."""
         return on_demand.start(
             self.factory,
-            lambda connection, job: self.worker().run_once(connection, job_id=job),
+            lambda connection, job: self._job_worker(job).run_once(connection, job_id=job),
             workspace_id,
             connection_id,
             datetime.now(UTC),
@@ -266,6 +266,13 @@ class Engine:
         """What a sync would do in Xero for the queue, or for ``documents`` of ``kind``,
         without a write to Xero (``sync.plan``)."""
         return plans.run_plan(self.worker(), workspace_id, connection_id, kind, documents)
+
+    def _job_worker(self, job_id: str) -> Worker:
+        """A worker with a lease owner of its own for one job, so it never takes a connection
+        as if it were the pool's thread holding it."""
+        worker = self.worker()
+        worker.config = replace(worker.config, owner=f"{worker.config.owner}/job-{job_id[:8]}")
+        return worker
 
     def sync(self, max_seconds: float = 600.0) -> list[RunResult]:
         """Send everything due, waiting out back-offs, until the queue is idle: as many

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from contextvars import Token
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
@@ -44,6 +44,7 @@ ABANDONED = "abandoned"
 # job a person started is always told.
 TOLD_WHEN = ("synced", "held", "failed", "changed_in_xero")
 QUEUED = "queued"  # started on demand, waiting for its run to lease the connection
+QUEUED_TOO_LONG_SECONDS = 900.0  # beyond on_demand.TURN_SECONDS (600): its thread is gone
 SKIPPED = "skipped"  # started on demand, and another worker kept the connection throughout
 
 
@@ -82,8 +83,16 @@ def _orphans(session: Session, now: datetime, where: list[ColumnElement[bool]]) 
     worker holds its connection.
     """
     running = list(session.scalars(select(SyncJob).where(SyncJob.state == RUNNING, *where)))
+    # A job started on demand whose process ended before a run took it up stays queued for
+    # ever unless it is ended too: past the longest its thread waits for a turn, it is gone.
+    stale = now - timedelta(seconds=QUEUED_TOO_LONG_SECONDS)
+    stuck = list(
+        session.scalars(
+            select(SyncJob).where(SyncJob.state == QUEUED, SyncJob.created_at < stale, *where)
+        )
+    )
     if not running:
-        return []
+        return stuck
     ids = {job.connection_id for job in running if job.connection_id}
     rows = session.execute(
         select(Lease.connection_id, Lease.owner).where(
@@ -98,21 +107,27 @@ def _orphans(session: Session, now: datetime, where: list[ColumnElement[bool]]) 
             return job.connection_id in held
         return (job.connection_id, job.owner) in live
 
-    return [job for job in running if not alive(job)]
+    return stuck + [job for job in running if not alive(job)]
 
 
 def _end(session: Session, job: SyncJob, now: datetime) -> bool:
     """Mark one orphan abandoned, unless it finished (or was reaped) meanwhile."""
     worker = job.owner or "a worker of an earlier version"
-    note = {
-        "at": now.isoformat(timespec="seconds"),
-        "message": f"its worker ({worker}) stopped before the run finished: it holds no lease "
-        "on the connection any more. Documents it left unsent go back to the queue when a "
-        "worker next takes the connection.",
-    }
+    message = (
+        f"its worker ({worker}) stopped before the run finished: it holds no lease on the "
+        "connection any more. Documents it left unsent go back to the queue when a worker "
+        "next takes the connection."
+    )
+    if job.state == QUEUED:
+        message = (
+            "it was started on demand, but the process that started it stopped before a run "
+            "took it up. What it would have sent is still queued: start it again, or a worker "
+            "sends it."
+        )
+    note = {"at": now.isoformat(timespec="seconds"), "message": message}
     ended = session.execute(
         update(SyncJob)
-        .where(SyncJob.id == job.id, SyncJob.state == RUNNING)
+        .where(SyncJob.id == job.id, SyncJob.state.in_((RUNNING, QUEUED)))
         .values(state=ABANDONED, finished_at=now, log=[*(job.log or [])[: MAX_LOG - 1], note])
         .execution_options(synchronize_session=False)
     )

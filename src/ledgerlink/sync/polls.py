@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from ledgerlink import kinds, metrics
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.store.models import Link
+from ledgerlink.store.models import Link, SendIntent
 from ledgerlink.store.twoway import PollMark, XeroEvent
-from ledgerlink.sync import events
+from ledgerlink.sync import events, lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.sync.pulls import STOPPERS
 from ledgerlink.sync.read_back import PAYMENTS, apply_records, linked
@@ -173,15 +173,21 @@ def _moved(
 def _poll(run: Run, resource: str, since: datetime | None) -> datetime | None:
     """Read one resource's changes since the mark, page by page, each page written as read;
     the newest ``UpdatedDateUTC`` seen."""
-    params: dict[str, Any] = {}
+    # Oldest change first: the mark moves to the newest record read, so a record that moves
+    # between pages while they are read is met again on a later page, never skipped.
+    params: dict[str, Any] = {"order": "UpdatedDateUTC ASC"}
     if resource in ("Invoices",):
         params["summaryOnly"] = "true"
     start = since - OVERLAP if since is not None else None
     newest = since
+    held_back = False
     for reply in run.client.pages(f"/{resource}", resource, params, PAGE_SIZE, start):
         records = reply.items(resource)
         with run.factory() as session, session.begin():
-            if resource == PAYMENTS:
+            if resource == PAYMENTS and _own_payments_unsettled(session, run.connection.id):
+                held_back = True  # an unlinked payment may be ours: read again next time
+                apply_records(session, run, records, "payment")
+            elif resource == PAYMENTS:
                 record_payments(session, run, records)
             else:
                 _apply(session, run, resource, records)
@@ -191,7 +197,23 @@ def _poll(run: Run, resource: str, since: datetime | None) -> datetime | None:
             seen = wire.updated_at(record)
             if seen is not None and (newest is None or seen > newest):
                 newest = seen
-    return newest
+    return since if held_back else newest
+
+
+def _own_payments_unsettled(session: Session, connection_id: str) -> bool:
+    """A payment ledgerlink sent may be in Xero without its link yet (its reply was lost and
+    the send is not settled): then no unlinked payment can be told apart from one made in
+    Xero, and none is recorded until the send is settled."""
+    found = session.scalar(
+        select(SendIntent.id)
+        .where(
+            SendIntent.connection_id == connection_id,
+            SendIntent.state.in_(lifecycle.OPEN_INTENTS),
+            SendIntent.path.like("/Payments%"),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _apply(session: Session, run: Run, resource: str, records: Sequence[Record]) -> None:

@@ -190,10 +190,13 @@ def route(factory: sessionmaker[Session], now: datetime, limit: int = ROUTE_BATC
                 for connection, document, kind in hits:
                     pulls.append((connection, row.resource_id, document, kind))
                     done.kinds_seen[kind] = done.kinds_seen.get(kind, 0) + 1
-        ignored = [row.id for row in found if row.id not in set(queued)]
+        routed = set(queued)
+        ignored = [row.id for row in found if row.id not in routed]
         for state, ids in ((QUEUED, queued), (IGNORED, ignored)):
             if ids:
-                session.execute(update(XeroEvent).where(XeroEvent.id.in_(ids)).values(state=state))
+                session.execute(
+                    update(XeroEvent).where(XeroEvent.id.in_(ids)).values({"state": state})
+                )
         done.ignored = len(ignored)
         done.pulls = queue_pulls(session, pulls, "webhook", now + GATHER)
     return done

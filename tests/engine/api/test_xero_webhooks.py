@@ -29,9 +29,11 @@ from ledgerlink.store.models import Link
 from ledgerlink.store.twoway import Event, PollMark, PullItem, XeroEvent
 from ledgerlink.sync import xero_webhooks
 from ledgerlink.sync.engine import Engine
+from ledgerlink.sync.limiter import XeroLimits
 from tests.conftest import XeroHttp, custom_token
 from tests.engine.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, TEST_KEY
 from tests.engine.receiver import Receiver
+from tests.engine.sync.conftest import FAST_APP_MINUTE, FAST_MINUTE, fast_limits
 from xero_sandbox import SandboxConfig
 from xero_sandbox.seed import DEMO_TENANT
 from xero_sandbox.server import SandboxServer, free_port
@@ -112,12 +114,14 @@ class TwoWay:
 
 @pytest.fixture
 def two_way(db_url: str, engine: object) -> Iterator[TwoWay]:
-    sandbox = SandboxServer(SandboxConfig(webhook_key=KEY, webhook_batch_seconds=3600.0))
+    config = SandboxConfig(webhook_key=KEY, webhook_batch_seconds=3600.0, limits=fast_limits())
+    sandbox = SandboxServer(config)
     with sandbox:
         settings = Settings(
             database_url=db_url, secret_keys=(TEST_KEY,), xero_webhook_key=KEY
         ).for_sandbox(sandbox.url)
-        ledger = Engine.open(settings, admin_token="")
+        fast = XeroLimits(per_minute=FAST_MINUTE, app_per_minute=FAST_APP_MINUTE)
+        ledger = Engine.open(settings, admin_token="", limits=fast)  # limits are not the point
         server = EngineServer(ledger, port=free_port(), worker=False)
         with server:
             workspace, key = ledger.create_workspace("Two way")

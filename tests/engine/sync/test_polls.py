@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import connections as conns
+from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection
 from ledgerlink.store.twoway import Event
 from ledgerlink.sync import polls
@@ -113,3 +117,25 @@ def test_a_poll_that_finds_nothing_new_tells_the_app_nothing(harness: SyncHarnes
         harness.sync()
     assert told(harness, "job.finished") == before
     assert told(harness, "document.status_changed") == []
+
+
+def test_a_poll_period_is_at_least_five_minutes_and_a_new_one_holds_from_now(
+    harness: SyncHarness,
+) -> None:
+    harness.push("purchase_order", [purchase_order(1)])
+    harness.sync()  # a poll mark an hour ahead
+    with pytest.raises(LedgerlinkError) as refused:
+        _set(harness, poll_minutes=1)
+    assert refused.value.field == "settings.poll_minutes" and "every 5 minutes" in str(
+        refused.value.message
+    )
+    _set(harness, poll_minutes=5)
+    harness.admin("DELETE", "/_sandbox/requests")
+    harness.advance(5 * 60 + 1)
+    harness.sync()
+    assert reads(harness) == ["/PurchaseOrders"]  # not an hour: five minutes from the change
+
+
+def _set(harness: SyncHarness, **changes: object) -> None:
+    with transaction(harness.factory) as session:
+        conns.update_settings(session, harness.workspace_id, harness.connection_id, changes)
