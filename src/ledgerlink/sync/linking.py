@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
@@ -23,6 +23,7 @@ from ledgerlink.kinds.base import DocumentKind
 from ledgerlink.store.db import core
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, SendIntent
+from ledgerlink.store.twoway import XeroEvent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.xero import links, wire
@@ -255,13 +256,16 @@ def apply_reply(
     found_only: bool = False,
     *,
     extras: Sequence[Mapping[str, Any] | None] = (),
+    late: bool = False,
 ) -> set[str]:
     """Settle the intent's items from Xero's elements (in the order the documents were sent).
 
     ``found_only``: the elements come from a lookup (None where the document was not found in
     Xero, so was never applied: its items go back to the queue without the intent). ``extras``:
-    per element, details to keep on the link (the hash of what was written). Returns the ids of
-    the items settled here.
+    per element, details to keep on the link (the hash of what was written). ``late``: a
+    replay's reply, settled after Xero may have changed the documents (a lookup is late too):
+    Xero's webhook events about them that found no link then are routed again
+    (``revive_events``). Returns the ids of the items settled here.
     """
     settled: set[str] = set()
     now = run.now()
@@ -316,6 +320,8 @@ def apply_reply(
                     outcomes.append((row.id, lifecycle.hold(error)))
                 settled.add(row.id)
         fresh.insert(session)
+        if (late or found_only) and fresh.rows:
+            revive_events(session, run, [str(r["xero_id"]) for r in fresh.rows.values()])
         state = lifecycle.IntentState.RESOLVED if found_only else lifecycle.IntentState.APPLIED
         lifecycle.set_intent_state(session, intent_id, state, now)
         lifecycle.settle(session, outcomes, now, run.policy, run.tally)
@@ -358,3 +364,20 @@ def read_records(
         for xero_id in xero_ids:
             found += run.client.get(f"{path}/{xero_id}").items(kind.resource)
     return found
+
+
+def revive_events(session: Session, run: Run, xero_ids: Sequence[str]) -> int:
+    """Xero's webhook events about documents whose links were only just written (a lost reply
+    settled late) found no link when they were routed, and were set aside as ignored; they go
+    back to be routed again, now to a pull (``sync.xero_webhooks.route``)."""
+    revived = session.execute(
+        update(XeroEvent)
+        .where(
+            XeroEvent.tenant_id == run.connection.tenant_id.lower(),
+            one_of(XeroEvent.resource_id, [x.lower() for x in xero_ids]),
+            XeroEvent.state == "ignored",
+        )
+        .values({"state": "new"})
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(revived, "rowcount", 0) or 0)

@@ -157,7 +157,7 @@ def _replay(run: Run, intent: SendIntent) -> bool:
         else:
             elements = kind.reply_elements(sent.reply.data, len(intent.document_ids))
             details = _sent_details(run, intent, kind)
-            apply_reply(run, intent.id, elements, extras=details)
+            apply_reply(run, intent.id, elements, extras=details, late=True)
     run.tally.note(run.now(), f"intent {intent.id} replayed with its Idempotency-Key")
     return False
 

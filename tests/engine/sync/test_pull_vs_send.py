@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ledgerlink.store.models import Link, SendIntent
 from ledgerlink.store.twoway import Event
+from ledgerlink.sync import xero_webhooks
 from tests.engine.sync.conftest import SyncHarness, invoice
 from tests.engine.sync.webhook_events import deliver, invoice_event
 
@@ -81,3 +82,30 @@ def test_a_payment_read_before_an_update_is_still_told_once(harness: SyncHarness
         told = [e.type for e in session.scalars(select(Event).order_by(Event.id))]
     assert link.xero_status == "PAID"
     assert told.count("document.paid") == 1 and told.count("document.status_changed") == 1
+
+
+def test_an_event_about_a_create_whose_reply_was_lost_is_read_once_the_send_is_settled(
+    harness: SyncHarness,
+) -> None:
+    """Xero announces a payment on an invoice whose create reply was lost: no link yet, so the
+    event is set aside; once the replay settles the create, it is routed again and read."""
+    harness.faults({"kind": "lost_reply", "endpoint": "invoices", "method": "PUT", "count": 1})
+    harness.push("invoice", [invoice(1)])  # sent: AUTHORISED
+    harness.worker().run_once()  # Xero creates it; the reply is lost
+    created = next(r for r in harness.invoices() if "ledgerlink" in str(r.get("Url")))
+    with harness.xero() as xero:
+        body = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+        body |= {"Date": "2026-03-20", "Amount": str(created["AmountDue"])}
+        assert xero.put("/Payments", {"Payments": [body]}).status == 200
+    event = invoice_event(created["InvoiceID"], "2026-03-20T01:00:00.000")
+    deliver(harness.factory, [event], harness.clock())
+    assert xero_webhooks.route(harness.factory, harness.clock()).ignored == 1  # no link yet
+
+    harness.advance(30)
+    harness.sync()  # the replay settles the create; the event is routed again, then read
+
+    with harness.factory() as session:
+        link = session.scalars(select(Link)).one()
+        told = [e.type for e in session.scalars(select(Event).order_by(Event.id))]
+    assert link.xero_status == "PAID" and told.count("document.paid") == 1
+    assert len(harness.ours()) == 1
