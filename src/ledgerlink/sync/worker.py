@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx2
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
@@ -127,7 +128,10 @@ class Worker:
         """Lease a connection with due work (or the one named) and drive it; ``on_lease`` is
         told which, as soon as it is ours (a pool hands its looking on to another thread);
         ``job_id``: the job started on demand that this run carries out."""
-        xero_webhooks.route(self.factory, self.clock())  # Xero's events into pulls first
+        try:  # Xero's events into pulls first; another worker may be routing the same ones
+            xero_webhooks.route(self.factory, self.clock())
+        except DBAPIError as exc:
+            log.warning("routing Xero's webhook events failed (left for the next look): %s", exc)
         now = self.clock()
         leased = leases.acquire_lease(
             self.factory,

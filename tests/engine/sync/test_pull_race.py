@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ledgerlink.store.models import Link
 from ledgerlink.store.twoway import PullItem
@@ -53,3 +54,18 @@ def test_an_event_routed_while_its_pull_is_read_is_read_again(
         left = session.scalars(select(PullItem)).all()
     assert fired and not left
     assert link.xero_status == "PAID" and link.paid_date == "2026-03-21"
+
+
+def test_a_worker_whose_routing_fails_still_sends(
+    harness: SyncHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Routing Xero's events can meet another worker's (a deadlock on PostgreSQL is answered
+    with an error): that look's routing is left for the next, and the run goes on."""
+
+    def deadlocked(*_args: object) -> None:
+        raise OperationalError("INSERT INTO pull_items", {}, Exception("deadlock detected"))
+
+    monkeypatch.setattr(xero_webhooks, "route", deadlocked)
+    harness.push("invoice", [invoice(1)])
+    harness.sync()
+    assert harness.states() == {"done": 1}
