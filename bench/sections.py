@@ -319,7 +319,7 @@ class Bench:
             f"events from {size.clients} clients, {size.documents} linked invoices"
         )
         self.lines.append("  " + webhook_intake.HEADER)
-        kinds = ["sqlite"] + (["postgresql"] if self.postgres else [])
+        kinds = ["sqlite"] + (["postgresql"] if self.postgres and size.postgres_too else [])
         for kind in kinds:
             found = webhook_intake.run(kind, size, self.folder)
             self.lines.append("  " + webhook_intake.row(found))

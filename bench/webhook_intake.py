@@ -153,9 +153,10 @@ class Sizes:
     deliveries: int = 1000
     per_delivery: int = 10
     clients: int = 16  # threads posting deliveries at once
+    postgres_too: bool = True  # PostgreSQL as well as SQLite, when it answers
 
 
-QUICK = Sizes(200, 100, 10, 4)
+QUICK = Sizes(100, 40, 10, 4, postgres_too=False)
 
 
 def run(kind: str, sizes: Sizes, folder: Path) -> dict[str, Any]:
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick
         else Sizes(args.documents, args.deliveries, args.per_delivery, args.clients)
     )
-    kinds = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
+    kinds = ["sqlite"] + (["postgresql"] if sizes.postgres_too and postgres_reachable() else [])
     print(
         f"webhook intake: {sizes.deliveries} signed deliveries of {sizes.per_delivery} events "
         f"(one in {REPEAT_EVERY} repeated) from {sizes.clients} clients, "
