@@ -295,9 +295,13 @@ class Engine:
     def events(
         self, workspace_id: str, *, after: int = 0, limit: int = 100, type_: str | None = None
     ) -> list[Event]:
-        """The feed: the workspace's events after the cursor ``after``, oldest first."""
-        through = events.horizon(self.factory)
+        """The feed: the workspace's events after the cursor ``after``, oldest first (the
+        horizon's lock is taken only when there is something after the cursor to read)."""
         types = [endpoints.check_type(type_, "type")] if type_ else []
+        with self.factory() as session:
+            if not events.after(session, workspace_id, after, limit=1, types=types):
+                return []
+        through = events.horizon(self.factory)
         with self.factory() as session:
             return events.after(
                 session, workspace_id, after, limit=limit, types=types, through=through
