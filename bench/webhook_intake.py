@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 
 from bench.baselines import invoices  # noqa: E402
 from bench.engine_side import UNLIMITED, Ledger, database, postgres_reachable  # noqa: E402
-from bench.xero_side import sandbox  # noqa: E402
+from bench.xero_side import sandbox, wait_until_answering  # noqa: E402
 
 from ledgerlink.store.models import Link  # noqa: E402
 from ledgerlink.store.twoway import PullItem, XeroEvent  # noqa: E402
@@ -97,18 +97,7 @@ def receiver(ledger: Ledger, folder: Path) -> Iterator[str]:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=sink)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("the receiver ended: " + log.read_text()[-800:])
-            try:
-                if httpx2.get(url + "/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the receiver did not start on {url}")
-            time.sleep(0.1)
+        wait_until_answering(proc, url + "/openapi.json", "the receiver", log.read_text)
         yield url + "/api/v1/xero/webhooks"
     finally:
         proc.terminate()

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,6 +90,25 @@ class Sandbox:
         self.admin.close()
 
 
+def wait_until_answering(
+    proc: subprocess.Popen[bytes], url: str, what: str, said: Callable[[], str]
+) -> None:
+    """Until ``url`` answers 200 (a minute at most); ``said``: what the process wrote, shown
+    when it ends first."""
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} ended: {said()[-800:]}")
+        try:
+            if httpx2.get(url, timeout=2).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start on {url}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def sandbox(minute_seconds: float = 60.0, *, limits: bool = True) -> Iterator[Sandbox]:
     """``ledgerlink sandbox`` on a free loopback port in a subprocess, until the block ends."""
@@ -102,19 +121,11 @@ def sandbox(minute_seconds: float = 60.0, *, limits: bool = True) -> Iterator[Sa
     url = f"http://127.0.0.1:{port}"
     running = Sandbox(url, minute_seconds, limits)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"the sandbox subprocess ended: {err[-800:]}")
-            try:
-                if httpx2.get(url + "/_sandbox/stats", timeout=2).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start on {url}")
-            time.sleep(0.1)
+
+        def said() -> str:
+            return proc.stderr.read().decode() if proc.stderr else ""
+
+        wait_until_answering(proc, url + "/_sandbox/stats", "the sandbox", said)
         yield running
     finally:
         running.close()
