@@ -50,6 +50,28 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         500,
         "Nothing you sent caused this: try again, and report it if it happens again.",
     ),
+    "SIGNIN_FAILED": (401, "Check the email address and the password, and sign in again."),
+    "SIGNIN_LOCKED": (
+        429,
+        "Too many failed sign-ins: wait until the time shown, or ask an owner to help.",
+    ),
+    "TOTP_INVALID": (
+        401,
+        "Type the 6-digit code your authenticator app shows now (each code works once), "
+        "or a recovery code.",
+    ),
+    "TWO_FACTOR_REQUIRED": (
+        403,
+        "Turn on two-factor sign-in under Account, then connect: it protects your Xero data.",
+    ),
+    "ROLE_FORBIDDEN": (
+        403,
+        "Ask an owner or admin of this workspace to do this, or to change your role.",
+    ),
+    "CSRF_FAILED": (403, "Reload the page and submit the form again."),
+    "PASSWORD_WEAK": (422, "Choose a password of at least 12 characters."),
+    "EMAIL_TAKEN": (409, "Sign in with that email address, or use another one."),
+    "INVITATION_INVALID": (400, "Ask for a new invitation: this one expired or was used."),
     "CONNECTION_NOT_FOUND": (404, "Connect a Xero organisation first, or check the id."),
     "CONNECTION_INACTIVE": (409, "Reconnect the Xero organisation from the connections page."),
     "CONNECTION_NEEDS_REAUTH": (409, "Xero refused the stored tokens: connect again."),

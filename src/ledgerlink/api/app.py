@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
-from ledgerlink import kinds
+from ledgerlink import kinds, web
 from ledgerlink.api import (
     errors,
     observe,
@@ -89,5 +89,6 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     app.include_router(routes_events.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
+    web.install(app, services.settings.xero_authorize_url)
     observe.install(app)
     return app

@@ -45,8 +45,17 @@ def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Creating workspaces is open on a private install, else it needs LEDGERLINK_ADMIN_TOKEN."""
+    """Creating a workspace needs LEDGERLINK_ADMIN_TOKEN (an engine opened with an empty token
+    on purpose, as the tests and the offline demo do, lets anyone)."""
     expected = services(request).admin_token
+    if expected is None:
+        raise LedgerlinkError(
+            "AUTH_INVALID",
+            "Creating a workspace needs the admin token, and this server has none: set "
+            "LEDGERLINK_ADMIN_TOKEN and send it as 'Authorization: Bearer <token>', or create "
+            "the first owner with 'ledgerlink admin create-user'.",
+            field="Authorization",
+        )
     if not expected:
         return
     given = _presented(credentials)

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -59,8 +59,21 @@ def error_response(error: LedgerlinkError, headers: dict[str, str] | None = None
     return JSONResponse({"error": error.as_dict()}, status_code=error.http_status, headers=headers)
 
 
-async def _ledgerlink(_request: Request, exc: Exception) -> JSONResponse:
+def _page_error(request: Request, exc: LedgerlinkError) -> Response | None:
+    """A dashboard page's error is a page a person reads, not JSON."""
+    render = getattr(request.app.state, "render_error", None)
+    if render is None or request.url.path.startswith("/api/"):
+        return None
+    answer = render(request, exc)
+    assert isinstance(answer, Response)
+    return answer
+
+
+async def _ledgerlink(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LedgerlinkError)
+    shown = _page_error(request, exc)
+    if shown is not None:
+        return shown
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return error_response(exc, headers)
 
@@ -104,7 +117,7 @@ async def _xero(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.as_error())
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
         error = LedgerlinkError("NOT_FOUND", "No such route: check the path.", status=404)
@@ -114,6 +127,9 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
         )
     else:
         error = LedgerlinkError("HTTP_ERROR", str(exc.detail), status=exc.status_code)
+    shown = _page_error(request, error)
+    if shown is not None:
+        return shown
     return error_response(error, dict(exc.headers) if exc.headers else None)
 
 

@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,12 +113,19 @@ def callback(
 ) -> Response:
     """Where Xero sends the person back; HTML for a browser, JSON for anything else."""
     svc = services(request)
+    with svc.factory() as session:
+        back_to = oauth.back_to_page(session, state)
     try:
         made = _finish(svc, state, code, error)
     except LedgerlinkError as exc:
+        if back_to is not None:
+            return RedirectResponse(f"/?connect_error={exc.code}", status_code=303)
         if not _wants_html(request):
             raise
         return _page("Not connected", [exc.message, exc.fix], status=exc.http_status)
+    if back_to is not None and made:
+        # started from the dashboard: straight on to the new connection's settings
+        return RedirectResponse(back_to.format(id=made[0].id), status_code=303)
     if _wants_html(request):
         names = [f"{c.tenant_name or c.tenant_id} is connected." for c in made]
         return _page("Connected to Xero", names)

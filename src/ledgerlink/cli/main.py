@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from ledgerlink import kinds, logs
-from ledgerlink.cli import jobs, reconcile
+from ledgerlink.cli import admin, jobs, reconcile
 from ledgerlink.config import Settings
 
 app = typer.Typer(help="ledgerlink: connect business applications to Xero.", no_args_is_help=True)
@@ -307,6 +307,7 @@ def status(
 
 app.command(name="reconcile")(reconcile.command)
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(admin.app, name="admin")
 
 if __name__ == "__main__":
     app()

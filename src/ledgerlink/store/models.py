@@ -117,6 +117,8 @@ class OAuthState(Base):
     client_id: Mapped[str] = mapped_column(String(100))
     redirect_uri: Mapped[str] = mapped_column(Text)
     code_verifier_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # Where the person goes once connected: a dashboard path; None: the callback's own page.
+    return_to: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

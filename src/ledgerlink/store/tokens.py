@@ -129,12 +129,14 @@ def save_oauth_state(
     redirect_uri: str,
     code_verifier: str,
     expires_at: datetime,
+    return_to: str | None = None,
 ) -> OAuthState:
     row = OAuthState(
         state=state,
         workspace_id=workspace_id,
         client_id=client_id,
         redirect_uri=redirect_uri,
+        return_to=return_to,
         created_at=datetime.now(UTC),
         expires_at=expires_at,
     )

@@ -53,7 +53,11 @@ class Engine:
     settings: Settings
     database: Database
     factory: sessionmaker[Session]
+    # None: creating a workspace over REST is refused; "": open (tests, the demo); else the
+    # token POST /workspaces must carry.
     admin_token: str | None = None
+    # Whether the dashboard lets anyone create a workspace and its owner (LEDGERLINK_OPEN_SIGNUP).
+    open_signup: bool = False
     transport: httpx2.BaseTransport | None = None
     limits: XeroLimits = field(default_factory=XeroLimits)
     public_url: str = "http://127.0.0.1:8000"
@@ -82,11 +86,14 @@ class Engine:
             migrate.upgrade(settings.database_url)
         database = make_engine(settings.database_url)
         token = admin_token if admin_token is not None else os.environ.get("LEDGERLINK_ADMIN_TOKEN")
+        if token is not None and admin_token is None and not token.strip():
+            token = None  # an empty variable is no token, never "open"
         return cls(
             settings=settings,
             database=database,
             factory=make_session_factory(database),
-            admin_token=token or None,
+            admin_token=token,
+            open_signup=os.environ.get("LEDGERLINK_OPEN_SIGNUP", "").lower() in ("1", "true"),
             transport=transport,
             limits=(limits or XeroLimits()).for_calls_lasting(settings.xero_read_timeout),
             public_url=public_url or "http://127.0.0.1:8000",

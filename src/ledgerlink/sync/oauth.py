@@ -90,9 +90,15 @@ def fetch_organisation(
 
 
 def start_connect(
-    session: Session, workspace_id: str, settings: Settings, *, now: datetime | None = None
+    session: Session,
+    workspace_id: str,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    return_to: str | None = None,
 ) -> str:
-    """The Xero authorize URL for this workspace; state and PKCE verifier are kept sealed."""
+    """The Xero authorize URL for this workspace; state and PKCE verifier are kept sealed;
+    ``return_to``: the dashboard page the callback takes the person to once connected."""
     now = now or datetime.now(UTC)
     app = refresh.app_for(session, settings, workspace_id)
     state = secrets.token_urlsafe(32)
@@ -118,6 +124,7 @@ def start_connect(
         redirect_uri=settings.redirect_uri,
         code_verifier=verifier,
         expires_at=now + timedelta(seconds=settings.oauth_state_seconds),
+        return_to=return_to,
     )
     return str(url)
 
@@ -140,6 +147,12 @@ def _spend_state(
     if row.expires_at <= now:
         raise LedgerlinkError("OAUTH_STATE_INVALID", "The connect link expired.", "state")
     return row, verifier, secret
+
+
+def back_to_page(session: Session, state: str) -> str | None:
+    """Where a connect started from the dashboard goes back to (read before the state is spent)."""
+    row = session.get(OAuthState, state) if state else None
+    return row.return_to if row is not None else None
 
 
 def finish_connect(
