@@ -160,11 +160,13 @@ def test_serve_without_worker_then_worker_once_syncs_the_upload(tmp_path: Path) 
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=env,
+            env=env | {"LEDGERLINK_ADMIN_TOKEN": "serve-admin-token"},
         )
         try:
             _wait_for_api(serve, url)
-            key = httpx2.post(f"{url}/api/v1/workspaces", json={"name": "Serve"}).json()["api_key"]
+            admin = {"Authorization": "Bearer serve-admin-token"}
+            made_ws = httpx2.post(f"{url}/api/v1/workspaces", json={"name": "Serve"}, headers=admin)
+            key = made_ws.json()["api_key"]
             auth = {"Authorization": f"Bearer {key}"}
             made = httpx2.post(
                 f"{url}/api/v1/connections/custom",

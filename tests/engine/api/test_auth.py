@@ -57,6 +57,29 @@ def test_admin_token_guards_workspace_creation_when_set(api: Api) -> None:
     assert made.json()["api_key"].startswith("ll_")
 
 
+def test_without_an_admin_token_no_one_creates_a_workspace_over_rest(api: Api) -> None:
+    """The default of a server started without LEDGERLINK_ADMIN_TOKEN: closed, and the answer
+    says how to open it or how to make the first owner instead."""
+    api.services.admin_token = None
+    refused = api.call("POST", "/workspaces", "anything", json={"name": "X"})
+    assert refused.status_code == 401
+    error = refused.json()["error"]
+    assert error["code"] == "AUTH_INVALID"
+    assert "LEDGERLINK_ADMIN_TOKEN" in error["message"]
+    assert "ledgerlink admin create-user" in error["message"]
+
+
+def test_an_empty_admin_token_in_the_environment_is_no_token(monkeypatch) -> None:
+    from ledgerlink.sync.engine import Engine
+
+    monkeypatch.setenv("LEDGERLINK_ADMIN_TOKEN", "  ")
+    with Engine.open("sqlite://") as engine:
+        assert engine.admin_token is None
+    monkeypatch.setenv("LEDGERLINK_ADMIN_TOKEN", "tok")
+    with Engine.open("sqlite://") as engine:
+        assert engine.admin_token == "tok"
+
+
 @BOTH_DATABASES
 def test_another_workspaces_connection_is_not_found(api: Api) -> None:
     mine, theirs = api.workspace("Mine"), api.workspace("Theirs")

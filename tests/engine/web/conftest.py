@@ -14,7 +14,6 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from ledgerlink.api import create_app
 from ledgerlink.store import accounts
 from ledgerlink.store.db import transaction
 from ledgerlink.store.workspaces import create_workspace
@@ -48,8 +47,14 @@ class Browser:
         page = self.client.get(path)
         return csrf_of(page.text)
 
-    def post(self, path: str, data: dict[str, str] | None = None, *, from_page: str = "/account",
-             csrf: str | None = None) -> httpx2.Response:
+    def post(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        *,
+        from_page: str = "/account",
+        csrf: str | None = None,
+    ) -> httpx2.Response:
         values = dict(data or {})
         values.setdefault("csrf_token", csrf if csrf is not None else self.csrf(from_page))
         return self.client.post(path, data=values, follow_redirects=False)
@@ -58,8 +63,12 @@ class Browser:
         form = self.client.get("/signin")
         reply = self.client.post(
             "/signin",
-            data={"email": email or self.email, "password": password, "next": "/",
-                  "csrf_token": csrf_of(form.text)},
+            data={
+                "email": email or self.email,
+                "password": password,
+                "next": "/",
+                "csrf_token": csrf_of(form.text),
+            },
             follow_redirects=False,
         )
         if reply.status_code == 303 and reply.headers["location"].startswith("/signin/code"):
@@ -86,8 +95,11 @@ class Browser:
         assert started.status_code == 303, started.text
         page = self.client.get("/account/two-factor")
         self.secret = re.search(r'id="totp-secret" class="secret">([A-Z2-7]+)<', page.text).group(1)
-        done = self.post("/account/two-factor/confirm", {"code": pyotp.TOTP(self.secret).now()},
-                         csrf=csrf_of(page.text))
+        done = self.post(
+            "/account/two-factor/confirm",
+            {"code": pyotp.TOTP(self.secret).now()},
+            csrf=csrf_of(page.text),
+        )
         assert done.status_code == 200, done.text
         self.extra["steps"] = 1
         return re.findall(r"<code>([0-9a-f]{5}-[0-9a-f]{5})</code>", done.text)
@@ -99,7 +111,9 @@ def people(api: Api) -> Iterator[Any]:  # noqa: F811
     made: list[TestClient] = []
     app = api.client.app
 
-    def person(role: str = "owner", workspace: str | None = None, email: str | None = None) -> Browser:
+    def person(
+        role: str = "owner", workspace: str | None = None, email: str | None = None
+    ) -> Browser:
         with transaction(api.services.factory) as session:
             key = ""
             if workspace is None:
