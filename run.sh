@@ -32,6 +32,41 @@ start_postgres() {
   fi
 }
 
+ensure_chromium() {
+  # The browser tests (tests/web) drive Debian's Chromium through Playwright, which downloads no
+  # browser of its own. Without it they skip, saying why; on CI (CI=true) it must install.
+  local chromium=${LEDGERLINK_CHROMIUM:-/usr/bin/chromium}
+  [ -x "$chromium" ] && return 0
+  local problem="" sudo=""
+  if ! command -v apt-get >/dev/null 2>&1; then
+    problem="no apt-get on this machine"
+  elif [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      problem="not root and no sudo"
+    elif [ -t 0 ]; then
+      sudo=sudo
+    else
+      sudo="sudo -n" # no one to type a password
+    fi
+  fi
+  if [ -z "$problem" ]; then
+    echo "== chromium (apt-get install chromium, for the browser tests)"
+    if ! { $sudo apt-get update -qq &&
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; then
+      problem="apt-get install chromium failed"
+    elif [ ! -x "$chromium" ]; then
+      problem="apt-get installed chromium but $chromium is not there"
+    fi
+  fi
+  [ -z "$problem" ] && return 0
+  if [ "${CI:-}" = true ]; then
+    echo "!! Chromium is required on CI and could not be installed: $problem" >&2
+    exit 1
+  fi
+  echo "!! Chromium could not be installed ($problem): the browser tests (tests/web) will skip" >&2
+  export LEDGERLINK_CHROMIUM_PROBLEM="$problem"
+}
+
 case "${1:-}" in
   demo)
     shift
@@ -52,6 +87,7 @@ case "${1:-}" in
     "$VENV/bin/ruff" format --check src tests bench
     echo "== mypy"
     "$VENV/bin/mypy" src
+    ensure_chromium
     echo "== pytest"
     "$VENV/bin/python" -m pytest "$@"
     ;;
