@@ -7,7 +7,6 @@ No axe check here: the page's markup is Swagger UI's, not ours.
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.checks import LoopbackGuard
@@ -31,11 +30,6 @@ def test_the_api_docs_page_loads_from_this_server_alone(
     shoot(page, "api-docs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="swagger-ui-bundle 1.1.0 ships Swagger UI 4.15.5, which cannot read the OpenAPI "
-    "3.1.0 document FastAPI writes: the page says 'Unable to render this definition'",
-)
 def test_the_api_docs_page_lists_the_operations(stack: LiveStack, page: Page) -> None:
     page.goto(f"{stack.url}/api/v1/docs")
     refused = page.get_by_text("Unable to render this definition")
