@@ -150,6 +150,7 @@ def serve(
     try:
         server.start()
         console.print(f"[bold]ledgerlink[/] API on {url}/api/v1 (OpenAPI at {url}/openapi.json)")
+        console.print(f"  dashboard {url}/ (first owner: ledgerlink admin create-user)")
         console.print(f"  database {settings.database_url}; worker {'on' if worker else 'off'}")
         server.wait()
     except KeyboardInterrupt:

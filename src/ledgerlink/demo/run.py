@@ -16,6 +16,7 @@ once.py) and every bad one was refused or held with the code it should have.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Iterator
@@ -40,7 +41,8 @@ from ledgerlink.demo.report import (
     watch_queue,
 )
 from ledgerlink.demo.two_way import show_two_way
-from ledgerlink.store import migrate
+from ledgerlink.store import accounts, migrate
+from ledgerlink.store.db import transaction
 from ledgerlink.sync.engine import Engine
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.server import SandboxServer, free_port
@@ -48,6 +50,7 @@ from xero_sandbox.server import SandboxServer, free_port
 CLIENT_ID = "LEDGERLINK-DEMO-APP"
 CLIENT_SECRET = "ledgerlink-demo-secret"
 BULK_CHUNK = 250
+DASHBOARD_EMAIL = "owner@demo-trades.example"
 WEBHOOK_KEY = "ledgerlink-demo-webhook-key"  # the key the demo's Xero app signs webhooks with
 
 
@@ -194,6 +197,15 @@ def refresh(engine: EngineApi, work: Workload, outcome: Outcome, console: Consol
         show_refresh(kind, before, reply, why, console)
 
 
+def dashboard_owner(core: Engine, workspace_id: str) -> tuple[str, str]:
+    """An owner for the demo's workspace, with a password made for this run only."""
+    password = secrets.token_urlsafe(12)
+    with transaction(core.factory) as session:
+        user = accounts.create_user(session, DASHBOARD_EMAIL, password, "Demo owner")
+        accounts.add_member(session, workspace_id, user.id, "owner")
+    return DASHBOARD_EMAIL, password
+
+
 def run_demo(
     documents: int = 1000,
     database_url: str | None = None,
@@ -226,6 +238,7 @@ def run_demo(
                 engine = EngineApi(http)
                 made = engine.call("POST", "/workspaces", json={"name": "Demo Trades Pty Ltd"})
                 engine.key = made["api_key"]
+                workspace_id = made["id"]
                 console.print(
                     f"[bold]1. Workspace[/] {made['name']}: API key {made['api_key'][:10]}..."
                 )
@@ -273,10 +286,18 @@ def run_demo(
                     console.print("[red]What was paid in Xero did not come back.[/]")
                     code = code or 1
                 if keep_running:
+                    email, password = dashboard_owner(core, workspace_id)
                     console.print(
                         f"\nSandbox {sandbox.url} and engine {engine_url} stay up; Ctrl-C stops."
+                        f"\n[bold]Dashboard[/] {engine_url}/ : sign in as {email} with the "
+                        f"password {password} (made for this run, as 'ledgerlink admin "
+                        "create-user' would)."
                     )
                     server.wait()
+                else:
+                    console.print(
+                        "Run with --keep-running to look around the dashboard and the sandbox."
+                    )
                 return code
         finally:
             core.close()
