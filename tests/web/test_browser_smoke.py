@@ -1,5 +1,5 @@
 """The first browser test: Chromium opens the engine's API docs (Swagger UI, whose script and
-styles come from the swagger-ui-bundle package on this server, no CDN) without a request
+styles come from the fastapi-offline package on this server, no CDN) without a request
 leaving loopback.
 
 No axe check here: the page's markup is Swagger UI's, not ours.
