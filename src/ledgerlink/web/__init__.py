@@ -16,6 +16,7 @@ from ledgerlink.web import (
     pages_account,
     pages_connection_edit,
     pages_connections,
+    pages_mappings,
     pages_signin,
 )
 from ledgerlink.web.guard import SignInNeeded, sign_in_url
@@ -26,6 +27,7 @@ PAGES = (
     pages_account,
     pages_connections,
     pages_connection_edit,
+    pages_mappings,
 )
 
 
