@@ -16,6 +16,7 @@ from ledgerlink.web import (
     pages_account,
     pages_connection_edit,
     pages_connections,
+    pages_developers,
     pages_mappings,
     pages_signin,
 )
@@ -28,6 +29,7 @@ PAGES = (
     pages_connections,
     pages_connection_edit,
     pages_mappings,
+    pages_developers,
 )
 
 
