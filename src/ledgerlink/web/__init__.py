@@ -18,6 +18,7 @@ from ledgerlink.web import (
     pages_connections,
     pages_developers,
     pages_mappings,
+    pages_people,
     pages_signin,
 )
 from ledgerlink.web.guard import SignInNeeded, sign_in_url
@@ -30,6 +31,7 @@ PAGES = (
     pages_connection_edit,
     pages_mappings,
     pages_developers,
+    pages_people,
 )
 
 

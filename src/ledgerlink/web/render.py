@@ -37,6 +37,7 @@ NOTICES = {
     "invited": "Invitation made: send the link below to the person.",
     "removed": "Removed.",
     "sent_again": "Sent again: the attempt is at the top of the log.",
+    "role_changed": "The role is changed.",
 }
 
 
