@@ -13,6 +13,7 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, NumberCounter
 from tests.engine.web.conftest import Browser
 from tests.engine.web.forms import form, options
+from xero_sandbox.seed import DEMO_TENANT
 
 
 def _connected(people: Any, api: Any, *, synchronized: bool = True) -> tuple[Browser, str]:
@@ -23,6 +24,15 @@ def _connected(people: Any, api: Any, *, synchronized: bool = True) -> tuple[Bro
         done = owner.post(f"/connections/{cid}/synchronize", from_page=f"/connections/{cid}/edit")
         assert done.status_code == 303, done.text
     return owner, cid
+
+
+def test_a_tax_rate_deleted_in_xero_is_not_offered(people: Any, api: Any) -> None:
+    org = api.sandbox.state.orgs[DEMO_TENANT]
+    org.tax_rates["EXEMPTOUTPUT"]["Status"] = "DELETED"
+    owner, cid = _connected(people, api)
+    html, _ = _edit(owner, cid)
+    offered = options(html, f"/connections/{cid}/edit", "default_sales_tax_type")
+    assert "OUTPUT" in offered and "EXEMPTOUTPUT" not in offered
 
 
 def _edit(browser: Browser, cid: str) -> tuple[str, dict[str, str]]:
