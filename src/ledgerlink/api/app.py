@@ -11,6 +11,7 @@ from ledgerlink import kinds, web
 from ledgerlink.api import (
     errors,
     observe,
+    routes_api_keys,
     routes_connections,
     routes_documents,
     routes_events,
@@ -87,6 +88,7 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     app.include_router(routes_lists.router, prefix=PREFIX)
     app.include_router(routes_xero_webhooks.router, prefix=PREFIX)
     app.include_router(routes_events.router, prefix=PREFIX)
+    app.include_router(routes_api_keys.router, prefix=PREFIX)
     app.openapi = _with_documents(app)  # type: ignore[method-assign]
     install_docs(app, f"{PREFIX}/docs")
     web.install(app, services.settings.xero_authorize_url)

@@ -19,7 +19,7 @@ from ledgerlink.api.auth import WorkspaceId
 from ledgerlink.api.errors import ERROR_RESPONSES
 from ledgerlink.api.services import services
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.mapping.preflight import account_class, check_tax_for_account
+from ledgerlink.mapping.preflight import account_class, tax_rate_choices
 from ledgerlink.store import connections as conns
 from ledgerlink.sync.reference import ReferenceView
 
@@ -105,7 +105,5 @@ def _tax_rates(view: ReferenceView, account_code: str | None) -> list[dict[str, 
             "name": r.get("Name"),
             "rate": r.get("EffectiveRate", r.get("DisplayTaxRate")),
         }
-        for r in view.tax_rates()
-        if str(r.get("Status") or "ACTIVE") == "ACTIVE"
-        and (account is None or check_tax_for_account(r, account))
+        for r in tax_rate_choices(view.tax_rates(), account)
     ]

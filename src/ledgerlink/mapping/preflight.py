@@ -171,6 +171,17 @@ def check_tax_for_account(rate: Record, account: Record) -> bool:
     return flag is None or bool(rate.get(flag, False))
 
 
+def tax_rate_choices(rates: Sequence[Record], account: Record | None) -> list[Record]:
+    """The tax rates a person may pick (a dropdown): active ones, and with ``account`` (a
+    record, or just ``{"Class": "REVENUE"}``) only those Xero lets go with it."""
+    return [
+        r
+        for r in rates
+        if str(r.get("Status") or "ACTIVE") == "ACTIVE"
+        and (account is None or check_tax_for_account(r, account))
+    ]
+
+
 def check_tax(
     reference: Reference, line: ResolvedLine, account: Record | None
 ) -> tuple[Record | None, list[LedgerlinkError]]:

@@ -120,6 +120,7 @@ def add_member(session: Session, workspace_id: str, user_id: str, role: str) -> 
 
 def remove_member(session: Session, workspace_id: str, user_id: str) -> None:
     """Take a seat away; the last owner keeps theirs (a workspace always has someone in charge)."""
+    lock_row(session, Workspace, workspace_id)  # two owners removing each other take turns
     seat = session.get(Membership, (workspace_id, user_id))
     if seat is None:
         raise LedgerlinkError("NOT_FOUND", "No such person in this workspace.", "user_id")
@@ -129,6 +130,31 @@ def remove_member(session: Session, workspace_id: str, user_id: str) -> None:
         )
     session.delete(seat)
     session.flush()
+
+
+def change_role(session: Session, workspace_id: str, user_id: str, role: str) -> Membership:
+    """Change the role of a seat the user has; the last owner stays an owner."""
+    check_role(role)
+    lock_row(session, Workspace, workspace_id)  # two demotions at once take turns
+    seat = session.get(Membership, (workspace_id, user_id))
+    if seat is None:
+        raise LedgerlinkError("NOT_FOUND", "No such person in this workspace.", "user_id")
+    if seat.role == "owner" and role != "owner" and len(owners(session, workspace_id)) == 1:
+        raise LedgerlinkError(
+            "ROLE_FORBIDDEN",
+            "The last owner stays an owner: make another owner first.",
+            "role",
+        )
+    return add_member(session, workspace_id, user_id, role)
+
+
+def check_owner_rule(acting_role: str, *roles: str | None) -> None:
+    """Only an owner may make an owner or take an owner's seat or role away (``roles``: the
+    roles the change gives or takes)."""
+    if "owner" in roles and acting_role != "owner":
+        raise LedgerlinkError(
+            "ROLE_FORBIDDEN", "Only an owner may make an owner or change or remove one.", "role"
+        )
 
 
 def owners(session: Session, workspace_id: str) -> list[str]:

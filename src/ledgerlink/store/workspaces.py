@@ -21,6 +21,7 @@ from ledgerlink.store.secrets import KeyRing
 
 KEY_PREFIX = "ll_"
 PREFIX_LENGTH = 12
+MAX_KEY_NAME = 100
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,31 @@ def get_workspace(session: Session, workspace_id: str) -> Workspace | None:
     return session.get(Workspace, workspace_id)
 
 
+def check_key_name(name: str) -> str:
+    """A key's name says who uses it ("billing app", "staging"): 1 to 100 characters."""
+    name = name.strip()
+    if not name or len(name) > MAX_KEY_NAME:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED", f"name must be 1 to {MAX_KEY_NAME} characters long.", field="name"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise LedgerlinkError(
+            "VALIDATION_FAILED", "name must not contain control characters.", field="name"
+        )
+    return name
+
+
 def create_api_key(
     session: Session, workspace_id: str, name: str = "default"
 ) -> tuple[ApiKey, str]:
+    """A new key for the workspace and its plaintext (shown once, never stored)."""
     plaintext = new_api_key()
     row = ApiKey(
         id=new_id(),
         workspace_id=workspace_id,
         prefix=plaintext[:PREFIX_LENGTH],
         key_hash=hash_key(plaintext),
-        name=name,
+        name=check_key_name(name),
     )
     session.add(row)
     session.flush()
@@ -100,15 +116,28 @@ def list_api_keys(session: Session, workspace_id: str) -> list[ApiKey]:
     return list(session.scalars(query))
 
 
-def revoke_api_key(session: Session, workspace_id: str, key_id: str) -> ApiKey:
-    """Revoke one of the workspace's keys; another workspace's key id is simply not found."""
+def get_api_key(session: Session, workspace_id: str, key_id: str) -> ApiKey:
+    """One of the workspace's keys; another workspace's key id is simply not found."""
     row = session.get(ApiKey, key_id)
     if row is None or row.workspace_id != workspace_id:
         raise LedgerlinkError("NOT_FOUND", f"No API key {key_id} in this workspace.", field="id")
+    return row
+
+
+def revoke_api_key(session: Session, workspace_id: str, key_id: str) -> ApiKey:
+    """Revoke one of the workspace's keys: requests with it are refused from now on."""
+    row = get_api_key(session, workspace_id, key_id)
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
     session.flush()
     return row
+
+
+def rotate_api_key(session: Session, workspace_id: str, key_id: str) -> tuple[ApiKey, str]:
+    """A new key with the old one's name (its plaintext shown once); the old one is revoked
+    in the same transaction."""
+    old = revoke_api_key(session, workspace_id, key_id)
+    return create_api_key(session, workspace_id, old.name)
 
 
 def set_workspace_app(

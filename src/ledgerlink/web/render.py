@@ -36,6 +36,8 @@ NOTICES = {
     "password_changed": "Your password is changed; other browsers are signed out.",
     "invited": "Invitation made: send the link below to the person.",
     "removed": "Removed.",
+    "sent_again": "Sent again: the attempt is at the top of the log.",
+    "role_changed": "The role is changed.",
 }
 
 

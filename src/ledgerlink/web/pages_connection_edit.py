@@ -1,0 +1,165 @@
+"""Edit connection: the settings of one organisation, as the seeds' "Edit Connection" screen:
+branches served, the invoice number sequence (its next number editable), default revenue and
+expense accounts and tax types and the payment account (from Xero's own lists, filtered by what
+fits), sync mode and schedule, polling, the active switch. The OAuth round trip lands here.
+
+Saving sends ``connections.update_settings`` only what the person changed (it validates; its
+error is shown next to the field it names, with what was typed kept). The next invoice number
+moves as numbers are given out, so the form carries the number it showed: posting that back
+unchanged moves nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store import connections as conns
+from ledgerlink.store.connection_settings import ConnectionSettings
+from ledgerlink.store.db import transaction
+from ledgerlink.web.guard import Editor, Person, Viewer, check_form, services
+from ledgerlink.web.pages_connections import STATUS_WORDS
+from ledgerlink.web.render import go, page
+from ledgerlink.web.xero_lists import xero_lists
+
+router = APIRouter(include_in_schema=False)
+
+# Shown and posted as text (None: an empty field).
+TEXTS = (
+    "invoice_number_prefix",
+    "invoice_next_number",
+    "invoice_number_digits",
+    "default_revenue_account",
+    "default_sales_tax_type",
+    "default_expense_account",
+    "default_purchase_tax_type",
+    "payment_account_code",
+    "mode",
+    "schedule",
+    "poll_minutes",
+)
+SWITCHES = ("active", "bill_number_required")  # checkboxes: absent from the form is off
+SHOWN_NEXT = "shown_next_number"  # the next number as the page showed it
+NUMBERS = ("invoice_next_number", "invoice_number_digits", "poll_minutes")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _shown_values(settings: ConnectionSettings) -> dict[str, Any]:
+    """The settings as the form's fields hold them."""
+    data = settings.model_dump()
+    values: dict[str, Any] = {name: _text(data[name]) for name in TEXTS}
+    values.update({name: bool(data[name]) for name in SWITCHES})
+    values["branches"] = "\n".join(settings.branches)
+    values[SHOWN_NEXT] = values["invoice_next_number"]
+    return values
+
+
+def _posted_values(form: FormData) -> dict[str, Any]:
+    """What the person sent, in the same shape (kept as typed when it is refused)."""
+    values: dict[str, Any] = {}
+    for name in (*TEXTS, "branches", SHOWN_NEXT):
+        raw = form.get(name)
+        values[name] = raw.strip() if isinstance(raw, str) else ""
+    values.update({name: form.get(name) == "on" for name in SWITCHES})
+    return values
+
+
+def _same_number(posted: str, current: Any) -> bool:
+    try:
+        return float(posted) == float(current)
+    except (TypeError, ValueError):
+        return False
+
+
+def _changes(values: dict[str, Any], current: ConnectionSettings) -> dict[str, Any]:
+    """Only the fields the person changed, as ``update_settings`` takes them."""
+    data = current.model_dump()
+    changes: dict[str, Any] = {}
+    for name in TEXTS:
+        posted = values[name] or None
+        if name == "invoice_next_number":
+            if values[name] != values[SHOWN_NEXT]:
+                changes[name] = posted  # text: "0042" also sets the digits
+            continue
+        was = data[name]
+        if values[name] == _text(was):
+            continue
+        if name in NUMBERS and _same_number(values[name], was):
+            continue
+        changes[name] = posted
+    for name in SWITCHES:
+        if values[name] != data[name]:
+            changes[name] = values[name]
+    branches = [line.strip() for line in values["branches"].splitlines() if line.strip()]
+    if branches != current.branches:
+        changes["branches"] = branches
+    return changes
+
+
+def _form_error(exc: LedgerlinkError) -> LedgerlinkError:
+    """``update_settings`` names fields as ``settings.x``; the form's field is ``x``."""
+    field = exc.field or ""
+    if field.startswith("settings."):
+        field = field.split(".", 2)[1]
+    return LedgerlinkError(exc.code, exc.message, field or None)
+
+
+def _edit_page(
+    request: Request,
+    who: Person,
+    connection_id: str,
+    values: dict[str, Any] | None = None,
+    error: LedgerlinkError | None = None,
+) -> Response:
+    with services(request).factory() as session:
+        row = conns.get_connection(session, who.workspace_id, connection_id)
+        shown = conns.shown_settings(session, row)
+        lists = xero_lists(session, row.id)
+        context = {
+            "connection": row,
+            "name": row.tenant_name or row.tenant_id,
+            "status_word": STATUS_WORDS.get(row.status, row.status),
+            "values": values if values is not None else _shown_values(shown),
+            "lists": lists,
+            "error": error,
+        }
+    return page(
+        request, "connection_edit.html", context, status=error.http_status if error else 200
+    )
+
+
+@router.get("/connections/{connection_id}/edit")
+def edit_page(request: Request, who: Viewer, connection_id: str) -> Response:
+    return _edit_page(request, who, connection_id)
+
+
+@router.post("/connections/{connection_id}/edit")
+async def save(request: Request, who: Editor, connection_id: str) -> Response:
+    form = await check_form(request, who)
+    values = _posted_values(form)
+    svc = services(request)
+    try:
+        with transaction(svc.factory) as session:
+            row = conns.get_connection(session, who.workspace_id, connection_id)
+            changes = _changes(values, conns.connection_settings(row))
+            if changes:
+                conns.update_settings(session, who.workspace_id, connection_id, changes)
+    except LedgerlinkError as exc:
+        if exc.code == "CONNECTION_NOT_FOUND":
+            raise
+        return _edit_page(request, who, connection_id, values, _form_error(exc))
+    hook = getattr(request.app.state, "on_intake", None)
+    if hook is not None and changes.get("active") is True:
+        hook()  # switched on: its waiting documents are sent now
+    return go(f"/connections/{connection_id}/edit", "saved")

@@ -1,0 +1,99 @@
+"""Xero's own lists as dropdown choices, from a connection's cached reference data (filled by
+Synchronize and by the worker; nothing here calls Xero).
+
+Each dropdown offers what fits its use, with the same rules the REST lists and preflight use:
+a document kind's own account choices (revenue for sales, expense or liability for purchases,
+bank or payments-enabled for payments; active, no bank or system account where lines go) and
+the active tax rates Xero lets go with that class of account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledgerlink import kinds
+from ledgerlink.mapping.preflight import account_class, tax_rate_choices
+from ledgerlink.sync.reference_view import ReferenceView
+
+Record = dict[str, Any]
+# The kinds whose lines a default or an override of each usage serves (their choices rule).
+SALES_KIND = "invoice"
+PURCHASE_KIND = "expense"
+PAYMENT_KIND = "payment"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class XeroLists:
+    """The choices for one connection; ``fetched_at`` None: never synchronized (the page then
+    asks for codes as text and says to press Synchronize)."""
+
+    fetched_at: datetime | None
+    accounts: dict[str, list[Choice]]
+    tax_rates: dict[str, list[Choice]]
+
+    @property
+    def fetched(self) -> bool:
+        return self.fetched_at is not None
+
+
+def _account_choice(record: Record) -> Choice:
+    code = str(record.get("Code") or "")
+    return Choice(code, f"{code} · {record.get('Name') or ''}".strip(" ·"))
+
+
+def _percent(rate: Any) -> str:
+    """Xero's "10.0000" as 10; what is not a number as Xero wrote it."""
+    try:
+        return format(Decimal(str(rate)).normalize(), "f")
+    except InvalidOperation:
+        return str(rate)
+
+
+def _tax_choice(record: Record) -> Choice:
+    tax_type = str(record.get("TaxType") or "")
+    rate = record.get("EffectiveRate", record.get("DisplayTaxRate"))
+    shown = f", {_percent(rate)}%" if rate is not None else ""
+    return Choice(tax_type, f"{record.get('Name') or tax_type} ({tax_type}{shown})")
+
+
+def _accounts(records: list[Record], kind: str, only_class: str | None = None) -> list[Choice]:
+    fitting = kinds.get(kind).account_choices(records, None)
+    if only_class is not None:
+        fitting = [a for a in fitting if account_class(a) == only_class]
+    return [_account_choice(a) for a in fitting if a.get("Code")]
+
+
+def _taxes(records: list[Record], account_class_name: str) -> list[Choice]:
+    fitting = tax_rate_choices(records, {"Class": account_class_name})
+    return [_tax_choice(r) for r in fitting if r.get("TaxType")]
+
+
+def xero_lists(session: Session, connection_id: str) -> XeroLists:
+    """The dropdowns' choices: ``accounts`` by use (revenue, expense, purchase, payment) and
+    ``tax_rates`` by usage (sales, purchase)."""
+    view = ReferenceView(session, connection_id)
+    marks = [view.fetched_at(name) for name in ("accounts", "tax_rates")]
+    read = [mark for mark in marks if mark is not None]
+    accounts = view.accounts()
+    rates = view.tax_rates()
+    return XeroLists(
+        fetched_at=min(read) if len(read) == len(marks) else None,
+        accounts={
+            "revenue": _accounts(accounts, SALES_KIND),
+            "expense": _accounts(accounts, PURCHASE_KIND, "EXPENSE"),
+            "purchase": _accounts(accounts, PURCHASE_KIND),
+            "payment": _accounts(accounts, PAYMENT_KIND),
+        },
+        tax_rates={"sales": _taxes(rates, "REVENUE"), "purchase": _taxes(rates, "EXPENSE")},
+    )
