@@ -87,7 +87,7 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return field_path(parts)
 
 
-async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _request_validation(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems: list[LedgerlinkError] = []
     for item in exc.errors():
@@ -100,6 +100,9 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
             )
         )
     first = problems[0] if problems else LedgerlinkError("VALIDATION_FAILED", "Invalid request.")
+    shown = _page_error(_request, first)
+    if shown is not None:
+        return shown
     body = first.as_dict()
     body["errors"] = [p.as_dict() for p in problems]
     return JSONResponse({"error": body}, status_code=first.http_status)

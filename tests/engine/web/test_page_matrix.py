@@ -46,7 +46,9 @@ def _dashboard_routes(api: Api) -> list[tuple[str, str]]:
 def _fill(path: str, ids: dict[str, str]) -> str:
     def one(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
-        return ids.get(name, "00000000-0000-4000-8000-000000000000")
+        if name in ids:
+            return ids[name]
+        return "1" if name.endswith("event_id") else "00000000-0000-4000-8000-000000000000"
 
     return re.sub(r"\{([^}]+)\}", one, path)
 
