@@ -23,7 +23,9 @@ Codes never change meaning once published; add new ones instead. The whole tree:
 
 Outside the tree, by design: ``xero.wire.WireError`` (bytes that are not Xero JSON, raised
 inside the client and turned into a XeroTransportError) and ``cli.files.FileProblem`` (a file
-``ledgerlink push`` cannot read, shown and never raised past the command). The sandbox has
+``ledgerlink push`` cannot read, shown and never raised past the command), and
+``web.guard.SignInNeeded`` (a dashboard page asked for by someone not signed in: answered with
+the way to the sign-in page, never shown as an error). The sandbox has
 its own errors: it imports nothing from ledgerlink.
 """
 

@@ -80,7 +80,7 @@ def _taxes(records: list[Record], account_class_name: str) -> list[Choice]:
 
 
 def xero_lists(session: Session, connection_id: str) -> XeroLists:
-    """The dropdowns' choices: ``accounts`` by use (revenue, expense, purchase, payment) and
+    """The dropdowns' choices: ``accounts`` by use (revenue, expenses, purchases, payments) and
     ``tax_rates`` by usage (sales, purchase)."""
     view = ReferenceView(session, connection_id)
     marks = [view.fetched_at(name) for name in ("accounts", "tax_rates")]
@@ -91,9 +91,9 @@ def xero_lists(session: Session, connection_id: str) -> XeroLists:
         fetched_at=min(read) if len(read) == len(marks) else None,
         accounts={
             "revenue": _accounts(accounts, SALES_KIND),
-            "expense": _accounts(accounts, PURCHASE_KIND, "EXPENSE"),
+            "expenses": _accounts(accounts, PURCHASE_KIND, "EXPENSE"),
             "purchase": _accounts(accounts, PURCHASE_KIND),
-            "payment": _accounts(accounts, PAYMENT_KIND),
+            "payments": _accounts(accounts, PAYMENT_KIND),
         },
         tax_rates={"sales": _taxes(rates, "REVENUE"), "purchase": _taxes(rates, "EXPENSE")},
     )
