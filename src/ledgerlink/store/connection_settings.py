@@ -20,6 +20,12 @@ class ConnectionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    name: str | None = Field(
+        default=None,
+        max_length=100,
+        description="What people call this connection on the dashboard (e.g. 'Head office'); "
+        "absent: the organisation's name in Xero.",
+    )
     default_revenue_account: str | None = Field(
         default=None,
         max_length=10,

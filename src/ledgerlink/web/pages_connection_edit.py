@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 # Shown and posted as text (None: an empty field).
 TEXTS = (
+    "name",
     "invoice_number_prefix",
     "invoice_next_number",
     "invoice_number_digits",
@@ -128,7 +129,7 @@ def _edit_page(
         lists = xero_lists(session, row.id)
         context = {
             "connection": row,
-            "name": row.tenant_name or row.tenant_id,
+            "name": shown.name or row.tenant_name or row.tenant_id,
             "status_word": STATUS_WORDS.get(row.status, row.status),
             "values": values if values is not None else _shown_values(shown),
             "lists": lists,

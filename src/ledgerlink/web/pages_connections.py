@@ -39,6 +39,7 @@ STATUS_WORDS = {
 class Tile:
     id: str
     name: str
+    organisation: str
     status: str
     status_word: str
     active: bool
@@ -69,16 +70,18 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
                 .group_by(QueueItem.connection_id, QueueItem.state)
             )
             counts = {(cid, state): int(n) for cid, state, n in session.execute(counted)}
-        shown = [(row, conns.shown_settings(session, row).active) for row in rows]
+        shown = [(row, conns.shown_settings(session, row)) for row in rows]
     budgets = {b.connection_id: b for b in svc.budgets_left(ids)} if ids else {}
     tiles = []
-    for row, active in shown:
+    for row, settings in shown:
+        active = settings.active
         budget = budgets.get(row.id)
         status = row.status if active or row.status != conns.ACTIVE else "off"
         tiles.append(
             Tile(
                 id=row.id,
-                name=row.tenant_name or row.tenant_id,
+                name=settings.name or row.tenant_name or row.tenant_id,
+                organisation=row.tenant_name,
                 status=status,
                 status_word=STATUS_WORDS.get(status, "Switched off"),
                 active=active,

@@ -224,3 +224,19 @@ def test_a_missing_or_wrong_csrf_token_is_refused(people: Any, api: Any) -> None
     for token in ("", "not-the-token"):
         refused = owner.post(f"/connections/{cid}/edit", {**data, "csrf_token": token})
         assert refused.status_code == 403 and "CSRF_FAILED" in refused.text
+
+
+def test_a_connection_is_named_on_the_page_and_its_tile_keeps_the_organisation(
+    people: Any, api: Any
+) -> None:
+    owner, cid = _connected(people, api, synchronized=False)
+    _, data = _edit(owner, cid)
+    saved = owner.post(f"/connections/{cid}/edit", {**data, "name": "Head office"}, from_page="/")
+    assert saved.status_code == 303, saved.text
+    shown = api.call("GET", f"/connections/{cid}", owner.api_key).json()
+    assert shown["settings"]["name"] == "Head office"
+    home = owner.get("/").text
+    assert "Head office" in home and "Ledgerlink Demo Company (AU) in Xero" in home
+    cleared = owner.post(f"/connections/{cid}/edit", {**data, "name": ""}, from_page="/")
+    assert cleared.status_code == 303
+    assert api.call("GET", f"/connections/{cid}", owner.api_key).json()["settings"]["name"] is None
