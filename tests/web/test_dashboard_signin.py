@@ -117,3 +117,21 @@ def test_pages_fit_a_phone(stack: LiveStack, new_context: NewContext, shoot: Sho
     assert not wide, "the page scrolls sideways at phone width"
     check_accessibility(page)
     shoot(page, "connections-phone")
+
+
+def test_signing_in_by_keyboard_alone(stack: LiveStack, page: Page) -> None:
+    owner(stack, "dee@example.com")
+    page.goto(stack.url + "/signin")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    for _ in range(3):
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type("dee@example.com")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
