@@ -9,7 +9,7 @@ and ends the job with the reason if it never comes.
 
 A backfill ("add all existing data to the queue") queues every stored document of one kind on
 the connection, optionally only those dated from a day on, except those already waiting (a held
-one is retried, as a person's retry would); what
+one is retried, as a person's retry would; a version a person dismissed is left out); what
 Xero already holds unchanged is then left alone by the run, so a backfill writes only what is
 missing or changed.
 """
@@ -154,10 +154,19 @@ def backfill(
                 Document.id.not_in(waiting),
             )
         )
+        # A version a person dismissed stays dismissed (their retry brings it back).
+        put_aside = session.execute(
+            select(QueueItem.document_id, QueueItem.version).where(
+                QueueItem.connection_id == connection_id,
+                QueueItem.state == lifecycle.ItemState.DISMISSED,
+            )
+        )
+        dismissed = {(doc, version) for doc, version in put_aside}
         wanted = {
             doc: version
             for doc, version, body in rows
-            if since is None or _dated(spec.date_field, body, since)
+            if (since is None or _dated(spec.date_field, body, since))
+            and (doc, version) not in dismissed
         }
         # A document held (or out of attempts) goes back to the queue as its own retry would,
         # not as a second item beside the held one.
