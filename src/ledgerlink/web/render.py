@@ -36,6 +36,8 @@ NOTICES = {
     "password_changed": "Your password is changed; other browsers are signed out.",
     "invited": "Invitation made: send the link below to the person.",
     "removed": "Removed.",
+    "backfill_none": "Nothing to backfill: every stored document of that kind (from that day) "
+    "is already waiting in the queue, or none is stored.",
 }
 
 
