@@ -85,10 +85,20 @@ def test_a_held_item_shows_its_code_field_sentence_fix_and_the_page_that_fixes_i
     ("code", "field", "line", "sentence", "href"),
     [
         ("XERO_ACCOUNT_CODE_INVALID", "lines[0].account_code", {}, "default account", "edit"),
-        ("XERO_TAX_TYPE_INVALID", "lines[0].tax_type", {"item_code": "CONSULT"}, "Mappings",
-         "/mappings?connection=c1"),
-        ("XERO_ACCOUNT_CODE_INVALID", "lines[0].account_code", {"account_code": "9"},
-         "correct it in the source app", None),
+        (
+            "XERO_TAX_TYPE_INVALID",
+            "lines[0].tax_type",
+            {"item_code": "CONSULT"},
+            "Mappings",
+            "/mappings?connection=c1",
+        ),
+        (
+            "XERO_ACCOUNT_CODE_INVALID",
+            "lines[0].account_code",
+            {"account_code": "9"},
+            "correct it in the source app",
+            None,
+        ),
         ("PAYMENT_ACCOUNT_MISSING", "account_code", {}, "connection's settings", "edit"),
         ("XERO_CURRENCY_NOT_ENABLED", "currency", {}, "Enable the currency in Xero", "/"),
         ("CONNECTION_NEEDS_REAUTH", None, {}, "Reconnect", "/"),
@@ -150,8 +160,12 @@ def test_dismissing_a_sent_item_is_refused_with_the_reason(api: Api, people: Mak
 
 def test_retry_all_of_a_code(api: Api, people: Make) -> None:
     owner, cid = owner_with_held(api, people, "inv-1", "inv-2")
-    api.call("PATCH", f"/connections/{cid}/settings", owner.api_key,
-             json={"default_revenue_account": "200"})
+    api.call(
+        "PATCH",
+        f"/connections/{cid}/settings",
+        owner.api_key,
+        json={"default_revenue_account": "200"},
+    )
     moved = owner.post(
         "/queue/retry-code",
         {"code": "XERO_ACCOUNT_CODE_MISSING", "connection": cid, "back": "/queue"},
