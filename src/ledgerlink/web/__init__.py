@@ -12,11 +12,18 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.web import pages_account, pages_connections, pages_jobs, pages_queue, pages_signin
+from ledgerlink.web import (
+    pages_account,
+    pages_connections,
+    pages_documents,
+    pages_jobs,
+    pages_queue,
+    pages_signin,
+)
 from ledgerlink.web.guard import SignInNeeded, sign_in_url
 from ledgerlink.web.render import HERE, SecurityHeaders, error_page, go
 
-PAGES = (pages_signin, pages_account, pages_connections, pages_queue, pages_jobs)
+PAGES = (pages_signin, pages_account, pages_connections, pages_queue, pages_jobs, pages_documents)
 
 
 async def _sign_in(request: Request, exc: Exception) -> Response:
