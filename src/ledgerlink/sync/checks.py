@@ -164,10 +164,8 @@ def _waiting(need: Needed, dep: Dependency, noun: str) -> lifecycle.Outcome | No
         error = LedgerlinkError(
             "DEPENDENCY_MISSING",
             f"{what} was dismissed on the queue page, so it is never sent: this {noun} cannot "
-            "follow it.",
+            "follow it. Retry that one there (it is sent, then this one), or dismiss this too.",
             field=need.field,
-            advice="Retry the document named on the queue page (it is sent, then this one), "
-            "or dismiss this one too.",
         )
         return lifecycle.hold(error)
     if dep.link is None and dep.held is None:

@@ -134,3 +134,21 @@ def test_an_item_whose_send_may_be_in_xero_is_not_dismissed(api: Api) -> None:
     with api.services.factory() as session:
         state = session.scalar(select(QueueItem.state).where(QueueItem.id == held))
     assert state == "failed"
+
+
+def test_a_payment_on_a_dismissed_invoice_is_held_saying_so(api: Api) -> None:
+    key, item_id = held_item(api)
+    assert api.call("POST", f"/queue/{item_id}/dismiss", key).status_code == 200
+    paid = {
+        "source_id": "pay-1",
+        "document": {"kind": "invoice", "source_id": "inv-d"},
+        "amount": "10.00",
+        "date": "2026-03-15",
+        "account_code": "090",
+    }
+    assert api.call("PUT", "/documents/payment/pay-1", key, json=paid).status_code == 200
+    api.services.sync(max_seconds=60)
+    sync = api.call("GET", "/documents/payment/pay-1", key).json()["sync"]
+    assert sync["state"] == "needs_attention"
+    assert sync["error"]["code"] == "DEPENDENCY_MISSING"
+    assert "was dismissed on the queue page, so it is never sent" in sync["error"]["message"]
