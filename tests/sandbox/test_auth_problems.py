@@ -93,7 +93,11 @@ def test_a_token_without_the_scope_gets_401(http: httpx2.Client, sandbox: Runnin
     assert_problem(reply, 401, "Unauthorized", "AuthorizationUnsuccessful")
 
 
-@pytest.mark.parametrize("tenant", [UK_TENANT, str(uuid.uuid4()), "not-a-tenant"])
+@pytest.mark.parametrize(
+    "tenant",
+    [UK_TENANT, "5f0c2e1a-9b7d-4c3e-8a6f-1d2b3c4e5f60", "not-a-tenant"],
+    ids=["another-organisation", "unknown-organisation", "not-an-id"],
+)
 def test_a_tenant_the_token_cannot_reach_gets_403(
     http: httpx2.Client, sandbox: RunningSandbox, tenant: str
 ) -> None:

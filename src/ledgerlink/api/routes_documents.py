@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ledgerlink import kinds
@@ -25,15 +25,14 @@ from ledgerlink.api.views import DocumentOut, document_out, documents_out
 from ledgerlink.documents.validation import failure
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
-from ledgerlink.store.models import Connection, Document, QueueItem
-from ledgerlink.sync import intake
+from ledgerlink.store.models import Connection, Document
+from ledgerlink.sync import intake, listing
 from ledgerlink.sync.engine import Engine
 
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 MAX_BULK = 1000
 MAX_OFFSET = 1_000_000_000
-SYNC_STATES = ("queued", "in_flight", "done", "failed", "needs_attention", "superseded")
 
 
 class ItemResult(BaseModel):
@@ -273,66 +272,28 @@ def list_documents(
     kind: str | None = Query(None, description="One kind (see the document schemas)."),
     state: str | None = Query(None, description="Sync state of the newest version."),
     connection_id: str | None = None,
+    q: str | None = Query(
+        None, max_length=200, description="Text in the source id, the number or the contact."
+    ),
     limit: int = Query(100, ge=1, le=1000, description="Documents per page, 1 to 1,000."),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many to skip."),
 ) -> DocumentsOut:
     """The workspace's documents, newest change first, each with its sync state and its Xero
     stamp (number, status, amounts, "View in Xero"), and counts by sync state."""
-    if kind is not None:
-        _check_kind(kind)
-    if state is not None and state not in SYNC_STATES:
-        raise LedgerlinkError(
-            "VALIDATION_FAILED", f"state must be one of {', '.join(SYNC_STATES)}.", field="state"
-        )
     svc = services(request)
     with svc.factory() as session:
-        if connection_id:
-            conns.get_connection(session, workspace_id, connection_id)
-        newest = (
-            select(QueueItem.document_id, func.max(QueueItem.version).label("version"))
-            .where(QueueItem.workspace_id == workspace_id)
-            .group_by(QueueItem.document_id)
-            .subquery()
+        found = listing.documents_page(
+            session,
+            workspace_id,
+            kind=kind,
+            state=state,
+            connection_id=connection_id,
+            text=q,
+            limit=limit,
+            offset=offset,
         )
-        latest = (
-            select(QueueItem.document_id, func.max(QueueItem.state).label("state"))
-            .join(
-                newest,
-                (newest.c.document_id == QueueItem.document_id)
-                & (newest.c.version == QueueItem.version),
-            )
-            .group_by(QueueItem.document_id)
-            .subquery()
-        )
-        where = [Document.workspace_id == workspace_id]
-        if kind:
-            where.append(Document.kind == kind)
-        if connection_id:
-            where.append(Document.connection_id == connection_id)
-        base = select(Document, latest.c.state).outerjoin(
-            latest, latest.c.document_id == Document.id
-        )
-        counts = {
-            str(row[0] or "unqueued"): int(row[1])
-            for row in session.execute(
-                select(latest.c.state, func.count())
-                .select_from(Document)
-                .outerjoin(latest, latest.c.document_id == Document.id)
-                .where(*where)
-                .group_by(latest.c.state)
-            )
-        }
-        if state:
-            where.append(latest.c.state == state)
-        rows = session.execute(
-            base.where(*where)
-            .order_by(Document.updated_at.desc(), Document.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        documents = [document for document, _ in rows]
-        shown = documents_out(session, documents, svc.settings.xero_deeplink_url)
-    return DocumentsOut(counts=counts, documents=shown)
+        shown = documents_out(session, found.documents, svc.settings.xero_deeplink_url)
+    return DocumentsOut(counts=found.counts, documents=shown)
 
 
 @router.get("/{kind}/{source_id:path}", response_model=DocumentOut)

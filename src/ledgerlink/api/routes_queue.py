@@ -22,11 +22,10 @@ from ledgerlink.api.views import ErrorOut, JobOut, QueueItemOut, job_out, queue_
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import ApiCall, Document, QueueItem, SyncJob
-from ledgerlink.sync import jobs, on_demand, queue
+from ledgerlink.sync import jobs, listing, on_demand, queue
 
 router = APIRouter(tags=["queue"], responses=ERROR_RESPONSES)
 
-STATES = ("queued", "in_flight", "done", "failed", "needs_attention", "superseded")
 # Far beyond any queue, and far inside what SQLite and PostgreSQL take for OFFSET (64 bits):
 # an offset past it is a client's mistake, answered 422 like any other bad parameter.
 MAX_OFFSET = 1_000_000_000
@@ -44,38 +43,24 @@ def get_queue(
     workspace_id: WorkspaceId,
     state: str | None = None,
     connection_id: str | None = None,
+    kind: str | None = Query(None, description="One kind of document (see the schemas)."),
     limit: int = Query(100, ge=1, le=1000, description="Items per page, 1 to 1,000."),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=OFFSET_TEXT),
 ) -> QueueOut:
     """Queue items, newest change first, with counts by state."""
-    if state is not None and state not in STATES:
-        raise LedgerlinkError(
-            "VALIDATION_FAILED", f"state must be one of {', '.join(STATES)}.", field="state"
-        )
     with services(request).factory() as session:
-        if connection_id:
-            conns.get_connection(session, workspace_id, connection_id)
-        where = [QueueItem.workspace_id == workspace_id]
-        if connection_id:
-            where.append(QueueItem.connection_id == connection_id)
-        counted = session.execute(
-            select(QueueItem.state, func.count()).where(*where).group_by(QueueItem.state)
+        found = listing.queue_page(
+            session,
+            workspace_id,
+            state=state,
+            kind=kind,
+            connection_id=connection_id,
+            limit=limit,
+            offset=offset,
         )
-        counts = {row[0]: int(row[1]) for row in counted}
-        if state:
-            where.append(QueueItem.state == state)
-        query = (
-            select(QueueItem, Document)
-            .join(Document, Document.id == QueueItem.document_id)
-            .where(*where)
-            .order_by(QueueItem.updated_at.desc(), QueueItem.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = list(session.execute(query))
-        waits = queue.waits(session, [item for item, _ in rows], datetime.now(UTC))
-        items = [_item_out(item, doc, waits.get(item.id)) for item, doc in rows]
-    return QueueOut(counts=counts, items=items)
+        waits = queue.waits(session, [item for item, _ in found.rows], datetime.now(UTC))
+        items = [_item_out(item, doc, waits.get(item.id)) for item, doc in found.rows]
+    return QueueOut(counts=found.counts, items=items)
 
 
 def _item_out(item: QueueItem, document: Document, wait: queue.Wait | None) -> QueueItemOut:
@@ -88,25 +73,30 @@ def _item_out(item: QueueItem, document: Document, wait: queue.Wait | None) -> Q
     return out
 
 
-@router.post("/queue/{item_id}/retry", response_model=QueueItemOut)
-def retry_item(request: Request, workspace_id: WorkspaceId, item_id: str) -> QueueItemOut:
-    """Send a held item again (after fixing its cause, e.g. pressing Synchronize)."""
-    svc = services(request)
-    with svc.factory() as session:
-        item = session.get(QueueItem, item_id)
-        if item is None or item.workspace_id != workspace_id:
-            raise LedgerlinkError("NOT_FOUND", f"No queue item {item_id}.", field="id")
-    if queue.retry_items(svc.factory, workspace_id, [item_id], datetime.now(UTC)) == 0:
-        raise LedgerlinkError(
-            "VALIDATION_FAILED",
-            f"Queue item {item_id} is {item.state}: only failed or held items can be retried.",
-            field="state",
-            status=409,
-        )
+def _shown(svc: Any, item_id: str) -> QueueItemOut:
     with svc.factory() as session:
         item = session.get(QueueItem, item_id)
         assert item is not None
         return queue_item_out(item, session.get(Document, item.document_id))
+
+
+@router.post("/queue/{item_id}/retry", response_model=QueueItemOut)
+def retry_item(request: Request, workspace_id: WorkspaceId, item_id: str) -> QueueItemOut:
+    """Send a held, failed or dismissed item again (after fixing its cause, e.g. pressing
+    Synchronize)."""
+    svc = services(request)
+    queue.retry_one(svc.factory, workspace_id, item_id, datetime.now(UTC))
+    return _shown(svc, item_id)
+
+
+@router.post("/queue/{item_id}/dismiss", response_model=QueueItemOut)
+def dismiss_item(request: Request, workspace_id: WorkspaceId, item_id: str) -> QueueItemOut:
+    """Put a held or failed item aside: it stays listed as dismissed and is never sent (409
+    for an item not held, or one whose last send may have reached Xero). A newer version of
+    its document is sent as usual; a retry brings this one back."""
+    svc = services(request)
+    queue.dismiss_one(svc.factory, workspace_id, item_id, datetime.now(UTC))
+    return _shown(svc, item_id)
 
 
 @router.get("/jobs", response_model=list[JobOut])

@@ -7,20 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
 from ledgerlink.errors import CATALOGUE
-from ledgerlink.store.models import (
-    Connection,
-    Document,
-    DocumentVersion,
-    Link,
-    QueueItem,
-    SyncJob,
-)
-from ledgerlink.xero.links import document_url
+from ledgerlink.store.models import Connection, Document, Link, QueueItem, SyncJob
+from ledgerlink.sync import listing
 
 
 class ErrorOut(BaseModel):
@@ -35,7 +27,9 @@ class SyncOut(BaseModel):
 
     queue_item_id: str
     version: int
-    state: str = Field(description="queued, in_flight, done, failed, needs_attention, superseded")
+    state: str = Field(
+        description="queued, in_flight, done, failed, needs_attention, superseded, dismissed"
+    )
     attempts: int
     updated_at: datetime
     error: ErrorOut | None = None
@@ -146,10 +140,6 @@ def link_of(
     if link is None:
         return None
     spec = kinds.find(kind)
-    url = link.url
-    if not url and connection is not None:
-        page = spec.deep_link_kind(link.xero_type) if spec else link.xero_type or "ACCREC"
-        url = document_url(deeplink_base, connection.short_code, page, link.xero_id)
     details = link.details or {}
     return LinkOut(
         xero_id=link.xero_id,
@@ -170,7 +160,7 @@ def link_of(
         or None,
         pushed_version=link.pushed_version,
         refreshed_at=link.refreshed_at,
-        url=url,
+        url=listing.link_url(link, connection, deeplink_base, kind),
     )
 
 
@@ -182,56 +172,20 @@ def documents_out(
     session: Session, documents: list[Document], deeplink_base: str
 ) -> list[DocumentOut]:
     """Many documents as DocumentOut, read in a few queries (a page of the list)."""
-    if not documents:
-        return []
-    ids = [d.id for d in documents]
-    current = {(d.id, d.current_version) for d in documents}
-    versions = {
-        (v.document_id, v.version): v
-        for v in session.scalars(
-            select(DocumentVersion).where(DocumentVersion.document_id.in_(ids))
+    return [
+        DocumentOut(
+            id=row.document.id,
+            kind=row.document.kind,
+            source_id=row.document.source_id,
+            connection_id=row.document.connection_id,
+            version=row.document.current_version,
+            content_hash=row.version.content_hash if row.version else None,
+            body=row.version.body if row.version else None,
+            sync=sync_of(row.item),
+            link=link_of(row.link, row.connection, deeplink_base, row.document.kind),
         )
-        if (v.document_id, v.version) in current
-    }
-    found_links = {
-        link.document_id: link
-        for link in session.scalars(select(Link).where(Link.document_id.in_(ids)))
-    }
-    items: dict[str, QueueItem] = {}
-    for item in session.scalars(
-        select(QueueItem)
-        .where(QueueItem.document_id.in_(ids))
-        .order_by(QueueItem.version, QueueItem.created_at)
-    ):
-        items[item.document_id] = item
-    connections = {
-        c.id: c
-        for c in session.scalars(
-            select(Connection).where(Connection.id.in_({d.connection_id for d in documents}))
-        )
-    }
-    shown = []
-    for document in documents:
-        version = versions.get((document.id, document.current_version))
-        shown.append(
-            DocumentOut(
-                id=document.id,
-                kind=document.kind,
-                source_id=document.source_id,
-                connection_id=document.connection_id,
-                version=document.current_version,
-                content_hash=version.content_hash if version else None,
-                body=version.body if version else None,
-                sync=sync_of(items.get(document.id)),
-                link=link_of(
-                    found_links.get(document.id),
-                    connections.get(document.connection_id),
-                    deeplink_base,
-                    document.kind,
-                ),
-            )
-        )
-    return shown
+        for row in listing.document_rows(session, documents)
+    ]
 
 
 def queue_item_out(

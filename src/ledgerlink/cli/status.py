@@ -31,7 +31,7 @@ from ledgerlink.sync.budgets import Budget, connection_budgets
 from ledgerlink.sync.limiter import XeroLimits
 from ledgerlink.sync.queue import workers_of
 
-STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded")
+STATES = ("queued", "in_flight", "done", "needs_attention", "failed", "superseded", "dismissed")
 JOBS_SHOWN = 5
 SERVE = "Run `ledgerlink serve` (or `ledgerlink worker`) with this database URL once"
 MAKE_ONE = (

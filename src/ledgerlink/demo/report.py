@@ -24,7 +24,7 @@ from ledgerlink.demo.once import InXero, count_in_xero
 from xero_sandbox.server import SandboxServer
 
 Call = Callable[..., Any]
-FINISHED = ("done", "needs_attention", "failed", "superseded")
+FINISHED = ("done", "needs_attention", "failed", "superseded", "dismissed")
 WATCH_LIMIT_SECONDS = 900.0
 
 

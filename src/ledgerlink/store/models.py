@@ -315,7 +315,7 @@ class QueueItem(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     operation: Mapped[str] = mapped_column(String(20), default="push")
-    # queued | in_flight | done | failed | needs_attention | superseded
+    # queued | in_flight | done | failed | needs_attention | superseded | dismissed
     state: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Times it waited on Xero (down, a 429, our budget): grows the back-off, spends no attempt.

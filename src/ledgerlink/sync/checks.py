@@ -33,6 +33,7 @@ from ledgerlink.xero import wire
 from ledgerlink.xero.convert import document_unitdp
 
 GONE = ("VOIDED", "DELETED")
+DISMISSED = (lifecycle.ItemState.DISMISSED,)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Dependency:
     link: LinkView | None = None
     pending: bool = False  # a push of it is queued or being sent
     held: tuple[str, str] | None = None  # its item waits for a person: (code, message)
+    dismissed: bool = False  # a person dismissed its push: it is never sent
 
 
 def dependencies(
@@ -101,13 +103,15 @@ def dependencies(
         items = session.scalars(
             select(QueueItem).where(
                 one_of(QueueItem.document_id, ids),
-                QueueItem.state.in_(("queued", "in_flight", "needs_attention", "failed")),
+                QueueItem.state.in_((*lifecycle.ACTIVE, *lifecycle.HELD, *DISMISSED)),
             )
         )
         for item in items:
             dep = found[ids[item.document_id]]
             if item.state in ("queued", "in_flight"):
                 dep.pending = True
+            elif item.state in DISMISSED:
+                dep.dismissed = True
             elif dep.held is None:
                 dep.held = (item.error_code or "", item.error_message or "")
     return found
@@ -156,6 +160,14 @@ def _waiting(need: Needed, dep: Dependency, noun: str) -> lifecycle.Outcome | No
             need.field,
         )
         return lifecycle.wait(error, intent_id=None)
+    if dep.link is None and dep.held is None and dep.dismissed:
+        error = LedgerlinkError(
+            "DEPENDENCY_MISSING",
+            f"{what} was dismissed on the queue page, so it is never sent: this {noun} cannot "
+            "follow it. Retry that one there (it is sent, then this one), or dismiss this too.",
+            field=need.field,
+        )
+        return lifecycle.hold(error)
     if dep.link is None and dep.held is None:
         error = LedgerlinkError(
             "DEPENDENCY_MISSING",

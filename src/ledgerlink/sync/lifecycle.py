@@ -9,7 +9,14 @@ A queue item (one version of one document, to be pushed to one connection)::
                    │  └──release───────┘ (a run ends, a dead worker's lease is taken over)
                    │                                                   | failed (attempts spent)
                    └── requeue (a person's retry; a reconnect) <── needs_attention | failed
+                                                                        | dismissed
     queued, needs_attention, failed ──supersede_older──> superseded (a newer version arrived)
+    needs_attention, failed ──dismiss (a person's)──> dismissed
+
+A dismissed item is kept to be read and is never claimed; a newer version of its document is
+queued and sent as any other (the dismissal was of that version), and a person's retry brings
+it back. An item whose send may have reached Xero (its intent is open) is not dismissed: that
+send is settled first, or "never sent" would not be true.
 
 A send intent (written before a write is sent; its id makes the Idempotency-Key)::
 
@@ -68,6 +75,7 @@ class ItemState(StrEnum):
     NEEDS_ATTENTION = "needs_attention"
     FAILED = "failed"
     SUPERSEDED = "superseded"
+    DISMISSED = "dismissed"
 
 
 class IntentState(StrEnum):
@@ -79,8 +87,9 @@ class IntentState(StrEnum):
 
 
 ACTIVE = (ItemState.QUEUED, ItemState.IN_FLIGHT)
-FINAL = (ItemState.DONE, ItemState.SUPERSEDED)
+FINAL = (ItemState.DONE, ItemState.SUPERSEDED, ItemState.DISMISSED)
 HELD = (ItemState.NEEDS_ATTENTION, ItemState.FAILED)
+RETRYABLE = (*HELD, ItemState.DISMISSED)
 OPEN_INTENTS = (IntentState.PENDING, IntentState.LOOKUP)
 # Codes an item is held with because Xero refused the connection, not the document.
 ACCESS_CODES = ("CONNECTION_NEEDS_REAUTH", "XERO_UNAUTHORIZED", "XERO_FORBIDDEN")
@@ -388,9 +397,20 @@ def supersede_older(session: Session, replaced: dict[str, int], now: datetime) -
 
 
 def requeue(session: Session, where: Sequence[ColumnElement[bool]], now: datetime) -> int:
-    """needs_attention | failed -> queued afresh (attempts and waits start again)."""
+    """needs_attention | failed | dismissed -> queued afresh (attempts and waits start again).
+
+    A dismissed older version brought back is superseded by the worker (``send.screen``), never
+    sent over a newer one."""
     values = {"state": ItemState.QUEUED, "attempts": 0, "waits": 0, "not_before": now}
-    return _move(session, [*where, QueueItem.state.in_(HELD)], {**values, "updated_at": now})
+    return _move(session, [*where, QueueItem.state.in_(RETRYABLE)], {**values, "updated_at": now})
+
+
+def dismiss(session: Session, where: Sequence[ColumnElement[bool]], now: datetime) -> int:
+    """needs_attention | failed -> dismissed (kept, never sent), unless its send is unsettled."""
+    open_intents = select(SendIntent.id).where(SendIntent.state.in_(OPEN_INTENTS))
+    settled = or_(QueueItem.intent_id.is_(None), QueueItem.intent_id.not_in(open_intents))
+    where = [*where, QueueItem.state.in_(HELD), settled]
+    return _move(session, where, {"state": ItemState.DISMISSED, "updated_at": now})
 
 
 def resume_held_for_access(session: Session, connection_id: str, now: datetime) -> int:

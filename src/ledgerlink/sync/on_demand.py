@@ -1,7 +1,8 @@
 """Jobs a person starts: "Sync now" and backfills, answered at once and run in the background.
 
 ``start`` writes the job (``queued``), makes what the connection has queued due now (a
-scheduled connection's documents do not wait for the schedule when a person asks), and runs it
+scheduled connection's documents do not wait for the schedule when a person asks; a "pull
+now" makes the connection's reads of Xero due instead), and runs it
 on a thread of this process: one worker run on the connection, carrying the job's id so its
 counts and log are saved as it goes and ``GET /jobs/{id}`` shows them live. When another worker
 holds the connection, the run waits for its turn (that worker lets go at the end of its slice),
@@ -9,7 +10,7 @@ and ends the job with the reason if it never comes.
 
 A backfill ("add all existing data to the queue") queues every stored document of one kind on
 the connection, optionally only those dated from a day on, except those already waiting (a held
-one is retried, as a person's retry would); what
+one is retried, as a person's retry would; a version a person dismissed is left out); what
 Xero already holds unchanged is then left alone by the run, so a backfill writes only what is
 missing or changed.
 """
@@ -31,10 +32,11 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import schedules
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Document, DocumentVersion, QueueItem
-from ledgerlink.sync import jobs, lifecycle
+from ledgerlink.sync import jobs, lifecycle, polls
 from ledgerlink.sync.worker import RunResult
 
 log = logging.getLogger(__name__)
+SYNC_NOW, PULL_NOW, BACKFILL = "sync_now", "pull_now", "backfill"  # jobs a person starts
 TURN_SECONDS = 600.0  # how long a job waits for another worker to let the connection go
 POLL_SECONDS = 0.25
 
@@ -48,12 +50,17 @@ def start(
     workspace_id: str,
     connection_id: str,
     now: datetime,
-    kind: str = "sync_now",
+    kind: str = SYNC_NOW,
 ) -> str:
-    """Queue a job on the connection and run it on a thread; its id at once."""
+    """Queue a job on the connection and run it on a thread; its id at once. A pull now reads
+    Xero's changes at once (the waiting documents keep to the schedule); any other kind sends
+    what is queued at once."""
     job_id = jobs.queue_job(factory, workspace_id, connection_id, kind, now)
     with transaction(factory) as session:
-        due_now(session, connection_id, now)
+        if kind == PULL_NOW:
+            polls.read_now(session, connection_id, now)
+        else:
+            due_now(session, connection_id, now)
     thread = threading.Thread(
         target=_carry_out, args=(factory, run, connection_id, job_id), daemon=True
     )
@@ -154,10 +161,19 @@ def backfill(
                 Document.id.not_in(waiting),
             )
         )
+        # A version a person dismissed stays dismissed (their retry brings it back).
+        put_aside = session.execute(
+            select(QueueItem.document_id, QueueItem.version).where(
+                QueueItem.connection_id == connection_id,
+                QueueItem.state == lifecycle.ItemState.DISMISSED,
+            )
+        )
+        dismissed = {(doc, version) for doc, version in put_aside}
         wanted = {
             doc: version
             for doc, version, body in rows
-            if since is None or _dated(spec.date_field, body, since)
+            if (since is None or _dated(spec.date_field, body, since))
+            and (doc, version) not in dismissed
         }
         # A document held (or out of attempts) goes back to the queue as its own retry would,
         # not as a second item beside the held one.

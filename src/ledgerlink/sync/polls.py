@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ledgerlink import kinds, metrics
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import Link, SendIntent
-from ledgerlink.store.twoway import PollMark, XeroEvent
+from ledgerlink.store.twoway import PollMark, PullItem, XeroEvent
 from ledgerlink.sync import events, lifecycle
 from ledgerlink.sync.context import Run
 from ledgerlink.sync.pulls import STOPPERS
@@ -135,6 +135,24 @@ def poll_due(run: Run) -> bool:
             continue
         _moved(run, resource, newest or since, run.now() + gap, polled=True)
     return True
+
+
+def read_now(session: Session, connection_id: str, now: datetime) -> int:
+    """A person's "pull now": what the connection reads of Xero (its polls, and the pulls its
+    webhooks asked for) is due at once; how many polls were made due."""
+    session.execute(
+        update(PullItem)
+        .where(PullItem.connection_id == connection_id, PullItem.not_before > now)
+        .values(not_before=now)
+        .execution_options(synchronize_session=False)
+    )
+    moved = session.execute(
+        update(PollMark)
+        .where(PollMark.connection_id == connection_id)
+        .values(next_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(moved, "rowcount", 0) or 0)
 
 
 def _announced() -> set[str]:

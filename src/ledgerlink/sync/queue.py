@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
@@ -249,7 +250,88 @@ def workers_of(session: Session, connection_ids: Sequence[str], now: datetime) -
 def retry_items(
     factory: sessionmaker[Session], workspace_id: str, item_ids: Sequence[str], now: datetime
 ) -> int:
-    """A person's retry: failed or held items of this workspace go back to the queue afresh."""
+    """A person's retry: failed, held or dismissed items of this workspace go back to the
+    queue afresh."""
     where = [QueueItem.workspace_id == workspace_id, QueueItem.id.in_(list(item_ids))]
     with transaction(factory) as session:
         return lifecycle.requeue(session, where, now)
+
+
+def dismiss_items(
+    factory: sessionmaker[Session], workspace_id: str, item_ids: Sequence[str], now: datetime
+) -> int:
+    """A person's dismiss: failed or held items of this workspace are kept and never sent."""
+    where = [QueueItem.workspace_id == workspace_id, QueueItem.id.in_(list(item_ids))]
+    with transaction(factory) as session:
+        return lifecycle.dismiss(session, where, now)
+
+
+def retry_code(
+    factory: sessionmaker[Session],
+    workspace_id: str,
+    code: str,
+    now: datetime,
+    connection_id: str | None = None,
+) -> int:
+    """A person's "retry all of a code": every failed or held item of this workspace (of one
+    connection) last stopped by ``code`` goes back to the queue afresh. Dismissed ones stay
+    dismissed: a person put them aside one by one."""
+    where = [
+        QueueItem.workspace_id == workspace_id,
+        QueueItem.error_code == code,
+        QueueItem.state.in_(lifecycle.HELD),
+    ]
+    if connection_id is not None:
+        where.append(QueueItem.connection_id == connection_id)
+    with transaction(factory) as session:
+        return lifecycle.requeue(session, where, now)
+
+
+def own_item(session: Session, workspace_id: str, item_id: str) -> QueueItem:
+    """The workspace's queue item; NOT_FOUND for any other (another workspace's too)."""
+    item = session.get(QueueItem, item_id)
+    if item is None or item.workspace_id != workspace_id:
+        raise LedgerlinkError("NOT_FOUND", f"No queue item {item_id}.", field="id")
+    return item
+
+
+def retry_one(
+    factory: sessionmaker[Session], workspace_id: str, item_id: str, now: datetime
+) -> None:
+    """A person's retry of one item, or why it cannot be retried."""
+    with factory() as session:
+        item = own_item(session, workspace_id, item_id)
+    if retry_items(factory, workspace_id, [item_id], now) == 0:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            f"Queue item {item_id} is {item.state}: only failed, held or dismissed items can be "
+            "retried.",
+            field="state",
+            status=409,
+        )
+
+
+def dismiss_one(
+    factory: sessionmaker[Session], workspace_id: str, item_id: str, now: datetime
+) -> None:
+    """A person's dismiss of one item, or why it cannot be dismissed: it is not held (queued,
+    in flight, done...), or a send of it may have reached Xero."""
+    with factory() as session:
+        own_item(session, workspace_id, item_id)
+    if dismiss_items(factory, workspace_id, [item_id], now):
+        return
+    with factory() as session:
+        item = own_item(session, workspace_id, item_id)
+        intent = session.get(SendIntent, item.intent_id) if item.intent_id else None
+        unsettled = intent is not None and intent.state in lifecycle.OPEN_INTENTS
+    if item.state in lifecycle.HELD and unsettled:
+        message = (
+            f"Queue item {item_id} may already be in Xero: the reply to its last send was "
+            "lost. Retry it so that send is settled (replayed or looked up); dismiss it after "
+            "if it is still held."
+        )
+    else:
+        message = (
+            f"Queue item {item_id} is {item.state}: only failed or held items can be dismissed."
+        )
+    raise LedgerlinkError("VALIDATION_FAILED", message, field="state", status=409)

@@ -17,8 +17,11 @@ from ledgerlink.web import (
     pages_connection_edit,
     pages_connections,
     pages_developers,
+    pages_documents,
+    pages_jobs,
     pages_mappings,
     pages_people,
+    pages_queue,
     pages_signin,
 )
 from ledgerlink.web.guard import SignInNeeded, sign_in_url
@@ -30,6 +33,9 @@ PAGES = (
     pages_connections,
     pages_connection_edit,
     pages_mappings,
+    pages_queue,
+    pages_jobs,
+    pages_documents,
     pages_developers,
     pages_people,
 )

@@ -38,6 +38,8 @@ NOTICES = {
     "removed": "Removed.",
     "sent_again": "Sent again: the attempt is at the top of the log.",
     "role_changed": "The role is changed.",
+    "backfill_none": "Nothing to backfill: every stored document of that kind (from that day) "
+    "is already waiting in the queue, or none is stored.",
 }
 
 
