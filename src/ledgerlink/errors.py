@@ -74,6 +74,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "PASSWORD_WEAK": (422, "Choose a password of at least 12 characters."),
     "EMAIL_TAKEN": (409, "Sign in with that email address, or use another one."),
     "INVITATION_INVALID": (400, "Ask for a new invitation: this one expired or was used."),
+    "KIND_NOT_SENT": (
+        409,
+        "Switch sending this kind back on under Edit connection, What syncs: the documents it "
+        "held are sent then.",
+    ),
     "CONNECTION_NOT_FOUND": (404, "Connect a Xero organisation first, or check the id."),
     "CONNECTION_INACTIVE": (409, "Reconnect the Xero organisation from the connections page."),
     "CONNECTION_NEEDS_REAUTH": (409, "Xero refused the stored tokens: connect again."),

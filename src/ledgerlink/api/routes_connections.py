@@ -24,7 +24,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, ReferenceSync
-from ledgerlink.sync import oauth
+from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.engine import Engine
 from ledgerlink.sync.reference import refresh_reference
 
@@ -192,8 +192,7 @@ async def patch_settings(
     svc = services(request)
 
     def run() -> bool:
-        with transaction(svc.factory) as session:
-            return conns.update_settings(session, workspace_id, connection_id, changes).active
+        return directions.save_settings(svc.factory, workspace_id, connection_id, changes).active
 
     active = await run_in_threadpool(run)
     hook = getattr(request.app.state, "on_intake", None)

@@ -6,7 +6,8 @@ value is refused with its field's name and nothing half-set is stored.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -73,6 +74,18 @@ class ConnectionSettings(BaseModel):
         default=True,
         description="Switched off (false): nothing is sent to this organisation; documents are "
         "still accepted and wait in the queue until it is switched on again.",
+    )
+    not_sent: list[str] = Field(
+        default_factory=list,
+        description="Document kinds NOT sent to this organisation (what syncs to Xero): their "
+        "documents are accepted and held with KIND_NOT_SENT, before any call, and sent once the "
+        "kind is switched back on. Names from the kinds list (invoice, expense...).",
+    )
+    not_read: list[str] = Field(
+        default_factory=list,
+        description="Document kinds whose changes in Xero are NOT read back (what syncs from "
+        "Xero): no polls or webhook pulls for them, no payments made in Xero recorded on them. "
+        "'Refresh from Xero' and the read before an update still happen.",
     )
     payment_account_code: str | None = Field(
         default=None,
@@ -146,3 +159,8 @@ class ConnectionSettings(BaseModel):
 def branch_key(name: str) -> str:
     """How branch names compare: trimmed, case-insensitively ("North " is "north")."""
     return name.strip().casefold()
+
+
+def kinds_not_read(settings: Mapping[str, Any]) -> set[str]:
+    """The kinds a connection's stored settings leave out of what is read back from Xero."""
+    return set(settings.get("not_read") or ())

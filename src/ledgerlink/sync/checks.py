@@ -26,7 +26,7 @@ from ledgerlink.mapping.preflight import estimate, find_tax_rate
 from ledgerlink.mapping.resolve import ResolvedLine
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, ItemOverride, Link, QueueItem
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import directions, lifecycle
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.reference_view import ReferenceView
 from ledgerlink.xero import wire
@@ -296,8 +296,11 @@ class _Checker:
                 return blocked
             assert dep.link is not None
             resolved[(need.kind, need.source_id)] = dep.link
+        held = directions.hold_if_not_sent(self.run.connection.settings, kind)
         if link is not None and kind.written(document, link):
             if kind.follow_up_due(document, link, resolved):
+                if held is not None:
+                    return held
                 return Ready(
                     work,
                     kind,
@@ -308,6 +311,8 @@ class _Checker:
                     resolved=resolved,
                 )
             return lifecycle.done("unchanged")
+        if held is not None:
+            return held
         decision = kind.decide(document, link)
         if isinstance(decision, Hold):
             return lifecycle.hold(decision.error)

@@ -27,7 +27,7 @@ from ledgerlink.store.models import Connection, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.twoway import Delivery, Event
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import budgets, endpoints, events, oauth, on_demand
+from ledgerlink.sync import budgets, directions, endpoints, events, oauth, on_demand
 from ledgerlink.sync import plan as plans
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
@@ -220,8 +220,7 @@ class Engine:
 
     def configure(self, workspace_id: str, connection_id: str, **settings: Any) -> None:
         """Change a connection's settings (default accounts and tax types, active...)."""
-        with transaction(self.factory) as session:
-            conns.update_settings(session, workspace_id, connection_id, settings)
+        directions.save_settings(self.factory, workspace_id, connection_id, settings)
 
     def push(
         self, workspace_id: str, connection_id: str | None, kind: str, documents: Sequence[Any]

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ledgerlink import kinds, metrics
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.connection_settings import kinds_not_read
 from ledgerlink.store.models import Link, SendIntent
 from ledgerlink.store.twoway import PollMark, PullItem, XeroEvent
 from ledgerlink.sync import events, lifecycle
@@ -80,7 +81,7 @@ def watch(run: Run) -> None:
     """After a run: start polling what its documents would show changes in (a mark already
     made stays as it is); nothing when polling is off or nothing was claimed."""
     period = every(run.connection.settings)
-    resources = resources_of(run.kinds_claimed)
+    resources = resources_of(run.kinds_claimed - kinds_not_read(run.connection.settings))
     if period is None or not resources:
         return
     now = run.now()
@@ -204,7 +205,7 @@ def _poll(run: Run, resource: str, since: datetime | None) -> datetime | None:
         with run.factory() as session, session.begin():
             if resource == PAYMENTS and _own_payments_unsettled(session, run.connection.id):
                 held_back = True  # an unlinked payment may be ours: read again next time
-                apply_records(session, run, records, "payment")
+                apply_records(session, run, records, "payment", background=True)
             elif resource == PAYMENTS:
                 record_payments(session, run, records)
             else:
@@ -236,14 +237,19 @@ def _own_payments_unsettled(session: Session, connection_id: str) -> bool:
 
 def _apply(session: Session, run: Run, resource: str, records: Sequence[Record]) -> None:
     kind = next(k for k in kinds.all_kinds() if k.resource == resource)
-    apply_records(session, run, records, kind.name)
+    apply_records(session, run, records, kind.name, background=True)
 
 
 def record_payments(session: Session, run: Run, records: Sequence[Record]) -> int:
     """Payments of the connection: ledgerlink's own (a sent payment's link) are pulled like any
     document; one made in Xero on a linked invoice, bill or credit note is kept on that
     document's link and told as ``payment.recorded``, once per payment."""
-    ours = apply_records(session, run, records, "payment") if kinds.find("payment") else 0
+    ours = (
+        apply_records(session, run, records, "payment", background=True)
+        if kinds.find("payment")
+        else 0
+    )
+    off = kinds_not_read(run.connection.settings)
     own = set(linked(session, run.connection.id, [_id(r, "PaymentID") for r in records]))
     targets = {
         _target(r): r for r in records if _id(r, "PaymentID") not in own and _target(r) != ""
@@ -257,7 +263,7 @@ def record_payments(session: Session, run: Run, records: Sequence[Record]) -> in
             continue
         was = on[target]
         link = session.get(Link, was.document_id)
-        if link is None:
+        if link is None or was.kind.name in off:
             continue
         details = dict(link.details or {})
         kept = dict(details.get("payments") or {})

@@ -137,7 +137,7 @@ def _pull_group(run: Run, items: list[Due]) -> bool:
             return not _says_stop(exc)
         pause.reached("pull_read")
         with run.factory() as session, session.begin():
-            apply_records(session, run, records, kind.name)
+            apply_records(session, run, records, kind.name, background=True)
             asked_as_read = [(item.xero_id, item.asked) for item in chunk]
             session.execute(  # not one asked again since it was read: that is read once more
                 delete(PullItem).where(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
 from ledgerlink.kinds.base import DocumentKind
+from ledgerlink.store.connection_settings import kinds_not_read
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link
 from ledgerlink.store.twoway import PollMark
@@ -79,13 +80,24 @@ def linked(session: Session, connection_id: str, xero_ids: Sequence[str]) -> dic
     }
 
 
-def apply_records(session: Session, run: Run, records: Sequence[Record], kind_hint: str) -> int:
+def apply_records(
+    session: Session,
+    run: Run,
+    records: Sequence[Record],
+    kind_hint: str,
+    *,
+    background: bool = False,
+) -> int:
     """Write Xero's records of linked documents into their links, with the events they make;
-    a record of nothing ledgerlink sent is left alone. How many links Xero's state moved on
-    (status, amounts, paid date), also counted in the run's ``changed_in_xero``."""
+    a record of nothing ledgerlink sent is left alone, and so, for a ``background`` read (a
+    poll or a webhook's pull), is one of a kind the connection does not read back. How many
+    links Xero's state moved on (status, amounts, paid date), also counted in the run's
+    ``changed_in_xero``."""
     now = run.now()
     by_id = {str(r.get(kinds.get(kind_hint).id_field, "")).lower(): r for r in records}
     found = linked(session, run.connection.id, [x for x in by_id if x])
+    if background and (off := kinds_not_read(run.connection.settings)):
+        found = {x: was for x, was in found.items() if was.kind.name not in off}
     known = links_of(session, [was.document_id for was in found.values()])
     moved = 0
     paid_moved = False

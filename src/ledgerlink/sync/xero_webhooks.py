@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink import kinds
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.connection_settings import kinds_not_read
 from ledgerlink.store.db import transaction
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Connection, Document, Link, Workspace
@@ -214,7 +215,12 @@ def _targets(
         return {}
     query = (
         select(
-            Connection.tenant_id, Link.xero_id, Link.connection_id, Link.document_id, Document.kind
+            Connection.tenant_id,
+            Link.xero_id,
+            Link.connection_id,
+            Link.document_id,
+            Document.kind,
+            Connection.settings,
         )
         .join(Connection, Connection.id == Link.connection_id)
         .join(Document, Document.id == Link.document_id)
@@ -227,7 +233,9 @@ def _targets(
     else:
         query = query.where(Connection.workspace_id == receiver)
     found: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
-    for tenant, xero_id, connection, document, kind in session.execute(query):
+    for tenant, xero_id, connection, document, kind, settings in session.execute(query):
+        if kind in kinds_not_read(settings or {}):
+            continue  # the connection does not read this kind back: the event is ignored
         for category, names in by_category.items():
             if kind in names:
                 key = (str(tenant).lower(), str(xero_id).lower(), category)
