@@ -42,7 +42,9 @@ def turn_on_two_factor(page: Page, stack: LiveStack) -> str:
     authenticator app; the secret."""
     page.goto(stack.url + "/account")
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    expect(page.get_by_role("img", name="QR code")).to_be_visible()
+    qr = page.get_by_role("img", name="QR code")
+    expect(qr).to_be_visible()
+    expect(qr).not_to_have_js_property("naturalWidth", 0)  # drawn, not its alt text
     secret = page.locator("#totp-secret").inner_text().strip()
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
