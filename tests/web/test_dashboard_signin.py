@@ -15,18 +15,20 @@ from ledgerlink.store import accounts
 from ledgerlink.store.db import transaction
 from tests.web.checks import LoopbackGuard, check_accessibility
 from tests.web.conftest import NewContext, Shoot
-from tests.web.stack import LiveStack
+from tests.web.stack import LiveStack, Workspace
 
 PASSWORD = "a long and memorable passphrase"
+EDIT_AFTER_CONNECT = re.compile(r"/connections/([0-9a-f-]+)/edit\?said=connected$")
 
 
-def owner(stack: LiveStack, email: str, role: str = "owner") -> str:
-    """A workspace with a person in it (as ``ledgerlink admin create-user`` makes them)."""
+def owner(stack: LiveStack, email: str, role: str = "owner") -> Workspace:
+    """A workspace with a person in it (as ``ledgerlink admin create-user`` makes them); the
+    workspace, with its first API key for the REST API."""
     workspace = stack.workspace(f"Workspace of {email}")
     with transaction(stack.engine.factory) as session:
         user = accounts.create_user(session, email, PASSWORD, "Test person")
         accounts.add_member(session, workspace.id, user.id, role)
-    return workspace.id
+    return workspace
 
 
 def sign_in(page: Page, stack: LiveStack, email: str) -> None:
@@ -37,20 +39,37 @@ def sign_in(page: Page, stack: LiveStack, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def turn_on_two_factor(page: Page, stack: LiveStack) -> str:
+def turn_on_two_factor(page: Page, stack: LiveStack, shoot: Shoot | None = None) -> str:
     """Through the account page; the secret read off the page, as a person types it into an
-    authenticator app; the secret."""
+    authenticator app; the secret. With ``shoot``, the QR code's page is photographed."""
     page.goto(stack.url + "/account")
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     qr = page.get_by_role("img", name="QR code")
     expect(qr).to_be_visible()
     expect(qr).not_to_have_js_property("naturalWidth", 0)  # drawn, not its alt text
+    if shoot is not None:
+        check_accessibility(page)
+        shoot(page, "two-factor")
     secret = page.locator("#totp-secret").inner_text().strip()
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
     expect(page.get_by_role("heading", name="Two-factor sign-in is on")).to_be_visible()
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     return secret
+
+
+def connect_through_consent(page: Page, stack: LiveStack) -> str:
+    """Connect on the home page, Allow access on Xero's consent page (the sandbox's), land on
+    the new connection's settings; its id."""
+    page.goto(stack.url + "/")
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.get_by_role("button", name="Allow access")).to_be_visible()
+    page.get_by_role("button", name="Allow access").click()
+    expect(page).to_have_url(EDIT_AFTER_CONNECT)
+    expect(page.get_by_text("Connected to Xero")).to_be_visible()
+    found = EDIT_AFTER_CONNECT.search(page.url)
+    assert found is not None
+    return found.group(1)
 
 
 def test_sign_in_two_factor_and_connect_through_xero_consent(
@@ -71,20 +90,14 @@ def test_sign_in_two_factor_and_connect_through_xero_consent(
 
     turn_on_two_factor(page, stack)
     check_accessibility(page)
-    page.goto(stack.url + "/")
-    page.get_by_role("button", name="Connect", exact=True).click()
-
     # Xero's consent page (the sandbox's): Allow access, then straight to the settings.
-    expect(page.get_by_role("button", name="Allow access")).to_be_visible()
-    page.get_by_role("button", name="Allow access").click()
-    expect(page).to_have_url(re.compile(r"/connections/[0-9a-f-]+/edit\?said=connected$"))
-    expect(page.get_by_text("Connected to Xero")).to_be_visible()
+    connect_through_consent(page, stack)
     page.goto(stack.url + "/")
     tile = page.get_by_role("article").filter(has_text="Edit connection")
     expect(tile).to_have_count(1)
     expect(tile.get_by_text("Connected", exact=True)).to_be_visible()
     check_accessibility(page)
-    shoot(page, "connections")
+    shoot(page, "connections", full_page=True)
     loopback.check()
 
 
