@@ -17,10 +17,11 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.connection_settings import ConnectionSettings
-from ledgerlink.store.db import transaction
+from ledgerlink.sync import directions
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, services
 from ledgerlink.web.pages_connections import STATUS_WORDS
 from ledgerlink.web.render import go, page
@@ -46,6 +47,7 @@ TEXTS = (
 SWITCHES = ("active", "bill_number_required")  # checkboxes: absent from the form is off
 SHOWN_NEXT = "shown_next_number"  # the next number as the page showed it
 NUMBERS = ("invoice_next_number", "invoice_number_digits", "poll_minutes")
+DIRECTIONS_SHOWN = "directions_shown"  # the What syncs boxes were on the form posted
 
 
 def _text(value: Any) -> str:
@@ -63,6 +65,8 @@ def _shown_values(settings: ConnectionSettings) -> dict[str, Any]:
     values.update({name: bool(data[name]) for name in SWITCHES})
     values["branches"] = "\n".join(settings.branches)
     values[SHOWN_NEXT] = values["invoice_next_number"]
+    values["send"] = [k for k in kinds.names() if k not in settings.not_sent]
+    values["read"] = [k for k in kinds.names() if k not in settings.not_read]
     return values
 
 
@@ -73,6 +77,9 @@ def _posted_values(form: FormData) -> dict[str, Any]:
         raw = form.get(name)
         values[name] = raw.strip() if isinstance(raw, str) else ""
     values.update({name: form.get(name) == "on" for name in SWITCHES})
+    if form.get(DIRECTIONS_SHOWN) == "1":  # the form had the What syncs boxes
+        for name in ("send", "read"):
+            values[name] = [str(v) for v in form.getlist(name)]
     return values
 
 
@@ -105,6 +112,12 @@ def _changes(values: dict[str, Any], current: ConnectionSettings) -> dict[str, A
     branches = [line.strip() for line in values["branches"].splitlines() if line.strip()]
     if branches != current.branches:
         changes["branches"] = branches
+    for name, field in (("send", "not_sent"), ("read", "not_read")):
+        if name not in values:
+            continue
+        off = [k for k in kinds.names() if k not in values[name]]
+        if off != list(getattr(current, field)):
+            changes[field] = off
     return changes
 
 
@@ -131,6 +144,7 @@ def _edit_page(
             "connection": row,
             "name": shown.name or row.tenant_name or row.tenant_id,
             "status_word": STATUS_WORDS.get(row.status, row.status),
+            "kinds": [(k.name, k.noun) for k in kinds.all_kinds()],
             "values": values if values is not None else _shown_values(shown),
             "lists": lists,
             "error": error,
@@ -151,11 +165,11 @@ async def save(request: Request, who: Editor, connection_id: str) -> Response:
     values = _posted_values(form)
     svc = services(request)
     try:
-        with transaction(svc.factory) as session:
+        with svc.factory() as session:
             row = conns.get_connection(session, who.workspace_id, connection_id)
             changes = _changes(values, conns.connection_settings(row))
-            if changes:
-                conns.update_settings(session, who.workspace_id, connection_id, changes)
+        if changes:
+            directions.save_settings(svc.factory, who.workspace_id, connection_id, changes)
     except LedgerlinkError as exc:
         if exc.code == "CONNECTION_NOT_FOUND":
             raise

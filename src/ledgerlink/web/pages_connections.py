@@ -19,7 +19,7 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, QueueItem, ReferenceSync
 from ledgerlink.store.workspaces import clear_workspace_app, get_workspace, set_workspace_app
-from ledgerlink.sync import oauth
+from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.limits import tier_day_limit
 from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.refresh import ring_for
@@ -135,8 +135,9 @@ async def reconnect(request: Request, who: Editor, connection_id: str) -> Respon
 async def switch(request: Request, who: Editor, connection_id: str) -> Response:
     form = await check_form(request, who)
     on = form.get("active") == "on"
-    with transaction(services(request).factory) as session:
-        conns.update_settings(session, who.workspace_id, connection_id, {"active": on})
+    directions.save_settings(
+        services(request).factory, who.workspace_id, connection_id, {"active": on}
+    )
     hook = getattr(request.app.state, "on_intake", None)
     if hook is not None and on:
         hook()

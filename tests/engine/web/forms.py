@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 
 @dataclass
@@ -21,9 +22,17 @@ class Form:
     selects: dict[str, Select] = field(default_factory=dict)
     controls: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
-    def data(self) -> dict[str, str]:
-        """What submitting it unchanged sends (a name given twice: the last; see ``many``)."""
-        return dict(self.fields)
+    def data(self) -> dict[str, Any]:
+        """What submitting it unchanged sends: a name given more than once (checkboxes of one
+        name) as the list of its values, as a browser sends them all."""
+        found: dict[str, Any] = {}
+        for key, value in self.fields:
+            if key in found:
+                previous = found[key]
+                found[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                found[key] = value
+        return found
 
     def many(self, name: str) -> list[str]:
         return [value for key, value in self.fields if key == name]

@@ -35,7 +35,7 @@ def test_a_tax_rate_deleted_in_xero_is_not_offered(people: Any, api: Any) -> Non
     assert "OUTPUT" in offered and "EXEMPTOUTPUT" not in offered
 
 
-def _edit(browser: Browser, cid: str) -> tuple[str, dict[str, str]]:
+def _edit(browser: Browser, cid: str) -> tuple[str, dict[str, Any]]:
     """The page and its settings form's fields (without the CSRF token: ``post`` adds the
     posting browser's own)."""
     page = browser.get(f"/connections/{cid}/edit")
@@ -240,3 +240,43 @@ def test_a_connection_is_named_on_the_page_and_its_tile_keeps_the_organisation(
     cleared = owner.post(f"/connections/{cid}/edit", {**data, "name": ""}, from_page="/")
     assert cleared.status_code == 303
     assert api.call("GET", f"/connections/{cid}", owner.api_key).json()["settings"]["name"] is None
+
+
+def test_what_syncs_per_kind_is_set_on_the_page_and_holds_then_releases(
+    people: Any, api: Any
+) -> None:
+    owner, cid = _connected(people, api, synchronized=False)
+    action = f"/connections/{cid}/edit"
+    page = owner.get(action).text
+    shown = form(page, action)
+    assert "invoice" in shown.many("send") and "invoice" in shown.many("read")
+    data: dict[str, Any] = {k: v for k, v in shown.fields if k not in ("send", "read")}
+    del data["csrf_token"]
+    data["send"] = [k for k in shown.many("send") if k != "invoice"]
+    data["read"] = [k for k in shown.many("read") if k != "payment"]
+    saved = owner.post(action, data, from_page=action)
+    assert saved.status_code == 303, saved.text
+    settings = api.call("GET", f"/connections/{cid}", owner.api_key).json()["settings"]
+    assert (settings["not_sent"], settings["not_read"]) == (["invoice"], ["payment"])
+    again = form(owner.get(action).text, action)
+    assert "invoice" not in again.many("send") and "payment" not in again.many("read")
+
+    document = {
+        "contact": {"key": "c-1", "name": "Bayside Club"},
+        "issue_date": "2026-03-02",
+        "due_date": "2026-04-01",
+        "status": "sent",
+        "lines": [{"description": "Design", "unit_amount": "150", "account_code": "200"}],
+    }
+    assert (
+        api.call("PUT", "/documents/invoice/W-1", owner.api_key, json=document).status_code == 200
+    )
+    api.services.sync()
+    held = api.call("GET", "/documents/invoice/W-1", owner.api_key).json()["sync"]
+    assert held["state"] == "needs_attention" and held["error"]["code"] == "KIND_NOT_SENT"
+
+    data["send"] = shown.many("send")  # invoices sent again: the held one goes back
+    assert owner.post(action, data, from_page=action).status_code == 303
+    api.services.sync()
+    sent = api.call("GET", "/documents/invoice/W-1", owner.api_key).json()
+    assert sent["sync"]["state"] == "done" and sent["link"] is not None
