@@ -48,6 +48,9 @@ def _when(value: datetime | None) -> str:
 
 
 templates.env.filters["when"] = _when
+# A filter's dropdown takes (value, words) pairs: a kind's name, a state's words.
+templates.env.filters["kind_choice"] = lambda kind: (kind, kind.replace("_", " "))
+templates.env.filters["with_word"] = lambda state, words: (state, words.get(state, state))
 templates.env.globals["notices"] = NOTICES
 
 
