@@ -55,6 +55,7 @@ def _people_page(
     giving = [r for r in ROLES if who.role == "owner" or r != "owner"]
     context = {
         "members": seated,
+        "owners": sum(1 for m in seated if m["role"] == "owner"),
         "invitations": waiting,
         "roles": giving,
         "role_words": ROLE_WORDS,

@@ -168,3 +168,11 @@ def test_removing_your_own_seat_ends_the_session_there(people: Any, api: Any) ->
     gone = admin.post(f"/people/{_user_id(api, admin.email)}/remove")
     assert gone.status_code == 303 and gone.headers["location"] == "/signin"
     assert admin.get("/people").headers["location"].startswith("/signin")
+
+
+def test_the_only_owner_is_offered_no_change_of_their_own_seat(people: Any, api: Any) -> None:
+    owner = _signed_in(people, "owner")
+    me = _user_id(api, owner.email)
+    page = owner.get("/people").text
+    assert "The only owner: make another owner first" in page
+    assert f'action="/people/{me}/remove"' not in page and f'action="/people/{me}/role"' not in page
