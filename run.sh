@@ -89,7 +89,9 @@ case "${1:-}" in
     "$VENV/bin/mypy" src
     ensure_chromium
     echo "== pytest"
-    "$VENV/bin/python" -m pytest "$@"
+    # Two test processes side by side (LEDGERLINK_TEST_WORKERS; 0: one process): most tests
+    # wait on a sandbox, a lease or a worker, so two share the machine's cores well.
+    "$VENV/bin/python" -m pytest -n "${LEDGERLINK_TEST_WORKERS:-2}" "$@"
     ;;
   *)
     echo "usage: ./run.sh demo [options] | ./run.sh test [pytest args] | ./run.sh sandbox [options]" >&2
