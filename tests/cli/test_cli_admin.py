@@ -7,8 +7,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from ledgerlink.cli import admin as admin_cli
 from ledgerlink.cli import app
 from ledgerlink.store import accounts
 from ledgerlink.store.db import make_engine, make_session_factory, transaction
@@ -22,12 +25,16 @@ def _create(database: str, *args: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
         ["admin", "create-user", "--database-url", database, "--password-env", "LL_TEST_PW", *args],
-        env={"LL_TEST_PW": PASSWORD, "COLUMNS": "200"},
+        env={"LL_TEST_PW": PASSWORD},
     )
     return result.exit_code, result.output
 
 
-def test_the_first_owner_makes_the_workspace_and_can_sign_in(tmp_path: Path) -> None:
+def test_the_first_owner_makes_the_workspace_and_can_sign_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a narrow terminal: the workspace id and the key are printed whole, never wrapped
+    monkeypatch.setattr(admin_cli, "console", Console(width=50, force_terminal=False))
     database = f"sqlite:///{tmp_path}/admin.db"
     code, out = _create(database, "--email", "Ana@Example.com", "--workspace", "Ana Trades")
     assert code == 0, out

@@ -72,7 +72,10 @@ def create_user_command(
         raise typer.Exit(1) from exc
     finally:
         database.dispose()
-    console.print(f"{user_email} is {role} of {workspace_name} (workspace {workspace_id}).")
+    # soft_wrap: an id or a key is never broken across lines, whatever the terminal's width
+    console.print(
+        f"{user_email} is {role} of {workspace_name} (workspace {workspace_id}).", soft_wrap=True
+    )
     if made_key:
-        console.print(f"The workspace's API key (shown once): {made_key}")
+        console.print(f"The workspace's API key (shown once): {made_key}", soft_wrap=True)
     console.print("Sign in on the dashboard, then turn on two-factor sign-in under Account.")
