@@ -190,6 +190,7 @@ def _job_context(request: Request, who: Person, job: SyncJob) -> dict[str, Any]:
         "words": JOB_WORDS,
         "badges": JOB_BADGES,
         "counts": shown,
+        "idle": not any(n for _, n in shown if isinstance(n, int)),
         "final": job.state not in UNFINISHED,
     }
 

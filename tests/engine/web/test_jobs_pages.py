@@ -71,6 +71,14 @@ def test_sync_now_is_created_and_watched_to_its_end(api: Api, people: Make) -> N
     assert f'<a href="/jobs/{job_id}">' in listed.text and "Sync now" in listed.text
 
 
+def test_a_sync_now_with_nothing_waiting_says_so(api: Api, people: Make) -> None:
+    owner, cid = owner_with_invoices(api, people, 1)
+    create(owner, {"connection_id": cid, "job": "sync_now"})
+    again = create(owner, {"connection_id": cid, "job": "sync_now"})
+    live = text(watched(owner, again))
+    assert "finished" in live and "Nothing was waiting" in live
+
+
 def test_pull_now_reads_xero_at_once(api: Api, people: Make) -> None:
     owner, cid = owner_with_invoices(api, people, 1)
     create(owner, {"connection_id": cid, "job": "sync_now"})
