@@ -24,6 +24,7 @@ _EVENTS = cast(Table, Event.__table__)
 TYPES = (
     "document.synced",
     "document.held",
+    "document.dismissed",
     "document.status_changed",
     "document.paid",
     "payment.recorded",
@@ -117,6 +118,29 @@ def tell_settled(session: Session, settled: Sequence[tuple[Any, ...]], now: date
             if error is not None:
                 data["error"] = {"code": error.code, "message": error.message, "field": error.field}
         told.append((workspace, type_, connection, document, data))
+    return add_many(session, told, now)
+
+
+def tell_dismissed(session: Session, item_ids: Sequence[str], now: datetime) -> int:
+    """A person put these items aside (``lifecycle.dismiss`` just moved them): the source app
+    hears each will not be sent, with the error it was held for."""
+    query = (
+        select(QueueItem, Document.kind, Document.source_id)
+        .join(Document, Document.id == QueueItem.document_id)
+        .where(QueueItem.id.in_(list(item_ids)), QueueItem.state == "dismissed")
+    )
+    told = []
+    for item, kind, source in session.execute(query):
+        data: dict[str, Any] = {"kind": kind, "source_id": source, "version": item.version}
+        if item.error_code:
+            data["error"] = {
+                "code": item.error_code,
+                "message": item.error_message,
+                "field": item.error_field,
+            }
+        told.append(
+            (item.workspace_id, "document.dismissed", item.connection_id, item.document_id, data)
+        )
     return add_many(session, told, now)
 
 

@@ -25,7 +25,7 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
 from ledgerlink.store.twoway import PullItem
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import events, lifecycle
 from ledgerlink.sync.leases import renew_lease, switched_on
 
 log = logging.getLogger(__name__)
@@ -263,7 +263,13 @@ def dismiss_items(
     """A person's dismiss: failed or held items of this workspace are kept and never sent."""
     where = [QueueItem.workspace_id == workspace_id, QueueItem.id.in_(list(item_ids))]
     with transaction(factory) as session:
-        return lifecycle.dismiss(session, where, now)
+        held = list(
+            session.scalars(select(QueueItem.id).where(*where, QueueItem.state.in_(lifecycle.HELD)))
+        )
+        moved = lifecycle.dismiss(session, where, now)
+        if moved and held:
+            events.tell_dismissed(session, held, now)
+        return moved
 
 
 def retry_code(

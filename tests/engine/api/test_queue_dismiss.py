@@ -47,6 +47,15 @@ def test_a_dismissed_item_is_kept_and_never_sent(api: Api) -> None:
     assert dismissed.status_code == 200, dismissed.text
     assert dismissed.json()["state"] == "dismissed"
     assert dismissed.json()["error"]["code"] == "XERO_ACCOUNT_CODE_INVALID"  # still readable
+    told = api.call("GET", "/events", key).json()["events"]
+    gone = [e for e in told if e["type"] == "document.dismissed"]
+    assert len(gone) == 1  # the source app hears it will not be sent, and why it was held
+    assert gone[0]["data"]["source_id"] == "inv-d"
+    assert gone[0]["data"]["error"]["code"] == "XERO_ACCOUNT_CODE_INVALID"
+    again = api.call("POST", f"/queue/{item_id}/dismiss", key)
+    assert again.status_code == 409  # already dismissed: refused, and not told twice
+    told = api.call("GET", "/events", key).json()["events"]
+    assert len([e for e in told if e["type"] == "document.dismissed"]) == 1
 
     with api.services.factory.begin() as session:  # even made due, no worker claims it
         session.execute(update(QueueItem).values(not_before=datetime(2020, 1, 1, tzinfo=UTC)))
