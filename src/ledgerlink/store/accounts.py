@@ -194,6 +194,15 @@ def locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def unlock(session: Session, user_id: str) -> None:
+    """A person's lockout lifted by someone in charge of a workspace they sit in."""
+    user = lock_row(session, User, user_id)
+    if user is not None:
+        user.locked_until = None
+        user.failed_logins = 0
+        session.flush()
+
+
 def record_failure(session: Session, user: User, now: datetime) -> None:
     """One more failed attempt; the fifth in a row locks the account for a while."""
     user.failed_logins = (user.failed_logins or 0) + 1

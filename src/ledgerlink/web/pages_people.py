@@ -17,9 +17,11 @@ from ledgerlink.store.accounts import (
     change_role,
     check_owner_rule,
     find_user,
+    locked,
     members,
     remove_member,
     role_in,
+    unlock,
 )
 from ledgerlink.store.db import transaction
 from ledgerlink.store.people import ROLES
@@ -46,6 +48,7 @@ def _people_page(
                 "name": user.name,
                 "role": seat.role,
                 "two_factor": user.totp_enabled_at is not None,
+                "locked_until": user.locked_until if locked(user, now()) else None,
                 "since": seat.created_at,
             }
             for user, seat in members(session, who.workspace_id)
@@ -124,6 +127,16 @@ async def set_role(request: Request, who: Editor, user_id: str) -> Response:
             raise
         return _people_page(request, who, error=exc, error_in=user_id)
     return go("/people", "role_changed")
+
+
+@router.post("/people/{user_id}/unlock")
+async def unlock_person(request: Request, who: Editor, user_id: str) -> Response:
+    """Lift a lockout (five failed sign-ins) before its time, for a person of this workspace."""
+    await check_form(request, who)
+    with transaction(services(request).factory) as session:
+        _seat_role(session, who, user_id)
+        unlock(session, user_id)
+    return go("/people", "unlocked")
 
 
 @router.post("/people/{user_id}/remove")

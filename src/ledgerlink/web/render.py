@@ -36,6 +36,7 @@ NOTICES = {
     "password_changed": "Your password is changed; other browsers are signed out.",
     "invited": "Invitation made: send the link below to the person.",
     "removed": "Removed.",
+    "unlocked": "Unlocked: they can sign in again now.",
     "sent_again": "Sent again: the attempt is at the top of the log.",
     "role_changed": "The role is changed.",
     "backfill_none": "Nothing to backfill: every stored document of that kind (from that day) "

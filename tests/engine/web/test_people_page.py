@@ -176,3 +176,20 @@ def test_the_only_owner_is_offered_no_change_of_their_own_seat(people: Any, api:
     page = owner.get("/people").text
     assert "The only owner: make another owner first" in page
     assert f'action="/people/{me}/remove"' not in page and f'action="/people/{me}/role"' not in page
+
+
+def test_a_locked_out_member_is_shown_and_an_owner_unlocks_them(people: Any, api: Any) -> None:
+    owner = _signed_in(people, "owner")
+    vera = people("viewer", workspace=owner.workspace_id, email="vera@example.com")
+    for _ in range(5):
+        assert vera.sign_in(password="not her password").status_code == 401
+    assert vera.sign_in().status_code == 429  # locked, even with the right password
+    page = owner.get("/people").text
+    assert "Locked until" in page
+    me = _user_id(api, "vera@example.com")
+    unlocked = owner.post(f"/people/{me}/unlock", from_page="/people")
+    assert unlocked.status_code == 303
+    assert "Locked until" not in owner.get("/people").text
+    assert vera.sign_in().status_code == 303
+    other = _signed_in(people, "owner")  # another workspace's owner cannot reach her
+    assert other.post(f"/people/{me}/unlock", from_page="/people").status_code == 404
