@@ -270,6 +270,7 @@ class _Checker:
         self.lock = _lock_date(self.view)
         self.overrides = item_overrides(session, run.connection.id)
         self.defaults = MappingDefaults.from_settings(run.connection.settings)
+        self.not_sent = directions.not_sent_now(session, run.connection.id)
         self.base = (
             run.connection.base_currency
             or str((self.view.organisation() or {}).get("BaseCurrency") or "")
@@ -296,7 +297,7 @@ class _Checker:
                 return blocked
             assert dep.link is not None
             resolved[(need.kind, need.source_id)] = dep.link
-        held = directions.hold_if_not_sent(self.run.connection.settings, kind)
+        held = directions.hold_if_not_sent(self.not_sent, kind)
         if link is not None and kind.written(document, link):
             if kind.follow_up_due(document, link, resolved):
                 if held is not None:

@@ -1,5 +1,7 @@
 """What syncs in which direction, per document kind and connection: ``not_sent`` kinds are
-held before any call (KIND_NOT_SENT) and released when switched back on; ``not_read`` kinds
+held before any call (KIND_NOT_SENT) and released when switched back on (by the change itself,
+and again at the start of each run of the connection: a claim that read the settings just
+before the change may hold one after it); ``not_read`` kinds
 are left out of what is read back from Xero in the background (polls, webhook pulls, payments
 made in Xero). A person's "Refresh from Xero", and the read before an update (which protects
 what Xero holds), still read them.
@@ -11,10 +13,10 @@ one place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
@@ -22,18 +24,31 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.connection_settings import ConnectionSettings, kinds_not_read
 from ledgerlink.store.db import transaction
-from ledgerlink.sync import lifecycle, queue
+from ledgerlink.store.models import Connection, Document, QueueItem
+from ledgerlink.sync import lifecycle
 
 NOT_SENT = "KIND_NOT_SENT"
 FIELDS = ("not_sent", "not_read")
-__all__ = ["NOT_SENT", "hold_if_not_sent", "kinds_not_read", "save_settings"]
+__all__ = [
+    "NOT_SENT",
+    "hold_if_not_sent",
+    "kinds_not_read",
+    "not_sent_now",
+    "release",
+    "save_settings",
+]
 
 
-def hold_if_not_sent(
-    settings: Mapping[str, Any], kind: kinds.DocumentKind
-) -> lifecycle.Outcome | None:
+def not_sent_now(session: Session, connection_id: str) -> set[str]:
+    """The kinds the connection does not send, as stored now (a run's own copy of the settings
+    is as old as the run)."""
+    stored = session.scalar(select(Connection.settings).where(Connection.id == connection_id))
+    return set((stored or {}).get("not_sent") or ())
+
+
+def hold_if_not_sent(not_sent: set[str], kind: kinds.DocumentKind) -> lifecycle.Outcome | None:
     """The hold for a document whose kind this connection does not send, else None."""
-    if kind.name not in (settings.get("not_sent") or ()):
+    if kind.name not in not_sent:
         return None
     return lifecycle.hold(
         LedgerlinkError(
@@ -69,6 +84,23 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def release(factory: sessionmaker[Session], connection_id: str, now: datetime) -> int:
+    """Documents of the connection held because their kind was not sent, whose kind is sent
+    now, go back to the queue (a read first: a run with none to release writes nothing)."""
+    with factory() as session:
+        not_sent = not_sent_now(session, connection_id)
+        where = [
+            QueueItem.connection_id == connection_id,
+            QueueItem.error_code == NOT_SENT,
+            QueueItem.state.in_(lifecycle.HELD),
+            QueueItem.document_id.in_(select(Document.id).where(Document.kind.not_in(not_sent))),
+        ]
+        if session.scalar(select(QueueItem.id).where(*where).limit(1)) is None:
+            return 0
+    with transaction(factory) as session:
+        return lifecycle.requeue(session, where, now)
+
+
 def save_settings(
     factory: sessionmaker[Session],
     workspace_id: str,
@@ -84,5 +116,5 @@ def save_settings(
         before = set(conns.connection_settings(row).not_sent)
         settings = conns.update_settings(session, workspace_id, connection_id, changes)
     if before - set(settings.not_sent):
-        queue.retry_code(factory, workspace_id, NOT_SENT, now or datetime.now(UTC), connection_id)
+        release(factory, connection_id, now or datetime.now(UTC))
     return settings

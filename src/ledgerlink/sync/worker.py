@@ -33,6 +33,7 @@ from ledgerlink.store.models import (
 )
 from ledgerlink.sync import (
     budgets,
+    directions,
     inflight,
     jobs,
     leases,
@@ -215,6 +216,7 @@ class Worker:
 
     def _drive(self, connection_id: str, job_id: str | None = None) -> RunResult:
         info = self._connection(connection_id)
+        directions.release(self.factory, connection_id, self.clock())
         tally = jobs.start_job(
             self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner, job_id
         )

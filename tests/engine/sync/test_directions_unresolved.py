@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from ledgerlink.store.models import Connection
 from ledgerlink.sync import directions
 from tests.engine.sync.conftest import SyncHarness, invoice
 
@@ -52,3 +53,25 @@ def test_a_kind_switched_off_while_its_send_is_unresolved_settles_it_and_sends_o
     assert Decimal(str(found[0]["LineItems"][0]["UnitAmount"])) == Decimal("999.00")
     assert harness.states()["needs_attention"] == 0
     assert harness.contacts_named("Client 7 Pty Ltd") == 1  # its new contact made once
+
+
+def test_a_hold_made_by_a_claim_that_read_the_switch_just_before_it_turned_is_released(
+    harness: SyncHarness,
+) -> None:
+    """The kind is switched back on between a claim's check and its hold (the stored settings
+    change; nothing released then): the connection's next run releases it, and it goes once."""
+    directions.save_settings(
+        harness.factory, harness.workspace_id, harness.connection_id, {"not_sent": ["invoice"]}
+    )
+    harness.push("invoice", [invoice(8, status="sent")])
+    harness.sync()
+    (held,) = harness.items()
+    assert (held.state, held.error_code) == ("needs_attention", "KIND_NOT_SENT")
+    with harness.factory.begin() as session:  # switched on under the claim's feet
+        row = session.get(Connection, harness.connection_id)
+        assert row is not None
+        row.settings = {**row.settings, "not_sent": []}
+    harness.worker().run_once(harness.connection_id)  # the connection's next run, for any reason
+    (item,) = harness.items()
+    assert item.state == "done"
+    assert len([i for i in harness.invoices() if i.get("InvoiceNumber") == "LL-00008"]) == 1
