@@ -332,14 +332,6 @@ def verify_second_factor(
     return ok
 
 
-def disable_totp(session: Session, user: User) -> None:
-    user.totp_secret_enc = None
-    user.totp_enabled_at = None
-    for row in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
-        session.delete(row)
-    session.flush()
-
-
 def _normal_code(code: str) -> str:
     return "".join(c for c in code.lower() if c.isalnum())
 

@@ -22,21 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
-from ledgerlink.store.connection_settings import ConnectionSettings, kinds_not_read
+from ledgerlink.store.connection_settings import ConnectionSettings
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Document, QueueItem
 from ledgerlink.sync import lifecycle
 
 NOT_SENT = "KIND_NOT_SENT"
 FIELDS = ("not_sent", "not_read")
-__all__ = [
-    "NOT_SENT",
-    "hold_if_not_sent",
-    "kinds_not_read",
-    "not_sent_now",
-    "release",
-    "save_settings",
-]
 
 
 def not_sent_now(session: Session, connection_id: str) -> set[str]:

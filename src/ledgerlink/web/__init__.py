@@ -48,11 +48,6 @@ async def _sign_in(request: Request, exc: Exception) -> Response:
     return go(sign_in_url(exc.back_to))
 
 
-def is_page(request: Request) -> bool:
-    """A dashboard page rather than the REST API (which answers JSON errors)."""
-    return not request.url.path.startswith("/api/")
-
-
 def render_error(request: Request, exc: LedgerlinkError) -> Response:
     return error_page(request, exc)
 

@@ -11,6 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from ledgerlink import web
+from ledgerlink.store.accounts import find_user, members
 from ledgerlink.store.db import transaction
 from ledgerlink.store.web_sessions import invite
 from ledgerlink.web.guard import now
@@ -70,19 +71,23 @@ def _theirs(api: Api, owner: Browser) -> dict[str, str]:
     job = api.call("POST", "/jobs?wait=true", key, json={"connection_id": connection})
     assert job.status_code in (200, 201, 202), job.text
     keys = api.call("GET", "/api-keys", key)
-    key_id = keys.json()[0]["id"] if keys.status_code == 200 else "0"
+    assert keys.status_code == 200, keys.text
+    hook = api.call("POST", "/endpoints", key, json={"url": "http://127.0.0.1:9/hook"})
+    assert hook.status_code == 201, hook.text
     with transaction(api.services.factory) as session:
         token = invite(
             session, owner.workspace_id, "their-invitee@example.com", "viewer", None, now()
         )
+        user = find_user(session, owner.email)
+        assert user is not None
     return {
         "connection_id": connection,
         "document_id": shown["id"],
         "item_id": shown["sync"]["queue_item_id"] if shown.get("sync") else "0",
         "job_id": job.json().get("id", job.json().get("job_id", "0")),
-        "key_id": key_id,
-        "endpoint_id": "0",
-        "user_id": "0",
+        "key_id": keys.json()[0]["id"],
+        "endpoint_id": hook.json()["id"],
+        "user_id": user.id,
         "token": token,
         "usage": "sales",
         "item_code": "SECRET-ITEM",
@@ -94,10 +99,17 @@ def _theirs(api: Api, owner: Browser) -> dict[str, str]:
 def _snapshot(api: Api, key: str) -> Any:
     connections = api.call("GET", "/connections", key).json()
     queue = api.call("GET", "/queue", key).json()
+    keys = api.call("GET", "/api-keys", key).json()
+    hooks = api.call("GET", "/endpoints", key).json()
+    with api.services.factory() as session:
+        workspace = api.call("GET", "/workspace", key).json()["id"]
+        seats = sorted((u.email, m.role, u.locked_until) for u, m in members(session, workspace))
     return (
         [(c["id"], c["status"], c["settings"]) for c in connections],
         sorted((i["id"], i["state"]) for i in queue["items"]),
-        api.call("GET", "/workspace", key).status_code,
+        sorted((k["id"], k["revoked_at"]) for k in keys),
+        sorted(str(h) for h in hooks),
+        seats,
     )
 
 
