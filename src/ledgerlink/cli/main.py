@@ -82,13 +82,18 @@ def demo(
     keep_running: bool = typer.Option(
         False, help="Leave the sandbox and the engine running so their pages can be opened."
     ),
+    profile: str = typer.Option(
+        "mixed",
+        help="Whose flow to run: mixed (the job-management flow, then every other product's), "
+        "jobs, payroll, store or inventory.",
+    ),
 ) -> None:
     """The whole engine against a local Xero: connect, push, sync, and a summary."""
     from ledgerlink.demo.run import run_demo
 
     logging.basicConfig(level=logging.WARNING)
     try:
-        code = run_demo(documents, database_url, keep_running, console)
+        code = run_demo(documents, database_url, keep_running, console, profile)
     except KeyboardInterrupt:
         code = 130
     raise typer.Exit(code)
