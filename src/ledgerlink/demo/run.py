@@ -114,8 +114,8 @@ def run_demo(
         return 2
     if documents < chosen.min_documents:
         console.print(
-            f"[red]The {profile} demo needs at least {chosen.min_documents} documents "
-            "(--documents).[/]"
+            f"[red]The demo needs at least {chosen.min_documents} documents (--documents) for "
+            f"the {profile} profile.[/]"
         )
         return 2
     engine_port = free_port()
