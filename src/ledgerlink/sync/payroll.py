@@ -36,7 +36,7 @@ from ledgerlink.store.connections import get_connection
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Document, DocumentVersion, QueueItem
 from ledgerlink.store.payroll import PayRunGeneration
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import lifecycle, pause
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
 
@@ -86,6 +86,7 @@ def _generate(run: Run, work: Work, types: Sequence[PayItemType]) -> lifecycle.O
     results = upsert_documents(
         run.factory, run.connection.workspace_id, run.connection.id, BILL_KIND, bodies, now=now
     )
+    pause.reached("bills_generated")
     refused = [r for r in results if not r.accepted]
     listed = _listed(bodies, results, planned)
     if refused:
