@@ -68,6 +68,10 @@ def check_rule(data: Any, field: str = "items[0]") -> PayItemRule:
 def check_type(name: Any, payee: Any, items: Any) -> PayItemType:
     """A type as given; its pay items each once (by ``normal`` name)."""
     checked_name = _text(name, "name", 100)
+    if checked_name is not None and "/" in checked_name:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED", "name must not contain '/' (it is part of the URL).", "name"
+        )
     checked_payee = _text(payee, "payee", 255)
     if not isinstance(items, list):
         raise LedgerlinkError("VALIDATION_FAILED", "items must be a list.", field="items")

@@ -209,6 +209,7 @@ def request_generation(
     ``queued`` (a new item), ``requeued`` (its held item goes back) or ``waiting`` (an item
     of it is already queued or being worked on)."""
     with transaction(factory) as session:
+        get_connection(session, workspace_id, connection_id)
         document = session.scalars(
             select(Document).where(
                 Document.workspace_id == workspace_id,
