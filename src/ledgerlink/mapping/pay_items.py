@@ -40,7 +40,7 @@ SIGNS: tuple[Sign, ...] = ("+", "-")
 EMPLOYEE = "employee"  # the payee of a type whose bills go to each employee
 UNMAPPED = "PAY_ITEM_UNMAPPED"
 NEGATIVE = "PAY_RUN_BILL_NEGATIVE"
-FIX_PAGE = "the connection's Pay items page (or PUT /connections/{id}/pay-item-types)"
+FIX_PAGE = "the Payroll page (or PUT /connections/{id}/pay-item-types/{name})"
 MAX_DESCRIPTION = 4000  # Xero's limit for a line's description
 PAYEE_KEY_PREFIX = "payee:"
 
