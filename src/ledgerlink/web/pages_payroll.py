@@ -45,8 +45,8 @@ def _field(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _back(connection_id: str, anchor: str = "") -> str:
-    return f"/payroll?connection={connection_id}" + (f"#{anchor}" if anchor else "")
+def _back(connection_id: str) -> str:
+    return f"/payroll?connection={connection_id}"
 
 
 def _label(choices: list[Any], value: str) -> str:
@@ -184,4 +184,4 @@ async def generate(request: Request, who: Editor) -> Response:
         _field(form, "pay_run"),
         datetime.now(UTC),
     )
-    return go(_back(connection_id, "record"), "generating")
+    return go(_back(connection_id), "generating")
