@@ -21,6 +21,7 @@ from tests.engine.payroll.fixture import (
     pay_run,
 )
 from tests.engine.sync.conftest import SyncHarness
+from xero_sandbox.seed import DEMO_TENANT
 
 
 def _generate_again(harness: SyncHarness) -> str:
@@ -138,3 +139,45 @@ def test_a_bill_below_zero_holds_the_run(harness: SyncHarness) -> None:
     assert item.error_code == "PAY_RUN_BILL_NEGATIVE"
     assert "Employee 01" in item.error_message
     assert bills(harness) == []
+
+
+def test_a_changed_pay_run_leaves_a_bill_xero_no_longer_allows_changing(
+    harness: SyncHarness,
+) -> None:
+    install_types(harness.factory, harness.workspace_id, harness.connection_id)
+    harness.push("pay_run", [pay_run()])
+    harness.sync()
+    org = harness.server.state.orgs[DEMO_TENANT]
+    first = next(
+        b
+        for b in bills(harness)
+        if org.contacts[b["Contact"]["ContactID"]]["Name"] == "Employee 01"
+    )
+    with harness.xero() as xero:  # approved and paid in Xero, as a bookkeeper does
+        approved = xero.post(
+            f"/Invoices/{first['InvoiceID']}", {"Invoices": [{"Status": "AUTHORISED"}]}
+        )
+        assert approved.status == 200, approved.text
+        payment = {
+            "Invoice": {"InvoiceID": first["InvoiceID"]},
+            "Account": {"Code": "090"},
+            "Date": "2026-03-31",
+            "Amount": "1618.15",
+        }
+        paid = xero.put("/Payments", {"Payments": [payment]})
+        assert paid.status == 200, paid.text
+    changed = pay_run()
+    changed["employees"][0]["items"][0]["amount"] = "2113.37"  # employee 1: 100.00 more
+    changed["employees"][1]["items"][0]["amount"] = "2126.74"  # employee 2: 100.00 more
+    harness.push("pay_run", [changed])
+    harness.sync()
+    found = by_contact(harness)
+    # by hand: employee 2's ordinary hours 2026.74 + 100.00, no overtime (n even), PAYG
+    # 404.66 withheld: net 1722.08
+    assert found["Employee 02"] == ({"477": "2126.74", "825": "-404.66"}, "1722.08")
+    assert found["Employee 01"] == ({"477": "2020.48", "825": "-402.33"}, "1618.15")  # as paid
+    held = item_of(harness, "expense", next(r.bills for r in generations(harness))[0]["source_id"])
+    assert held.state == "needs_attention", (held.state, held.error_code)
+    assert held.error_code == "XERO_NOT_EDITABLE"
+    assert "payment of 1618.15" in str(held.error_message)
+    assert item_of(harness, "pay_run", PAY_RUN).state == "done"
