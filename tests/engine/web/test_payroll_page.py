@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.engine.web.conftest import Browser
 from tests.engine.web.forms import forms
+from tests.engine.web.test_mappings_page import _connected
 
 TYPES = "/payroll/types"
 ITEMS = "/payroll/pay-items"
@@ -25,15 +26,6 @@ RUN: dict[str, Any] = {
         }
     ],
 }
-
-
-def _connected(people: Any, api: Any) -> tuple[Browser, str]:
-    owner = people("owner")
-    assert owner.sign_in().status_code == 303
-    cid = api.custom(owner.api_key)
-    done = owner.post(f"/connections/{cid}/synchronize", from_page="/")
-    assert done.status_code == 303, done.text
-    return owner, cid
 
 
 def _types(api: Any, key: str, cid: str) -> list[dict[str, Any]]:
