@@ -36,7 +36,7 @@ from ledgerlink.store.connections import get_connection
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Document, DocumentVersion, QueueItem
 from ledgerlink.store.payroll import PayRunGeneration
-from ledgerlink.sync import lifecycle, pause
+from ledgerlink.sync import directions, lifecycle, pause
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.intake import IntakeResult, upsert_documents
 
@@ -56,7 +56,14 @@ def generate_claimed(run: Run, works: list[Work]) -> list[Work]:
         return works
     with run.factory() as session:
         types = store.types_of(session, run.connection.id)
-    outcomes = [(w.item_id, _generate(run, w, types)) for w in mine]
+        not_sent = directions.not_sent_now(session, run.connection.id)
+    outcomes = [
+        (
+            w.item_id,
+            directions.hold_if_not_sent(not_sent, kinds.get(w.kind)) or _generate(run, w, types),
+        )
+        for w in mine
+    ]
     with run.factory() as session, session.begin():
         lifecycle.settle(session, outcomes, run.now(), run.policy, run.tally)
     ids = {w.item_id for w in mine}

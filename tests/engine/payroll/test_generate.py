@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ledgerlink.sync import payroll
+from ledgerlink.sync import directions, payroll
 from tests.engine.kinds.conftest import all_done, item_of
 from tests.engine.payroll.bills import bills, by_contact, generations
 from tests.engine.payroll.fixture import (
@@ -181,3 +181,22 @@ def test_a_changed_pay_run_leaves_a_bill_xero_no_longer_allows_changing(
     assert held.error_code == "XERO_NOT_EDITABLE"
     assert "payment of 1618.15" in str(held.error_message)
     assert item_of(harness, "pay_run", PAY_RUN).state == "done"
+
+
+def test_a_connection_that_does_not_send_pay_runs_holds_them_until_it_does(
+    harness: SyncHarness,
+) -> None:
+    install_types(harness.factory, harness.workspace_id, harness.connection_id)
+    directions.save_settings(
+        harness.factory, harness.workspace_id, harness.connection_id, {"not_sent": ["pay_run"]}
+    )
+    harness.push("pay_run", [pay_run(employees=2)])
+    harness.sync()
+    assert item_of(harness, "pay_run", PAY_RUN).error_code == "KIND_NOT_SENT"
+    assert bills(harness) == [] and generations(harness) == []
+    directions.save_settings(
+        harness.factory, harness.workspace_id, harness.connection_id, {"not_sent": []}
+    )
+    harness.sync()
+    assert len(bills(harness)) == 5  # two employees, tax office, fund, insurer (no union fees)
+    all_done(harness)
