@@ -1,12 +1,14 @@
 """Calls per 1,000 pay-run bills: a run of 999 employees whose tax goes to one tax office is
 1,000 bills, sent as every expense is (contacts 100 a request, bills 50 a request, the
-reference lists read once). Counted from the sandbox's request log, first send and a
-generating it again (no call at all)."""
+reference lists read once). Counted from the sandbox's request log, first send, generating
+it again (no call at all), and every employee's bill changed
+(40: read, then update, 50 a request)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from ledgerlink.store import pay_items
 from ledgerlink.store.db import transaction
@@ -18,7 +20,7 @@ from tests.engine.sync.conftest import SyncHarness
 EMPLOYEES = 999
 
 
-def _run() -> dict[str, object]:
+def _run(salary: str = "1500.00") -> dict[str, object]:
     return {
         "source_id": "PR-big",
         "period_start": "2026-03-01",
@@ -28,7 +30,7 @@ def _run() -> dict[str, object]:
             {
                 "employee": {"key": f"e{n}", "name": f"Staff {n:04d}"},
                 "items": [
-                    {"pay_item": "Salary", "amount": "1500.00"},
+                    {"pay_item": "Salary", "amount": salary},
                     {"pay_item": "Tax", "amount": "300.00"},
                 ],
             }
@@ -79,3 +81,12 @@ def test_calls_per_thousand_pay_run_bills(harness: SyncHarness) -> None:
     )
     harness.sync()
     assert _calls(harness) == first  # generating again: not one call
+    changed = _calls(harness)
+    harness.push("pay_run", [_run("1600.00")])  # every employee's bill changes
+    harness.sync()
+    update = _calls(harness) - changed
+    # each bill read before its update (what Xero holds decides), 50 a request, then sent
+    assert dict(update) == {"GET /Invoices": 20, "POST /Invoices": 20}
+    totals = Counter(str(Decimal(str(b["Total"]))) for b in bills(harness))
+    assert totals == {"1300.00": EMPLOYEES, "299700.00": 1}  # by hand: 1600 - 300; 999 x 300
+    all_done(harness)
