@@ -148,7 +148,7 @@ def plan_bills(pay_run: PayRun, types: Sequence[PayItemType]) -> list[PlannedBil
                     contact = payee_contact(type_.payee)
                     key = contact["key"]
                     bill = named.setdefault(key, PlannedBill(key, contact, []))
-                _add(bill, rule, item.pay_item, item.amount)
+                _add(bill, rule, item.amount)
     ordered = list(bills.values()) + [named[k] for k in sorted(named)]
     for bill in ordered:
         bill.lines = sorted(
@@ -167,9 +167,11 @@ def plan_bills(pay_run: PayRun, types: Sequence[PayItemType]) -> list[PlannedBil
     return [bill for bill in ordered if bill.lines]
 
 
-def _add(bill: PlannedBill, rule: PayItemRule, pay_item: str, amount: Decimal) -> None:
+def _add(bill: PlannedBill, rule: PayItemRule, amount: Decimal) -> None:
+    """The amount on the bill's line of the rule's (account, sign); the line's text is the
+    rule's description, else the pay item as the type names it."""
     signed = amount if rule.sign == "+" else -amount
-    text = (rule.description or "").strip() or pay_item
+    text = (rule.description or "").strip() or rule.pay_item
     for line in bill.lines:
         if line.account_code == rule.account_code and line.sign == rule.sign:
             line.amount += signed
