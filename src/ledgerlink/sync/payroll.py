@@ -12,6 +12,8 @@ generation is recorded (``store.payroll.PayRunGeneration``): what came of it, in
 A pay item no type maps holds the run (PAY_ITEM_UNMAPPED, naming it) before any bill is made;
 so does a bill that would be below zero. Changing the pay-item types releases those holds
 (``release_held``), and "Generate" (``request_generation``) queues a run to be generated again.
+A bill intake refuses (it would move to another organisation) holds the run with intake's
+error; the run's other bills are stored and go on, and the record lists which is which.
 
 Intake and the settling of the pay run's item are two transactions: a worker killed between
 them leaves the item to be claimed again, and generating again is "unchanged".
@@ -128,21 +130,19 @@ def _amount(line: dict[str, Any]) -> Decimal:
 
 
 def _earlier_bills(session: Session, document_id: str) -> list[str]:
-    """The source ids of every bill earlier generations of the run made (not held ones)."""
-    found: list[str] = []
+    """The source ids of every bill earlier generations of the run stored (a held generation
+    may have stored some before one was refused), in the order they were first made."""
+    found: dict[str, None] = {}
     rows = session.scalars(
         select(PayRunGeneration.bills)
-        .where(
-            PayRunGeneration.document_id == document_id,
-            PayRunGeneration.outcome != "held",
-        )
+        .where(PayRunGeneration.document_id == document_id)
         .order_by(PayRunGeneration.created_at)
     )
     for bills in rows:
         for bill in bills or ():
-            if bill["source_id"] not in found:
-                found.append(bill["source_id"])
-    return found
+            if bill.get("outcome") != "invalid":
+                found.setdefault(bill["source_id"])
+    return list(found)
 
 
 def _voided(
