@@ -108,6 +108,14 @@ def _generate(run: Run, work: Work, types: Sequence[PayItemType]) -> lifecycle.O
     return lifecycle.done("" if changed else "unchanged")
 
 
+def preview(session: Session, connection_id: str, pay_run: Any) -> str:
+    """What generating the run would make now, in words (a plan's note): its bills, each
+    payee with the total; LedgerlinkError (as the worker would hold it) otherwise."""
+    bills = pay_items.plan_bills(pay_run, store.types_of(session, connection_id))
+    made = ", ".join(f"{b.contact.get('name') or b.payee_key} {b.total}" for b in bills)
+    return f"{len(bills)} bill{'' if len(bills) == 1 else 's'}" + (f": {made}" if made else "")
+
+
 def _listed(
     bodies: list[dict[str, Any]], results: list[IntakeResult], planned: dict[str, str]
 ) -> list[dict[str, Any]]:

@@ -158,3 +158,32 @@ def test_another_workspaces_pay_item_types_are_not_found(api: Api) -> None:
         reply = api.call(method, path, mine, json=body)
         assert reply.status_code == 404, (method, path, reply.text)
         assert reply.json()["error"]["code"] == "CONNECTION_NOT_FOUND", reply.json()
+
+
+def test_a_plan_says_what_generating_a_pay_run_would_do(api: Api) -> None:
+    key, cid = _connected(api)
+    base = f"/connections/{cid}"
+    salary_only = {**WAGES, "items": WAGES["items"][:1]}  # Tax is in no type
+    assert (
+        api.call("PUT", f"{base}/pay-item-types/Employees", key, json=salary_only).status_code
+        == 200
+    )
+    for source_id in ("PR-held", "PR-ok"):
+        pushed = api.call(
+            "PUT", f"/documents/pay_run/{source_id}", key, json={"source_id": source_id, **RUN}
+        )
+        assert pushed.status_code in (200, 201), pushed.text
+    planned = api.call("POST", f"{base}/plan", key)
+    assert planned.status_code == 200, planned.text
+    by_id = {d["source_id"]: d for d in planned.json()["documents"]}
+    assert by_id["PR-held"]["action"] == "held"
+    assert by_id["PR-held"]["error"]["code"] == "PAY_ITEM_UNMAPPED"
+    assert api.call("PUT", f"{base}/pay-item-types/Employees", key, json=WAGES).status_code == 200
+    assert api.call("PUT", f"{base}/pay-item-types/Tax office", key, json=TAX).status_code == 200
+    planned = api.call("POST", f"{base}/plan", key)
+    by_id = {d["source_id"]: d for d in planned.json()["documents"]}
+    assert by_id["PR-ok"]["action"] == "generate"
+    assert (
+        by_id["PR-ok"]["note"] == "3 bills: Ann Archer 789.45, Bo Baker 650.10, Tax Office 360.55"
+    )
+    assert _bills(api) == {}  # a plan writes nothing
