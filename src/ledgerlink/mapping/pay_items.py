@@ -16,7 +16,10 @@ A pay item may be in several types, once in each: a tax withheld is ``-`` in the
 type and ``+`` in the tax office's type, on one liability account, so the liability nets to
 zero and the organisation owes the employee their net pay and the tax office the tax. A pay
 item in no type holds the pay run (PAY_ITEM_UNMAPPED, naming it); a bill that would add up to
-less than zero holds it too (Xero refuses negative bills).
+less than zero holds it too (Xero refuses negative bills). A "-" line is a negative line
+amount on the bill: Xero takes those while the bill's total is zero or more, as
+``documents.schemas`` assumes for every bill (UNCONFIRMED in xero-facts.md; the sandbox
+takes them).
 
 Each bill has one line per (account, sign), the amounts summed with Decimal to the cent, in
 the pay run's currency and without tax (payroll amounts carry none). Bills and lines come in
