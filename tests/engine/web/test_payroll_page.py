@@ -4,6 +4,7 @@ listing each generation, viewers refused, another workspace's connection not fou
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.engine.web.conftest import Browser
@@ -100,7 +101,11 @@ def test_add_types_and_pay_items_then_generate_and_read_the_record(people: Any, 
     assert "Data is being generated" in record.text
     assert record.text.count("<td>PR-W1</td>") + record.text.count(">PR-W1</a>") == 2
     assert "unchanged" in record.text and "generated" in record.text
-    assert "Cy Carter: 800.01" in record.text and "Tax Office: 99.99" in record.text
+    assert "Cy Carter: 800.01</a>" in record.text and "Tax Office: 99.99</a>" in record.text
+    bill = re.search(r'<a href="(/documents/[^"]+)">Cy Carter: 800.01</a>', record.text)
+    assert bill is not None
+    shown = owner.get(bill.group(1))
+    assert shown.status_code == 200 and "expense" in shown.text
 
     gone = owner.post(
         "/payroll/pay-items/delete", {"connection": cid, "type": "Tax office", "pay_item": "Tax"}
