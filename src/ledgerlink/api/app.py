@@ -17,6 +17,7 @@ from ledgerlink.api import (
     routes_events,
     routes_lists,
     routes_overrides,
+    routes_pay_items,
     routes_queue,
     routes_workspaces,
     routes_xero_webhooks,
@@ -85,6 +86,7 @@ def create_app(services: Engine, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI
     for module in (routes_workspaces, routes_connections, routes_queue, routes_documents):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(routes_overrides.router, prefix=PREFIX)
+    app.include_router(routes_pay_items.router, prefix=PREFIX)
     app.include_router(routes_lists.router, prefix=PREFIX)
     app.include_router(routes_xero_webhooks.router, prefix=PREFIX)
     app.include_router(routes_events.router, prefix=PREFIX)

@@ -101,6 +101,10 @@ class DocumentKind:
     # safety net for missed events).
     webhook_category: ClassVar[str | None] = None
     polled: ClassVar[bool] = True
+    # Its documents are not sent as records of their own: the worker turns each into documents
+    # of other kinds that are (a pay run into bills, ``sync.payroll``). Nothing is read back,
+    # listed or reconciled for it in Xero; what it generated is.
+    generates: ClassVar[bool] = False
 
     # -- the document ------------------------------------------------------------------
 

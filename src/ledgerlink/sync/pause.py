@@ -15,6 +15,10 @@ And in a pull of Xero's side (``sync.pulls``):
 
 - ``pull_read``: a batch of records is read from Xero; nothing of it is written.
 - ``pull_applied``: the batch is written to the links, its pull items deleted.
+
+And in the generation of a pay run's bills (``sync.payroll``):
+
+- ``bills_generated``: the bills are stored and queued; the pay run's item is not settled.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from __future__ import annotations
 import os
 import threading
 
-POINTS = ("intent_written", "reply_received", "reply_applied", "pull_read", "pull_applied")
+POINTS = (
+    "intent_written",
+    "reply_received",
+    "reply_applied",
+    "pull_read",
+    "pull_applied",
+    "bills_generated",
+)
 _seen: dict[str, int] = {}
 _lock = threading.Lock()
 

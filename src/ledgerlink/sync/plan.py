@@ -25,6 +25,7 @@ from ledgerlink.documents import ValidationFailed, content_hash
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link, QueueItem
+from ledgerlink.sync import payroll
 from ledgerlink.sync.checks import Ready, judge
 from ledgerlink.sync.claims import work_rows
 from ledgerlink.sync.contacts import Finder, links_for
@@ -40,7 +41,7 @@ MAX_DOCUMENTS = 5000
 class Planned:
     kind: str
     source_id: str
-    action: str  # create | update | void | unchanged | held | waits
+    action: str  # create | update | void | unchanged | held | waits | generate (a pay run)
     status: str | None = None  # the Xero status it would go with
     contact: str | None = None  # existing | new (created in Xero first) | None
     xero_id: str | None = None
@@ -139,6 +140,8 @@ def plan(session: Session, run: Run, works: list[Work], refused: list[Planned]) 
     """Each work's verdict, as a report (``refused``: already planned as held)."""
     report = PlanReport(run.connection.id)
     report.documents.extend(refused)
+    report.documents.extend(_generated(session, run, [w for w in works if _generates(w)]))
+    works = [w for w in works if not _generates(w)]
     verdicts = judge(session, run, works)
     contacts = _contacts(
         session, run, [w for w, v in zip(works, verdicts, strict=True) if isinstance(v, Ready)]
@@ -172,6 +175,23 @@ def plan(session: Session, run: Run, works: list[Work], refused: list[Planned]) 
     for entry in report.documents:
         report.counts[entry.action] = report.counts.get(entry.action, 0) + 1
     return report
+
+
+def _generates(work: Work) -> bool:
+    return kinds.get(work.kind).generates
+
+
+def _generated(session: Session, run: Run, works: list[Work]) -> list[Planned]:
+    """A pay run is not sent itself: ``generate`` and the bills it would make, or held."""
+    found = []
+    for work in works:
+        entry = Planned(work.kind, str(work.document.source_id), "generate")
+        try:
+            entry.note = payroll.preview(session, run.connection.id, work.document)
+        except LedgerlinkError as exc:
+            entry.action, entry.error = "held", _error(exc)
+        found.append(entry)
+    return found
 
 
 def _outcome(entry: Planned, verdict: Outcome) -> None:

@@ -82,7 +82,7 @@ def reconcile(
             f"kind must be one of {', '.join(kinds.names())} (got {kind!r}), or left out.",
             field="kind",
         )
-    wanted = [kinds.get(kind)] if kind else kinds.all_kinds()
+    wanted = [k for k in ([kinds.get(kind)] if kind else kinds.all_kinds()) if not k.generates]
     with worker.factory() as session:
         conns.get_connection(session, workspace_id, connection_id)
         sources = _sources(session, workspace_id, connection_id, wanted, start, end)

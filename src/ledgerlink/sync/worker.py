@@ -38,6 +38,7 @@ from ledgerlink.sync import (
     jobs,
     leases,
     lifecycle,
+    payroll,
     polls,
     pulls,
     queue,
@@ -317,7 +318,7 @@ class Worker:
         Open sends are settled first, and what waits on one not in this claim is put back
         until then (``inflight``); only then is anything decided and sent.
         """
-        works = load_works(run, ids)
+        works = payroll.generate_claimed(run, load_works(run, ids))
         flight = run.flight
         if flight is not None and (
             flight.stop.is_set() or (not independent(flight, works) and flight.join())

@@ -20,6 +20,7 @@ from ledgerlink.web import (
     pages_documents,
     pages_jobs,
     pages_mappings,
+    pages_payroll,
     pages_people,
     pages_queue,
     pages_signin,
@@ -38,6 +39,7 @@ PAGES = (
     pages_documents,
     pages_developers,
     pages_people,
+    pages_payroll,
 )
 
 

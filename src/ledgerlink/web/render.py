@@ -41,6 +41,8 @@ NOTICES = {
     "role_changed": "The role is changed.",
     "backfill_none": "Nothing to backfill: every stored document of that kind (from that day) "
     "is already waiting in the queue, or none is stored.",
+    "generating": "Data is being generated: the worker makes the bills now; the record below "
+    "shows each generation.",
 }
 
 

@@ -1,0 +1,145 @@
+"""Payroll in Chromium against a real ``ledgerlink serve`` stack and the sandbox: a pay run
+pushed over REST is held on the sync queue for a pay item no type maps; on the Payroll page a
+person adds the pay-item types, choosing each pay item's account from Xero's list and its
+sign; the held run is generated into bills by itself; Generate with the pay run chooser
+generates it again, and the record lists both generations (and the holds). The page passes axe,
+and no request leaves loopback. Waits are on what a page shows (the queue's live counts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.web.checks import LoopbackGuard, check_accessibility
+from tests.web.conftest import Shoot
+from tests.web.stack import LiveStack
+from tests.web.test_dashboard_flow import SYNCING_MS, live_count, menu
+from tests.web.test_dashboard_signin import owner, sign_in
+from xero_sandbox.seed import DEMO_TENANT
+
+RUN: dict[str, Any] = {
+    "source_id": "PR-2026-05",
+    "reference": "Payroll May 2026",
+    "period_start": "2026-05-01",
+    "period_end": "2026-05-31",
+    "payment_date": "2026-05-31",
+    "employees": [
+        {
+            "employee": {"key": "emp-1", "name": "Dana Diaz"},
+            "items": [
+                {"pay_item": "Salary", "amount": "4000.00"},
+                {"pay_item": "Tax", "amount": "812.45"},
+                {"pay_item": "Super", "amount": "440.00"},
+            ],
+        },
+        {
+            "employee": {"key": "emp-2", "name": "Eli Evans"},
+            "items": [
+                {"pay_item": "Salary", "amount": "3500.50"},
+                {"pay_item": "Tax", "amount": "700.10"},
+                {"pay_item": "Super", "amount": "385.06"},
+            ],
+        },
+    ],
+}
+
+
+def _add_type(page: Page, name: str, contact: str | None = None) -> None:
+    form = page.locator("#new-type")
+    form.get_by_label("Type name").fill(name)
+    if contact:
+        form.get_by_label("Payee", exact=True).select_option("contact")
+        form.get_by_label("Contact name").fill(contact)
+    form.get_by_role("button", name="Add type").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+
+
+def _add_item(page: Page, type_name: str, item: str, account: str, sign: str) -> None:
+    form = page.get_by_role("form", name=f"Add a pay item to {type_name}")
+    form.get_by_label("Pay item").fill(item)
+    form.get_by_label("Account code").select_option(label=account)
+    form.get_by_label("+/−").select_option(sign)
+    form.get_by_role("button", name=f"Add pay item to {type_name}").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+
+
+def _bills(stack: LiveStack) -> dict[str, str]:
+    org = stack.sandbox.state.orgs[DEMO_TENANT]
+    return {
+        str(org.contacts[b["Contact"]["ContactID"]]["Name"]): str(b["Total"])
+        for b in list(org.invoices.values())
+        if b.get("Type") == "ACCPAY" and b.get("Status") not in ("DELETED", "VOIDED")
+    }
+
+
+def test_map_pay_items_generate_a_pay_run_and_read_the_record(
+    stack: LiveStack, page: Page, loopback: LoopbackGuard, shoot: Shoot
+) -> None:
+    workspace = owner(stack, "pat@example.com")
+    connection = stack.connect(workspace)
+    sign_in(page, stack, "pat@example.com")
+    page.goto(f"{stack.url}/connections/{connection}/edit")
+    page.get_by_role("button", name="Synchronize").click()
+    expect(page.get_by_text("Synchronized: Xero's lists are up to date.")).to_be_visible()
+
+    reply = stack.rest(workspace.key).put(f"/documents/pay_run/{RUN['source_id']}", json=RUN)
+    assert reply.status_code in (200, 201), reply.text
+    menu(page, "Sync queue")
+    expect(live_count(page, "needs_attention")).to_have_text("1", timeout=SYNCING_MS)
+    page.reload()
+    expect(page.get_by_text("PAY_ITEM_UNMAPPED").first).to_be_visible()
+
+    menu(page, "Payroll")
+    expect(page.get_by_role("heading", name="Payroll", level=1)).to_be_visible()
+    expect(page.get_by_text("No pay-item types yet")).to_be_visible()
+    _add_type(page, "Employees")
+    _add_type(page, "Tax office", contact="Tax Office")
+    _add_type(page, "Super fund", contact="CareSuper")
+    offered = (
+        page.get_by_role("form", name="Add a pay item to Employees")
+        .get_by_label("Account code")
+        .locator("option")
+        .all_inner_texts()
+    )
+    assert "477 · Wages and Salaries" in offered and "825 · PAYG Withholdings Payable" in offered
+    assert not [o for o in offered if o.startswith("200 ")]  # no revenue account on a bill
+    _add_item(page, "Employees", "Salary", "477 · Wages and Salaries", "+")
+    _add_item(page, "Employees", "Tax", "825 · PAYG Withholdings Payable", "-")
+    _add_item(page, "Tax office", "Tax", "825 · PAYG Withholdings Payable", "+")
+    _add_item(page, "Super fund", "Super", "478 · Superannuation", "+")
+    check_accessibility(page)
+    shoot(page, "payroll-types", full_page=True)
+
+    # Mapped: the held run is generated by itself (one pay run, four bills)
+    menu(page, "Sync queue")
+    expect(live_count(page, "done")).to_have_text("5", timeout=SYNCING_MS)
+    expect(live_count(page, "needs_attention")).to_have_text("0")
+    # by hand: Dana 4000.00 - 812.45, Eli 3500.50 - 700.10; tax 812.45 + 700.10; super
+    # 440.00 + 385.06
+    assert _bills(stack) == {
+        "Dana Diaz": "3187.55",
+        "Eli Evans": "2800.40",
+        "Tax Office": "1512.55",
+        "CareSuper": "825.06",
+    }
+
+    menu(page, "Payroll")
+    page.get_by_label("Pay run").select_option(RUN["source_id"])
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Data is being generated")
+    menu(page, "Sync queue")
+    expect(live_count(page, "done")).to_have_text("6", timeout=SYNCING_MS)
+    menu(page, "Payroll")
+    record = page.get_by_role("table", name="Record")
+    # newest first: Generate's, the one once mapped, then the holds (one, or more when the
+    # worker tried again between the saves)
+    expect(record.get_by_role("row").nth(1)).to_contain_text("unchanged")
+    expect(record.get_by_role("row").nth(2)).to_contain_text("generated")
+    expect(record.get_by_role("row").nth(3)).to_contain_text("PAY_ITEM_UNMAPPED")
+    record.get_by_role("row").nth(2).get_by_text("4 bills").click()
+    expect(record.get_by_text("Tax Office: 1512.55 (created)")).to_be_visible()
+    check_accessibility(page)
+    shoot(page, "payroll-record", full_page=True)
+    assert len(_bills(stack)) == 4
+    loopback.check()
