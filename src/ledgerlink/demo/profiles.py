@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledgerlink.demo.flow_jobs import jobs_flow
+from ledgerlink.demo.flow_payroll import payroll_flow
 from ledgerlink.demo.jobs import MIN_DOCUMENTS
 from ledgerlink.demo.stage import Stage
 
@@ -52,6 +53,13 @@ PROFILES: dict[str, Profile] = {
             "a job-management app: invoices, expenses, purchase orders, credit notes, payments",
             "Demo Trades Pty Ltd",
             jobs_flow,
+        ),
+        Profile(
+            "payroll",
+            "a payroll app: pay runs become bills through pay-item types",
+            "Demo Payroll Pty Ltd",
+            payroll_flow,
+            min_documents=30,
         ),
     )
 }

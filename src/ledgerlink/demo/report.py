@@ -93,12 +93,12 @@ class Outcome:
     def collect(self, call: Call, sandbox: SandboxServer) -> None:
         self.wall = time.perf_counter() - self.started
         self.counts = call("GET", "/queue", params={"limit": 1})["counts"]
-        self.held = _pages(call, "/queue", "items", state="needs_attention")
-        self.held += _pages(call, "/queue", "items", state="failed")
-        done = _pages(call, "/queue", "items", state="done")
+        self.held = all_pages(call, "/queue", "items", state="needs_attention")
+        self.held += all_pages(call, "/queue", "items", state="failed")
+        done = all_pages(call, "/queue", "items", state="done")
         self.done = {(i["kind"], i["source_id"]) for i in done}
         for kind in self.work.kinds():
-            shown = _pages(call, "/documents", "documents", kind=kind)
+            shown = all_pages(call, "/documents", "documents", kind=kind)
             self.documents[kind] = {d["source_id"]: d for d in shown}
         self.links = self._shown_links()
         if self.changed is not None:
@@ -194,7 +194,7 @@ class Outcome:
         return found
 
 
-def _pages(call: Call, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
+def all_pages(call: Call, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
     """Every item of a paged list (queue items, documents)."""
     found: list[dict[str, Any]] = []
     while True:

@@ -153,7 +153,9 @@ def run_demo(
                     f"{counts.get('tax_rates')} tax rates, {counts.get('currencies')} currencies, "
                     f"{counts.get('contacts')} contacts cached"
                 )
-                stage = Stage(engine, sandbox, core, console, started, workspace_id, engine_url)
+                stage = Stage(
+                    engine, sandbox, core, console, started, workspace_id, engine_url, chosen.tenant
+                )
                 code = chosen.flow(stage, documents)
                 if keep_running:
                     email, password = dashboard_owner(core, workspace_id)

@@ -43,3 +43,4 @@ class Stage:
     started: float
     workspace_id: str
     engine_url: str
+    tenant: str = "demo"  # the sandbox organisation connected (its key)
