@@ -173,6 +173,21 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "key file), including the key that sealed the stored tokens; if that key is lost, "
         "connect the organisation again.",
     ),
+    "INVENTORY_ACCOUNT_MISSING": (
+        422,
+        "Choose the account named under Edit connection, Inventory, then retry the movement.",
+    ),
+    "INVENTORY_INSUFFICIENT": (
+        409,
+        "Send the bill that buys the goods first, then retry; or allow backorders under Edit "
+        "connection, Inventory.",
+    ),
+    "INVENTORY_NOT_POSTED": (
+        200,
+        "Nothing to fix: stock movements post valuation journals only with the inventory mode "
+        "Post valuation entries (Edit connection, Inventory); those arriving or changed after "
+        "it is chosen are posted.",
+    ),
 }
 
 

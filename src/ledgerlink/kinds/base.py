@@ -144,6 +144,13 @@ class DocumentKind:
     def wanted_status(self, document: Any) -> str:
         raise NotImplementedError
 
+    def not_applicable(
+        self, document: Any, settings: Mapping[str, Any], link: LinkView | None
+    ) -> LedgerlinkError | None:
+        """Why the connection's settings leave nothing to send for it (done, not applicable,
+        before any call: a stock movement while inventory is not valued), or None."""
+        return None
+
     def decide(self, document: Any, link: LinkView | None) -> Decision:
         """Send (with which status), hold (why) or skip, given Xero's state as last read."""
         wanted = self.wanted_status(document)
@@ -243,6 +250,15 @@ class DocumentKind:
     def write_path(self, method: str, unitdp: int) -> str:
         path = f"/{self.resource}?summarizeErrors=false"
         return path + ("&unitdp=4" if unitdp == 4 and self.takes_unitdp else "")
+
+    def write_query(self, settings: Mapping[str, Any]) -> str:
+        """Query parameters the connection's settings add to its writes ("&name=value"; an
+        invoice's allowBackorders)."""
+        return ""
+
+    def refusal(self, messages: Sequence[str]) -> LedgerlinkError:
+        """The hold for a document Xero refused with these messages."""
+        return LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
 
     def write_target(self, update: bool, gone: bool, unitdp: int, link: Any) -> tuple[str, str]:
         """Method and path of the document's write: creates by PUT, updates by POST."""

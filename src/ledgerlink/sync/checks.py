@@ -314,6 +314,9 @@ class _Checker:
             return lifecycle.done("unchanged")
         if held is not None:
             return held
+        reason = kind.not_applicable(document, self.run.connection.settings, link)
+        if reason is not None:
+            return lifecycle.not_applicable(reason)
         decision = kind.decide(document, link)
         if isinstance(decision, Hold):
             return lifecycle.hold(decision.error)

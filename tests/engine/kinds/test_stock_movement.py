@@ -1,0 +1,127 @@
+"""Stock movements by inventory mode: valuation posts one balanced journal per movement (the
+right accounts by movement type, changed and voided with the movement); off and tracked post
+nothing; missing or unfit accounts are held before any call. The sandbox's journals judge."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.engine.kinds.conftest import all_done, item_of
+from tests.engine.kinds.inventory import (
+    ADJUSTMENT,
+    ASSET,
+    COGS,
+    add_valuation_accounts,
+    balanced_once,
+    journal_of,
+    journals,
+    movement,
+    postings,
+    set_inventory,
+    valuation,
+)
+from tests.engine.sync.conftest import SyncHarness
+
+
+def test_each_movement_is_one_balanced_journal_on_the_accounts_its_type_takes(
+    harness: SyncHarness,
+) -> None:
+    valuation(harness)
+    harness.push(
+        "stock_movement",
+        [
+            movement(1, "receipt", "120.00"),
+            movement(2, "issue", "45.50"),
+            movement(3, "adjustment", "10.00"),
+            movement(4, "adjustment", "-7.25"),
+            movement(5, "write_off", "3.10"),
+        ],
+    )
+    harness.sync()
+    balanced_once(harness, [f"mv-{n}" for n in range(1, 6)])
+    wanted = {
+        "mv-1": {ASSET: Decimal("120.00"), COGS: Decimal("-120.00")},
+        "mv-2": {COGS: Decimal("45.50"), ASSET: Decimal("-45.50")},
+        "mv-3": {ASSET: Decimal("10.00"), ADJUSTMENT: Decimal("-10.00")},
+        "mv-4": {ADJUSTMENT: Decimal("7.25"), ASSET: Decimal("-7.25")},
+        "mv-5": {ADJUSTMENT: Decimal("3.10"), ASSET: Decimal("-3.10")},
+    }
+    for source_id, amounts in wanted.items():
+        [journal] = journal_of(harness, source_id)
+        assert postings(journal) == amounts
+        assert journal["Url"].endswith(
+            "/documents/" + item_of(harness, "stock_movement", source_id).document_id
+        )
+    all_done(harness)
+
+
+def test_a_changed_movement_changes_its_journal_and_a_voided_one_voids_it(
+    harness: SyncHarness,
+) -> None:
+    valuation(harness)
+    harness.push("stock_movement", [movement(1, value="50.00"), movement(2, value="20.00")])
+    harness.sync()
+    harness.push(
+        "stock_movement",
+        [movement(1, value="65.00"), movement(2, value="20.00", status="voided")],
+    )
+    harness.sync()
+    [journal] = journal_of(harness, "mv-1")
+    assert postings(journal) == {ASSET: Decimal("65.00"), COGS: Decimal("-65.00")}
+    assert journal_of(harness, "mv-2") == []
+    assert len(journals(harness)) == 1
+    all_done(harness)
+
+
+def test_with_inventory_off_or_tracked_nothing_is_posted_and_nothing_is_held(
+    harness: SyncHarness,
+) -> None:
+    add_valuation_accounts(harness)
+    harness.push("stock_movement", [movement(1)])  # off by default
+    harness.sync()
+    set_inventory(harness, {"inventory_mode": "tracked"})
+    harness.push("stock_movement", [movement(2)])
+    harness.sync()
+    assert journals(harness) == []
+    items = {n: item_of(harness, "stock_movement", f"mv-{n}") for n in (1, 2)}
+    assert {i.error_code for i in items.values()} == {"INVENTORY_NOT_POSTED"}
+    assert "inventory mode is off" in items[1].error_message
+    assert "tracked items move their own stock" in items[2].error_message
+    all_done(harness)
+    assert not any(
+        r["path"].lower().startswith("/api.xro/2.0/manualjournals") for r in harness.requests()
+    )
+
+
+def test_a_journal_already_posted_still_follows_its_movement_after_the_mode_changes(
+    harness: SyncHarness,
+) -> None:
+    valuation(harness)
+    harness.push("stock_movement", [movement(1)])
+    harness.sync()
+    set_inventory(harness, {"inventory_mode": "tracked"})
+    harness.push("stock_movement", [movement(1, status="voided")])
+    harness.sync()
+    assert journals(harness) == []
+    all_done(harness)
+
+
+def test_missing_or_unfit_accounts_hold_the_movement_before_any_call(
+    harness: SyncHarness,
+) -> None:
+    add_valuation_accounts(harness)
+    set_inventory(harness, {"inventory_mode": "valuation", "inventory_cogs_account": COGS})
+    harness.push("stock_movement", [movement(1)])
+    harness.sync()
+    held = item_of(harness, "stock_movement", "mv-1")
+    assert (held.error_code, held.error_field) == (
+        "INVENTORY_ACCOUNT_MISSING",
+        "settings.inventory_asset_account",
+    )
+    set_inventory(harness, {"inventory_asset_account": "630"})  # Xero's INVENTORY account
+    harness.push("stock_movement", [movement(2)])
+    harness.sync()
+    held = item_of(harness, "stock_movement", "mv-2")
+    assert held.error_code == "XERO_ACCOUNT_CODE_INVALID"
+    assert "INVENTORY account" in held.error_message
+    assert journals(harness) == []
