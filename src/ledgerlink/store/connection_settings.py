@@ -168,6 +168,7 @@ class ConnectionSettings(BaseModel):
     )
     inventory_asset_account: str | None = Field(
         default=None,
+        validate_default=True,
         max_length=10,
         description="Valuation journals' inventory asset: a current asset account that is NOT of "
         "Xero's INVENTORY type (Xero keeps those for tracked items and takes no manual journal "
@@ -175,6 +176,7 @@ class ConnectionSettings(BaseModel):
     )
     inventory_cogs_account: str | None = Field(
         default=None,
+        validate_default=True,
         max_length=10,
         description="Valuation journals' cost of goods sold (a direct costs or expense account): "
         "the other side of receipts and issues.",
@@ -191,6 +193,18 @@ class ConnectionSettings(BaseModel):
         "hand (sent with Xero's allowBackorders). Off: Xero refuses such an invoice and it is "
         "held with INVENTORY_INSUFFICIENT until the bill that buys the goods is in Xero.",
     )
+
+    @field_validator("inventory_asset_account", "inventory_cogs_account")
+    @classmethod
+    def _valuation_accounts(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value.strip() if value else None
+        if not value and info.data.get("inventory_mode") == "valuation":
+            what = "inventory asset" if info.field_name == "inventory_asset_account" else "COGS"
+            raise ValueError(
+                f"Post valuation entries needs the {what} account its journals post to: "
+                "choose one (or another inventory mode)"
+            )
+        return value
 
 
 def branch_key(name: str) -> str:

@@ -1,16 +1,21 @@
 """Stock movements by inventory mode: valuation posts one balanced journal per movement (the
 right accounts by movement type, changed and voided with the movement); off and tracked post
-nothing; missing or unfit accounts are held before any call. The sandbox's journals judge."""
+nothing; valuation is refused without its accounts, and unfit ones hold a movement before any
+call. The sandbox's journals judge."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from ledgerlink.errors import LedgerlinkError
 from tests.engine.kinds.conftest import all_done, item_of
 from tests.engine.kinds.inventory import (
     ADJUSTMENT,
     ASSET,
     COGS,
+    VALUATION,
     add_valuation_accounts,
     balanced_once,
     journal_of,
@@ -106,22 +111,28 @@ def test_a_journal_already_posted_still_follows_its_movement_after_the_mode_chan
     all_done(harness)
 
 
-def test_missing_or_unfit_accounts_hold_the_movement_before_any_call(
+def test_valuation_without_its_accounts_is_refused_and_unfit_ones_hold_the_movement(
     harness: SyncHarness,
 ) -> None:
     add_valuation_accounts(harness)
-    set_inventory(harness, {"inventory_mode": "valuation", "inventory_cogs_account": COGS})
+    with pytest.raises(LedgerlinkError) as refused:
+        set_inventory(harness, {"inventory_mode": "valuation", "inventory_cogs_account": COGS})
+    assert refused.value.field == "settings.inventory_asset_account"
+    assert "inventory asset account" in refused.value.message
+    set_inventory(harness, {**VALUATION, "inventory_asset_account": "630"})  # INVENTORY type
     harness.push("stock_movement", [movement(1)])
+    set_inventory(harness, {"inventory_adjustment_account": "090"})  # a bank account
+    harness.push("stock_movement", [movement(2, "write_off")])
     harness.sync()
     held = item_of(harness, "stock_movement", "mv-1")
-    assert (held.error_code, held.error_field) == (
-        "INVENTORY_ACCOUNT_MISSING",
+    assert (held.state, held.error_code, held.error_field) == (
+        "needs_attention",
+        "XERO_ACCOUNT_CODE_INVALID",
         "settings.inventory_asset_account",
     )
-    set_inventory(harness, {"inventory_asset_account": "630"})  # Xero's INVENTORY account
-    harness.push("stock_movement", [movement(2)])
-    harness.sync()
-    held = item_of(harness, "stock_movement", "mv-2")
-    assert held.error_code == "XERO_ACCOUNT_CODE_INVALID"
     assert "INVENTORY account" in held.error_message
+    held = item_of(harness, "stock_movement", "mv-2")
+    assert held.error_field == "settings.inventory_asset_account"
+    assert "settings.inventory_adjustment_account '090'" in held.error_message
     assert journals(harness) == []
+    assert not any(r["path"] == "/ManualJournals" for r in harness.requests())
