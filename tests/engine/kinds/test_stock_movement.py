@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from ledgerlink.errors import LedgerlinkError
-from tests.engine.kinds.conftest import all_done, item_of
+from tests.engine.kinds.conftest import all_done, item_of, link_of
 from tests.engine.kinds.inventory import (
     ADJUSTMENT,
     ASSET,
@@ -136,3 +136,23 @@ def test_valuation_without_its_accounts_is_refused_and_unfit_ones_hold_the_movem
     assert "settings.inventory_adjustment_account '090'" in held.error_message
     assert journals(harness) == []
     assert not any(r["path"] == "/ManualJournals" for r in harness.requests())
+
+
+def test_a_journal_voided_in_xero_is_read_back_and_a_later_change_is_held(
+    harness: SyncHarness,
+) -> None:
+    valuation(harness)
+    harness.push("stock_movement", [movement(1)])
+    harness.sync()
+    [journal] = journal_of(harness, "mv-1")
+    with harness.xero() as xero:
+        voided = xero.post(f"/ManualJournals/{journal['ManualJournalID']}", {"Status": "VOIDED"})
+        assert voided.status == 200, voided.text
+    harness.advance(61 * 60)  # the connection's poll (every 60 minutes) reads it back
+    harness.sync()
+    assert link_of(harness, "stock_movement", "mv-1").xero_status == "VOIDED"
+    harness.push("stock_movement", [movement(1, value="130.00")])
+    harness.sync()
+    held = item_of(harness, "stock_movement", "mv-1")
+    assert (held.state, held.error_code) == ("needs_attention", "XERO_NOT_EDITABLE")
+    assert journals(harness) == []
