@@ -197,11 +197,7 @@ class StockMovementKind(DocumentKind):
         return body
 
     def link_values(self, record: Record) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "xero_id": record.get("ManualJournalID"),
-            "xero_status": record.get("Status"),
-            "xero_type": "MANUALJOURNAL",
-        }
+        values = {**super().link_values(record), "xero_type": "MANUALJOURNAL"}
         lines = record.get("JournalLines")
         if isinstance(lines, list) and lines:
             amounts = [Decimal(str(x.get("LineAmount") or 0)) for x in lines if isinstance(x, dict)]
