@@ -53,6 +53,7 @@ NOT_APPLICABLE = {
     "through bills and invoices, so a valuation journal would count it twice.",
 }
 _GONE = frozenset({"VOIDED", "DELETED"})
+MARKER = "ledgerlink stock_movement "
 _WHERE_DATES = 25
 
 
@@ -108,7 +109,7 @@ def narration(document: Any) -> str:
             what += f" x {document.quantity.normalize():f}"
     if document.reference:
         what += f" ({document.reference})"
-    return f"{what} [ledgerlink stock_movement {document.source_id}]"
+    return f"{what} [{MARKER}{document.source_id}]"
 
 
 class StockMovementKind(DocumentKind):
@@ -203,6 +204,11 @@ class StockMovementKind(DocumentKind):
             amounts = [Decimal(str(x.get("LineAmount") or 0)) for x in lines if isinstance(x, dict)]
             values["total"] = str(sum((a for a in amounts if a > 0), Decimal("0.00")))
         return values
+
+    def takes(self, record: Record) -> bool:
+        """Only journals ledgerlink posted are stock movements (the Narration's marker): a
+        person's own journals (depreciation, accruals) are none of ours."""
+        return MARKER in str(record.get("Narration") or "")
 
     def lookup_queries(self, sent: Sequence[Record]) -> list[tuple[str, dict[str, str]]]:
         """The journals of the sent dates (Xero's ``where`` on Date), 25 dates a query."""

@@ -5,11 +5,14 @@ call. The sandbox's journals judge."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.sync.reconcile import reconcile
+from ledgerlink.sync.reconcile_report import MISSING
 from tests.engine.kinds.conftest import all_done, item_of, link_of
 from tests.engine.kinds.inventory import (
     ADJUSTMENT,
@@ -156,3 +159,42 @@ def test_a_journal_voided_in_xero_is_read_back_and_a_later_change_is_held(
     held = item_of(harness, "stock_movement", "mv-1")
     assert (held.state, held.error_code) == ("needs_attention", "XERO_NOT_EDITABLE")
     assert journals(harness) == []
+
+
+def test_the_reconciliation_report_knows_its_journals_from_a_persons_own(
+    harness: SyncHarness,
+) -> None:
+    """A person's own journal in Xero is not a stock movement; a movement the inventory mode
+    leaves unposted owes Xero nothing; a posted journal voided in Xero is a difference."""
+    add_valuation_accounts(harness)
+    harness.push("stock_movement", [movement(1)])  # inventory off: not posted
+    harness.sync()
+    set_inventory(harness, VALUATION)
+    harness.push("stock_movement", [movement(2), movement(3)])
+    harness.sync()
+    [journal] = journal_of(harness, "mv-3")
+    own = {
+        "Narration": "Depreciation March",
+        "Date": "2026-03-31",
+        "Status": "POSTED",
+        "JournalLines": [
+            {"LineAmount": 50, "AccountCode": "429"},
+            {"LineAmount": -50, "AccountCode": "880"},
+        ],
+    }
+    with harness.xero() as xero:
+        assert xero.put("/ManualJournals", own).status == 200
+        voided = xero.post(f"/ManualJournals/{journal['ManualJournalID']}", {"Status": "VOIDED"})
+        assert voided.status == 200
+
+    def report() -> set[tuple[str, str | None, str | None]]:
+        march = (date(2026, 3, 1), date(2026, 3, 31))
+        found = reconcile(
+            harness.worker(), harness.workspace_id, harness.connection_id, *march, "stock_movement"
+        )
+        return {(e.category, e.source_id, e.xero_status) for e in found.entries}
+
+    # mv-1 was never posted (inventory was off then): valued now, the report says so
+    assert report() == {(MISSING, "mv-1", None), (MISSING, "mv-3", "VOIDED")}
+    set_inventory(harness, {"inventory_mode": "tracked"})
+    assert report() == {(MISSING, "mv-3", "VOIDED")}
