@@ -257,7 +257,19 @@ class DocumentKind:
         return ""
 
     def refusal(self, messages: Sequence[str]) -> LedgerlinkError:
-        """The hold for a document Xero refused with these messages."""
+        """The hold for a document Xero refused with these messages. Selling (or returning to a
+        supplier) more of a tracked item than Xero has on hand is INVENTORY_INSUFFICIENT, with
+        what to do; Xero's exact wording is UNCONFIRMED: it names the quantity on hand, as the
+        sandbox's does."""
+        short = [m for m in messages if "quantity on hand" in m.lower()]
+        if short:
+            return LedgerlinkError(
+                "INVENTORY_INSUFFICIENT",
+                f"{'; '.join(short)} Send the bill that buys the goods first and retry; an "
+                "invoice may also go once backorders are allowed under Edit connection, "
+                "Inventory (settings.inventory_allow_backorders).",
+                "lines",
+            )
         return LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
 
     def write_target(self, update: bool, gone: bool, unitdp: int, link: Any) -> tuple[str, str]:

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledgerlink.documents.schemas import SalesInvoice
-from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind, Prepared, Record
 from ledgerlink.mapping.status import INVOICE_STATUS
 from ledgerlink.xero.convert import invoice_to_xero
@@ -36,19 +35,6 @@ class LinedInvoiceKind(DocumentKind):
         """Xero's allowBackorders when the connection allows selling more of a tracked item than
         Xero has on hand (a parameter of Invoices writes only)."""
         return "&allowBackorders=true" if settings.get("inventory_allow_backorders") else ""
-
-    def refusal(self, messages: Sequence[str]) -> LedgerlinkError:
-        """Xero refuses to sell more of a tracked item than it has on hand: held with what to do.
-        Xero's exact wording is UNCONFIRMED; it names the quantity on hand (as the sandbox's)."""
-        short = [m for m in messages if "quantity on hand" in m.lower()]
-        if not short:
-            return super().refusal(messages)
-        return LedgerlinkError(
-            "INVENTORY_INSUFFICIENT",
-            f"{'; '.join(short)} Send the bill that buys the goods first and retry, or allow "
-            "backorders under Edit connection, Inventory (settings.inventory_allow_backorders).",
-            "lines",
-        )
 
 
 class InvoiceKind(LinedInvoiceKind):

@@ -144,3 +144,27 @@ def test_selling_more_than_xero_has_is_held_and_goes_once_backorders_are_allowed
     assert Decimal(str(_item(harness, "GIZMO")["QuantityOnHand"])) == -3
     _no_item_writes(harness, setup)
     all_done(harness)
+
+
+def test_returning_more_to_a_supplier_than_xero_has_is_held_with_what_to_do(
+    harness: SyncHarness,
+) -> None:
+    set_inventory(harness, {"inventory_mode": "tracked", "inventory_allow_backorders": True})
+    add_tracked_items(harness)
+    returned = credit_note(
+        1,
+        type="supplier",
+        status="sent",
+        contact={"key": "supplier-1", "name": "Supplier 1"},
+        lines=[_line("GADGET", 2, ITEMS["GADGET"])],
+    )
+    harness.push("credit_note", [returned])
+    harness.sync()
+    held = item_of(harness, "credit_note", "cn-1")
+    assert (held.state, held.error_code, held.error_field) == (
+        "needs_attention",
+        "INVENTORY_INSUFFICIENT",
+        "lines",
+    )
+    assert "Send the bill that buys the goods first" in held.error_message
+    assert [n for n in org(harness).credit_notes.values() if n["Status"] != "DELETED"] == []
