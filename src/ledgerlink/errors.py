@@ -183,7 +183,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "connection, Inventory.",
     ),
     "INVENTORY_NOT_POSTED": (
-        200,
+        409,
         "Nothing to fix: stock movements post valuation journals only with the inventory mode "
         "Post valuation entries (Edit connection, Inventory); those arriving or changed after "
         "it is chosen are posted.",
