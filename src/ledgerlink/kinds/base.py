@@ -412,6 +412,9 @@ class CheckContext:
     base_currency: str | None = None
     # Money already promised in this claim per Xero document (payments on one invoice).
     spent: dict[str, Decimal] = field(default_factory=dict)
+    # The organisation's lock date as last read (for kinds without lines, which preflight
+    # does not see).
+    lock_date: date | None = None
 
 
 @dataclass

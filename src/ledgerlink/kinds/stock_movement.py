@@ -35,6 +35,7 @@ from typing import Any
 from ledgerlink.documents.stock_movement import StockMovement
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import CheckContext, DocumentKind, LinkView, Prepared, Record
+from ledgerlink.mapping.preflight import locked_period
 from ledgerlink.mapping.status import Decision, Send, Skip, not_editable
 
 MODES = ("off", "valuation", "tracked")
@@ -159,13 +160,15 @@ class StockMovementKind(DocumentKind):
         return Send(wanted)
 
     def checks(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:
-        """The accounts its journal posts to are set and fit (before any call)."""
+        """Its date is after the lock date, and the accounts its journal posts to are set and
+        fit (before any call)."""
         other = (
             "inventory_cogs_account"
             if document.type in ("receipt", "issue")
             else "inventory_adjustment_account"
         )
-        problems: list[LedgerlinkError] = []
+        locked = locked_period("date", document.date, context.lock_date)
+        problems: list[LedgerlinkError] = [locked] if locked is not None else []
         for setting in ("inventory_asset_account", other):
             code = _code(context.settings, setting)
             if code is None:

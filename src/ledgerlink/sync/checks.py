@@ -346,7 +346,12 @@ class _Checker:
             )
         if not gone:
             context = CheckContext(
-                self.run.connection.settings, self.view, resolved, self.base, self.spent
+                self.run.connection.settings,
+                self.view,
+                resolved,
+                self.base,
+                self.spent,
+                self.lock,
             )
             problems += kind.checks(document, context)
         if problems:

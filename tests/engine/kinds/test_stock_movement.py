@@ -198,3 +198,18 @@ def test_the_reconciliation_report_knows_its_journals_from_a_persons_own(
     assert report() == {(MISSING, "mv-1", None), (MISSING, "mv-3", "VOIDED")}
     set_inventory(harness, {"inventory_mode": "tracked"})
     assert report() == {(MISSING, "mv-3", "VOIDED")}
+
+
+def test_a_movement_dated_in_a_locked_period_is_held_before_any_call(
+    harness: SyncHarness,
+) -> None:
+    valuation(harness)
+    harness.push("stock_movement", [movement(1, date="2025-01-10"), movement(2)])
+    harness.sync()
+    held = item_of(harness, "stock_movement", "mv-1")
+    assert (held.state, held.error_code, held.error_field) == (
+        "needs_attention",
+        "XERO_LOCKED_PERIOD",
+        "date",
+    )
+    balanced_once(harness, ["mv-2"])
