@@ -20,14 +20,15 @@ from sqlalchemy.engine import make_url
 log = logging.getLogger(__name__)
 
 # What the engine reads and writes: invoices, bills, credit notes, purchase orders and items
-# (accounting.invoices), payments, contacts, and the organisation's settings (accounts, tax
-# rates, currencies, tracking categories, items, the organisation itself). Xero apps created on
+# (accounting.invoices), payments, contacts, stock valuation journals (accounting.manualjournals),
+# and the organisation's settings (accounts, tax rates, currencies, tracking categories, items,
+# the organisation itself). Xero apps created on
 # or after 2 March 2026 get only granular scopes; older apps may still ask for the broad
 # accounting.transactions (LEDGERLINK_XERO_SCOPE_STYLE=broad) until Xero ends it in 2027.
 USER_SCOPES = ("openid", "profile", "email", "offline_access")
 GRANULAR_SCOPES = (
     "openid profile email offline_access accounting.invoices accounting.payments "
-    "accounting.contacts accounting.settings"
+    "accounting.contacts accounting.settings accounting.manualjournals"
 )
 BROAD_SCOPES = (
     "openid profile email offline_access accounting.transactions accounting.contacts "

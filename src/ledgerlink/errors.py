@@ -184,6 +184,22 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "Check the signs of the pay items on the Payroll page: what a '-' takes off a payee's "
         "bill must not be more than what a '+' adds; the pay run is generated again then.",
     ),
+    # -- inventory --
+    "INVENTORY_ACCOUNT_MISSING": (
+        422,
+        "Choose the account named under Edit connection, Inventory, then retry the movement.",
+    ),
+    "INVENTORY_INSUFFICIENT": (
+        409,
+        "Send the bill that buys the goods first, then retry; or allow backorders under Edit "
+        "connection, Inventory.",
+    ),
+    "INVENTORY_NOT_POSTED": (
+        409,
+        "Nothing to fix: stock movements post valuation journals only with the inventory mode "
+        "Post valuation entries (Edit connection, Inventory); those arriving or changed after "
+        "it is chosen are posted.",
+    ),
 }
 
 

@@ -160,3 +160,30 @@ def test_huge_line_amount_is_refused(xero: XeroHttp) -> None:
     reply = xero.put("/ManualJournals", _journal(JournalLines=lines))
     assert reply.status == 400
     assert _messages(reply)[0] == "LineAmount must be less than 1,000,000,000,000."
+
+
+def test_inventory_accounts_refused(xero: XeroHttp) -> None:
+    """Xero keeps INVENTORY accounts for tracked items (fact sheet 5.5, UNCONFIRMED detail)."""
+    lines = [{"LineAmount": 40, "AccountCode": "630"}, {"LineAmount": -40, "AccountCode": "310"}]
+    reply = xero.put("/ManualJournals", _journal(JournalLines=lines))
+    assert _messages(reply) == ["Account code '630' is not a valid code for this document."]
+
+
+def test_url_kept_and_found_by_date_and_a_posted_journal_edited_by_id(xero: XeroHttp) -> None:
+    """What ledgerlink's lost-reply lookup relies on: the Url comes back, and ``where`` on Date
+    lists the journals of a day; a POSTED journal takes new lines by its id."""
+    url = "https://app.example.com/moves/7"
+    made = xero.put("/ManualJournals", _journal(Status="POSTED", Url=url, Date="2026-03-10"))
+    journal_id = made.json["ManualJournals"][0]["ManualJournalID"]
+    xero.put("/ManualJournals", _journal(Status="POSTED", Date="2026-03-11"))
+    where = "Date == DateTime(2026,03,10) OR Date == DateTime(2026,03,12)"
+    found = xero.get("/ManualJournals", params={"where": where}).json["ManualJournals"]
+    assert [(j["ManualJournalID"], j["Url"]) for j in found] == [(journal_id, url)]
+    lines = [{"LineAmount": 55, "AccountCode": "429"}, {"LineAmount": -55, "AccountCode": "880"}]
+    edited = xero.post(
+        "/ManualJournals",
+        {"ManualJournals": [{"ManualJournalID": journal_id, "JournalLines": lines}]},
+    )
+    assert edited.status == 200, edited.text
+    [after] = xero.get(f"/ManualJournals/{journal_id}").json["ManualJournals"]
+    assert (after["Status"], after["JournalLines"][0]["LineAmount"]) == ("POSTED", Decimal("55.00"))

@@ -148,6 +148,13 @@ class DocumentKind:
     def wanted_status(self, document: Any) -> str:
         raise NotImplementedError
 
+    def not_applicable(
+        self, document: Any, settings: Mapping[str, Any], link: LinkView | None
+    ) -> LedgerlinkError | None:
+        """Why the connection's settings leave nothing to send for it (done, not applicable,
+        before any call: a stock movement while inventory is not valued), or None."""
+        return None
+
     def decide(self, document: Any, link: LinkView | None) -> Decision:
         """Send (with which status), hold (why) or skip, given Xero's state as last read."""
         wanted = self.wanted_status(document)
@@ -247,6 +254,27 @@ class DocumentKind:
     def write_path(self, method: str, unitdp: int) -> str:
         path = f"/{self.resource}?summarizeErrors=false"
         return path + ("&unitdp=4" if unitdp == 4 and self.takes_unitdp else "")
+
+    def write_query(self, settings: Mapping[str, Any]) -> str:
+        """Query parameters the connection's settings add to its writes ("&name=value"; an
+        invoice's allowBackorders)."""
+        return ""
+
+    def refusal(self, messages: Sequence[str]) -> LedgerlinkError:
+        """The hold for a document Xero refused with these messages. Selling (or returning to a
+        supplier) more of a tracked item than Xero has on hand is INVENTORY_INSUFFICIENT, with
+        what to do; Xero's exact wording is UNCONFIRMED: it names the quantity on hand, as the
+        sandbox's does."""
+        short = [m for m in messages if "quantity on hand" in m.lower()]
+        if short:
+            return LedgerlinkError(
+                "INVENTORY_INSUFFICIENT",
+                f"{'; '.join(short)} Send the bill that buys the goods first and retry; an "
+                "invoice may also go once backorders are allowed under Edit connection, "
+                "Inventory (settings.inventory_allow_backorders).",
+                "lines",
+            )
+        return LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
 
     def write_target(self, update: bool, gone: bool, unitdp: int, link: Any) -> tuple[str, str]:
         """Method and path of the document's write: creates by PUT, updates by POST."""
@@ -388,6 +416,9 @@ class CheckContext:
     base_currency: str | None = None
     # Money already promised in this claim per Xero document (payments on one invoice).
     spent: dict[str, Decimal] = field(default_factory=dict)
+    # The organisation's lock date as last read (for kinds without lines, which preflight
+    # does not see).
+    lock_date: date | None = None
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledgerlink.documents.schemas import SalesInvoice
@@ -30,6 +30,11 @@ class LinedInvoiceKind(DocumentKind):
     def matches(self, sent: Record, found: Record) -> bool:
         url = sent.get("Url")
         return bool(url) and found.get("Url") == url and found.get("Status") != "DELETED"
+
+    def write_query(self, settings: Mapping[str, Any]) -> str:
+        """Xero's allowBackorders when the connection allows selling more of a tracked item than
+        Xero has on hand (a parameter of Invoices writes only)."""
+        return "&allowBackorders=true" if settings.get("inventory_allow_backorders") else ""
 
 
 class InvoiceKind(LinedInvoiceKind):

@@ -335,6 +335,18 @@ def _contact_errors(subject: Subject, reference: Reference) -> list[LedgerlinkEr
     return []
 
 
+def locked_period(field: str, when: date, lock: date | None) -> LedgerlinkError | None:
+    """XERO_LOCKED_PERIOD when ``when`` falls on or before the organisation's lock date."""
+    if lock is None or when > lock:
+        return None
+    return _err(
+        "XERO_LOCKED_PERIOD",
+        field,
+        f"{field} {when.isoformat()} is on or before the organisation's lock date "
+        f"{lock.isoformat()}; Xero refuses documents in a locked period.",
+    )
+
+
 def preflight(
     document: LinedDocument,
     resolved_lines: Sequence[ResolvedLine],
@@ -351,15 +363,9 @@ def preflight(
     problems: list[LedgerlinkError] = []
     date_field = subject.date_field
     when = subject.when
-    if org_lock_date is not None and when <= org_lock_date:
-        problems.append(
-            _err(
-                "XERO_LOCKED_PERIOD",
-                date_field,
-                f"{date_field} {when.isoformat()} is on or before the organisation's lock date "
-                f"{org_lock_date.isoformat()}; Xero refuses documents in a locked period.",
-            )
-        )
+    locked = locked_period(date_field, when, org_lock_date)
+    if locked is not None:
+        problems.append(locked)
     if subject.gone:
         return problems
     problems += _contact_errors(subject, reference)

@@ -155,6 +155,57 @@ class ConnectionSettings(BaseModel):
             names.append(name)
         return names
 
+    # -- inventory --
+    inventory_mode: Literal["off", "valuation", "tracked"] = Field(
+        default="off",
+        description="How stock reaches Xero. off (Do not sync inventory): stock movements are "
+        "accepted and marked not applicable, nothing is posted; valuation (Post valuation "
+        "entries): each stock movement becomes one balanced manual journal between "
+        "inventory_asset_account and inventory_cogs_account (or inventory_adjustment_account); "
+        "tracked (Sync inventory): Xero's tracked items move their own quantities and average "
+        "cost through the bills, invoices and credit notes that name their item codes, so stock "
+        "movements post nothing.",
+    )
+    inventory_asset_account: str | None = Field(
+        default=None,
+        validate_default=True,
+        max_length=10,
+        description="Valuation journals' inventory asset: a current asset account that is NOT of "
+        "Xero's INVENTORY type (Xero keeps those for tracked items and takes no manual journal "
+        "on them).",
+    )
+    inventory_cogs_account: str | None = Field(
+        default=None,
+        validate_default=True,
+        max_length=10,
+        description="Valuation journals' cost of goods sold (a direct costs or expense account): "
+        "the other side of receipts and issues.",
+    )
+    inventory_adjustment_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Valuation journals' other side for adjustments and write-offs (stock "
+        "counted up or down, damaged goods); absent: inventory_cogs_account.",
+    )
+    inventory_allow_backorders: bool = Field(
+        default=False,
+        description="Sync inventory: invoices may sell more of a tracked item than Xero has on "
+        "hand (sent with Xero's allowBackorders). Off: Xero refuses such an invoice and it is "
+        "held with INVENTORY_INSUFFICIENT until the bill that buys the goods is in Xero.",
+    )
+
+    @field_validator("inventory_asset_account", "inventory_cogs_account")
+    @classmethod
+    def _valuation_accounts(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value.strip() if value else None
+        if not value and info.data.get("inventory_mode") == "valuation":
+            what = "inventory asset" if info.field_name == "inventory_asset_account" else "COGS"
+            raise ValueError(
+                f"Post valuation entries needs the {what} account its journals post to: "
+                "choose one (or another inventory mode)"
+            )
+        return value
+
 
 def branch_key(name: str) -> str:
     """How branch names compare: trimmed, case-insensitively ("North " is "north")."""

@@ -314,6 +314,9 @@ class _Checker:
             return lifecycle.done("unchanged")
         if held is not None:
             return held
+        reason = kind.not_applicable(document, self.run.connection.settings, link)
+        if reason is not None:
+            return lifecycle.not_applicable(reason)
         decision = kind.decide(document, link)
         if isinstance(decision, Hold):
             return lifecycle.hold(decision.error)
@@ -343,7 +346,12 @@ class _Checker:
             )
         if not gone:
             context = CheckContext(
-                self.run.connection.settings, self.view, resolved, self.base, self.spent
+                self.run.connection.settings,
+                self.view,
+                resolved,
+                self.base,
+                self.spent,
+                self.lock,
             )
             problems += kind.checks(document, context)
         if problems:

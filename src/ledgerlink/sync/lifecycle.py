@@ -140,6 +140,12 @@ def hold(error: LedgerlinkError) -> Outcome:
     return Outcome("needs_attention", error=error)
 
 
+def not_applicable(error: LedgerlinkError) -> Outcome:
+    """Done without a call: the connection's settings leave nothing to send (a stock movement
+    while inventory is not valued). ``error`` says why on the item (no "synced" event)."""
+    return Outcome("done", note="unchanged", error=error)
+
+
 def retry(
     error: LedgerlinkError | None,
     *,

@@ -316,7 +316,7 @@ def apply_reply(
                     outcomes.append((row.id, _after_write(kind, extra)))
                 else:
                     messages = validation_messages(element) or [f"Xero refused the {kind.noun}."]
-                    error = LedgerlinkError("XERO_VALIDATION", "; ".join(messages), None)
+                    error = kind.refusal(messages)
                     outcomes.append((row.id, lifecycle.hold(error)))
                 settled.add(row.id)
         fresh.insert(session)

@@ -149,6 +149,14 @@ def _sources(
         view = ReferenceView(session, connection_id)
         overrides = item_overrides(session, connection_id)
         defaults = MappingDefaults.from_settings(connection.settings or {})
+        # what the settings leave unsent (a stock movement while inventory is not valued)
+        # owes Xero nothing
+        found = [
+            s
+            for s in found
+            if s.xero_id
+            or s.kind.not_applicable(s.document, connection.settings or {}, None) is None
+        ]
         for source in found:
             source.amount = source_total(source.kind, source.document, view, overrides, defaults)
     return found

@@ -239,8 +239,11 @@ def _batches(run: Run, sendable: Sequence[Ready]) -> list[_Batch]:
         for start in range(0, len(members), step):
             chunk = members[start : start + step]
             widest = max(chunk, key=lambda r: r.unitdp)
-            target = kind.write_target(widest.update, widest.gone, widest.unitdp, widest.work.link)
-            found.append(_Batch(kind, *target, chunk))
+            method, path = kind.write_target(
+                widest.update, widest.gone, widest.unitdp, widest.work.link
+            )
+            path += kind.write_query(run.connection.settings)
+            found.append(_Batch(kind, method, path, chunk))
     return found
 
 

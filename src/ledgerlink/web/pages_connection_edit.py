@@ -1,7 +1,9 @@
 """Edit connection: the settings of one organisation, as the seeds' "Edit Connection" screen:
 branches served, the invoice number sequence (its next number editable), default revenue and
 expense accounts and tax types and the payment account (from Xero's own lists, filtered by what
-fits), sync mode and schedule, polling, the active switch. The OAuth round trip lands here.
+fits), sync mode and schedule, polling, the active switch, and the inventory mode with its
+valuation accounts (the inventory app's "Do not sync inventory / Post valuation entries / Sync
+inventory"). The OAuth round trip lands here.
 
 Saving sends ``connections.update_settings`` only what the person changed (it validates; its
 error is shown next to the field it names, with what was typed kept). The next invoice number
@@ -25,7 +27,7 @@ from ledgerlink.sync import directions
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, services
 from ledgerlink.web.pages_connections import STATUS_WORDS
 from ledgerlink.web.render import go, page
-from ledgerlink.web.xero_lists import xero_lists
+from ledgerlink.web.xero_lists import inventory_accounts, xero_lists
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,8 +45,13 @@ TEXTS = (
     "mode",
     "schedule",
     "poll_minutes",
+    "inventory_mode",
+    "inventory_asset_account",
+    "inventory_cogs_account",
+    "inventory_adjustment_account",
 )
-SWITCHES = ("active", "bill_number_required")  # checkboxes: absent from the form is off
+# checkboxes: absent from the form is off
+SWITCHES = ("active", "bill_number_required", "inventory_allow_backorders")
 SHOWN_NEXT = "shown_next_number"  # the next number as the page showed it
 NUMBERS = ("invoice_next_number", "invoice_number_digits", "poll_minutes")
 DIRECTIONS_SHOWN = "directions_shown"  # the What syncs boxes were on the form posted
@@ -147,6 +154,7 @@ def _edit_page(
             "kinds": [(k.name, k.noun) for k in kinds.all_kinds()],
             "values": values if values is not None else _shown_values(shown),
             "lists": lists,
+            "inventory_accounts": inventory_accounts(session, row.id),
             "error": error,
         }
     return page(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
+from ledgerlink.kinds.stock_movement import ACCOUNT_SETTINGS, account_choices_for
 from ledgerlink.mapping.preflight import account_class, tax_rate_choices
 from ledgerlink.sync.reference_view import ReferenceView
 
@@ -97,3 +98,15 @@ def xero_lists(session: Session, connection_id: str) -> XeroLists:
         },
         tax_rates={"sales": _taxes(rates, "REVENUE"), "purchase": _taxes(rates, "EXPENSE")},
     )
+
+
+def inventory_accounts(session: Session, connection_id: str) -> dict[str, list[Choice]]:
+    """The choices for each valuation account setting: active, not bank or system, of the types
+    the setting takes (a CURRENT asset, never INVENTORY; direct costs or expense)."""
+    accounts = ReferenceView(session, connection_id).accounts()
+    return {
+        setting: [
+            _account_choice(a) for a in account_choices_for(accounts, setting) if a.get("Code")
+        ]
+        for setting in ACCOUNT_SETTINGS
+    }

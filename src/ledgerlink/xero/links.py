@@ -22,6 +22,8 @@ PAGES: dict[str, str] = {
     "CONTACT": "/Contacts/View/{id}",
     # As Xero's own MCP server links a payment (fact sheet section 9).
     "PAYMENT": "/Bank/ViewTransaction.aspx?bankTransactionID={id}",
+    # A manual journal's page (UNCONFIRMED: the path as Xero's web app shows it, not documented).
+    "MANUALJOURNAL": "/Journal/View.aspx?invoiceID={id}",
 }
 
 ALIASES: dict[str, str] = {

@@ -5,9 +5,9 @@ A line naming an account code Xero does not know loses that code with a warning 
 example: "Account code ''476'' has been removed as it does not match a recognised account."),
 as Xero does; a DRAFT may keep such a line, but a journal is only POSTED when every line has an
 account, so posting it then fails with the usual "must be specified" error. Lines may not post
-to bank, system or inventory accounts. Status changes: DRAFT -> DRAFT, POSTED, DELETED;
-POSTED -> POSTED (edits), VOIDED; DELETED and VOIDED are final. The lock date applies to
-posting, editing a posted journal and voiding it.
+to bank, system or inventory accounts (inventory: UNCONFIRMED, see ``rules.account_usable``).
+Status changes: DRAFT -> DRAFT, POSTED, DELETED; POSTED -> POSTED (edits), VOIDED; DELETED and
+VOIDED are final. The lock date applies to posting, editing a posted journal and voiding it.
 """
 
 from __future__ import annotations

@@ -30,7 +30,9 @@ def invalid_account_message(code: str) -> str:
 
 
 def account_usable(account: Record, document: str) -> bool:
-    """Bank and system accounts carry their own postings in Xero; lines may not use them."""
+    """Bank and system accounts carry their own postings in Xero; lines may not use them. A
+    manual journal may not post to an INVENTORY account either (Xero keeps those for tracked
+    items): reported, not documented by Xero (fact sheet 5.5, UNCONFIRMED)."""
     if account.get("Type") == "BANK" or account.get("SystemAccount"):
         return False
     return not (document == "MANUALJOURNAL" and account.get("Type") == "INVENTORY")

@@ -255,7 +255,7 @@ def test_expense_rules() -> None:
 
 def test_not_an_object_or_unknown_kind() -> None:
     assert problems("invoice", ["x"]) == [(None, "The invoice must be a JSON object (got list).")]
-    known = ["expense", "invoice", "purchase_order", "credit_note", "payment"]
+    known = ["expense", "invoice", "purchase_order", "stock_movement", "credit_note", "payment"]
     assert problems("paper", {}) == [("kind", f"kind must be one of {known} (got 'paper').")]
 
 

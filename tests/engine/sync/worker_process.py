@@ -90,6 +90,21 @@ class WorkerProcess:
             time.sleep(0.02)
         raise AssertionError(f"the worker never reached its pause point:\n{self.log()}")
 
+    def die_at(self, points: list[str]) -> list[str]:
+        """One life per pause point, each killed there, then a life that runs to the end; the
+        points the lives stopped at."""
+        deaths: list[str] = []
+        try:
+            for point in points:
+                self.start(pause_at=point)
+                deaths.append(self.wait_paused())
+                self.kill()
+            self.start()
+            assert self.wait() == 0, self.log()
+        finally:
+            self.stop()
+        return deaths
+
     def kill(self) -> None:
         """SIGKILL: no handler runs, nothing is flushed or released."""
         assert self.process is not None

@@ -114,7 +114,8 @@ def test_the_default_scopes_are_granular(monkeypatch: pytest.MonkeyPatch) -> Non
     assert {"accounting.contacts", "accounting.settings"} <= set(asked)
     assert not [s for s in asked if s.startswith("accounting.transactions")]
     assert settings.custom_scopes == (
-        "accounting.invoices accounting.payments accounting.contacts accounting.settings"
+        "accounting.invoices accounting.payments accounting.contacts accounting.settings "
+        "accounting.manualjournals"
     )
 
 

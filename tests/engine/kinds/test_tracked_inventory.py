@@ -1,0 +1,170 @@
+"""Sync inventory (inventory_mode "tracked"): Xero's tracked items move their own quantities and
+average cost through the bills, invoices and credit notes that name their item codes. After a
+mixed run the sandbox's quantities match the source's, its cost pools are Xero's average cost,
+and ledgerlink never wrote an item nor posted a valuation journal. Selling more than Xero has
+on hand is held with what to do, and goes once backorders are allowed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from ledgerlink.sync import queue
+from tests.engine.kinds.conftest import all_done, credit_note, expense, invoice, item_of, org
+from tests.engine.kinds.inventory import journals, movement, set_inventory
+from tests.engine.sync.conftest import SyncHarness
+
+# code -> unit cost on the bills (the app's own average cost, the same as Xero's here)
+ITEMS = {"GADGET": Decimal("8.00"), "GIZMO": Decimal("20.00")}
+
+
+def add_tracked_items(harness: SyncHarness) -> None:
+    """Tracked items as a person sets them up in Xero: inventory asset 630, COGS 310."""
+    with harness.xero() as xero:
+        for code, cost in ITEMS.items():
+            body = {
+                "Code": code,
+                "Name": code.title(),
+                "InventoryAssetAccountCode": "630",
+                "PurchaseDetails": {"UnitPrice": cost, "COGSAccountCode": "310"},
+                "SalesDetails": {"UnitPrice": cost * 2, "AccountCode": "200"},
+            }
+            reply = xero.put("/Items", body)
+            assert reply.status == 200, reply.text
+            assert reply.json["Items"][0]["IsTrackedAsInventory"] is True
+
+
+def _line(code: str, quantity: int, price: Decimal) -> dict[str, Any]:
+    return {"item_code": code, "quantity": str(quantity), "unit_amount": f"{price:.2f}"}
+
+
+def _approve_bills_in_xero(harness: SyncHarness) -> None:
+    """An approved expense goes to Xero SUBMITTED (awaiting approval, the seeds' rule); a person
+    approves it in Xero, and Xero moves the stock then."""
+    bills = [r for r in harness.invoices() if r["Type"] == "ACCPAY"]
+    with harness.xero() as xero:
+        for bill in bills:
+            reply = xero.post(f"/Invoices/{bill['InvoiceID']}", {"Status": "AUTHORISED"})
+            assert reply.status == 200, reply.text
+
+
+def _item(harness: SyncHarness, code: str) -> dict[str, Any]:
+    return next(dict(i) for i in org(harness).items.values() if i["Code"] == code)
+
+
+def _no_item_writes(harness: SyncHarness, since: int) -> None:
+    """No item written nor journal posted after the test's own setup (``since`` requests)."""
+    writes = [r for r in harness.requests()[since:] if r["method"] != "GET"]
+    assert not [r for r in writes if r["path"].startswith(("/Items", "/ManualJournals"))]
+
+
+def test_a_mixed_run_leaves_xero_holding_the_sources_quantities(harness: SyncHarness) -> None:
+    set_inventory(harness, {"inventory_mode": "tracked"})
+    add_tracked_items(harness)
+    setup = len(harness.requests())
+    gadget, gizmo = ITEMS["GADGET"], ITEMS["GIZMO"]
+    bought = {"GADGET": 10, "GIZMO": 5}
+    harness.push(
+        "expense",
+        [
+            expense(1, status="approved", lines=[_line("GADGET", 6, gadget)]),
+            expense(2, status="approved", lines=[_line("GADGET", 4, gadget)]),
+            expense(3, status="approved", lines=[_line("GIZMO", 5, gizmo)]),
+        ],
+    )
+    harness.sync()
+    _approve_bills_in_xero(harness)
+    sold = {"GADGET": 4, "GIZMO": 2}
+    harness.push(
+        "invoice",
+        [
+            invoice(1, status="sent", lines=[_line("GADGET", 3, gadget * 2)]),
+            invoice(
+                3,
+                status="sent",
+                lines=[_line("GADGET", 1, gadget * 2), _line("GIZMO", 2, gizmo * 2)],
+            ),
+        ],
+    )
+    returned_by_client = {"GADGET": 1}
+    returned_to_supplier = {"GIZMO": 1}
+    harness.push(
+        "credit_note",
+        [
+            credit_note(1, status="sent", lines=[_line("GADGET", 1, gadget * 2)]),
+            credit_note(
+                2,
+                type="supplier",
+                status="sent",
+                contact={"key": "supplier-1", "name": "Supplier 1"},
+                lines=[_line("GIZMO", 1, gizmo)],
+            ),
+        ],
+    )
+    harness.push("stock_movement", [movement(1, "receipt"), movement(2, "issue")])
+    harness.sync()
+
+    for code, cost in ITEMS.items():
+        on_hand = (
+            bought[code]
+            - sold.get(code, 0)
+            + returned_by_client.get(code, 0)
+            - returned_to_supplier.get(code, 0)
+        )
+        found = _item(harness, code)
+        assert Decimal(str(found["QuantityOnHand"])) == on_hand, code
+        assert Decimal(str(found["TotalCostPool"])) == on_hand * cost, code  # average cost
+    assert journals(harness) == []
+    _no_item_writes(harness, setup)
+    all_done(harness)
+
+
+def test_selling_more_than_xero_has_is_held_and_goes_once_backorders_are_allowed(
+    harness: SyncHarness,
+) -> None:
+    set_inventory(harness, {"inventory_mode": "tracked"})
+    add_tracked_items(harness)
+    setup = len(harness.requests())
+    harness.push("invoice", [invoice(1, status="sent", lines=[_line("GIZMO", 3, Decimal(40))])])
+    harness.sync()
+    held = item_of(harness, "invoice", "inv-1")
+    assert (held.state, held.error_code) == ("needs_attention", "INVENTORY_INSUFFICIENT")
+    assert "GIZMO" in held.error_message
+    assert "settings.inventory_allow_backorders" in held.error_message
+    assert [r for r in harness.invoices() if r["Type"] == "ACCREC"] == []
+
+    set_inventory(harness, {"inventory_allow_backorders": True})
+    queue.retry_code(
+        harness.factory, harness.workspace_id, "INVENTORY_INSUFFICIENT", datetime.now(UTC)
+    )
+    harness.sync()
+    [sale] = [r for r in harness.invoices() if r["Type"] == "ACCREC"]
+    assert sale["Status"] == "AUTHORISED"
+    assert Decimal(str(_item(harness, "GIZMO")["QuantityOnHand"])) == -3
+    _no_item_writes(harness, setup)
+    all_done(harness)
+
+
+def test_returning_more_to_a_supplier_than_xero_has_is_held_with_what_to_do(
+    harness: SyncHarness,
+) -> None:
+    set_inventory(harness, {"inventory_mode": "tracked", "inventory_allow_backorders": True})
+    add_tracked_items(harness)
+    returned = credit_note(
+        1,
+        type="supplier",
+        status="sent",
+        contact={"key": "supplier-1", "name": "Supplier 1"},
+        lines=[_line("GADGET", 2, ITEMS["GADGET"])],
+    )
+    harness.push("credit_note", [returned])
+    harness.sync()
+    held = item_of(harness, "credit_note", "cn-1")
+    assert (held.state, held.error_code, held.error_field) == (
+        "needs_attention",
+        "INVENTORY_INSUFFICIENT",
+        "lines",
+    )
+    assert "Send the bill that buys the goods first" in held.error_message
+    assert [n for n in org(harness).credit_notes.values() if n["Status"] != "DELETED"] == []
