@@ -101,6 +101,9 @@ class DocumentKind:
     # safety net for missed events).
     webhook_category: ClassVar[str | None] = None
     polled: ClassVar[bool] = True
+    # Its documents have a date (what a reconciliation's range reads); customers and
+    # suppliers have none.
+    dated: ClassVar[bool] = True
 
     # -- the document ------------------------------------------------------------------
 
@@ -292,6 +295,12 @@ class DocumentKind:
                 str(line.get("LineItemID")) for line in lines if line.get("LineItemID")
             ]
         return values
+
+    def changed(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+        """Fields of Xero's record, besides status and amounts, that a read back found
+        changed (the link's details ``before`` and ``after`` it): the source app is told of
+        them. None by default."""
+        return {}
 
     def source_status(self, xero_status: str | None) -> str | None:
         """Xero's status in the source's words ("paid" for PAID, a PO's BILLED, ...)."""

@@ -10,7 +10,6 @@ Two documents naming one new contact, by the same key or by the same name, make 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from typing import Any, cast
@@ -28,7 +27,7 @@ from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch
 from ledgerlink.sync.reference import normalise_name, store_records
 from ledgerlink.sync.reference_view import ReferenceView
-from ledgerlink.xero.convert import contact_to_xero
+from ledgerlink.xero.convert import contact_number, contact_to_xero
 from ledgerlink.xero.errors import validation_messages
 
 log = logging.getLogger(__name__)
@@ -42,15 +41,6 @@ def contact_ref(work: Work) -> ContactRef:
     ref = kinds.get(work.kind).contact(work.document)
     assert ref is not None
     return ref
-
-
-def contact_number(ref: ContactRef) -> str:
-    """The ContactNumber a created contact carries: the app's own, else the stable key."""
-    if ref.contact_number:
-        return ref.contact_number
-    if len(ref.key) <= 50:
-        return ref.key
-    return "ll-" + hashlib.sha256(ref.key.encode()).hexdigest()[:40]
 
 
 def _active(record: Record | None) -> bool:

@@ -4,8 +4,9 @@
 Whoever read a record, its link takes it only when it is as new as what the link holds (Xero's
 ``UpdatedDateUTC``: an older read changes nothing), under a row lock on PostgreSQL so two
 readers cannot interleave their check and their write (SQLite's writers take turns). A change
-of Xero's status tells ``document.status_changed``, and reaching the source's "paid" tells
-``document.paid``, once, in the transaction that writes the link; a moved amount paid makes
+of Xero's status tells ``document.status_changed``, a change of the fields a kind tells of
+(a contact's name or email edited in Xero) ``document.changed``, and reaching the source's
+"paid" tells ``document.paid``, once, in the transaction that writes the link; a moved amount paid makes
 the connection's payments be read in the same run (``sync.polls``), so a payment made in Xero
 is recorded with its account and reference.
 """
@@ -108,12 +109,14 @@ def apply_records(
         if was.updated is not None and (updated is None or updated < was.updated):
             continue  # an older read than the link's: it changes nothing
         before = _state(known[was.document_id])
+        details = dict(known[was.document_id].details or {})
         link = upsert_link(session, run, was.document_id, record, kind=was.kind, known=known)
         link.refreshed_at = now
-        if _state(link) != before:
+        fields = was.kind.changed(details, link.details or {})
+        if _state(link) != before or fields:
             moved += 1
         paid_moved |= link.amount_paid != was.amount_paid and was.kind.resource != PAYMENTS
-        told += _events_of(run, was, link)
+        told += _events_of(run, was, link, fields)
     events.add_many(session, told, now)
     if paid_moved:
         read_payments_now(session, run.connection.id, now)
@@ -145,7 +148,7 @@ def read_payments_now(session: Session, connection_id: str, now: datetime) -> No
 
 
 def _events_of(
-    run: Run, was: Linked, link: Link
+    run: Run, was: Linked, link: Link, fields: Mapping[str, Any]
 ) -> list[tuple[str, str, str | None, str | None, Mapping[str, Any]]]:
     data = {
         "kind": was.kind.name,
@@ -164,6 +167,10 @@ def _events_of(
     if was.status is not None and link.xero_status != was.status:
         changed = {**data, "previous_status": was.status}
         out.append((workspace, "document.status_changed", connection, was.document_id, changed))
+    if fields:
+        out.append(
+            (workspace, "document.changed", connection, was.document_id, {**data, "changed": fields})
+        )
     paid_now = was.kind.source_status(link.xero_status) == "paid"
     if paid_now and was.kind.source_status(was.status) != "paid":
         out.append((workspace, "document.paid", connection, was.document_id, data))
