@@ -76,6 +76,7 @@ class ContactKind(DocumentKind):
     paid_statuses = frozenset()
     webhook_category = "CONTACT"
     dated = False
+    list_params = {"includeArchived": "true"}
     # Where its payment terms go in Xero's PaymentTerms: Sales (customers) or Bills (suppliers).
     terms_side: ClassVar[str]
 
