@@ -22,7 +22,7 @@ from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import ContactLink
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import lifecycle, pause
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch
 from ledgerlink.sync.reference import normalise_name, store_records
@@ -233,7 +233,9 @@ def ensure_contacts(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
                 break
             continue
         assert sent.intent is not None
+        pause.reached("reply_received")
         refused.update(apply_contact_reply(run, sent.intent.id, keys, sent.reply.items("Contacts")))
+        pause.reached("reply_applied")
     ready: list[Work] = []
     outcomes: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():
