@@ -107,6 +107,9 @@ class DocumentKind:
     # What every list GET of its resource adds (Contacts: ``includeArchived``, without which
     # Xero leaves archived ones out, so an archive made there would never be read back).
     list_params: ClassVar[Mapping[str, str]] = {}
+    # Xero's state is read before an update is decided (a payment or approval made there may
+    # forbid it); a contact's update does not depend on it, so customers skip the read.
+    reads_before_update: ClassVar[bool] = True
 
     # -- the document ------------------------------------------------------------------
 

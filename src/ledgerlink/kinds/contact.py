@@ -77,6 +77,7 @@ class ContactKind(DocumentKind):
     webhook_category = "CONTACT"
     dated = False
     list_params = {"includeArchived": "true"}
+    reads_before_update = False
     # Where its payment terms go in Xero's PaymentTerms: Sales (customers) or Bills (suppliers).
     terms_side: ClassVar[str]
 
