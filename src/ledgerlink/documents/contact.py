@@ -142,16 +142,15 @@ class ContactDocument(Model):
     @model_validator(mode="after")
     def _one_of_each(self) -> ContactDocument:
         for name, values in (
-            ("phones", [p.type for p in self.phones]),
-            ("addresses", [a.type for a in self.addresses]),
+            ("phones", [str(p.type) for p in self.phones]),
+            ("addresses", [str(a.type) for a in self.addresses]),
         ):
-            twice = next((v for i, v in enumerate(values) if v in values[:i]), None)
-            if twice is not None:
-                index = len(values) - 1 - values[::-1].index(twice)
-                raise field_rule(
-                    f"{name}[{index}].type",
-                    f"({twice}) is given twice: Xero keeps one of each type",
-                )
+            for index, value in enumerate(values):
+                if value in values[:index]:
+                    raise field_rule(
+                        f"{name}[{index}].type",
+                        f"({value}) is given twice: Xero keeps one of each type",
+                    )
         return self
 
 

@@ -103,7 +103,7 @@ class DocumentKind:
     polled: ClassVar[bool] = True
     # Its documents have a date (what a reconciliation's range reads); customers and
     # suppliers have none.
-    dated: ClassVar[bool] = True
+    has_date: ClassVar[bool] = True
     # What every list GET of its resource adds (Contacts: ``includeArchived``, without which
     # Xero leaves archived ones out, so an archive made there would never be read back).
     list_params: ClassVar[Mapping[str, str]] = {}

@@ -75,7 +75,7 @@ class ContactKind(DocumentKind):
     takes_unitdp = False
     paid_statuses = frozenset()
     webhook_category = "CONTACT"
-    dated = False
+    has_date = False
     list_params = {"includeArchived": "true"}
     reads_before_update = False
     # Where its payment terms go in Xero's PaymentTerms: Sales (customers) or Bills (suppliers).

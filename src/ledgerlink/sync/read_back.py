@@ -6,9 +6,9 @@ Whoever read a record, its link takes it only when it is as new as what the link
 readers cannot interleave their check and their write (SQLite's writers take turns). A change
 of Xero's status tells ``document.status_changed``, a change of the fields a kind tells of
 (a contact's name or email edited in Xero) ``document.changed``, and reaching the source's
-"paid" tells ``document.paid``, once, in the transaction that writes the link; a moved amount paid makes
-the connection's payments be read in the same run (``sync.polls``), so a payment made in Xero
-is recorded with its account and reference.
+"paid" tells ``document.paid``, once, in the transaction that writes the link; a moved amount
+paid makes the connection's payments be read in the same run (``sync.polls``), so a payment
+made in Xero is recorded with its account and reference.
 """
 
 from __future__ import annotations
@@ -169,7 +169,13 @@ def _events_of(
         out.append((workspace, "document.status_changed", connection, was.document_id, changed))
     if fields:
         out.append(
-            (workspace, "document.changed", connection, was.document_id, {**data, "changed": fields})
+            (
+                workspace,
+                "document.changed",
+                connection,
+                was.document_id,
+                {**data, "changed": fields},
+            )
         )
     paid_now = was.kind.source_status(link.xero_status) == "paid"
     if paid_now and was.kind.source_status(was.status) != "paid":

@@ -82,14 +82,14 @@ def reconcile(
             f"kind must be one of {', '.join(kinds.names())} (got {kind!r}), or left out.",
             field="kind",
         )
-    if kind is not None and not kinds.get(kind).dated:
+    if kind is not None and not kinds.get(kind).has_date:
         raise LedgerlinkError(
             "VALIDATION_FAILED",
             f"kind {kind!r} has no dates, so no range reconciles it: give a dated kind, or "
             "leave it out.",
             field="kind",
         )
-    wanted = [kinds.get(kind)] if kind else [k for k in kinds.all_kinds() if k.dated]
+    wanted = [kinds.get(kind)] if kind else [k for k in kinds.all_kinds() if k.has_date]
     with worker.factory() as session:
         conns.get_connection(session, workspace_id, connection_id)
         sources = _sources(session, workspace_id, connection_id, wanted, start, end)

@@ -1,6 +1,7 @@
 """Calls per 1,000 customers (invariant 4): their contacts are created 100 to a PUT (as every
-new contact is, ``contact_batch_size``), then given their details 50 to a POST; a second push of the same customers makes no call,
-and a change of all of them is 50 to a POST, with no read first."""
+new contact is, ``contact_batch_size``), then given their details 50 to a POST; a second push
+of the same customers makes no call, and a change of all of them is 50 to a POST, with no read
+first."""
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ def _fault(harness: SyncHarness, method: str, kind: str = "lost_reply") -> None:
 
 def _one_each(harness: SyncHarness, *numbers: str) -> list[dict[str, object]]:
     found = [numbered(harness, n) for n in numbers]
-    assert [len(f) for f in found] == [1] * len(numbers), [c["Name"] for c in xero_contacts(harness)]
+    assert [len(f) for f in found] == [1] * len(numbers), [
+        c["Name"] for c in xero_contacts(harness)
+    ]
     names = [c["Name"] for c in xero_contacts(harness)]
     assert len(names) == len(set(names))
     return [f[0] for f in found]
