@@ -120,6 +120,15 @@ class DocumentKind:
         found: ContactRef = getattr(document, self.contact_field)
         return found
 
+    def contact_name_path(self) -> tuple[str, ...] | None:
+        """Where a stored body holds its contact's name (what a search by contact reads)."""
+        return (self.contact_field, "name") if self.contact_field else None
+
+    def contact_shown(self, body: Mapping[str, Any]) -> str | None:
+        """Who a stored body is for, as the dashboard lists it (its contact's name or key)."""
+        found = body.get(self.contact_field) if self.contact_field else None
+        return str(found.get("name") or found.get("key") or "") if isinstance(found, dict) else None
+
     def contact_role(self, document: Any) -> str:
         return self.contact_field or "contact"
 

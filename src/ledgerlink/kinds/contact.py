@@ -90,6 +90,12 @@ class ContactKind(DocumentKind):
             contact_number=document.contact_number,
         )
 
+    def contact_name_path(self) -> tuple[str, ...]:
+        return ("name",)
+
+    def contact_shown(self, body: Mapping[str, Any]) -> str | None:
+        return str(body.get("name") or body.get("source_id") or "") or None
+
     def contact_role(self, document: Any) -> str:
         return "name"
 
