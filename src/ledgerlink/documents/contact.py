@@ -17,8 +17,8 @@ from ledgerlink.documents.schemas import Currency, Model, SourceId, field_rule
 class Phone(Model):
     """One phone number (Xero keeps one of each type)."""
 
-    type: Literal["default", "ddi", "mobile", "fax", "office"] = Field(
-        default="default", description="default, ddi, mobile, fax or office."
+    type: Literal["default", "ddi", "mobile", "fax"] = Field(
+        default="default", description="default, ddi (direct dial), mobile or fax."
     )
     number: str = Field(min_length=1, max_length=50, description="The number.")
     area_code: str | None = Field(default=None, max_length=10)
@@ -106,8 +106,18 @@ class ContactDocument(Model):
         description="The contact's default currency (ISO 4217), enabled in the Xero "
         "organisation; absent: Xero's default.",
     )
-    phones: list[Phone] = Field(default_factory=list, max_length=5)
-    addresses: list[Address] = Field(default_factory=list, max_length=2)
+    phones: list[Phone] | None = Field(
+        default=None,
+        max_length=4,
+        description="Its phones, one of each type; a type left out is cleared in Xero. Absent: "
+        "the phones in Xero are left as they are.",
+    )
+    addresses: list[Address] | None = Field(
+        default=None,
+        max_length=2,
+        description="Its postal and street addresses; one left out is cleared in Xero. Absent: "
+        "the addresses in Xero are left as they are.",
+    )
     sales_account_code: str | None = Field(
         default=None,
         min_length=1,
@@ -142,8 +152,8 @@ class ContactDocument(Model):
     @model_validator(mode="after")
     def _one_of_each(self) -> ContactDocument:
         for name, values in (
-            ("phones", [str(p.type) for p in self.phones]),
-            ("addresses", [str(a.type) for a in self.addresses]),
+            ("phones", [str(p.type) for p in self.phones or ()]),
+            ("addresses", [str(a.type) for a in self.addresses or ()]),
         ):
             for index, value in enumerate(values):
                 if value in values[:index]:

@@ -28,6 +28,10 @@ from ledgerlink.mapping.status import Decision, Send, not_editable
 from ledgerlink.xero.convert import contact_number
 
 STATUS = {"active": "ACTIVE", "archived": "ARCHIVED"}
+# Every slot is sent when the source gives its phones or addresses, the ones it left out
+# empty: Xero keeps one per type, so a phone removed in the app is cleared there too.
+PHONES = ("DEFAULT", "DDI", "MOBILE", "FAX")
+ADDRESSES = ("POBOX", "STREET")
 TERMS = {
     "days_after_invoice": "DAYSAFTERBILLDATE",
     "days_after_invoice_month": "DAYSAFTERBILLMONTH",
@@ -182,10 +186,12 @@ class ContactKind(DocumentKind):
             value = getattr(document, field)
             if value is not None:
                 body[key] = value
-        if document.phones:
-            body["Phones"] = [_phone(p) for p in document.phones]
-        if document.addresses:
-            body["Addresses"] = [_address(a) for a in document.addresses]
+        if document.phones is not None:
+            given = {p.type.upper(): _phone(p) for p in document.phones}
+            body["Phones"] = [given.get(t) or {"PhoneType": t, "PhoneNumber": ""} for t in PHONES]
+        if document.addresses is not None:
+            held = {a.type.upper(): _address(a) for a in document.addresses}
+            body["Addresses"] = [held.get(t) or {"AddressType": t} for t in ADDRESSES]
         if document.payment_terms is not None:
             terms = document.payment_terms
             side = {"Day": terms.day, "Type": TERMS[terms.type]}

@@ -52,7 +52,7 @@ def supplier(n: int, **changes: Any) -> dict[str, Any]:
         "source_id": f"supplier-{n}",
         "name": f"Supplier {n}",
         "email": f"sales@supplier{n}.example",
-        "phones": [{"type": "office", "number": f"555 02{n:02d}"}],
+        "phones": [{"type": "ddi", "number": f"555 02{n:02d}"}],
         "addresses": [{"type": "pobox", "lines": [f"PO Box 9{n}"], "city": "Melbourne"}],
         "purchase_account_code": "400",
         "purchase_tax_type": "INPUT",

@@ -37,7 +37,7 @@ def test_a_customer_becomes_one_xero_contact_with_its_details(harness: SyncHarne
     assert contact["AccountsReceivableTaxType"] == "OUTPUT"
     assert contact["PaymentTerms"] == {"Sales": {"Day": 14, "Type": "DAYSAFTERBILLDATE"}}
     phones = {p["PhoneType"]: p["PhoneNumber"] for p in contact["Phones"]}
-    assert phones == {"DEFAULT": "555 0101", "MOBILE": "0400 000 001"}
+    assert phones == {"DEFAULT": "555 0101", "MOBILE": "0400 000 001", "DDI": "", "FAX": ""}
     streets = [a for a in contact["Addresses"] if a["AddressType"] == "STREET"]
     assert streets[0]["AddressLine1"] == "1 Main Street"
     assert streets[0]["City"] == "Sydney"
@@ -128,6 +128,27 @@ def test_a_name_differing_by_case_spaces_or_punctuation_takes_the_existing_conta
     assert acme["Name"] == "ACME  widgets pty ltd"
     [sent] = harness.invoices()
     assert sent["Contact"]["ContactID"] == acme["ContactID"]
+    all_done(harness)
+
+
+def test_a_phone_removed_in_the_app_is_cleared_and_absent_phones_are_left_alone(
+    harness: SyncHarness,
+) -> None:
+    harness.push("customer", [customer(3)])
+    harness.sync()
+    harness.push("customer", [customer(3, phones=[{"type": "mobile", "number": "0411 111 111"}])])
+    harness.sync()
+    [contact] = numbered(harness, "client-3")
+    phones = {p["PhoneType"]: p["PhoneNumber"] for p in contact["Phones"]}
+    assert phones == {"DEFAULT": "", "MOBILE": "0411 111 111", "DDI": "", "FAX": ""}
+    without = customer(3, email="x@client3.example")
+    del without["phones"], without["addresses"]
+    harness.push("customer", [without])
+    harness.sync()
+    [contact] = numbered(harness, "client-3")
+    assert {p["PhoneType"]: p["PhoneNumber"] for p in contact["Phones"]} == phones
+    assert {a["AddressType"] for a in contact["Addresses"]} == {"POBOX", "STREET"}
+    assert contact["EmailAddress"] == "x@client3.example"
     all_done(harness)
 
 
