@@ -13,23 +13,14 @@ from ledgerlink.store.models import Link
 from ledgerlink.sync import polls
 from tests.engine.kinds.contact_factories import customer, supplier, told
 from tests.engine.sync.conftest import SyncHarness
-from tests.engine.sync.webhook_events import deliver
-from xero_sandbox.seed import DEMO_TENANT
+from tests.engine.sync.webhook_events import deliver, update_event
 
 PERIOD = int(polls.DEFAULT_MINUTES * 60)
 
 
 def contact_event(xero_id: str, when: str) -> dict[str, str]:
     """Xero's CONTACT UPDATE event for one contact of the demo organisation."""
-    return {
-        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Contacts/{xero_id}",
-        "resourceId": xero_id,
-        "tenantId": DEMO_TENANT,
-        "tenantType": "ORGANISATION",
-        "eventCategory": "CONTACT",
-        "eventType": "UPDATE",
-        "eventDateUtc": when,
-    }
+    return update_event("CONTACT", "Contacts", xero_id, when)
 
 
 def _link(harness: SyncHarness) -> Link:
