@@ -131,6 +131,21 @@ def test_a_name_differing_by_case_spaces_or_punctuation_takes_the_existing_conta
     all_done(harness)
 
 
+def test_two_new_contacts_whose_names_differ_by_punctuation_are_one_contact(
+    harness: SyncHarness,
+) -> None:
+    before = len(xero_contacts(harness))
+    harness.push("customer", [customer(11, name="Harbour-Cafe Pty Ltd")])
+    harness.push(
+        "invoice", [invoice(12, contact={"key": "k-12", "name": "HARBOUR CAFE PTY. LTD."})]
+    )
+    harness.sync()
+    assert len(xero_contacts(harness)) == before + 1
+    [sent] = harness.invoices()
+    assert sent["Contact"]["ContactID"] == numbered(harness, "client-11")[0]["ContactID"]
+    all_done(harness)
+
+
 def test_a_phone_removed_in_the_app_is_cleared_and_absent_phones_are_left_alone(
     harness: SyncHarness,
 ) -> None:
