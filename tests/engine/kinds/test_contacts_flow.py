@@ -7,11 +7,15 @@ contacts are the judge."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
+from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import SendIntent
+from ledgerlink.sync.reconcile import reconcile
 from ledgerlink.xero import wire
 from tests.engine.kinds.conftest import expense, invoice, purchase_order
 from tests.engine.kinds.contact_factories import (
@@ -22,6 +26,8 @@ from tests.engine.kinds.contact_factories import (
     xero_contacts,
 )
 from tests.engine.sync.conftest import SyncHarness
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 
 def test_a_customer_becomes_one_xero_contact_with_its_details(harness: SyncHarness) -> None:
@@ -199,3 +205,17 @@ def test_an_unchanged_customer_sent_again_makes_no_call(harness: SyncHarness) ->
     writes = [r for r in harness.requests() if r["method"] in ("PUT", "POST")]
     assert writes == []
     assert Decimal(len(numbered(harness, "client-5"))) == 1
+
+
+def test_a_reconciliation_leaves_customers_out_and_refuses_them_by_name(
+    harness: SyncHarness,
+) -> None:
+    harness.push("customer", [customer(1)])
+    harness.push("invoice", [invoice(1)])
+    harness.sync()
+    report = reconcile(harness.worker(), harness.workspace_id, harness.connection_id, *MARCH)
+    assert "customer" not in report.kinds and "invoice" in report.kinds
+    assert report.entries == []
+    with pytest.raises(LedgerlinkError) as refused:
+        reconcile(harness.worker(), harness.workspace_id, harness.connection_id, *MARCH, "customer")
+    assert refused.value.field == "kind"
