@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ledgerlink import kinds
 from ledgerlink.documents import ValidationFailed, content_hash
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
+from ledgerlink.kinds.base import DocumentKind
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link, QueueItem
 from ledgerlink.sync.checks import Ready, judge
@@ -165,6 +166,9 @@ def plan(session: Session, run: Run, works: list[Work], refused: list[Planned]) 
                 entry.contact = contacts.get(ref.key, "new")
                 if entry.contact == "new":
                     new_contacts.add(ref.key)
+                elif entry.action == "create" and _updates_only(kind):
+                    # a customer whose contact an invoice already made: it updates that one
+                    entry.action = "update"
         else:
             _outcome(entry, verdict)
         report.documents.append(entry)
@@ -172,6 +176,12 @@ def plan(session: Session, run: Run, works: list[Work], refused: list[Planned]) 
     for entry in report.documents:
         report.counts[entry.action] = report.counts.get(entry.action, 0) + 1
     return report
+
+
+def _updates_only(kind: DocumentKind) -> bool:
+    """Whether the kind's write is always an update (a customer or supplier: its contact is
+    found or made first, then updated)."""
+    return kind.write_target(False, False, 2, None)[0] == "POST"
 
 
 def _outcome(entry: Planned, verdict: Outcome) -> None:

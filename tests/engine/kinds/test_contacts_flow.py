@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import SendIntent
+from ledgerlink.sync.plan import run_plan
 from ledgerlink.sync.reconcile import reconcile
 from ledgerlink.xero import wire
 from tests.engine.kinds.conftest import expense, invoice, purchase_order
@@ -219,3 +220,20 @@ def test_a_reconciliation_leaves_customers_out_and_refuses_them_by_name(
     with pytest.raises(LedgerlinkError) as refused:
         reconcile(harness.worker(), harness.workspace_id, harness.connection_id, *MARCH, "customer")
     assert refused.value.field == "kind"
+
+
+def test_the_plan_says_a_customer_updates_the_contact_its_invoice_made(
+    harness: SyncHarness,
+) -> None:
+    harness.push("invoice", [invoice(1)])
+    harness.sync()
+    planned = run_plan(
+        harness.worker(),
+        harness.workspace_id,
+        harness.connection_id,
+        "customer",
+        [customer(1), customer(2)],
+    )
+    by_source = {p.source_id: (p.action, p.contact) for p in planned.documents}
+    assert by_source == {"client-1": ("update", "existing"), "client-2": ("create", "new")}
+    assert planned.contacts_to_create == 1
