@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import SendIntent
+from ledgerlink.sync.on_demand import backfill
 from ledgerlink.sync.plan import run_plan
 from ledgerlink.sync.reconcile import reconcile
 from ledgerlink.xero import wire
@@ -237,3 +238,21 @@ def test_the_plan_says_a_customer_updates_the_contact_its_invoice_made(
     by_source = {p.source_id: (p.action, p.contact) for p in planned.documents}
     assert by_source == {"client-1": ("update", "existing"), "client-2": ("create", "new")}
     assert planned.contacts_to_create == 1
+
+
+def test_a_backfill_from_a_day_takes_every_customer(harness: SyncHarness) -> None:
+    harness.push("customer", [customer(1), customer(2)])
+    harness.sync()
+    since = date(2026, 3, 1)
+    queued = backfill(
+        harness.factory,
+        harness.workspace_id,
+        harness.connection_id,
+        "customer",
+        since,
+        harness.clock(),
+    )
+    assert queued == 2  # a customer has no date: none is left out by it
+    harness.sync()
+    assert len(numbered(harness, "client-1")) == 1
+    all_done(harness)
