@@ -54,8 +54,16 @@ class Linked:
 
 def linked(session: Session, connection_id: str, xero_ids: Sequence[str]) -> dict[str, Linked]:
     """The links of these Xero ids on the connection, by lower-case Xero id."""
+    return dict(linked_rows(session, connection_id, xero_ids))
+
+
+def linked_rows(
+    session: Session, connection_id: str, xero_ids: Sequence[str]
+) -> list[tuple[str, Linked]]:
+    """Every link of these Xero ids on the connection, with its lower-case Xero id: one Xero
+    contact may be both a customer and a supplier of the source app (two links)."""
     if not xero_ids:
-        return {}
+        return []
     query = (
         select(
             Link.xero_id,
@@ -75,10 +83,10 @@ def linked(session: Session, connection_id: str, xero_ids: Sequence[str]) -> dic
         # waits here, then compares against what this one wrote.
         query = query.with_for_update(of=Link)
     rows = session.execute(query)
-    return {
-        str(xero).lower(): Linked(doc, source, kinds.get(kind), updated, status, paid, paid_on)
+    return [
+        (str(xero).lower(), Linked(doc, source, kinds.get(kind), updated, status, paid, paid_on))
         for xero, doc, source, kind, updated, status, paid, paid_on in rows
-    }
+    ]
 
 
 def apply_records(
@@ -96,14 +104,14 @@ def apply_records(
     ``changed_in_xero``."""
     now = run.now()
     by_id = {str(r.get(kinds.get(kind_hint).id_field, "")).lower(): r for r in records}
-    found = linked(session, run.connection.id, [x for x in by_id if x])
+    found = linked_rows(session, run.connection.id, [x for x in by_id if x])
     if background and (off := kinds_not_read(run.connection.settings)):
-        found = {x: was for x, was in found.items() if was.kind.name not in off}
-    known = links_of(session, [was.document_id for was in found.values()])
+        found = [(x, was) for x, was in found if was.kind.name not in off]
+    known = links_of(session, [was.document_id for _, was in found])
     moved = 0
     paid_moved = False
     told: list[tuple[str, str, str | None, str | None, Mapping[str, Any]]] = []
-    for xero_id, was in found.items():
+    for xero_id, was in found:
         record = by_id[xero_id]
         updated = wire.updated_at(record)
         if was.updated is not None and (updated is None or updated < was.updated):

@@ -88,3 +88,24 @@ def test_our_own_update_read_back_tells_nothing(harness: SyncHarness) -> None:
     assert told(harness, "document.changed") == []
     assert told(harness, "document.status_changed") == []
     assert len(told(harness, "document.synced")) == 2
+
+
+def test_a_contact_that_is_both_customer_and_supplier_is_one_and_tells_both(
+    harness: SyncHarness,
+) -> None:
+    both = {"source_id": "partner-1", "name": "Partner One", "email": "p@one.example"}
+    harness.push("customer", [both])
+    harness.push("supplier", [both])
+    harness.sync()
+    links = list(harness.links().values())
+    assert len(links) == 2 and links[0].xero_id == links[1].xero_id
+    _edit_in_xero(harness, links[0].xero_id, {"EmailAddress": "new@one.example"})
+    deliver(
+        harness.factory,
+        [contact_event(links[0].xero_id, "2026-03-20T03:00:00.000")],
+        harness.clock(),
+    )
+    harness.sync()
+    changed = told(harness, "document.changed")
+    assert sorted(c["kind"] for c in changed) == ["customer", "supplier"]
+    assert {c["changed"]["EmailAddress"] for c in changed} == {"new@one.example"}
