@@ -49,6 +49,7 @@ def test_a_customer_becomes_one_xero_contact_with_its_details(harness: SyncHarne
     streets = [a for a in contact["Addresses"] if a["AddressType"] == "STREET"]
     assert streets[0]["AddressLine1"] == "1 Main Street"
     assert streets[0]["City"] == "Sydney"
+    assert (contact["IsCustomer"], contact["IsSupplier"]) == (False, False)  # no invoice yet
     sent = _sent_contacts(harness)
     assert {"ContactID", "Name", "TaxNumber", "PaymentTerms"} <= sent
     assert not sent & {"IsCustomer", "IsSupplier"}
@@ -79,6 +80,7 @@ def test_a_customer_sent_after_its_invoice_updates_the_invoices_contact(
     [contact] = numbered(harness, "client-1")
     assert contact["Name"] == "Client One Pty Ltd"
     assert contact["TaxNumber"] == "12 345 678 001"
+    assert contact["IsCustomer"] is True  # Xero's own: set by the invoice, never sent
     [bill] = harness.invoices()
     assert bill["Contact"]["ContactID"] == contact["ContactID"]
     all_done(harness)
