@@ -233,9 +233,9 @@ def ensure_contacts(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
                 break
             continue
         assert sent.intent is not None
-        pause.reached("reply_received")
+        pause.reached("contacts_received")
         refused.update(apply_contact_reply(run, sent.intent.id, keys, sent.reply.items("Contacts")))
-        pause.reached("reply_applied")
+        pause.reached("contacts_applied")
     ready: list[Work] = []
     outcomes: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():

@@ -15,6 +15,11 @@ And in a pull of Xero's side (``sync.pulls``):
 
 - ``pull_read``: a batch of records is read from Xero; nothing of it is written.
 - ``pull_applied``: the batch is written to the links, its pull items deleted.
+
+And in making new contacts (``sync.contacts``), as a send's reply:
+
+- ``contacts_received``: Xero made the contacts and answered; nothing of it is recorded.
+- ``contacts_applied``: the contacts are linked to their keys.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from __future__ import annotations
 import os
 import threading
 
-POINTS = ("intent_written", "reply_received", "reply_applied", "pull_read", "pull_applied")
+POINTS = (
+    "intent_written",
+    "reply_received",
+    "reply_applied",
+    "pull_read",
+    "pull_applied",
+    "contacts_received",
+    "contacts_applied",
+)
 _seen: dict[str, int] = {}
 _lock = threading.Lock()
 
