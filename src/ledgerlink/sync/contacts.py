@@ -6,6 +6,11 @@ Xero contact carrying that key as its ContactNumber; an active Xero contact with
 contact created, in one batched PUT per 100 under its own intent, with the key as its
 ContactNumber, so a lost reply is settled by finding that number, never by creating it again.
 Two documents naming one new contact, by the same key or by the same name, make one contact.
+Names compare without case, spaces or punctuation (``reference.normalise_name``).
+
+Customers and suppliers come here too: each names itself as its contact (its source_id is the
+key its invoices, bills and purchase orders use), so it is found or made here exactly like an
+invoice's contact, under the same intents, and its kind then updates that contact by its id.
 """
 
 from __future__ import annotations
