@@ -24,19 +24,9 @@ def test_a_worker_killed_at_every_step_leaves_one_contact_per_customer(
     harness.push("customer", [customer(n) for n in range(CUSTOMERS)])
     settings = replace(harness.settings, xero_read_timeout=4.0)
     worker = WorkerProcess(settings, tmp_path, PUBLIC_URL, 2.0, limits_env(fast_limits()))
-    deaths: list[str] = []
-    try:
-        # the contacts made in Xero, their reply lost; the first customers' update applied in
-        # Xero, its reply lost; a later send's intent committed, nothing sent
-        for point in ("contacts_received:1", "reply_received:1", "intent_written:1"):
-            worker.start(pause_at=point)
-            deaths.append(worker.wait_paused())
-            worker.kill()
-        worker.start()
-        assert worker.wait() == 0, worker.log()
-    finally:
-        worker.stop()
-
+    # the contacts made in Xero, their reply lost; the first customers' update applied in
+    # Xero, its reply lost; a later send's intent committed, nothing sent
+    deaths = worker.die_at("contacts_received:1", "reply_received:1", "intent_written:1")
     assert deaths == ["contacts_received", "reply_received", "intent_written"]
     for n in range(CUSTOMERS):
         [contact] = numbered(harness, f"client-{n}")

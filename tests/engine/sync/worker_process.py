@@ -97,6 +97,21 @@ class WorkerProcess:
         self.process.wait(timeout=30)
         assert self.process.returncode == -signal.SIGKILL
 
+    def die_at(self, *points: str) -> list[str]:
+        """A life for each pause point, killed there; then a last life run to its end (its
+        exit code asserted). The points each life stopped at."""
+        deaths: list[str] = []
+        try:
+            for point in points:
+                self.start(pause_at=point)
+                deaths.append(self.wait_paused())
+                self.kill()
+            self.start()
+            assert self.wait() == 0, self.log()
+        finally:
+            self.stop()
+        return deaths
+
     def wait(self) -> int:
         """Wait for the process to end (a ``--once`` run, or after ``terminate``)."""
         assert self.process is not None
