@@ -9,6 +9,10 @@ write is then always an update of that contact by its ContactID (POST), never a 
 customer and an invoice for the same key, in either order or at once, make one contact, and a
 lost reply of the update is settled by reading the contact by its id.
 
+A contact made for it carries the source_id (or the app's contact_number) as its ContactNumber
+from its create; the update sends a ContactNumber only when the app gives one, so a contact
+found by its name or email keeps the number it has (another system's, perhaps).
+
 IsCustomer and IsSupplier are Xero's to set (when an invoice or bill names the contact), so
 they are never sent. Archived in the source is ContactStatus ARCHIVED in Xero.
 """
@@ -25,7 +29,6 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import CheckContext, DocumentKind, LinkView, Prepared, Record
 from ledgerlink.mapping.preflight import find_tax_rate
 from ledgerlink.mapping.status import Decision, Send, not_editable
-from ledgerlink.xero.convert import contact_number
 
 STATUS = {"active": "ACTIVE", "archived": "ARCHIVED"}
 # Every slot is sent when the source gives its phones or addresses, the ones it left out
@@ -181,7 +184,8 @@ class ContactKind(DocumentKind):
             "Name": document.name,
             "ContactStatus": prepared.status,
         }
-        body["ContactNumber"] = contact_number(self.contact(document))
+        if document.contact_number:  # the app's own: it may change it
+            body["ContactNumber"] = document.contact_number
         for field, key in _PLAIN:
             value = getattr(document, field)
             if value is not None:

@@ -134,8 +134,8 @@ def test_a_name_differing_by_case_spaces_or_punctuation_takes_the_existing_conta
     harness.push("invoice", [invoice(9, contact={"key": "other", "name": "Acme-Widgets Pty Ltd"})])
     harness.sync()
     assert len(xero_contacts(harness)) == before
-    [acme] = numbered(harness, "client-7")
-    assert acme["Name"] == "ACME  widgets pty ltd"
+    [acme] = [c for c in xero_contacts(harness) if c["Name"] == "ACME  widgets pty ltd"]
+    assert "ContactNumber" not in acme  # found by its name: its own number (none) is kept
     [sent] = harness.invoices()
     assert sent["Contact"]["ContactID"] == acme["ContactID"]
     all_done(harness)
@@ -257,4 +257,15 @@ def test_a_backfill_from_a_day_takes_every_customer(harness: SyncHarness) -> Non
     assert queued == 2  # a customer has no date: none is left out by it
     harness.sync()
     assert len(numbered(harness, "client-1")) == 1
+    all_done(harness)
+
+
+def test_the_apps_own_contact_number_is_kept_in_xero_as_it_changes(harness: SyncHarness) -> None:
+    harness.push("customer", [customer(6, contact_number="C-0006")])
+    harness.sync()
+    assert len(numbered(harness, "C-0006")) == 1
+    harness.push("customer", [customer(6, contact_number="C-0106")])
+    harness.sync()
+    assert numbered(harness, "C-0006") == [] and len(numbered(harness, "C-0106")) == 1
+    assert numbered(harness, "client-6") == []
     all_done(harness)
