@@ -105,6 +105,15 @@ class DocumentKind:
     # of other kinds that are (a pay run into bills, ``sync.payroll``). Nothing is read back,
     # listed or reconciled for it in Xero; what it generated is.
     generates: ClassVar[bool] = False
+    # Its documents have a date (what a reconciliation's range reads); customers and
+    # suppliers have none.
+    has_date: ClassVar[bool] = True
+    # What every list GET of its resource adds (Contacts: ``includeArchived``, without which
+    # Xero leaves archived ones out, so an archive made there would never be read back).
+    list_params: ClassVar[Mapping[str, str]] = {}
+    # Xero's state is read before an update is decided (a payment or approval made there may
+    # forbid it); a contact's update does not depend on it, so customers skip the read.
+    reads_before_update: ClassVar[bool] = True
 
     # -- the document ------------------------------------------------------------------
 
@@ -114,6 +123,15 @@ class DocumentKind:
             return None
         found: ContactRef = getattr(document, self.contact_field)
         return found
+
+    def contact_name_path(self) -> tuple[str, ...] | None:
+        """Where a stored body holds its contact's name (what a search by contact reads)."""
+        return (self.contact_field, "name") if self.contact_field else None
+
+    def contact_shown(self, body: Mapping[str, Any]) -> str | None:
+        """Who a stored body is for, as the dashboard lists it (its contact's name or key)."""
+        found = body.get(self.contact_field) if self.contact_field else None
+        return str(found.get("name") or found.get("key") or "") if isinstance(found, dict) else None
 
     def contact_role(self, document: Any) -> str:
         return self.contact_field or "contact"
@@ -324,6 +342,12 @@ class DocumentKind:
                 str(line.get("LineItemID")) for line in lines if line.get("LineItemID")
             ]
         return values
+
+    def changed(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+        """Fields of Xero's record, besides status and amounts, that a read back found
+        changed (the link's details ``before`` and ``after`` it): the source app is told of
+        them. None by default."""
+        return {}
 
     def source_status(self, xero_status: str | None) -> str | None:
         """Xero's status in the source's words ("paid" for PAID, a PO's BILLED, ...)."""

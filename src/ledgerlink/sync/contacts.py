@@ -6,11 +6,15 @@ Xero contact carrying that key as its ContactNumber; an active Xero contact with
 contact created, in one batched PUT per 100 under its own intent, with the key as its
 ContactNumber, so a lost reply is settled by finding that number, never by creating it again.
 Two documents naming one new contact, by the same key or by the same name, make one contact.
+Names compare without case, spaces or punctuation (``reference.normalise_name``).
+
+Customers and suppliers come here too: each names itself as its contact (its source_id is the
+key its invoices, bills and purchase orders use), so it is found or made here exactly like an
+invoice's contact, under the same intents, and its kind then updates that contact by its id.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from typing import Any, cast
@@ -23,12 +27,12 @@ from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import ContactLink
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import lifecycle, pause
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.dispatch import dispatch
 from ledgerlink.sync.reference import normalise_name, store_records
 from ledgerlink.sync.reference_view import ReferenceView
-from ledgerlink.xero.convert import contact_to_xero
+from ledgerlink.xero.convert import contact_number, contact_to_xero
 from ledgerlink.xero.errors import validation_messages
 
 log = logging.getLogger(__name__)
@@ -42,15 +46,6 @@ def contact_ref(work: Work) -> ContactRef:
     ref = kinds.get(work.kind).contact(work.document)
     assert ref is not None
     return ref
-
-
-def contact_number(ref: ContactRef) -> str:
-    """The ContactNumber a created contact carries: the app's own, else the stable key."""
-    if ref.contact_number:
-        return ref.contact_number
-    if len(ref.key) <= 50:
-        return ref.key
-    return "ll-" + hashlib.sha256(ref.key.encode()).hexdigest()[:40]
 
 
 def _active(record: Record | None) -> bool:
@@ -243,7 +238,9 @@ def ensure_contacts(run: Run, works: Sequence[Work]) -> tuple[list[Work], bool]:
                 break
             continue
         assert sent.intent is not None
+        pause.reached("contacts_received")
         refused.update(apply_contact_reply(run, sent.intent.id, keys, sent.reply.items("Contacts")))
+        pause.reached("contacts_applied")
     ready: list[Work] = []
     outcomes: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():

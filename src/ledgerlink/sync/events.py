@@ -30,6 +30,7 @@ TYPES = (
     "payment.recorded",
     "connection.needs_reauth",
     "job.finished",
+    "document.changed",
 )
 """Every event type, as the source app subscribes to them."""
 

@@ -352,6 +352,7 @@ def read_records(
         for start in range(0, len(xero_ids), IDS_PER_GET):
             chunk = xero_ids[start : start + IDS_PER_GET]
             params = {"IDs": ",".join(chunk), "page": "1", "pageSize": "100"}
+            params.update(kind.list_params)
             if summary and kind.resource in SUMMARY_RESOURCES:
                 params["summaryOnly"] = "true"
             found += run.client.get(path, params).items(kind.resource)

@@ -135,8 +135,9 @@ def _text_matches(text: str) -> ColumnElement[bool]:
         body["number"].as_string().ilike(pattern, escape="\\"),
     ]
     for spec in kinds.all_kinds():
-        if spec.contact_field:
-            name = body[(spec.contact_field, "name")].as_string()
+        path = spec.contact_name_path()
+        if path:
+            name = body[path].as_string()
             found.append((Document.kind == spec.name) & name.ilike(pattern, escape="\\"))
     return or_(*found)
 

@@ -172,7 +172,7 @@ def backfill(
         wanted = {
             doc: version
             for doc, version, body in rows
-            if (since is None or _dated(spec.date_field, body, since))
+            if (since is None or not spec.has_date or _dated(spec.date_field, body, since))
             and (doc, version) not in dismissed
         }
         # A document held (or out of attempts) goes back to the queue as its own retry would,

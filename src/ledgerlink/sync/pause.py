@@ -19,6 +19,10 @@ And in a pull of Xero's side (``sync.pulls``):
 And in the generation of a pay run's bills (``sync.payroll``):
 
 - ``bills_generated``: the bills are stored and queued; the pay run's item is not settled.
+And in making new contacts (``sync.contacts``), as a send's reply:
+
+- ``contacts_received``: Xero made the contacts and answered; nothing of it is recorded.
+- ``contacts_applied``: the contacts are linked to their keys.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ POINTS = (
     "pull_read",
     "pull_applied",
     "bills_generated",
+    "contacts_received",
+    "contacts_applied",
 )
 _seen: dict[str, int] = {}
 _lock = threading.Lock()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ledgerlink import kinds
 from ledgerlink.documents import ValidationFailed, content_hash
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
+from ledgerlink.kinds.base import DocumentKind
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link, QueueItem
 from ledgerlink.sync import payroll
@@ -168,6 +169,9 @@ def plan(session: Session, run: Run, works: list[Work], refused: list[Planned]) 
                 entry.contact = contacts.get(ref.key, "new")
                 if entry.contact == "new":
                     new_contacts.add(ref.key)
+                elif entry.action == "create" and _updates_only(kind):
+                    # a customer whose contact an invoice already made: it updates that one
+                    entry.action = "update"
         else:
             _outcome(entry, verdict)
         report.documents.append(entry)
@@ -192,6 +196,12 @@ def _generated(session: Session, run: Run, works: list[Work]) -> list[Planned]:
             entry.action, entry.error = "held", _error(exc)
         found.append(entry)
     return found
+
+
+def _updates_only(kind: DocumentKind) -> bool:
+    """Whether the kind's write is always an update (a customer or supplier: its contact is
+    found or made first, then updated)."""
+    return kind.write_target(False, False, 2, None)[0] == "POST"
 
 
 def _outcome(entry: Planned, verdict: Outcome) -> None:

@@ -197,6 +197,9 @@ def _poll(run: Run, resource: str, since: datetime | None) -> datetime | None:
     params: dict[str, Any] = {"order": "UpdatedDateUTC ASC"}
     if resource in ("Invoices",):
         params["summaryOnly"] = "true"
+    for kind in kinds.all_kinds():
+        if kind.resource == resource:
+            params.update(kind.list_params)
     start = since - OVERLAP if since is not None else None
     newest = since
     held_back = False

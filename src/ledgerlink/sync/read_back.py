@@ -4,10 +4,11 @@
 Whoever read a record, its link takes it only when it is as new as what the link holds (Xero's
 ``UpdatedDateUTC``: an older read changes nothing), under a row lock on PostgreSQL so two
 readers cannot interleave their check and their write (SQLite's writers take turns). A change
-of Xero's status tells ``document.status_changed``, and reaching the source's "paid" tells
-``document.paid``, once, in the transaction that writes the link; a moved amount paid makes
-the connection's payments be read in the same run (``sync.polls``), so a payment made in Xero
-is recorded with its account and reference.
+of Xero's status tells ``document.status_changed``, a change of the fields a kind tells of
+(a contact's name or email edited in Xero) ``document.changed``, and reaching the source's
+"paid" tells ``document.paid``, once, in the transaction that writes the link; a moved amount
+paid makes the connection's payments be read in the same run (``sync.polls``), so a payment
+made in Xero is recorded with its account and reference.
 """
 
 from __future__ import annotations
@@ -53,8 +54,16 @@ class Linked:
 
 def linked(session: Session, connection_id: str, xero_ids: Sequence[str]) -> dict[str, Linked]:
     """The links of these Xero ids on the connection, by lower-case Xero id."""
+    return dict(linked_rows(session, connection_id, xero_ids))
+
+
+def linked_rows(
+    session: Session, connection_id: str, xero_ids: Sequence[str]
+) -> list[tuple[str, Linked]]:
+    """Every link of these Xero ids on the connection, with its lower-case Xero id: one Xero
+    contact may be both a customer and a supplier of the source app (two links)."""
     if not xero_ids:
-        return {}
+        return []
     query = (
         select(
             Link.xero_id,
@@ -74,10 +83,10 @@ def linked(session: Session, connection_id: str, xero_ids: Sequence[str]) -> dic
         # waits here, then compares against what this one wrote.
         query = query.with_for_update(of=Link)
     rows = session.execute(query)
-    return {
-        str(xero).lower(): Linked(doc, source, kinds.get(kind), updated, status, paid, paid_on)
+    return [
+        (str(xero).lower(), Linked(doc, source, kinds.get(kind), updated, status, paid, paid_on))
         for xero, doc, source, kind, updated, status, paid, paid_on in rows
-    }
+    ]
 
 
 def apply_records(
@@ -95,25 +104,27 @@ def apply_records(
     ``changed_in_xero``."""
     now = run.now()
     by_id = {str(r.get(kinds.get(kind_hint).id_field, "")).lower(): r for r in records}
-    found = linked(session, run.connection.id, [x for x in by_id if x])
+    found = linked_rows(session, run.connection.id, [x for x in by_id if x])
     if background and (off := kinds_not_read(run.connection.settings)):
-        found = {x: was for x, was in found.items() if was.kind.name not in off}
-    known = links_of(session, [was.document_id for was in found.values()])
+        found = [(x, was) for x, was in found if was.kind.name not in off]
+    known = links_of(session, [was.document_id for _, was in found])
     moved = 0
     paid_moved = False
     told: list[tuple[str, str, str | None, str | None, Mapping[str, Any]]] = []
-    for xero_id, was in found.items():
+    for xero_id, was in found:
         record = by_id[xero_id]
         updated = wire.updated_at(record)
         if was.updated is not None and (updated is None or updated < was.updated):
             continue  # an older read than the link's: it changes nothing
         before = _state(known[was.document_id])
+        details = dict(known[was.document_id].details or {})
         link = upsert_link(session, run, was.document_id, record, kind=was.kind, known=known)
         link.refreshed_at = now
-        if _state(link) != before:
+        fields = was.kind.changed(details, link.details or {})
+        if _state(link) != before or fields:
             moved += 1
         paid_moved |= link.amount_paid != was.amount_paid and was.kind.resource != PAYMENTS
-        told += _events_of(run, was, link)
+        told += _events_of(run, was, link, fields)
     events.add_many(session, told, now)
     if paid_moved:
         read_payments_now(session, run.connection.id, now)
@@ -145,7 +156,7 @@ def read_payments_now(session: Session, connection_id: str, now: datetime) -> No
 
 
 def _events_of(
-    run: Run, was: Linked, link: Link
+    run: Run, was: Linked, link: Link, fields: Mapping[str, Any]
 ) -> list[tuple[str, str, str | None, str | None, Mapping[str, Any]]]:
     data = {
         "kind": was.kind.name,
@@ -164,6 +175,16 @@ def _events_of(
     if was.status is not None and link.xero_status != was.status:
         changed = {**data, "previous_status": was.status}
         out.append((workspace, "document.status_changed", connection, was.document_id, changed))
+    if fields:
+        out.append(
+            (
+                workspace,
+                "document.changed",
+                connection,
+                was.document_id,
+                {**data, "changed": fields},
+            )
+        )
     paid_now = was.kind.source_status(link.xero_status) == "paid"
     if paid_now and was.kind.source_status(was.status) != "paid":
         out.append((workspace, "document.paid", connection, was.document_id, data))

@@ -82,7 +82,15 @@ def reconcile(
             f"kind must be one of {', '.join(kinds.names())} (got {kind!r}), or left out.",
             field="kind",
         )
-    wanted = [k for k in ([kinds.get(kind)] if kind else kinds.all_kinds()) if not k.generates]
+    if kind is not None and not kinds.get(kind).has_date:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            f"kind {kind!r} has no dates, so no range reconciles it: give a dated kind, or "
+            "leave it out.",
+            field="kind",
+        )
+    chosen = [kinds.get(kind)] if kind else [k for k in kinds.all_kinds() if k.has_date]
+    wanted = [k for k in chosen if not k.generates]
     with worker.factory() as session:
         conns.get_connection(session, workspace_id, connection_id)
         sources = _sources(session, workspace_id, connection_id, wanted, start, end)

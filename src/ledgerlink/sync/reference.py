@@ -46,8 +46,14 @@ Record = dict[str, Any]
 
 
 def normalise_name(name: str) -> str:
-    """A contact name as Xero compares them: case and runs of spaces do not matter."""
-    return _SPACES.sub(" ", name).strip().casefold()
+    """A contact name as contacts are matched: case, spaces and punctuation do not matter.
+
+    Xero itself compares names without case or surrounding spaces, so "Acme Ltd." and
+    "ACME Ltd" could both be made there; taken as one contact here, a name typed a little
+    differently in the app never makes a second contact (pain-points 5). A name of
+    punctuation only keeps it."""
+    folded = _SPACES.sub(" ", name).strip().casefold()
+    return "".join(ch for ch in folded if ch.isalnum()) or folded
 
 
 def _text(record: Record, name: str) -> str:

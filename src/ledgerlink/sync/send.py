@@ -86,7 +86,9 @@ def _refresh(run: Run, works: Sequence[Work]) -> bool:
     to_refresh = {
         w.document_id: w.link.xero_id
         for w in works
-        if w.link is not None and w.link.pushed_hash != w.content_hash  # not a follow-up only
+        if w.link is not None
+        and w.link.pushed_hash != w.content_hash  # not a follow-up only
+        and kinds.get(w.kind).reads_before_update
     }
     if not to_refresh:
         return True

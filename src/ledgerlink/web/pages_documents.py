@@ -55,10 +55,9 @@ class Shown:
 
 def contact_of(kind: str, body: dict[str, Any] | None) -> str | None:
     spec = kinds.find(kind)
-    if spec is None or not spec.contact_field or not body:
+    if spec is None or not body:
         return None
-    found = body.get(spec.contact_field)
-    return str(found.get("name") or found.get("key") or "") if isinstance(found, dict) else None
+    return spec.contact_shown(body)
 
 
 def stamp_of(

@@ -17,6 +17,7 @@ Money stays Decimal here; the wire encoder writes it as exact JSON numbers.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
@@ -39,6 +40,16 @@ class LinkLike(Protocol):
 def document_unitdp(document: LinedDocument) -> int:
     """The ``unitdp`` to write (and read) this document with: 4 only when a price needs it."""
     return unitdp_for(line.unit_amount for line in document.lines)
+
+
+def contact_number(ref: ContactRef) -> str:
+    """The ContactNumber a source contact's Xero contact carries: the app's own, else the
+    stable key (hashed when longer than Xero's 50 characters)."""
+    if ref.contact_number:
+        return ref.contact_number
+    if len(ref.key) <= 50:
+        return ref.key
+    return "ll-" + hashlib.sha256(ref.key.encode()).hexdigest()[:40]
 
 
 def contact_to_xero(ref: ContactRef) -> dict[str, Any]:

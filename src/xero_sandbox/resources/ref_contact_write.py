@@ -150,7 +150,26 @@ def _apply(
     terms, _ = _payment_terms(element)
     if terms is not None:
         record["PaymentTerms"] = terms
+    for key, type_key in _SLOTS.items():
+        if key in lists:
+            lists[key] = _merged(record.get(key) or [], lists[key], type_key)
     record.update(lists)
+
+
+# Xero keeps one address per AddressType and one phone per PhoneType: an element's entry
+# replaces the one of its type, and the types it leaves out stay as they were. UNCONFIRMED
+# against Xero (its contacts always read back with a slot per type; the docs do not say how
+# an update with fewer types is taken), so ledgerlink sends every type it knows.
+_SLOTS = {"Addresses": "AddressType", "Phones": "PhoneType"}
+
+
+def _merged(
+    held: list[dict[str, Any]], given: list[dict[str, Any]], type_key: str
+) -> list[dict[str, Any]]:
+    by_type = {str(entry.get(type_key) or "").upper(): entry for entry in held}
+    for entry in given:
+        by_type[str(entry.get(type_key) or "").upper()] = entry
+    return list(by_type.values())
 
 
 def _payment_terms(element: dict[str, Any]) -> tuple[Record | None, list[str]]:

@@ -124,7 +124,7 @@ def test_a_worker_killed_mid_send_leaves_each_journal_posted_once(
     harness.push("stock_movement", _many(KILLED))
     settings = replace(harness.settings, xero_read_timeout=4.0)
     worker = WorkerProcess(settings, tmp_path, PUBLIC_URL, 2.0, limits_env(fast_limits()))
-    deaths = worker.die_at(["reply_received:1", "intent_written:1"])
+    deaths = worker.die_at("reply_received:1", "intent_written:1")
     assert deaths == ["reply_received", "intent_written"]
     balanced_once(harness, [f"mv-{n}" for n in range(KILLED)])
     all_done(harness)

@@ -59,17 +59,7 @@ def test_a_worker_killed_while_pulling_loses_no_event_and_tells_nothing_twice(
 
     settings = replace(harness.settings, xero_read_timeout=4.0)
     worker = WorkerProcess(settings, tmp_path, PUBLIC_URL, 2.0, limits_env(fast_limits()))
-    deaths: list[str] = []
-    try:
-        for point in ("pull_read:2", "pull_applied:1"):
-            worker.start(pause_at=point)
-            deaths.append(worker.wait_paused())
-            worker.kill()
-        worker.start()
-        assert worker.wait() == 0, worker.log()
-    finally:
-        worker.stop()
-
+    deaths = worker.die_at("pull_read:2", "pull_applied:1")
     assert deaths == ["pull_read", "pull_applied"]
     with harness.factory() as session:
         statuses = Counter(link.xero_status for link in session.scalars(select(Link)))

@@ -13,12 +13,18 @@ from xero_sandbox.seed import DEMO_TENANT
 
 def invoice_event(xero_id: str, when: str) -> dict[str, str]:
     """Xero's INVOICE UPDATE event for one invoice of the demo organisation."""
+    return update_event("INVOICE", "Invoices", xero_id, when)
+
+
+def update_event(category: str, resource: str, xero_id: str, when: str) -> dict[str, str]:
+    """Xero's UPDATE event of a category (INVOICE, CONTACT) for one record of the demo
+    organisation."""
     return {
-        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{xero_id}",
+        "resourceUrl": f"https://api.xero.com/api.xro/2.0/{resource}/{xero_id}",
         "resourceId": xero_id,
         "tenantId": DEMO_TENANT,
         "tenantType": "ORGANISATION",
-        "eventCategory": "INVOICE",
+        "eventCategory": category,
         "eventType": "UPDATE",
         "eventDateUtc": when,
     }

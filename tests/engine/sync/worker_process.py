@@ -90,9 +90,16 @@ class WorkerProcess:
             time.sleep(0.02)
         raise AssertionError(f"the worker never reached its pause point:\n{self.log()}")
 
-    def die_at(self, points: list[str]) -> list[str]:
-        """One life per pause point, each killed there, then a life that runs to the end; the
-        points the lives stopped at."""
+    def kill(self) -> None:
+        """SIGKILL: no handler runs, nothing is flushed or released."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        assert self.process.returncode == -signal.SIGKILL
+
+    def die_at(self, *points: str) -> list[str]:
+        """A life for each pause point, killed there; then a last life run to its end (its
+        exit code asserted). The points each life stopped at."""
         deaths: list[str] = []
         try:
             for point in points:
@@ -104,13 +111,6 @@ class WorkerProcess:
         finally:
             self.stop()
         return deaths
-
-    def kill(self) -> None:
-        """SIGKILL: no handler runs, nothing is flushed or released."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-        assert self.process.returncode == -signal.SIGKILL
 
     def wait(self) -> int:
         """Wait for the process to end (a ``--once`` run, or after ``terminate``)."""
