@@ -66,14 +66,15 @@ MIN_IDLE_SECONDS = 0.25
 
 def catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
     """The item and tracking lists, read only once a claimed document uses an item code or
-    tracking, and the currencies once one names a currency other than the organisation's
-    ``base`` (any currency, while the base is not known): preflight then refuses unknown ones
-    before any send."""
+    tracking, and the currencies (with the organisation's actions: whether its plan holds
+    other currencies) once one names a currency other than the organisation's ``base`` (any
+    currency, while the base is not known): preflight then refuses unknown ones before any
+    send."""
     lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
     needed = []
     named = {getattr(w.document, "currency", None) for w in works} - {None, base}
     if named:
-        needed.append("currencies")
+        needed += ["currencies", "actions"]
     if any(line.item_code for line in lines):
         needed.append("items")
     if any(line.tracking for line in lines):
