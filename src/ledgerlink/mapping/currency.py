@@ -26,6 +26,8 @@ Record = dict[str, Any]
 NOT_ENABLED = "XERO_CURRENCY_NOT_ENABLED"
 NOT_AVAILABLE = "XERO_CURRENCY_NOT_AVAILABLE"
 CODES = (NOT_ENABLED, NOT_AVAILABLE)
+# Where a currency came from when the document named none: the connection's default.
+DEFAULT_FIELD = "settings.default_currency"
 
 # Regions whose plans without full multicurrency hold these currencies only (with the base).
 REGION_CURRENCIES: dict[str, frozenset[str]] = {"HK": frozenset({"HKD", "USD"})}

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
-from ledgerlink.mapping.currency import CODES, currency_errors, usable_currencies
+from ledgerlink.mapping.currency import CODES, DEFAULT_FIELD, currency_errors, usable_currencies
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, QueueItem
 from ledgerlink.sync import lifecycle
@@ -31,7 +31,7 @@ from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.reference_view import ReferenceView
 from ledgerlink.xero.client import XeroClient
 
-FIELD = "settings.default_currency"
+FIELD = DEFAULT_FIELD
 
 
 def stored_default(session: Session, connection_id: str) -> str | None:

@@ -1,7 +1,8 @@
 """Edit connection: the settings of one organisation, as the seeds' "Edit Connection" screen:
 branches served, the invoice number sequence (its next number editable), default revenue and
 expense accounts and tax types and the payment account (from Xero's own lists, filtered by what
-fits), sync mode and schedule, polling, the active switch. The OAuth round trip lands here.
+fits), the default currency (from the currencies the organisation holds), sync mode and
+schedule, polling, the active switch. The OAuth round trip lands here.
 
 Saving sends ``connections.update_settings`` only what the person changed (it validates; its
 error is shown next to the field it names, with what was typed kept). The next invoice number
@@ -43,6 +44,7 @@ TEXTS = (
     "mode",
     "schedule",
     "poll_minutes",
+    "default_currency",
 )
 SWITCHES = ("active", "bill_number_required")  # checkboxes: absent from the form is off
 SHOWN_NEXT = "shown_next_number"  # the next number as the page showed it
