@@ -24,7 +24,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, ReferenceSync
-from ledgerlink.sync import currencies, directions, oauth
+from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.engine import Engine
 
 router = APIRouter(prefix="/connections", tags=["connections"], responses=ERROR_RESPONSES)
@@ -222,11 +222,7 @@ def refresh(
 ) -> RefreshOut:
     """Synchronize: read accounts, tax rates, currencies, contacts... changed since last time
     (everything with ``full=true``); documents held for a currency are then judged again."""
-    svc = services(request)
-    with svc.factory() as session:
-        row = conns.get_connection(session, workspace_id, connection_id)
-    with svc.xero_client(row, sending=False) as client:
-        counts = currencies.synchronize(svc.factory, client, row.id, full=full)
+    counts = services(request).synchronize(workspace_id, connection_id, full=full)
     return RefreshOut(counts=counts)
 
 

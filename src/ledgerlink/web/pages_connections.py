@@ -17,9 +17,9 @@ from starlette.responses import RedirectResponse, Response
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, QueueItem, ReferenceSync
+from ledgerlink.store.models import QueueItem, ReferenceSync
 from ledgerlink.store.workspaces import clear_workspace_app, get_workspace, set_workspace_app
-from ledgerlink.sync import currencies, directions, oauth
+from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.limits import tier_day_limit
 from ledgerlink.sync.refresh import ring_for
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, require_two_factor, services
@@ -164,13 +164,7 @@ async def synchronize(request: Request, who: Editor, connection_id: str) -> Resp
     await check_form(request, who)
     svc = services(request)
 
-    def run() -> None:
-        with svc.factory() as session:
-            row: Connection = conns.get_connection(session, who.workspace_id, connection_id)
-        with svc.xero_client(row, sending=False) as client:
-            currencies.synchronize(svc.factory, client, row.id)
-
-    await run_in_threadpool(run)
+    await run_in_threadpool(svc.synchronize, who.workspace_id, connection_id)
     return go(_back(request), "synchronized")
 
 

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.sync import directions
-from ledgerlink.sync.engine import Engine
+from ledgerlink.sync import currencies, directions
 from tests.engine.sync.conftest import SyncHarness, expense, invoice
 from tests.engine.sync.currency_harness import held_in_xero, hk_harness, writes
 from xero_sandbox.server import SandboxServer
@@ -39,6 +38,12 @@ def _configure(harness: SyncHarness, **changes: object) -> None:
     directions.save_settings(
         harness.factory, harness.workspace_id, harness.connection_id, dict(changes)
     )
+
+
+def _synchronize(harness: SyncHarness) -> dict[str, int]:
+    """A person's Synchronize (``Engine.synchronize``), on the harness's clock and limiter."""
+    with harness.worker().reading(harness.connection_id) as run:
+        return currencies.synchronize(harness.factory, run.client, harness.connection_id)
 
 
 def _currencies(harness: SyncHarness, tenant: str | None = None) -> list[str]:
@@ -147,8 +152,7 @@ def test_a_document_held_for_a_currency_is_sent_once_after_it_is_enabled_in_xero
     with harness.xero() as xero:
         assert xero.put("/Currencies", {"Code": "JPY"}).status == 200
 
-    with Engine.open(harness.settings) as engine:
-        counts = engine.synchronize(harness.workspace_id, harness.connection_id)
+    counts = _synchronize(harness)
     assert counts["currencies"] == 6
     assert harness.states() == {"queued": 1}  # judged again, by the next run
     harness.sync()
@@ -195,3 +199,38 @@ def test_a_default_changed_while_a_send_is_unresolved_makes_no_second_invoice(
     assert record["CurrencyCode"] == "USD"
     assert [p for _, p in writes(harness) if p.startswith("/Invoices")] == ["/Invoices"] * 2
     assert harness.states() == {"done": 1}
+
+
+@pytest.mark.parametrize("wait", [30, 3600], ids=["replayed", "looked-up"])
+def test_a_change_into_a_currency_not_enabled_while_the_send_is_unresolved_waits_then_goes_once(
+    harness: SyncHarness, wait: int
+) -> None:
+    """v1 (the default currency, a new contact) is applied in Xero and its reply lost; v2
+    names a currency the organisation has not enabled. v1 is settled (replayed within Xero's
+    idempotency window, looked up after it), never sent again; v2 is held before any call and
+    goes once, as the update, after the currency is enabled and Xero synchronized."""
+    _configure(harness, default_currency="USD")
+    harness.faults({"kind": "lost_reply", "endpoint": "invoices", "method": "PUT", "count": 1})
+    harness.push("invoice", [invoice(8)])  # a draft
+    harness.worker().run_once()
+    harness.push("invoice", [invoice(8, currency="JPY")])
+    harness.advance(wait)
+    harness.sync()
+
+    (record,) = held_in_xero(harness).values()
+    assert record["CurrencyCode"] == "USD"
+    (item,) = [i for i in harness.items() if i.state not in ("superseded", "done")]
+    assert (item.state, item.error_code, item.version) == (
+        "needs_attention",
+        "XERO_CURRENCY_NOT_ENABLED",
+        2,
+    )
+
+    with harness.xero() as xero:
+        assert xero.put("/Currencies", {"Code": "JPY"}).status == 200
+    _synchronize(harness)
+    harness.sync()
+    (record,) = held_in_xero(harness).values()
+    assert record["CurrencyCode"] == "JPY"
+    assert harness.states()["needs_attention"] == 0
+    assert harness.contacts_named("Client 8 Pty Ltd") == 1
