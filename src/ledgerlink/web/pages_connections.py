@@ -11,13 +11,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import QueueItem, ReferenceSync
+from ledgerlink.store.models import QueueItem, ReferenceItem, ReferenceSync
 from ledgerlink.store.workspaces import clear_workspace_app, get_workspace, set_workspace_app
 from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.limits import tier_day_limit
@@ -47,6 +48,20 @@ class Tile:
     synchronized_at: datetime | None
     held: int
     queued: int
+    # The organisation's Xero plan and region ("STANDARD · HK"), once its Organisation is read.
+    plan: str = ""
+
+
+def _plans(session: Session, ids: list[str]) -> dict[str, str]:
+    """Each connection's Xero plan and region from its cached Organisation (one query)."""
+    query = select(ReferenceItem.connection_id, ReferenceItem.data).where(
+        ReferenceItem.connection_id.in_(ids), ReferenceItem.kind == "organisation"
+    )
+    found: dict[str, str] = {}
+    for cid, org in session.execute(query):
+        words = [str(org.get(name) or "") for name in ("Class", "CountryCode")]
+        found[cid] = " · ".join(w for w in words if w)
+    return found
 
 
 def _tiles(request: Request, workspace_id: str) -> list[Tile]:
@@ -56,6 +71,7 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
         ids = [row.id for row in rows]
         synced: dict[str, datetime] = {}
         counts: dict[tuple[str, str], int] = {}
+        plans: dict[str, str] = {}
         if ids:
             query = (
                 select(ReferenceSync.connection_id, func.max(ReferenceSync.fetched_at))
@@ -69,6 +85,7 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
                 .group_by(QueueItem.connection_id, QueueItem.state)
             )
             counts = {(cid, state): int(n) for cid, state, n in session.execute(counted)}
+            plans = _plans(session, ids)
         shown = [(row, conns.shown_settings(session, row)) for row in rows]
     budgets = {b.connection_id: b for b in svc.budgets_left(ids)} if ids else {}
     tiles = []
@@ -89,6 +106,7 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
                 synchronized_at=synced.get(row.id),
                 held=counts.get((row.id, "needs_attention"), 0) + counts.get((row.id, "failed"), 0),
                 queued=counts.get((row.id, "queued"), 0) + counts.get((row.id, "in_flight"), 0),
+                plan=plans.get(row.id, ""),
             )
         )
     return tiles

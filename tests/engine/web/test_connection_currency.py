@@ -1,6 +1,6 @@
 """Edit connection, the default currency: a dropdown of the currencies the organisation holds
-(once read), its plan and region shown, a currency its plan cannot hold refused next to the
-field, and what is saved seen over REST."""
+(once read), its plan and region shown (there and on the tile), a currency its plan cannot hold
+refused next to the field, and what is saved seen over REST."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ def test_the_default_currency_is_chosen_from_the_organisations_currencies(
     assert options(html, f"/connections/{cid}/edit", "default_currency") == ["HKD", "USD"]
     assert "plan STANDARD, region HK: holds HKD and USD only" in html
     assert "None: the organisation&#39;s base currency (HKD)" in html
+    home = owner.get("/")
+    assert "<dt>Xero plan</dt><dd>STANDARD · HK</dd>" in home.text  # on the tile
 
     data["default_currency"] = "USD"
     assert owner.post(f"/connections/{cid}/edit", data).status_code == 303
