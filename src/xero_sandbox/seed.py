@@ -228,81 +228,69 @@ def _build_org(
     return org
 
 
-def au_org(
-    state: SandboxState,
-    *,
-    tenant_id: str,
-    key: str,
-    name: str,
-    short_code: str,
-    org_class: str = plans.DEFAULT_CLASS,
-) -> Org:
-    """An Australian organisation set up as the demo one is (chart, GST rates, currencies,
-    tracking, lock date), without its contacts and items: what ``POST /_sandbox/orgs`` makes.
-    On a plan without multicurrency it holds Australian dollars alone."""
-    return _build_org(
-        state,
-        tenant_id=tenant_id,
-        key=key,
-        name=name,
-        short_code=short_code,
-        country="AU",
-        currency="AUD",
-        timezone="AUSEASTERNSTANDARDTIME",
-        accounts=AU_ACCOUNTS,
-        taxes=AU_TAX,
-        currencies=["AUD", "USD", "NZD", "GBP", "EUR"],
-        tracking={
+# What an organisation of each region starts with (``region_org``); the keys are the regions
+# ``POST /_sandbox/orgs`` makes organisations in (its ``country``). A Hong Kong organisation has
+# Xero's global 0% rates and the Australian chart without its GST accounts; on a plan without
+# multicurrency it holds HKD and USD alone (``plans.REGION_CURRENCIES``).
+REGIONS: dict[str, dict[str, Any]] = {
+    "AU": {
+        "currency": "AUD",
+        "timezone": "AUSEASTERNSTANDARDTIME",
+        "accounts": AU_ACCOUNTS,
+        "taxes": AU_TAX,
+        "currencies": ["AUD", "USD", "NZD", "GBP", "EUR"],
+        "tracking": {
             "Region": ["North", "South", "East", "West"],
             "Department": ["Sales", "Operations", "Projects"],
         },
-        lock_date=date(2025, 6, 30),
-        org_class=org_class,
-    )
+        "lock_date": date(2025, 6, 30),
+    },
+    "HK": {
+        "currency": "HKD",
+        "timezone": "CHINASTANDARDTIME",
+        "accounts": HK_ACCOUNTS,
+        "taxes": HK_TAX,
+        "currencies": ["HKD", "USD", "EUR", "GBP"],
+        "tracking": {"Region": ["Kowloon", "Hong Kong Island", "New Territories"]},
+        "lock_date": date(2025, 3, 31),
+    },
+}
 
 
-def hk_org(
+def region_org(
     state: SandboxState,
     *,
     tenant_id: str,
     key: str,
     name: str,
     short_code: str,
+    country: str = "AU",
     org_class: str = plans.DEFAULT_CLASS,
 ) -> Org:
-    """A Hong Kong organisation (HKD; Xero's global 0% rates, the Australian chart without its
-    GST accounts, one tracking category): on a plan without multicurrency it holds HKD and USD
-    alone (``plans.REGION_CURRENCIES``)."""
+    """An organisation of ``country`` set up as the demo one is (chart, tax rates, currencies
+    its plan allows, tracking, lock date), without contacts and items: what ``POST
+    /_sandbox/orgs`` makes (an Australian one on a plan without multicurrency holds AUD alone)."""
     return _build_org(
         state,
         tenant_id=tenant_id,
         key=key,
         name=name,
         short_code=short_code,
-        country="HK",
-        currency="HKD",
-        timezone="CHINASTANDARDTIME",
-        accounts=HK_ACCOUNTS,
-        taxes=HK_TAX,
-        currencies=["HKD", "USD", "EUR", "GBP"],
-        tracking={"Region": ["Kowloon", "Hong Kong Island", "New Territories"]},
-        lock_date=date(2025, 3, 31),
+        country=country,
         org_class=org_class,
+        **REGIONS[country],
     )
-
-
-# The regions ``POST /_sandbox/orgs`` makes organisations in (its ``country``).
-REGIONS = {"AU": au_org, "HK": hk_org}
 
 
 def made_org(state: SandboxState, made: MadeOrg) -> Org:
     """An organisation made through the admin API, as it starts (fresh and empty)."""
-    return REGIONS[made.country](
+    return region_org(
         state,
         tenant_id=made.tenant_id,
         key=made.key,
         name=made.name,
         short_code=made.short_code,
+        country=made.country,
         org_class=made.org_class,
     )
 
@@ -312,7 +300,7 @@ def seed(state: SandboxState) -> None:
     the admin API with fresh, empty ones under the same keys and ids (their apps stay, so their
     custom connections keep working after a reset)."""
     state.orgs.clear()
-    demo = au_org(
+    demo = region_org(
         state,
         tenant_id=DEMO_TENANT,
         key="demo",

@@ -9,7 +9,8 @@ from typing import Any
 import httpx2
 
 from tests.engine.web.conftest import Browser
-from tests.engine.web.forms import form, options
+from tests.engine.web.forms import options
+from tests.engine.web.test_connection_edit_page import _edit
 
 
 def _hong_kong(people: Any, api: Any) -> tuple[Browser, str]:
@@ -34,19 +35,11 @@ def _hong_kong(people: Any, api: Any) -> tuple[Browser, str]:
     return owner, cid
 
 
-def _fields(browser: Browser, cid: str) -> tuple[str, dict[str, Any]]:
-    page = browser.get(f"/connections/{cid}/edit")
-    assert page.status_code == 200, page.text
-    data = form(page.text, f"/connections/{cid}/edit").data()
-    del data["csrf_token"]
-    return page.text, data
-
-
 def test_the_default_currency_is_chosen_from_the_organisations_currencies(
     people: Any, api: Any
 ) -> None:
     owner, cid = _hong_kong(people, api)
-    html, data = _fields(owner, cid)
+    html, data = _edit(owner, cid)
     assert options(html, f"/connections/{cid}/edit", "default_currency") == ["HKD", "USD"]
     assert "plan STANDARD, region HK: holds HKD and USD only" in html
     assert "None: the organisation&#39;s base currency (HKD)" in html
@@ -57,7 +50,7 @@ def test_the_default_currency_is_chosen_from_the_organisations_currencies(
     assert owner.post(f"/connections/{cid}/edit", data).status_code == 303
     settings = api.call("GET", f"/connections/{cid}", owner.api_key).json()["settings"]
     assert settings["default_currency"] == "USD"
-    _, shown = _fields(owner, cid)
+    _, shown = _edit(owner, cid)
     assert shown["default_currency"] == "USD"
 
 
@@ -65,7 +58,7 @@ def test_a_currency_the_plan_cannot_hold_is_refused_next_to_the_field(
     people: Any, api: Any
 ) -> None:
     owner, cid = _hong_kong(people, api)
-    _, data = _fields(owner, cid)
+    _, data = _edit(owner, cid)
     data["default_currency"] = "EUR"  # not offered; posted by hand
     refused = owner.post(f"/connections/{cid}/edit", data)
     assert refused.status_code == 422
@@ -79,7 +72,7 @@ def test_before_the_currencies_are_read_the_code_is_typed(people: Any, api: Any)
     owner = people("owner")
     assert owner.sign_in().status_code == 303
     cid = api.custom(owner.api_key)  # the demo organisation, never synchronized
-    html, data = _fields(owner, cid)
+    html, data = _edit(owner, cid)
     assert "type an ISO 4217 code" in html
     data["default_currency"] = "nzd"
     assert owner.post(f"/connections/{cid}/edit", data).status_code == 303
