@@ -66,10 +66,9 @@ MIN_IDLE_SECONDS = 0.25
 
 def catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
     """The item and tracking lists, read only once a claimed document uses an item code or
-    tracking, and the currencies (with the organisation's actions: whether its plan holds
-    other currencies) once one names a currency other than the organisation's ``base`` (any
-    currency, while the base is not known): preflight then refuses unknown ones before any
-    send."""
+    tracking, and the currencies and actions (UseMulticurrency) once one names a currency
+    other than the organisation's ``base`` (any, while the base is not known): preflight then
+    refuses those the organisation cannot use before any send."""
     lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
     needed = []
     named = {getattr(w.document, "currency", None) for w in works} - {None, base}

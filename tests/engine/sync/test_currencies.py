@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.sync import currencies, directions
+from ledgerlink.sync.plan import run_plan
 from tests.engine.sync.conftest import SyncHarness, expense, invoice
 from tests.engine.sync.currency_harness import held_in_xero, hk_harness, writes
 from xero_sandbox.server import SandboxServer
@@ -234,3 +235,25 @@ def test_a_change_into_a_currency_not_enabled_while_the_send_is_unresolved_waits
     assert record["CurrencyCode"] == "JPY"
     assert harness.states()["needs_attention"] == 0
     assert harness.contacts_named("Client 8 Pty Ltd") == 1
+
+
+def test_a_plan_judges_the_default_currency_as_a_sync_would_without_a_write(
+    harness: SyncHarness,
+) -> None:
+    _configure(harness, default_currency="JPY")  # taken: the currencies were never read
+    report = run_plan(
+        harness.worker(),
+        harness.workspace_id,
+        harness.connection_id,
+        "invoice",
+        [invoice(1), invoice(2, currency="USD")],
+    )
+    planned = {
+        p.source_id: (p.action, (p.error or {}).get("code"), (p.error or {}).get("field"))
+        for p in report.documents
+    }
+    assert planned == {
+        "inv-1": ("held", "XERO_CURRENCY_NOT_ENABLED", "settings.default_currency"),
+        "inv-2": ("create", None, None),
+    }
+    assert writes(harness) == []
