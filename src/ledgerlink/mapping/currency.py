@@ -99,6 +99,12 @@ def plan_words(facts: Any) -> str:
     return ", ".join(parts)
 
 
+def named(field: str, currency: str) -> str:
+    """How every currency hold's sentence starts ("currency 'EUR'"), so which currency held a
+    document can be read back from it (``sync.currencies.release_stale_default``)."""
+    return f"{field} '{currency}'"
+
+
 def currency_errors(
     currency: str | None, base: str | None, reference: Any, field: str = "currency"
 ) -> list[LedgerlinkError]:
@@ -115,7 +121,7 @@ def currency_errors(
         return [
             LedgerlinkError(
                 NOT_AVAILABLE,
-                f"{field} '{currency}' cannot be used by this Xero organisation: its "
+                f"{named(field, currency)} cannot be used by this Xero organisation: its "
                 f"{plan_words(reference)} holds only {held}. Upgrade the Xero plan, or send "
                 f"the document in {held}.",
                 field,
@@ -124,7 +130,7 @@ def currency_errors(
     return [
         LedgerlinkError(
             NOT_ENABLED,
-            f"{field} '{currency}' is not enabled in the Xero organisation: enable it in Xero "
+            f"{named(field, currency)} is not enabled in the Xero organisation: enable it in Xero "
             "(Settings > Currencies), then press Synchronize.",
             field,
         )

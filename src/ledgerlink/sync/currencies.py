@@ -18,11 +18,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
-from ledgerlink.mapping.currency import CODES, DEFAULT_FIELD, currency_errors, usable_currencies
+from ledgerlink.mapping.currency import (
+    CODES,
+    DEFAULT_FIELD,
+    currency_errors,
+    named,
+    usable_currencies,
+)
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, QueueItem
 from ledgerlink.sync import lifecycle
@@ -79,19 +85,39 @@ def check_default(session: Session, connection_id: str, settings: dict[str, Any]
         raise problems[0]
 
 
-def release(factory: sessionmaker[Session], connection_id: str, now: datetime) -> int:
-    """Documents of the connection held for a currency go back to the queue, to be judged
-    again (a read first: a connection with none held writes nothing)."""
-    where = [
-        QueueItem.connection_id == connection_id,
-        QueueItem.error_code.in_(CODES),
-        QueueItem.state.in_(lifecycle.HELD),
-    ]
+def _requeue(factory: sessionmaker[Session], where: list[Any], now: datetime) -> int:
+    """Held items matching ``where`` back to the queue (a read first: none, no write)."""
     with factory() as session:
         if session.scalar(select(QueueItem.id).where(*where).limit(1)) is None:
             return 0
     with transaction(factory) as session:
         return lifecycle.requeue(session, where, now)
+
+
+def _held_for_currency(connection_id: str) -> list[Any]:
+    return [
+        QueueItem.connection_id == connection_id,
+        QueueItem.error_code.in_(CODES),
+        QueueItem.state.in_(lifecycle.HELD),
+    ]
+
+
+def release(factory: sessionmaker[Session], connection_id: str, now: datetime) -> int:
+    """Documents of the connection held for a currency go back to the queue, to be judged
+    again."""
+    return _requeue(factory, _held_for_currency(connection_id), now)
+
+
+def release_stale_default(factory: sessionmaker[Session], connection_id: str, now: datetime) -> int:
+    """At the start of each run of the connection: documents held for a default currency that
+    is no longer the default go back to the queue. A claim that read the default just before
+    it changed holds after the change's own release ran, with the old one."""
+    with factory() as session:
+        current = stored_default(session, connection_id)
+    where = [*_held_for_currency(connection_id), QueueItem.error_field == FIELD]
+    if current:
+        where.append(not_(QueueItem.error_message.startswith(named(FIELD, current))))
+    return _requeue(factory, where, now)
 
 
 def synchronize(

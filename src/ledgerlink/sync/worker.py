@@ -33,6 +33,7 @@ from ledgerlink.store.models import (
 )
 from ledgerlink.sync import (
     budgets,
+    currencies,
     directions,
     inflight,
     jobs,
@@ -217,6 +218,7 @@ class Worker:
     def _drive(self, connection_id: str, job_id: str | None = None) -> RunResult:
         info = self._connection(connection_id)
         directions.release(self.factory, connection_id, self.clock())
+        currencies.release_stale_default(self.factory, connection_id, self.clock())
         tally = jobs.start_job(
             self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner, job_id
         )

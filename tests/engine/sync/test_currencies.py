@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.store.models import Connection
 from ledgerlink.sync import currencies, directions
 from ledgerlink.sync.plan import run_plan
 from tests.engine.sync.conftest import SyncHarness, expense, invoice
@@ -257,3 +258,27 @@ def test_a_plan_judges_the_default_currency_as_a_sync_would_without_a_write(
         "inv-2": ("create", None, None),
     }
     assert writes(harness) == []
+
+
+def test_a_hold_made_with_a_default_that_changed_under_the_claim_is_released(
+    harness: SyncHarness,
+) -> None:
+    """The default changes between a claim's read and its hold (the stored settings change;
+    the change's own release found nothing held yet): the connection's next run releases it,
+    and it goes once in the new default. A hold for the default still set stays held."""
+    _configure(harness, default_currency="JPY")
+    harness.push("invoice", [invoice(1)])
+    harness.sync()
+    assert [(c, f) for c, f, _ in _held(harness)] == [
+        ("XERO_CURRENCY_NOT_ENABLED", "settings.default_currency")
+    ]
+    harness.worker().run_once(harness.connection_id)  # the default is still JPY: still held
+    assert harness.states() == {"needs_attention": 1}
+
+    with harness.factory.begin() as session:  # changed under the claim's feet
+        row = session.get(Connection, harness.connection_id)
+        assert row is not None
+        row.settings = {**row.settings, "default_currency": "USD"}
+    harness.worker().run_once(harness.connection_id)  # the connection's next run
+    assert harness.states() == {"done": 1}
+    assert _currencies(harness) == ["USD"]
