@@ -9,7 +9,9 @@ own copy is as old as the run), so a change reaches the next claim.
 Documents held for a currency (``mapping.currency.CODES``) go back to the queue, to be judged
 afresh, when what held them may have changed: the default currency is changed, or a person
 reads the organisation's reference data again (Synchronize: a currency enabled, a plan
-upgraded). Judging again costs no call: the checks read the cache.
+upgraded). Judging again costs no call: the checks read the cache. Each run of the
+connection also releases what was held for a default that is no longer the default (a claim
+that read the old one just before the change holds after the change's own release).
 """
 
 from __future__ import annotations
