@@ -100,6 +100,12 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         422,
         "Enable the currency in Xero (Settings > Currencies), then press Synchronize.",
     ),
+    "XERO_CURRENCY_NOT_AVAILABLE": (
+        422,
+        "The organisation's Xero plan or region cannot hold this currency: upgrade the Xero "
+        "plan (then press Synchronize), or send the document in a currency it holds "
+        "(settings.default_currency for documents that name none).",
+    ),
     "XERO_CONTACT_INVALID": (422, "Give the contact a name, or fix the contact in Xero."),
     "XERO_LOCKED_PERIOD": (422, "Date the document after Xero's lock date, or ask to unlock."),
     "XERO_NOT_EDITABLE": (

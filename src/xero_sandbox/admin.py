@@ -107,6 +107,8 @@ def org_json(org: Org) -> dict[str, Any]:
         "tenant_id": org.tenant_id,
         "name": org.name,
         "short_code": org.short_code,
+        "country_code": org.country_code,
+        "class": org.org_class,
         "offline": org.offline,
         "period_lock_date": org.period_lock_date.isoformat() if org.period_lock_date else None,
         "end_of_year_lock_date": (

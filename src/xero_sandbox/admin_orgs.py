@@ -1,14 +1,19 @@
 """Organisations under /_sandbox/orgs: list them, and make many at once for benchmarks.
 
 ``POST /_sandbox/orgs`` with ``{"count": N, "prefix": "bench", "custom_connection": true,
-"tier": "core", "created": "YYYY-MM-DD"}`` (all but ``count`` optional) makes N Australian
-organisations set up as the demo one is (chart of accounts, GST rates, currencies, tracking; no
-contacts or items), keyed ``bench-0001``, ``bench-0002``... and named "bench 0001"..., and, unless
-``custom_connection`` is false, one custom connection app per organisation as Xero issues them:
-a client id and secret bound to that one organisation. ``tier`` and ``created`` are those apps'
-pricing tier (Starter: 1,000 calls a day per connection) and creation day (from 2 March 2026:
-granular scopes only). It answers 201 with ``{"organisations": [{"key", "tenant_id", "name",
-"client_id", "client_secret"}, ...]}``; without apps the last two are null.
+"tier": "core", "created": "YYYY-MM-DD", "country": "AU", "class": "PREMIUM"}`` (all but
+``count`` optional) makes N organisations set up as the demo one is (chart of accounts, tax
+rates, currencies, tracking; no contacts or items), keyed ``bench-0001``, ``bench-0002``...
+and named "bench 0001"..., and, unless ``custom_connection`` is false, one custom connection
+app per organisation as Xero issues them: a client id and secret bound to that one
+organisation. ``tier`` and ``created`` are those apps' pricing tier (Starter: 1,000 calls a day
+per connection) and creation day (from 2 March 2026: granular scopes only). It answers 201 with
+``{"organisations": [{"key", "tenant_id", "name", "client_id", "client_secret"}, ...]}``;
+without apps the last two are null.
+
+``country`` is the region (``AU``, the default, or ``HK``: HKD, Xero's global rates) and
+``class`` the Xero plan (``Organisation.Class``, default PREMIUM): a plan without multicurrency
+holds only the base currency, and a Hong Kong one HKD and USD (``plans``).
 
 A second call with a prefix already used continues its numbering (``bench-0003`` after two), so
 a benchmark may add organisations as it goes. Organisations made here survive
@@ -26,14 +31,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from xero_sandbox import plans
 from xero_sandbox.admin import AdminError, guarded, object_body, org_json, read_json
 from xero_sandbox.admin import unknown_fields as refuse_unknown
 from xero_sandbox.admin_apps import created_of, tier_of
 from xero_sandbox.config import DEFAULT_TIER, LEGACY_APP_CREATED, AppConfig
-from xero_sandbox.seed import au_org
+from xero_sandbox.seed import REGIONS, made_org
 from xero_sandbox.state import MadeOrg, SandboxState, new_id
 
-FIELDS = ("count", "prefix", "custom_connection", "tier", "created")
+FIELDS = ("count", "prefix", "custom_connection", "tier", "created", "country", "class")
 MAX_COUNT = 5000
 DEFAULT_PREFIX = "org"
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -56,6 +62,18 @@ def _prefix(body: dict[str, Any]) -> str:
         "prefix must start with a letter and hold only letters, digits and hyphens (at most 40),"
         " e.g. bench: the organisations' keys are bench-0001, bench-0002..."
     )
+
+
+def _region(body: dict[str, Any]) -> tuple[str, str]:
+    country = body.get("country", "AU")
+    if not isinstance(country, str) or country.strip().upper() not in REGIONS:
+        raise AdminError(f"country must be one of {', '.join(REGIONS)} (the organisation's region)")
+    org_class = body.get("class", plans.DEFAULT_CLASS)
+    if not isinstance(org_class, str) or org_class.strip().upper() not in plans.CLASSES:
+        raise AdminError(
+            f"class must be one of Xero's plans (Organisation.Class): {', '.join(plans.CLASSES)}"
+        )
+    return country.strip().upper(), org_class.strip().upper()
 
 
 def _next_number(state: SandboxState, prefix: str) -> int:
@@ -85,6 +103,7 @@ def make_orgs(state: SandboxState, body: dict[str, Any]) -> list[dict[str, Any]]
     count = _count(body)
     prefix = _prefix(body)
     with_app, tier, created = _app_settings(body)
+    country, org_class = _region(body)
     first = _next_number(state, prefix)
     made: list[dict[str, Any]] = []
     for number in range(first, first + count):
@@ -94,11 +113,11 @@ def make_orgs(state: SandboxState, body: dict[str, Any]) -> list[dict[str, Any]]
             key=key,
             name=f"{prefix} {number:04d}",
             short_code=f"!mk{len(state.made_orgs) + 1:05d}",
+            country=country,
+            org_class=org_class,
         )
         state.made_orgs.append(spec)
-        state.orgs[spec.tenant_id] = au_org(
-            state, tenant_id=spec.tenant_id, key=key, name=spec.name, short_code=spec.short_code
-        )
+        state.orgs[spec.tenant_id] = made_org(state, spec)
         client_id = client_secret = None
         if with_app:
             client_id, client_secret = uuid.uuid4().hex.upper(), secrets.token_urlsafe(36)

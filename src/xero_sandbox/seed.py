@@ -12,15 +12,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from xero_sandbox import plans
 from xero_sandbox.seed_charts import (
     AU_ACCOUNTS,
     AU_TAX,
     CLASS_OF_TYPE,
     CURRENCY_NAMES,
+    HK_ACCOUNTS,
+    HK_TAX,
     UK_ACCOUNTS,
     UK_TAX,
 )
-from xero_sandbox.state import Org, Record, SandboxState, new_id
+from xero_sandbox.state import MadeOrg, Org, Record, SandboxState, new_id
 
 DEMO_TENANT = "3f9b5c1e-4d2a-4b7c-9e8f-0a1b2c3d4e01"
 UK_TENANT = "7a2d4e6f-8b1c-4d3e-a5f7-9c0b1d2e3f02"
@@ -195,6 +198,7 @@ def _build_org(
     currencies: list[str],
     tracking: dict[str, list[str]],
     lock_date: date,
+    org_class: str = plans.DEFAULT_CLASS,
 ) -> Org:
     org = Org(
         tenant_id=tenant_id,
@@ -206,7 +210,10 @@ def _build_org(
         timezone=timezone,
         period_lock_date=lock_date,
         end_of_year_lock_date=lock_date,
+        org_class=org_class,
     )
+    allowed = plans.allowed_currencies(org_class, country, currency)
+    currencies = [c for c in currencies if allowed is None or c in allowed]
     for spec in accounts:
         account = _account(state, spec)
         org.accounts[account["AccountID"]] = account
@@ -221,26 +228,70 @@ def _build_org(
     return org
 
 
-def au_org(state: SandboxState, *, tenant_id: str, key: str, name: str, short_code: str) -> Org:
-    """An Australian organisation set up as the demo one is (chart, GST rates, currencies,
-    tracking, lock date), without its contacts and items: what ``POST /_sandbox/orgs`` makes."""
+# What an organisation of each region starts with (``region_org``); the keys are the regions
+# ``POST /_sandbox/orgs`` makes organisations in (its ``country``). A Hong Kong organisation has
+# Xero's global 0% rates and the Australian chart without its GST accounts; on a plan without
+# multicurrency it holds HKD and USD alone (``plans.REGION_CURRENCIES``).
+REGIONS: dict[str, dict[str, Any]] = {
+    "AU": {
+        "currency": "AUD",
+        "timezone": "AUSEASTERNSTANDARDTIME",
+        "accounts": AU_ACCOUNTS,
+        "taxes": AU_TAX,
+        "currencies": ["AUD", "USD", "NZD", "GBP", "EUR"],
+        "tracking": {
+            "Region": ["North", "South", "East", "West"],
+            "Department": ["Sales", "Operations", "Projects"],
+        },
+        "lock_date": date(2025, 6, 30),
+    },
+    "HK": {
+        "currency": "HKD",
+        "timezone": "CHINASTANDARDTIME",
+        "accounts": HK_ACCOUNTS,
+        "taxes": HK_TAX,
+        "currencies": ["HKD", "USD", "EUR", "GBP"],
+        "tracking": {"Region": ["Kowloon", "Hong Kong Island", "New Territories"]},
+        "lock_date": date(2025, 3, 31),
+    },
+}
+
+
+def region_org(
+    state: SandboxState,
+    *,
+    tenant_id: str,
+    key: str,
+    name: str,
+    short_code: str,
+    country: str = "AU",
+    org_class: str = plans.DEFAULT_CLASS,
+) -> Org:
+    """An organisation of ``country`` set up as the demo one is (chart, tax rates, currencies
+    its plan allows, tracking, lock date), without contacts and items: what ``POST
+    /_sandbox/orgs`` makes (an Australian one on a plan without multicurrency holds AUD alone)."""
     return _build_org(
         state,
         tenant_id=tenant_id,
         key=key,
         name=name,
         short_code=short_code,
-        country="AU",
-        currency="AUD",
-        timezone="AUSEASTERNSTANDARDTIME",
-        accounts=AU_ACCOUNTS,
-        taxes=AU_TAX,
-        currencies=["AUD", "USD", "NZD", "GBP", "EUR"],
-        tracking={
-            "Region": ["North", "South", "East", "West"],
-            "Department": ["Sales", "Operations", "Projects"],
-        },
-        lock_date=date(2025, 6, 30),
+        country=country,
+        org_class=org_class,
+        **REGIONS[country],
+    )
+
+
+def made_org(state: SandboxState, made: MadeOrg) -> Org:
+    """An organisation made through the admin API, as it starts (fresh and empty)."""
+    return region_org(
+        state,
+        tenant_id=made.tenant_id,
+        key=made.key,
+        name=made.name,
+        short_code=made.short_code,
+        country=made.country,
+        org_class=made.org_class,
     )
 
 
@@ -249,7 +300,7 @@ def seed(state: SandboxState) -> None:
     the admin API with fresh, empty ones under the same keys and ids (their apps stay, so their
     custom connections keep working after a reset)."""
     state.orgs.clear()
-    demo = au_org(
+    demo = region_org(
         state,
         tenant_id=DEMO_TENANT,
         key="demo",
@@ -292,10 +343,4 @@ def seed(state: SandboxState) -> None:
     state.orgs[demo.tenant_id] = demo
     state.orgs[uk.tenant_id] = uk
     for made in state.made_orgs:
-        state.orgs[made.tenant_id] = au_org(
-            state,
-            tenant_id=made.tenant_id,
-            key=made.key,
-            name=made.name,
-            short_code=made.short_code,
-        )
+        state.orgs[made.tenant_id] = made_org(state, made)

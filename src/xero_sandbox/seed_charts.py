@@ -132,6 +132,19 @@ UK_TAX = [
     ("NONE", "No VAT", "0", "NONE", "REALQ"),
 ]
 
+# A Hong Kong organisation ("GLOBAL" version): no GST or VAT, so Xero's global rates at 0%.
+HK_TAX = [
+    ("OUTPUT", "Tax on Sales", "0", "OUTPUT", "RALQ"),
+    ("INPUT", "Tax on Purchases", "0", "INPUT", "EALQ"),
+    ("NONE", "Tax Exempt", "0", "NONE", "REALQ"),
+]
+# The Australian chart with every other tax type replaced by Tax Exempt.
+HK_ACCOUNTS = [
+    (code, name, type_, tax if tax in ("OUTPUT", "INPUT") else "NONE", extra)
+    for code, name, type_, tax, extra in AU_ACCOUNTS
+    if "GST" not in name
+]
+
 CURRENCY_NAMES = {
     "AUD": "Australian Dollar",
     "NZD": "New Zealand Dollar",

@@ -73,6 +73,9 @@ class Org:
     base_currency: str
     timezone: str
     organisation_id: str = field(default_factory=new_id)
+    # The plan (Organisation.Class) and edition: what the organisation may do (``plans``).
+    org_class: str = "PREMIUM"
+    edition: str = "BUSINESS"
     period_lock_date: date | None = None
     end_of_year_lock_date: date | None = None
     offline: bool = False
@@ -116,6 +119,8 @@ class MadeOrg:
     key: str
     name: str
     short_code: str
+    country: str = "AU"
+    org_class: str = "PREMIUM"
 
 
 @dataclass

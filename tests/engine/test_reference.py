@@ -90,7 +90,7 @@ def harness(sandbox: RunningSandbox, session_factory: sessionmaker[Session]) -> 
 def test_a_full_refresh_is_one_call_per_kind_and_fills_the_view(harness: Harness) -> None:
     counts = harness.refresh()
     assert list(counts) == list(ALL_KINDS)
-    assert len(harness.calls) == 7
+    assert len(harness.calls) == 8
     assert all(status == 200 for _, _, status in harness.calls)
     assert counts["contacts"] == 6 and counts["organisation"] == 1
     assert harness.since_header("/Accounts") is None
@@ -136,7 +136,7 @@ def test_an_incremental_refresh_fetches_only_what_changed(harness: Harness) -> N
         assert renamed.status == 200, renamed.text
 
     counts = harness.refresh()
-    assert len(harness.calls) == 7
+    assert len(harness.calls) == 8
     assert counts["contacts"] == 1 and counts["accounts"] == 1 and counts["items"] == 0
     # Xero ignores If-Modified-Since on these: they come whole.
     assert counts["tax_rates"] == 7 and counts["currencies"] == 5 and counts["tracking"] == 2

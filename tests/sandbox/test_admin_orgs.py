@@ -131,7 +131,8 @@ REFUSED: list[tuple[dict[str, object], str]] = [
     ),
     (
         {"count": 1, "size": 3},
-        "unknown fields: size; known: count, prefix, custom_connection, tier, created",
+        "unknown fields: size; known: count, prefix, custom_connection, tier, created, country,"
+        " class",
     ),
 ]
 

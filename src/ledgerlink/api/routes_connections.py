@@ -26,7 +26,6 @@ from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, ReferenceSync
 from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.engine import Engine
-from ledgerlink.sync.reference import refresh_reference
 
 router = APIRouter(prefix="/connections", tags=["connections"], responses=ERROR_RESPONSES)
 
@@ -222,12 +221,8 @@ def refresh(
     request: Request, workspace_id: WorkspaceId, connection_id: str, full: bool = False
 ) -> RefreshOut:
     """Synchronize: read accounts, tax rates, currencies, contacts... changed since last time
-    (everything with ``full=true``)."""
-    svc = services(request)
-    with svc.factory() as session:
-        row = conns.get_connection(session, workspace_id, connection_id)
-    with svc.xero_client(row, sending=False) as client:
-        counts = refresh_reference(svc.factory, client, row.id, full=full)
+    (everything with ``full=true``); documents held for a currency are then judged again."""
+    counts = services(request).synchronize(workspace_id, connection_id, full=full)
     return RefreshOut(counts=counts)
 
 

@@ -227,7 +227,8 @@ class _Document(_Model):
     )
     currency: Currency = Field(
         default=None,
-        description="ISO 4217 code; absent means the Xero organisation's base currency. Other "
+        description="ISO 4217 code; absent means the connection's default currency "
+        "(settings.default_currency), else the Xero organisation's base currency. Other "
         "currencies must be enabled in Xero.",
     )
     amounts_are: AmountsAre = Field(

@@ -96,6 +96,19 @@ def stored_document(kind: str, content_hash: str, body: Any) -> Any:
     return validate_document(kind, body)
 
 
+def carries_currency(kind: str) -> bool:
+    """Whether this kind's documents name a currency (a ``currency`` field in its schema)."""
+    return "currency" in get(kind).model.model_fields
+
+
+def with_default_currency(kind: str, document: Any, code: str | None) -> Any:
+    """The document in ``code`` (a connection's default currency) when its kind carries a
+    currency and it names none; otherwise the document itself (schemas are frozen: a copy)."""
+    if not code or not carries_currency(kind) or document.currency is not None:
+        return document
+    return document.model_copy(update={"currency": code})
+
+
 def models() -> dict[str, type[BaseModel]]:
     """Each kind's schema, by the name the OpenAPI gives it."""
     return {k.schema_name: k.model for k in all_kinds()}
@@ -104,6 +117,7 @@ def models() -> dict[str, type[BaseModel]]:
 __all__ = [
     "DocumentKind",
     "all_kinds",
+    "carries_currency",
     "find",
     "get",
     "models",
@@ -111,4 +125,5 @@ __all__ = [
     "remember_validated",
     "stored_document",
     "validate_document",
+    "with_default_currency",
 ]

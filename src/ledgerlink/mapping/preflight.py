@@ -17,6 +17,7 @@ from typing import Any
 from ledgerlink.documents.money import LineInput, Totals, estimate_totals
 from ledgerlink.documents.schemas import ContactRef, LinedDocument
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.mapping.currency import currency_errors
 from ledgerlink.mapping.reference import Catalogue, Listing, Record, Reference
 from ledgerlink.mapping.resolve import SOURCE_WORDS, ResolvedLine
 
@@ -356,9 +357,11 @@ def preflight(
     base_currency: str | None = None,
     unitdp: int = 2,
     subject: Subject,
+    currency_field: str = "currency",
 ) -> list[LedgerlinkError]:
     """Every reason Xero would refuse this document (its kind describes it: ``subject``),
-    found without calling Xero."""
+    found without calling Xero. ``currency_field`` names where the document's currency came
+    from (``settings.default_currency`` when the connection's default filled it in)."""
     kind = subject.noun
     problems: list[LedgerlinkError] = []
     date_field = subject.date_field
@@ -369,15 +372,7 @@ def preflight(
     if subject.gone:
         return problems
     problems += _contact_errors(subject, reference)
-    currency = document.currency
-    if currency is not None and currency != base_currency and reference.currency(currency) is None:
-        problems.append(
-            _err(
-                "XERO_CURRENCY_NOT_ENABLED",
-                "currency",
-                f"currency '{currency}' is not enabled in the Xero organisation.",
-            )
-        )
+    problems += currency_errors(document.currency, base_currency, reference, currency_field)
     problems += check_item_and_tracking(reference, document)
     rates: list[Record | None] = []
     for line in resolved_lines:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from ledgerlink.documents.currencies import ISO_4217
 from ledgerlink.store import schedules
 
 MIN_POLL_MINUTES = 5.0
@@ -120,6 +121,24 @@ class ConnectionSettings(BaseModel):
         "often while Xero's webhooks arrive): one call per resource when nothing changed. "
         "0: never.",
     )
+    # -- currency --
+    default_currency: str | None = Field(
+        default=None,
+        description="ISO 4217 code (e.g. HKD) for documents that name no currency, of every kind "
+        "that carries one: sent to Xero as the document's CurrencyCode and checked as if the "
+        "document named it. Once the organisation's currencies are read, it must be one the "
+        "organisation holds. Absent: Xero's base currency.",
+    )
+
+    @field_validator("default_currency")
+    @classmethod
+    def _currency_code(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = value.strip().upper()
+        if code not in ISO_4217:
+            raise ValueError(f"'{value}' is not an ISO 4217 currency code such as AUD or HKD")
+        return code
 
     @field_validator("poll_minutes")
     @classmethod

@@ -343,6 +343,7 @@ class _Checker:
                 base_currency=self.base,
                 unitdp=ready.unitdp,
                 subject=kind.subject(document, gone),
+                currency_field=work.currency_field,
             )
         if not gone:
             context = CheckContext(

@@ -10,7 +10,7 @@ from ledgerlink import kinds
 from ledgerlink.documents import ValidationFailed
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import currencies, lifecycle
 from ledgerlink.sync.context import Run, Work
 
 
@@ -41,7 +41,8 @@ def work_rows() -> Select[Any]:
 
 def load_works(run: Run, ids: list[str]) -> list[Work]:
     """The claimed items as works, in claim order: each with its version's body validated
-    (a body that no longer passes its schema is held here) and its link as it stands."""
+    (a body that no longer passes its schema is held here), in the connection's default
+    currency when it names none, and its link as it stands."""
     works: list[Work] = []
     bad: list[tuple[str, lifecycle.Outcome]] = []
     with run.factory() as session, session.begin():
@@ -71,6 +72,7 @@ def load_works(run: Run, ids: list[str]) -> list[Work]:
                 bad.append((work.item_id, lifecycle.hold(exc)))
                 continue
             works.append(work)
+        currencies.apply_default(works, currencies.stored_default(session, run.connection.id))
         lifecycle.settle(session, bad, run.now(), run.policy, run.tally)
     order = {item_id: n for n, item_id in enumerate(ids)}
     return sorted(works, key=lambda w: order[w.item_id])

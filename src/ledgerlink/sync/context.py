@@ -117,6 +117,9 @@ class Work:
     document: Any = None
     link: Link | None = None
     contact_id: str | None = None
+    # Where the document's currency comes from: its own field, or the connection's default
+    # (``settings.default_currency``, filled in by ``sync.currencies.apply_default``).
+    currency_field: str = "currency"
 
 
 @dataclass

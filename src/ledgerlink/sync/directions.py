@@ -25,7 +25,7 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.connection_settings import ConnectionSettings
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Document, QueueItem
-from ledgerlink.sync import lifecycle
+from ledgerlink.sync import currencies, lifecycle
 
 NOT_SENT = "KIND_NOT_SENT"
 FIELDS = ("not_sent", "not_read")
@@ -101,12 +101,18 @@ def save_settings(
     now: datetime | None = None,
 ) -> ConnectionSettings:
     """Change some of a connection's settings; documents held only because their kind was not
-    sent go back to the queue when it is sent again."""
+    sent go back to the queue when it is sent again, and those held for a currency when the
+    default currency changes (a default the organisation cannot use is refused)."""
     changes = _checked(changes)
     with transaction(factory) as session:
         row = conns.get_connection(session, workspace_id, connection_id)
-        before = set(conns.connection_settings(row).not_sent)
+        old = conns.connection_settings(row)
         settings = conns.update_settings(session, workspace_id, connection_id, changes)
-    if before - set(settings.not_sent):
+        currency_changed = settings.default_currency != old.default_currency
+        if currency_changed:
+            currencies.check_default(session, connection_id, settings.model_dump())
+    if set(old.not_sent) - set(settings.not_sent):
         release(factory, connection_id, now or datetime.now(UTC))
+    if currency_changed:
+        currencies.release(factory, connection_id, now or datetime.now(UTC))
     return settings

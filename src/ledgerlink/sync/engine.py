@@ -27,7 +27,7 @@ from ledgerlink.store.models import Connection, TokenSet
 from ledgerlink.store.secrets import KeyRing
 from ledgerlink.store.twoway import Delivery, Event
 from ledgerlink.store.workspaces import create_workspace
-from ledgerlink.sync import budgets, directions, endpoints, events, oauth, on_demand
+from ledgerlink.sync import budgets, currencies, directions, endpoints, events, oauth, on_demand
 from ledgerlink.sync import plan as plans
 from ledgerlink.sync.clients import connection_client, outbound_http
 from ledgerlink.sync.context import WorkerConfig, calls_at_once_from_env
@@ -234,6 +234,16 @@ class Engine:
         """ "Refresh from Xero" for these documents of one kind (``sync.pull``): their links get
         Xero's status, amounts paid, due and credited and the paid date."""
         return refresh_documents(self.worker(), workspace_id, kind, source_ids)
+
+    def synchronize(
+        self, workspace_id: str, connection_id: str, full: bool = False
+    ) -> dict[str, int]:
+        """Synchronize: the organisation's reference data read again (``full``: everything),
+        then documents held for a currency judged again; records read, by kind."""
+        with self.factory() as session:
+            row = conns.get_connection(session, workspace_id, connection_id)
+        with self.xero_client(row, sending=False) as client:
+            return currencies.synchronize(self.factory, client, row.id, full=full)
 
     def reconcile(
         self,

@@ -26,7 +26,7 @@ from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.kinds.base import DocumentKind
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link, QueueItem
-from ledgerlink.sync import payroll
+from ledgerlink.sync import currencies, payroll
 from ledgerlink.sync.checks import Ready, judge
 from ledgerlink.sync.claims import work_rows
 from ledgerlink.sync.contacts import Finder, links_for
@@ -258,6 +258,7 @@ def run_plan(
                 works, refused = works_of_queue(session, connection_id, MAX_DOCUMENTS)
             else:
                 works, refused = works_of_documents(session, workspace_id, kind or "", documents)
+            currencies.apply_default(works, currencies.stored_default(session, connection_id))
         wanted = CORE_REFERENCE + catalogues_needed(works, run.connection.base_currency)
         _fresh_reference(run, worker.config.reference_max_age_seconds, wanted)
         with run.factory() as session:

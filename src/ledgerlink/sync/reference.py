@@ -1,11 +1,11 @@
-"""Reference data (accounts, tax rates, currencies, contacts, tracking, items, organisation),
-cached per connection so that mapping and preflight spend no API calls.
+"""Reference data (accounts, tax rates, currencies, contacts, tracking, items, organisation and
+its actions), cached per connection so that mapping and preflight spend no API calls.
 
 Calls are the scarce thing (60 a minute per organisation), so a refresh reads each kind in as
 few calls as Xero allows: one GET per kind, contacts 1,000 a page, and for the kinds Xero
 filters by If-Modified-Since (accounts, contacts, items) only what changed since the last mark.
-Tax rates, currencies and tracking categories ignore that header, so they are always read whole
-and the cached set is replaced.
+Tax rates, currencies, tracking categories and actions ignore that header, so they are always
+read whole and the cached set is replaced.
 
 The mark is Xero's own clock (the reply's ``DateTimeUTC``), not ours, less a small overlap, so
 a skewed local clock can never skip a change.
@@ -38,7 +38,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALL_KINDS = ("accounts", "tax_rates", "currencies", "contacts", "tracking", "items", "organisation")
+ALL_KINDS = (
+    "accounts",
+    "tax_rates",
+    "currencies",
+    "contacts",
+    "tracking",
+    "items",
+    "organisation",
+    "actions",
+)
 OVERLAP = timedelta(seconds=60)
 CONTACT_PAGE_SIZE = 1000
 _SPACES = re.compile(r"\s+")
@@ -118,6 +127,9 @@ KINDS: dict[str, Kind] = {
     "organisation": Kind(
         "organisation", "/Organisation", "Organisations", lambda r: "organisation"
     ),
+    # What the plan allows (UseMulticurrency): read with the currencies, when a document names
+    # one the organisation may not hold (``mapping.currency``).
+    "actions": Kind("actions", "/Organisation/Actions", "Actions", lambda r: _text(r, "Name")),
 }
 
 

@@ -91,6 +91,10 @@ class ReferenceView:
     def organisation(self) -> Record | None:
         return self._get("organisation", "organisation")
 
+    def actions(self) -> list[Record] | None:
+        """``GET /Organisation/Actions`` as cached (UseMulticurrency...); None: never read."""
+        return self.all("actions") if self.fetched_at("actions") is not None else None
+
     def items_known(self) -> bool:
         return self.fetched_at("items") is not None
 

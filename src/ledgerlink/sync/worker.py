@@ -33,6 +33,7 @@ from ledgerlink.store.models import (
 )
 from ledgerlink.sync import (
     budgets,
+    currencies,
     directions,
     inflight,
     jobs,
@@ -67,14 +68,14 @@ MIN_IDLE_SECONDS = 0.25
 
 def catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
     """The item and tracking lists, read only once a claimed document uses an item code or
-    tracking, and the currencies once one names a currency other than the organisation's
-    ``base`` (any currency, while the base is not known): preflight then refuses unknown ones
-    before any send."""
+    tracking, and the currencies and actions (UseMulticurrency) once one names a currency
+    other than the organisation's ``base`` (any, while the base is not known): preflight then
+    refuses those the organisation cannot use before any send."""
     lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
     needed = []
     named = {getattr(w.document, "currency", None) for w in works} - {None, base}
     if named:
-        needed.append("currencies")
+        needed += ["currencies", "actions"]
     if any(line.item_code for line in lines):
         needed.append("items")
     if any(line.tracking for line in lines):
@@ -218,6 +219,7 @@ class Worker:
     def _drive(self, connection_id: str, job_id: str | None = None) -> RunResult:
         info = self._connection(connection_id)
         directions.release(self.factory, connection_id, self.clock())
+        currencies.release_stale_default(self.factory, connection_id, self.clock())
         tally = jobs.start_job(
             self.factory, info.workspace_id, connection_id, self.clock(), self.config.owner, job_id
         )

@@ -1,9 +1,10 @@
 """Edit connection: the settings of one organisation, as the seeds' "Edit Connection" screen:
 branches served, the invoice number sequence (its next number editable), default revenue and
 expense accounts and tax types and the payment account (from Xero's own lists, filtered by what
-fits), sync mode and schedule, polling, the active switch, and the inventory mode with its
-valuation accounts (the inventory app's "Do not sync inventory / Post valuation entries / Sync
-inventory"). The OAuth round trip lands here.
+fits), the default currency (from the currencies the organisation holds), sync mode and
+schedule, polling, the active switch, and the inventory mode with its valuation accounts (the
+inventory app's "Do not sync inventory / Post valuation entries / Sync inventory"). The OAuth
+round trip lands here.
 
 Saving sends ``connections.update_settings`` only what the person changed (it validates; its
 error is shown next to the field it names, with what was typed kept). The next invoice number
@@ -49,6 +50,7 @@ TEXTS = (
     "inventory_asset_account",
     "inventory_cogs_account",
     "inventory_adjustment_account",
+    "default_currency",
 )
 # checkboxes: absent from the form is off
 SWITCHES = ("active", "bill_number_required", "inventory_allow_backorders")

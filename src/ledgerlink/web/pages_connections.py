@@ -11,17 +11,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
-from ledgerlink.store.models import Connection, QueueItem, ReferenceSync
+from ledgerlink.store.models import QueueItem, ReferenceItem, ReferenceSync
 from ledgerlink.store.workspaces import clear_workspace_app, get_workspace, set_workspace_app
 from ledgerlink.sync import directions, oauth
 from ledgerlink.sync.limits import tier_day_limit
-from ledgerlink.sync.reference import refresh_reference
 from ledgerlink.sync.refresh import ring_for
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, require_two_factor, services
 from ledgerlink.web.render import go, page
@@ -48,6 +48,20 @@ class Tile:
     synchronized_at: datetime | None
     held: int
     queued: int
+    # The organisation's Xero plan and region ("STANDARD · HK"), once its Organisation is read.
+    plan: str = ""
+
+
+def _plans(session: Session, ids: list[str]) -> dict[str, str]:
+    """Each connection's Xero plan and region from its cached Organisation (one query)."""
+    query = select(ReferenceItem.connection_id, ReferenceItem.data).where(
+        ReferenceItem.connection_id.in_(ids), ReferenceItem.kind == "organisation"
+    )
+    found: dict[str, str] = {}
+    for cid, org in session.execute(query):
+        words = [str(org.get(name) or "") for name in ("Class", "CountryCode")]
+        found[cid] = " · ".join(w for w in words if w)
+    return found
 
 
 def _tiles(request: Request, workspace_id: str) -> list[Tile]:
@@ -57,6 +71,7 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
         ids = [row.id for row in rows]
         synced: dict[str, datetime] = {}
         counts: dict[tuple[str, str], int] = {}
+        plans: dict[str, str] = {}
         if ids:
             query = (
                 select(ReferenceSync.connection_id, func.max(ReferenceSync.fetched_at))
@@ -70,6 +85,7 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
                 .group_by(QueueItem.connection_id, QueueItem.state)
             )
             counts = {(cid, state): int(n) for cid, state, n in session.execute(counted)}
+            plans = _plans(session, ids)
         shown = [(row, conns.shown_settings(session, row)) for row in rows]
     budgets = {b.connection_id: b for b in svc.budgets_left(ids)} if ids else {}
     tiles = []
@@ -90,6 +106,7 @@ def _tiles(request: Request, workspace_id: str) -> list[Tile]:
                 synchronized_at=synced.get(row.id),
                 held=counts.get((row.id, "needs_attention"), 0) + counts.get((row.id, "failed"), 0),
                 queued=counts.get((row.id, "queued"), 0) + counts.get((row.id, "in_flight"), 0),
+                plan=plans.get(row.id, ""),
             )
         )
     return tiles
@@ -165,13 +182,7 @@ async def synchronize(request: Request, who: Editor, connection_id: str) -> Resp
     await check_form(request, who)
     svc = services(request)
 
-    def run() -> None:
-        with svc.factory() as session:
-            row: Connection = conns.get_connection(session, who.workspace_id, connection_id)
-        with svc.xero_client(row, sending=False) as client:
-            refresh_reference(svc.factory, client, row.id)
-
-    await run_in_threadpool(run)
+    await run_in_threadpool(svc.synchronize, who.workspace_id, connection_id)
     return go(_back(request), "synchronized")
 
 

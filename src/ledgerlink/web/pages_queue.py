@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from ledgerlink import kinds
 from ledgerlink.errors import CATALOGUE, LedgerlinkError
+from ledgerlink.mapping import currency
 from ledgerlink.store import connections as conns
 from ledgerlink.store.models import Document, DocumentVersion, QueueItem
 from ledgerlink.sync import lifecycle, listing, queue
@@ -40,7 +41,6 @@ LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(account_code|tax_type)$")
 LINE_CODES = ("XERO_ACCOUNT_CODE_INVALID", "XERO_ACCOUNT_CODE_MISSING", "XERO_TAX_TYPE_INVALID")
 SETTINGS_CODES = ("PAYMENT_ACCOUNT_MISSING", "XERO_FIELD_REQUIRED", "BRANCH_UNKNOWN")
 SYNCHRONIZE_CODES = {
-    "XERO_CURRENCY_NOT_ENABLED": "Enable the currency in Xero (Settings > Currencies)",
     "XERO_ITEM_UNKNOWN": "Add the item in Xero (Products and Services)",
 }
 RECONNECT_CODES = (
@@ -62,6 +62,31 @@ class Fix:
     sentence: str
     href: str | None = None
     label: str = ""
+
+
+def _currency_fix(code: str, where: str | None, settings: str) -> Fix:
+    """A currency hold is judged again by itself once what held it changes (the default
+    currency saved, or Synchronize after a change in Xero): no retry is needed."""
+    if where == currency.DEFAULT_FIELD:
+        return Fix(
+            "Choose a currency the organisation holds as the connection's default currency: "
+            "what it held is then sent.",
+            settings,
+            "Edit connection",
+        )
+    if code == currency.NOT_AVAILABLE:
+        return Fix(
+            "Upgrade the organisation's Xero plan, then press Synchronize on the connection's "
+            "tile (what it held is then sent); or send the document in a currency it holds.",
+            "/",
+            HOME,
+        )
+    return Fix(
+        "Enable the currency in Xero (Settings > Currencies), then press Synchronize on the "
+        "connection's tile: what it held is then sent.",
+        "/",
+        HOME,
+    )
 
 
 def fix_for(code: str, where: str | None, body: dict[str, Any], connection_id: str) -> Fix | None:
@@ -89,6 +114,8 @@ def fix_for(code: str, where: str | None, body: dict[str, Any], connection_id: s
         )
     if code in LINE_CODES or code in SETTINGS_CODES:
         return Fix("Set it in the connection's settings, then retry.", settings, "Edit connection")
+    if code in currency.CODES:
+        return _currency_fix(code, where, settings)
     if code in SYNCHRONIZE_CODES:
         return Fix(
             f"{SYNCHRONIZE_CODES[code]}, then press Synchronize on the connection's tile, then "

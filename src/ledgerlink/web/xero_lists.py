@@ -9,7 +9,7 @@ the active tax rates Xero lets go with that class of account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
 from ledgerlink.kinds.stock_movement import ACCOUNT_SETTINGS, account_choices_for
+from ledgerlink.mapping.currency import plan_words, usable_currencies
 from ledgerlink.mapping.preflight import account_class, tax_rate_choices
 from ledgerlink.sync.reference_view import ReferenceView
 
@@ -42,6 +43,10 @@ class XeroLists:
     fetched_at: datetime | None
     accounts: dict[str, list[Choice]]
     tax_rates: dict[str, list[Choice]]
+    # The currencies the organisation holds (None: never read) and its plan in words.
+    currencies: list[Choice] | None = None
+    plan: str = ""
+    plan_currencies: list[str] = field(default_factory=list)
 
     @property
     def fetched(self) -> bool:
@@ -97,6 +102,9 @@ def xero_lists(session: Session, connection_id: str) -> XeroLists:
             "payments": _accounts(accounts, PAYMENT_KIND),
         },
         tax_rates={"sales": _taxes(rates, "REVENUE"), "purchase": _taxes(rates, "EXPENSE")},
+        currencies=_currencies(view),
+        plan=plan_words(view) if view.organisation() else "",
+        plan_currencies=sorted(usable_currencies(view) or ()),
     )
 
 
@@ -110,3 +118,14 @@ def inventory_accounts(session: Session, connection_id: str) -> dict[str, list[C
         ]
         for setting in ACCOUNT_SETTINGS
     }
+
+
+def _currencies(view: ReferenceView) -> list[Choice] | None:
+    if view.fetched_at("currencies") is None:
+        return None
+    records = view.all("currencies")
+    return [
+        Choice(str(c["Code"]), f"{c['Code']} · {c.get('Description') or ''}".strip(" ·"))
+        for c in records
+        if c.get("Code")
+    ]

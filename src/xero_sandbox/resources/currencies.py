@@ -1,14 +1,19 @@
 """Currencies: GET /Currencies lists the organisation's subscriptions; PUT subscribes one more.
 
 Xero has no update or delete for currencies. A code that is not an ISO 4217 currency is
-refused; subscribing to one already held returns it unchanged.
+refused; subscribing to one already held returns it unchanged; one the organisation's plan or
+region cannot hold is refused as a validation error (``plans``; the text is UNCONFIRMED).
+
+Xero's OpenAPI describes this PUT's 200 reply as "Unsupported - return response incorrect
+exception, API is not able to create new Currency": the spec itself doubts that the API
+subscribes currencies. xero-facts 5.9 says PUT adds one, which the sandbox follows.
 """
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from xero_sandbox import errors, query
+from xero_sandbox import errors, plans, query
 from xero_sandbox.context import ApiContext, envelope
 from xero_sandbox.resources.ref_common import single_write, text
 from xero_sandbox.routing import ApiRoute
@@ -37,6 +42,10 @@ def _subscribe(ctx: ApiContext, element: dict[str, object]) -> Record:
     existing = ctx.org.currencies.get(code)
     if existing is not None:
         return existing
+    org = ctx.org
+    refused = plans.plan_error(org.org_class, org.country_code, org.base_currency, code)
+    if refused is not None:
+        raise errors.ElementErrors([refused])
     description = CURRENCY_NAMES.get(code) or (text(element, "Description") or code).strip()
     record: Record = {"Code": code, "Description": description}
     ctx.org.currencies[code] = record

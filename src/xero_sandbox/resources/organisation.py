@@ -1,5 +1,7 @@
 """GET /Organisation and /Organisation/Actions.
 
+The organisation's ``Class`` (its plan) decides ``UseMulticurrency`` (``plans``).
+
 Xero answers the plural ``/Organisations`` exactly as ``/Organisation``, and common clients call
 that form, so it is an alias of the same route rather than an endpoint of its own.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from xero_sandbox import plans
 from xero_sandbox.context import ApiContext, envelope
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record
@@ -42,8 +45,8 @@ def organisation_record(ctx: ApiContext) -> Record:
         "Timezone": org.timezone,
         "OrganisationEntityType": "COMPANY",
         "ShortCode": org.short_code,
-        "Class": "PREMIUM",
-        "Edition": "BUSINESS",
+        "Class": org.org_class,
+        "Edition": org.edition,
         "LineOfBusiness": "Professional services",
         "Addresses": [],
         "Phones": [],
@@ -73,7 +76,13 @@ def get_actions(ctx: ApiContext) -> Response:
         "CreateContact",
         "CreateItem",
     ]
-    actions = [{"Name": name, "Status": "ALLOWED"} for name in names]
+    org = ctx.org
+    multicurrency = plans.uses_multicurrency(org.org_class, org.country_code, org.base_currency)
+    allowed = {"UseMulticurrency": multicurrency}
+    actions = [
+        {"Name": name, "Status": "ALLOWED" if allowed.get(name, True) else "NOT-ALLOWED"}
+        for name in names
+    ]
     return envelope(ctx, "Actions", actions)
 
 

@@ -145,7 +145,8 @@ def test_currency_not_enabled(demo_ref: MemoryReference) -> None:
         (
             "XERO_CURRENCY_NOT_ENABLED",
             "currency",
-            "currency 'JPY' is not enabled in the Xero organisation.",
+            "currency 'JPY' is not enabled in the Xero organisation: enable it in Xero "
+            "(Settings > Currencies), then press Synchronize.",
         )
     ]
     assert check(demo_ref, "invoice", invoice_data(currency="AUD")) == []
