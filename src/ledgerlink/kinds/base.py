@@ -182,6 +182,13 @@ class DocumentKind:
             link.status, link.amount_paid, link.amount_credited, wanted, content_changed=True
         )
 
+    def decide_for(
+        self, document: Any, link: LinkView | None, settings: Mapping[str, Any]
+    ) -> Decision:
+        """``decide`` on a connection whose stored ``settings`` may change the status a
+        document asks for (an approved expense sent approved); by default they do not."""
+        return self.decide(document, link)
+
     def subject(self, document: Any, gone: bool | None = None) -> Subject:
         """What preflight needs to know of one of its documents (``gone``: being voided or
         deleted; by default when its source status is voided)."""

@@ -1,15 +1,19 @@
 """Expenses: an ACCPAY bill. Draft is DRAFT; Approved is SUBMITTED (Awaiting Approval), so the
-app can still change it; Xero's PAID reads back as paid."""
+app can still change it, or AUTHORISED (Awaiting Payment) on a connection that approves bills
+(``settings.approve_bills``, and by default with tracked inventory, whose stock Xero moves on
+approved bills only); Xero's PAID reads back as paid."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ledgerlink.documents.schemas import Expense
 from ledgerlink.errors import LedgerlinkError
-from ledgerlink.kinds.base import CheckContext, Prepared, Record
+from ledgerlink.kinds.base import CheckContext, LinkView, Prepared, Record
 from ledgerlink.kinds.invoice import LinedInvoiceKind
-from ledgerlink.mapping.status import EXPENSE_STATUS
+from ledgerlink.mapping.status import EXPENSE_STATUS, Decision, decide_update
+from ledgerlink.store.connection_settings import bills_approved
 from ledgerlink.xero.convert import expense_to_xero
 
 
@@ -28,6 +32,15 @@ class ExpenseKind(LinedInvoiceKind):
 
     def wanted_status(self, document: Any) -> str:
         return EXPENSE_STATUS[document.status]
+
+    def decide_for(
+        self, document: Any, link: LinkView | None, settings: Mapping[str, Any]
+    ) -> Decision:
+        if document.status != "approved" or not bills_approved(settings):
+            return self.decide(document, link)
+        if link is None:
+            return decide_update(None, None, None, "AUTHORISED")
+        return decide_update(link.status, link.amount_paid, link.amount_credited, "AUTHORISED")
 
     def checks(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:
         """Xero's classic export rule, when the connection asks for it: a bill carries the

@@ -212,6 +212,14 @@ class ConnectionSettings(BaseModel):
         "hand (sent with Xero's allowBackorders). Off: Xero refuses such an invoice and it is "
         "held with INVENTORY_INSUFFICIENT until the bill that buys the goods is in Xero.",
     )
+    # -- expenses --
+    approve_bills: bool | None = Field(
+        default=None,
+        description="Approved expenses go to Xero approved (AUTHORISED, Awaiting Payment) "
+        "instead of awaiting approval (SUBMITTED), so nobody approves them again in Xero. "
+        "Absent: only with inventory_mode tracked, since Xero moves a tracked item's stock on "
+        "approved bills only.",
+    )
 
     @field_validator("inventory_asset_account", "inventory_cogs_account")
     @classmethod
@@ -229,6 +237,15 @@ class ConnectionSettings(BaseModel):
 def branch_key(name: str) -> str:
     """How branch names compare: trimmed, case-insensitively ("North " is "north")."""
     return name.strip().casefold()
+
+
+def bills_approved(settings: Mapping[str, Any]) -> bool:
+    """Whether an approved expense goes to Xero AUTHORISED on this connection (stored
+    settings): as ``approve_bills`` says, else when Xero's tracked stock must move."""
+    chosen = settings.get("approve_bills")
+    if chosen is not None:
+        return bool(chosen)
+    return settings.get("inventory_mode") == "tracked"
 
 
 def kinds_not_read(settings: Mapping[str, Any]) -> set[str]:

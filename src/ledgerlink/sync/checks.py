@@ -317,7 +317,7 @@ class _Checker:
         reason = kind.not_applicable(document, self.run.connection.settings, link)
         if reason is not None:
             return lifecycle.not_applicable(reason)
-        decision = kind.decide(document, link)
+        decision = kind.decide_for(document, link, self.run.connection.settings)
         if isinstance(decision, Hold):
             return lifecycle.hold(decision.error)
         if isinstance(decision, Skip):

@@ -39,14 +39,8 @@ def _line(code: str, quantity: int, price: Decimal) -> dict[str, Any]:
     return {"item_code": code, "quantity": str(quantity), "unit_amount": f"{price:.2f}"}
 
 
-def _approve_bills_in_xero(harness: SyncHarness) -> None:
-    """An approved expense goes to Xero SUBMITTED (awaiting approval, the seeds' rule); a person
-    approves it in Xero, and Xero moves the stock then."""
-    bills = [r for r in harness.invoices() if r["Type"] == "ACCPAY"]
-    with harness.xero() as xero:
-        for bill in bills:
-            reply = xero.post(f"/Invoices/{bill['InvoiceID']}", {"Status": "AUTHORISED"})
-            assert reply.status == 200, reply.text
+def _bill_statuses(harness: SyncHarness) -> list[str]:
+    return sorted(r["Status"] for r in harness.invoices() if r["Type"] == "ACCPAY")
 
 
 def _item(harness: SyncHarness, code: str) -> dict[str, Any]:
@@ -74,7 +68,8 @@ def test_a_mixed_run_leaves_xero_holding_the_sources_quantities(harness: SyncHar
         ],
     )
     harness.sync()
-    _approve_bills_in_xero(harness)
+    # approved bills go AUTHORISED with tracked inventory: Xero moves stock on those only
+    assert _bill_statuses(harness) == ["AUTHORISED"] * 3
     sold = {"GADGET": 4, "GIZMO": 2}
     harness.push(
         "invoice",
@@ -168,3 +163,28 @@ def test_returning_more_to_a_supplier_than_xero_has_is_held_with_what_to_do(
     )
     assert "Send the bill that buys the goods first" in held.error_message
     assert [n for n in org(harness).credit_notes.values() if n["Status"] != "DELETED"] == []
+
+
+def test_approved_expenses_go_approved_as_the_connection_says(harness: SyncHarness) -> None:
+    """approve_bills: absent, AUTHORISED only with tracked inventory; false keeps an approved
+    expense awaiting approval (SUBMITTED) even then, and a later switch approves it in place."""
+    set_inventory(harness, {"inventory_mode": "tracked", "approve_bills": False})
+    add_tracked_items(harness)
+    harness.push("expense", [expense(1, status="approved", lines=[_line("GADGET", 2, Decimal(8))])])
+    harness.sync()
+    assert _bill_statuses(harness) == ["SUBMITTED"]
+    assert Decimal(str(_item(harness, "GADGET")["QuantityOnHand"])) == 0
+
+    set_inventory(harness, {"approve_bills": True, "inventory_mode": "off"})
+    harness.push(
+        "expense",
+        [
+            expense(
+                1, status="approved", reference="changed", lines=[_line("GADGET", 2, Decimal(8))]
+            )
+        ],
+    )
+    harness.sync()
+    assert _bill_statuses(harness) == ["AUTHORISED"]  # the one bill, approved in place
+    assert Decimal(str(_item(harness, "GADGET")["QuantityOnHand"])) == 2
+    all_done(harness)
