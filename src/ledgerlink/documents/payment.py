@@ -11,9 +11,9 @@ from ledgerlink.documents.schemas import AMOUNT_LIMIT, IsoDate, Model, SourceId
 
 
 class PaidDocument(Model):
-    """The document paid: an invoice (money in) or an expense (money out)."""
+    """The document paid: an invoice or a store order (money in), or an expense (money out)."""
 
-    kind: Literal["invoice", "expense"] = Field(description="invoice or expense.")
+    kind: Literal["invoice", "expense", "order"] = Field(description="invoice, expense or order.")
     source_id: str = Field(min_length=1, max_length=200, description="Its source_id.")
 
 

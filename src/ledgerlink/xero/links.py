@@ -22,6 +22,8 @@ PAGES: dict[str, str] = {
     "CONTACT": "/Contacts/View/{id}",
     # As Xero's own MCP server links a payment (fact sheet section 9).
     "PAYMENT": "/Bank/ViewTransaction.aspx?bankTransactionID={id}",
+    # UNCONFIRMED: the fact sheet gives no page of one item; Products and Services lists them.
+    "ITEM": "/Accounts/Inventory/",
 }
 
 ALIASES: dict[str, str] = {
