@@ -8,7 +8,7 @@ what Xero holds), still read them.
 
 Every change of a connection's settings goes through ``save_settings`` (REST, dashboard,
 library), so the kind names are checked against the registry and held documents released in
-one place.
+one place (also those a switch turned on fixes: ``RELEASED_BY``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from ledgerlink.sync import lifecycle
 
 NOT_SENT = "KIND_NOT_SENT"
 FIELDS = ("not_sent", "not_read")
+# A switch turned on that fixes what held these documents: they go back to the queue then.
+RELEASED_BY = {"create_nonexistent_products": "PRODUCT_NOT_IN_XERO"}
 
 
 def not_sent_now(session: Session, connection_id: str) -> set[str]:
@@ -105,8 +107,20 @@ def save_settings(
     changes = _checked(changes)
     with transaction(factory) as session:
         row = conns.get_connection(session, workspace_id, connection_id)
-        before = set(conns.connection_settings(row).not_sent)
+        old = conns.connection_settings(row)
         settings = conns.update_settings(session, workspace_id, connection_id, changes)
-    if before - set(settings.not_sent):
+        fixed = [
+            code
+            for name, code in RELEASED_BY.items()
+            if getattr(settings, name) and not getattr(old, name)
+        ]
+        if fixed:
+            where = [
+                QueueItem.connection_id == connection_id,
+                QueueItem.error_code.in_(fixed),
+                QueueItem.state.in_(lifecycle.HELD),
+            ]
+            lifecycle.requeue(session, where, now or datetime.now(UTC))
+    if set(old.not_sent) - set(settings.not_sent):
         release(factory, connection_id, now or datetime.now(UTC))
     return settings
