@@ -31,7 +31,7 @@ PAYMENT = "payment"
 class OrderKind(LinedInvoiceKind):
     name = "order"
     model = Order
-    schema_name = "StoreOrder"
+    schema_name = "Order"
     noun = "order"
     contact_field = "customer"
     date_field = "date"
