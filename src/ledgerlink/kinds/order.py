@@ -80,7 +80,7 @@ class OrderKind(LinedInvoiceKind):
         found: list[Brought] = []
         if settings.get(CREATE_PRODUCTS):
             found += [
-                Brought(PRODUCT, _product(document, line), False)
+                Brought(PRODUCT, _product(document, line, settings), False)
                 for line in document.lines
                 if line.item_code is not None
             ]
@@ -130,14 +130,17 @@ class OrderKind(LinedInvoiceKind):
         return body
 
 
-def _product(document: Any, line: Any) -> dict[str, Any]:
-    """A product made from an order line: its code, name, price, account and tax type."""
+def _product(document: Any, line: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A product made from an order line: its code, name, price, and the account and tax
+    type the line goes with (its own, else the connection's defaults for sales)."""
     name = line.product_name or (line.description or line.item_code)[:50]
     sales: dict[str, Any] = {"unit_price": str(line.unit_amount)}
-    if line.account_code:
-        sales["account_code"] = line.account_code
-    if line.tax_type:
-        sales["tax_type"] = line.tax_type
+    account = line.account_code or settings.get("default_revenue_account")
+    tax = line.tax_type or settings.get("default_sales_tax_type")
+    if account:
+        sales["account_code"] = account
+    if tax:
+        sales["tax_type"] = tax
     body: dict[str, Any] = {
         "source_id": line.item_code,
         "name": name.strip() or line.item_code,
