@@ -139,3 +139,28 @@ def test_with_the_option_off_an_order_naming_a_missing_product_is_held_with_it(
     all_done(harness)
     assert "SKU-0250" in items(harness)
     assert len(store_invoices(harness)) == 3 and len(store_payments(harness)) == 2
+
+
+def test_shipping_and_discount_lines_post_to_the_connection_s_accounts(
+    harness: SyncHarness,
+) -> None:
+    connect_store(
+        harness,
+        create_nonexistent_products=True,
+        shipping_account_code="260",
+        discount_account_code="270",
+    )
+    placed = order(1, [1])
+    placed["lines"] += [
+        {"charge": "shipping", "description": "Shipping", "unit_amount": "9.00"},
+        {"charge": "discount", "description": "10% off", "unit_amount": "-2.00"},
+        {"charge": "shipping", "description": "Express", "unit_amount": "5", "account_code": "200"},
+    ]
+    harness.push("order", [placed])
+    harness.sync()
+    all_done(harness)
+    [found] = store_invoices(harness)
+    accounts = {x["Description"]: x["AccountCode"] for x in found["LineItems"]}
+    assert accounts["Shipping"] == "260" and accounts["10% off"] == "270"
+    assert accounts["Express"] == "200"  # the line's own account stands
+    assert Decimal(str(found["Total"])) == order_total(placed)
