@@ -72,6 +72,30 @@ class OrderPayment(Model):
     )
 
 
+class OrderRefund(Model):
+    """Money given back to the customer: a credit note for the order (and, on a paid order,
+    the refund paid out of the clearing account)."""
+
+    amount: Decimal = Field(
+        gt=0,
+        lt=AMOUNT_LIMIT,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="Amount refunded, tax included.",
+    )
+    date: IsoDate = Field(description="Refund date, YYYY-MM-DD.")
+    reason: str | None = Field(
+        default=None, max_length=255, description="Why (the credit note's line and reference)."
+    )
+    account_code: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        description="Account the credit posts to; absent: the connection's default revenue "
+        "account.",
+    )
+
+
 OrderLines = Annotated[
     list[OrderLine],
     Field(min_length=1, max_length=MAX_LINES, description=f"1 to {MAX_LINES} lines."),
@@ -112,6 +136,14 @@ class Order(LinedDocument):
         "payment on the invoice, once.",
     )
 
+    refunds: list[OrderRefund] = Field(
+        default_factory=list,
+        max_length=MAX_PAYMENTS,
+        description="Money given back: each becomes a sales credit note (sent), applied to the "
+        "order's invoice while it is unpaid, or paid out of the clearing account (a refund "
+        "payment on the credit note) once the order is paid.",
+    )
+
     @model_validator(mode="after")
     def _rules(self) -> Order:
         if self.due_date is not None and self.due_date < self.date:
@@ -124,11 +156,12 @@ class Order(LinedDocument):
                 "are needed for a paid order: the amount and date the customer paid",
                 fix="Send the order's payments, or send it as placed.",
             )
-        if self.payments and self.status in ("draft", "cancelled"):
-            raise field_rule(
-                "payments",
-                f"are not taken on a {self.status} order: Xero records payments only on "
-                "approved invoices",
-            )
+        for name in ("payments", "refunds"):
+            if getattr(self, name) and self.status in ("draft", "cancelled"):
+                raise field_rule(
+                    name,
+                    f"are not taken on a {self.status} order: Xero records payments and "
+                    "credits only on approved invoices",
+                )
         self._check_total("order", "voided" if self.status == "cancelled" else self.status)
         return self

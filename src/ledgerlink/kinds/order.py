@@ -26,6 +26,7 @@ STATUS = {"draft": "DRAFT", "placed": "AUTHORISED", "paid": "AUTHORISED", "cance
 CREATE_PRODUCTS = "create_nonexistent_products"
 PRODUCT = "product"
 PAYMENT = "payment"
+CREDIT_NOTE = "credit_note"
 
 
 class OrderKind(LinedInvoiceKind):
@@ -95,6 +96,8 @@ class OrderKind(LinedInvoiceKind):
             if payment.account_code:
                 body["account_code"] = payment.account_code
             found.append(Brought(PAYMENT, body, True))
+        for number, refund in enumerate(document.refunds, start=1):
+            found += _refund(document, number, refund)
         return found
 
     def configured(self, document: Any, settings: Mapping[str, Any]) -> Any:
@@ -150,6 +153,48 @@ def _product(document: Any, line: Any, settings: Mapping[str, Any]) -> dict[str,
     if line.description:
         body["description"] = line.description
     return body
+
+
+def _refund(document: Any, number: int, refund: Any) -> list[Brought]:
+    """A refund as Xero models it: a sales credit note for the order, applied to its invoice
+    while the order is unpaid; on a paid order (nothing left to apply it to), the credit is
+    paid out instead, from the clearing account (a payment on the credit note)."""
+    source_id = f"{document.source_id}/refund-{number}"
+    words = refund.reason or f"Refund of order {document.number or document.source_id}"
+    line: dict[str, Any] = {"description": words, "unit_amount": str(refund.amount)}
+    if refund.account_code:
+        line["account_code"] = refund.account_code
+    note: dict[str, Any] = {
+        "source_id": source_id,
+        "type": "sales",
+        "contact": document.customer.model_dump(exclude_none=True),
+        "date": refund.date.isoformat(),
+        "status": "sent",
+        "reference": words,
+        # the amount refunded is money: tax included, unless the order carries none
+        "amounts_are": "no_tax" if document.amounts_are == "no_tax" else "inclusive",
+        "lines": [line],
+    }
+    if document.currency:
+        note["currency"] = document.currency
+    if document.status != "paid":
+        note["allocations"] = [
+            {
+                "document": document.source_id,
+                "kind": OrderKind.name,
+                "amount": str(refund.amount),
+                "date": refund.date.isoformat(),
+            }
+        ]
+        return [Brought(CREDIT_NOTE, note, True)]
+    payout = {
+        "source_id": f"{source_id}/payment",
+        "document": {"kind": CREDIT_NOTE, "source_id": source_id},
+        "amount": str(refund.amount),
+        "date": refund.date.isoformat(),
+        "reference": words,
+    }
+    return [Brought(CREDIT_NOTE, note, True), Brought(PAYMENT, payout, True)]
 
 
 KIND = OrderKind()
