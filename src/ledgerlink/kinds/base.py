@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.kinds._companions import Brought, Companions
 from ledgerlink.mapping.preflight import Subject, account_class
 from ledgerlink.mapping.status import Decision, Hold, Send, Skip, decide_update
 from ledgerlink.xero import wire
@@ -45,16 +46,6 @@ class Needed:
 
 
 @dataclass(frozen=True)
-class Brought:
-    """A document another one brings: ``owned`` ones are kept as it says (stored again at each
-    of its changes); the others are made only when neither stored nor known in Xero."""
-
-    kind: str
-    body: dict[str, Any]
-    owned: bool
-
-
-@dataclass(frozen=True)
 class LinkView:
     """What a kind needs to know of a document's link to decide a send."""
 
@@ -66,7 +57,7 @@ class LinkView:
     details: Mapping[str, Any]
 
 
-class DocumentKind:
+class DocumentKind(Companions):
     """The base of every kind; a kind module defines a subclass and an instance named KIND."""
 
     name: ClassVar[str]
@@ -113,6 +104,8 @@ class DocumentKind:
     # safety net for missed events).
     webhook_category: ClassVar[str | None] = None
     polled: ClassVar[bool] = True
+    # Xero lists its records by date, so the reconcile report compares them (items: no date).
+    reconciled: ClassVar[bool] = True
     # Its records are reference data too (``sync.reference`` list name): a reply is cached.
     reference_list: ClassVar[str | None] = None
 
@@ -145,28 +138,6 @@ class DocumentKind:
     def requires(self, document: Any, link: LinkView | None) -> list[Needed]:
         """What must be in Xero before it (besides its contact), given its own link."""
         return []
-
-    def brings(self, document: Any, settings: Mapping[str, Any]) -> list[Brought]:
-        """Documents it brings into being (an order's payments; its products Xero lacks, under
-        "Create Nonexistent Products"), stored before it is sent."""
-        return []
-
-    def known_in_xero(self, source_id: str, reference: Any) -> LinkView | None:
-        """One of its documents found in the cached reference data though never sent by
-        ledgerlink (an item a person made): a dependency on it is met."""
-        return None
-
-    def sent_regardless(self, document: Any) -> bool:
-        """Sent even when the connection does not send its kind (settings.not_sent)."""
-        return False
-
-    def configured(self, document: Any, settings: Mapping[str, Any]) -> Any:
-        """The document with what the connection's settings fill in before its lines resolve."""
-        return document
-
-    def unitdp_of(self, document: Any) -> int:
-        """Decimal places of its prices when it has no lines (4 when any price needs them)."""
-        return 2
 
     def number_of(self, document: Any) -> str | None:
         return getattr(document, "number", None)

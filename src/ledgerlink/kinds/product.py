@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from ledgerlink.documents.product import ItemDetails, Product
@@ -41,6 +40,7 @@ class ProductKind(DocumentKind):
     read_by = "where"
     numbering = "source_id"
     polled = False
+    reconciled = False
     # Its records are reference data too: an order's check finds a product just sent there.
     reference_list = "items"
 
@@ -49,10 +49,6 @@ class ProductKind(DocumentKind):
 
     def deep_link_kind(self, link_type: str | None) -> str:
         return "ITEM"
-
-    def date_of(self, document: Any) -> tuple[str, date]:
-        """Items carry no date, so no lock date applies: the earliest date stands for none."""
-        return "source_id", date.min
 
     def sent_regardless(self, document: Any) -> bool:
         return document.for_order is not None

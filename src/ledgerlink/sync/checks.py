@@ -293,6 +293,14 @@ class _Checker:
         needed = kinds.find(need.kind)
         return needed.known_in_xero(need.source_id, self.view) if needed else None
 
+    def _brings(self, work: Work, need: Needed) -> bool:
+        """Whether the document brings what it needs (``sync.brought`` stores it before a
+        send; a plan has not): then it is waited for, not held."""
+        brought = kinds.get(work.kind).brings(work.document, self.run.connection.settings or {})
+        return any(
+            b.kind == need.kind and b.body.get("source_id") == need.source_id for b in brought
+        )
+
     def one(self, work: Work) -> Ready | lifecycle.Outcome:
         kind = kinds.get(work.kind)
         document = work.document
@@ -304,7 +312,7 @@ class _Checker:
             if found is not None:
                 resolved[(need.kind, need.source_id)] = found
                 continue
-            if not dep.exists and need.unknown is not None:
+            if not dep.exists and need.unknown is not None and not self._brings(work, need):
                 return lifecycle.hold(need.unknown)
             blocked = _waiting(need, dep, kind.noun)
             if blocked is not None:

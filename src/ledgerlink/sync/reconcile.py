@@ -76,13 +76,15 @@ def reconcile(
             "end is on or after its start.",
             field="to",
         )
-    if kind is not None and kinds.find(kind) is None:
+    dated = [k.name for k in kinds.all_kinds() if k.reconciled]
+    if kind is not None and kind not in dated:
         raise LedgerlinkError(
             "VALIDATION_FAILED",
-            f"kind must be one of {', '.join(kinds.names())} (got {kind!r}), or left out.",
+            f"kind must be one of {', '.join(dated)} (got {kind!r}), or left out: the report "
+            "compares documents by their dates.",
             field="kind",
         )
-    wanted = [kinds.get(kind)] if kind else kinds.all_kinds()
+    wanted = [kinds.get(kind)] if kind else [kinds.get(n) for n in dated]
     with worker.factory() as session:
         conns.get_connection(session, workspace_id, connection_id)
         sources = _sources(session, workspace_id, connection_id, wanted, start, end)
