@@ -22,9 +22,9 @@ from ledgerlink.store import connections as conns
 from ledgerlink.store.connection_settings import ConnectionSettings
 from ledgerlink.store.db import transaction
 from ledgerlink.store.workspaces import get_workspace, set_workspace_app
-from ledgerlink.sync import directions
 from ledgerlink.sync.refresh import ring_for
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, require_two_factor, services
+from ledgerlink.web.pages_connection_edit import save_changes, wake_if_released
 from ledgerlink.web.render import go, page
 from ledgerlink.web.xero_lists import xero_lists
 
@@ -131,21 +131,15 @@ def store_page(request: Request, who: Viewer, connection_id: str) -> Response:
 async def save_store(request: Request, who: Editor, connection_id: str) -> Response:
     form = await check_form(request, who)
     values = _posted(form)
-    svc = services(request)
+    secret = str(form.get("client_secret") or "").strip()
     try:
-        with svc.factory() as session:
-            row = conns.get_connection(session, who.workspace_id, connection_id)
-            changes = _changes(values, conns.connection_settings(row))
-        if changes:
-            directions.save_settings(svc.factory, who.workspace_id, connection_id, changes)
-        _save_app(request, who, values["client_id"], str(form.get("client_secret") or "").strip())
+        changes = save_changes(
+            request, who, connection_id, lambda current: _changes(values, current)
+        )
+        _save_app(request, who, values["client_id"], secret)
     except LedgerlinkError as exc:
         if exc.code == "CONNECTION_NOT_FOUND":
             raise
-        field = (exc.field or "").removeprefix("settings.") or None
-        error = LedgerlinkError(exc.code, exc.message, field)
-        return _form_page(request, who, connection_id, values, error)
-    hook = getattr(request.app.state, "on_intake", None)
-    if hook is not None and (changes.get("active") or changes.get("create_nonexistent_products")):
-        hook()  # documents waiting on the switch are sent now
+        return _form_page(request, who, connection_id, values, exc)
+    wake_if_released(request, changes)
     return go(f"/connections/{connection_id}/store", "saved")
