@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ledgerlink.documents.hashing import content_hash
 from ledgerlink.documents.order import Order
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.kinds.base import Brought, LinkView, Needed, Prepared, Record
@@ -100,6 +101,14 @@ class OrderKind(LinedInvoiceKind):
             found += _refund(document, number, refund)
         return found
 
+    def written(self, document: Any, link: LinkView) -> bool:
+        """A version that changes only its payments or refunds (or placed to paid) writes
+        nothing to the invoice: those go as their own documents."""
+        return link.details.get("send_hash") == _send_hash(document)
+
+    def write_details(self, document: Any) -> dict[str, Any]:
+        return {"send_hash": _send_hash(document)}
+
     def configured(self, document: Any, settings: Mapping[str, Any]) -> Any:
         lines = [
             line.model_copy(update={"account_code": settings.get(f"{line.charge}_account_code")})
@@ -131,6 +140,14 @@ class OrderKind(LinedInvoiceKind):
             document, prepared.lines, prepared.existing, prepared.unitdp
         )
         return body
+
+
+def _send_hash(document: Any) -> str:
+    """What the invoice itself carries: everything but the payments and refunds, and paid as
+    placed (both AUTHORISED)."""
+    shown = document.model_dump(exclude={"payments", "refunds"}, exclude_none=True)
+    shown["status"] = STATUS[document.status]
+    return content_hash(shown)
 
 
 def _product(document: Any, line: Any, settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -59,3 +59,27 @@ def test_a_refund_of_a_paid_order_is_paid_out_of_the_clearing_account_once(
     ]
     paid = [p for p in live(org(harness).payments) if p.get("_document") == invoice["InvoiceID"]]
     assert len(paid) == 1
+
+
+def test_an_order_paid_then_refunded_later_changes_nothing_on_its_invoice(
+    harness: SyncHarness,
+) -> None:
+    connect_store(harness, create_nonexistent_products=True)
+    placed = order(3, [1])
+    harness.push("order", [placed])
+    harness.sync()
+    [before] = store_invoices(harness)
+    paid = order(3, [1], paid=True)
+    harness.push("order", [paid])
+    harness.sync()
+    refunded = order(3, [1], paid=True, refunds=[{"amount": "2.50", "date": "2026-03-09"}])
+    harness.push("order", [refunded])
+    harness.sync()
+    all_done(harness)
+    [after] = store_invoices(harness)
+    assert after["InvoiceID"] == before["InvoiceID"] and after["Status"] == "PAID"
+    assert after["LineItems"] == before["LineItems"]
+    puts = [r for r in harness.requests("POST") if str(r["path"]).startswith("/Invoices")]
+    assert puts == []  # the invoice was never written again
+    [note] = credit_notes(harness)
+    assert note["Status"] == "PAID" and Decimal(str(note["Total"])) == Decimal("2.50")
