@@ -7,8 +7,11 @@ in Xero: found in the cached items, or the product document sent first (stage 0)
 price, account and tax) and the order waits for it; with it off, the order is held with
 PRODUCT_NOT_IN_XERO naming the line and the product. A paid order's payments become payment
 documents (``<source_id>/payment-<n>``) sent once the invoice is in Xero, 50 to a request, each
-found again by its invoice, amount, date and account after a lost reply. Shipping and discount
-lines take the connection's shipping or discount account when they name none.
+found again by its invoice, amount, date and account after a lost reply. A refund becomes a
+sales credit note (``<source_id>/refund-<n>``), applied to the invoice while the order is unpaid,
+paid out of the clearing account once it is paid. A version that changes only payments or
+refunds writes nothing to the invoice. Shipping and discount lines take the connection's
+shipping or discount account when they name none.
 """
 
 from __future__ import annotations
