@@ -79,6 +79,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "Switch sending this kind back on under Edit connection, What syncs: the documents it "
         "held are sent then.",
     ),
+    "PRODUCT_NOT_IN_XERO": (
+        409,
+        "Send the product first (kind product), add it in Xero, or turn on Create Nonexistent "
+        "Products for the connection: the order is sent once Xero has it.",
+    ),
     "CONNECTION_NOT_FOUND": (404, "Connect a Xero organisation first, or check the id."),
     "CONNECTION_INACTIVE": (409, "Reconnect the Xero organisation from the connections page."),
     "CONNECTION_NEEDS_REAUTH": (409, "Xero refused the stored tokens: connect again."),

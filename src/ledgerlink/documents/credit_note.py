@@ -34,6 +34,11 @@ class Allocation(Model):
     date: IsoDate | None = Field(
         default=None, description="Allocation date; absent: the credit note's date."
     )
+    kind: Literal["invoice", "expense", "order"] | None = Field(
+        default=None,
+        description="The kind of the document credited: absent, an invoice (sales credit "
+        "note) or an expense (supplier one); order for a store order's invoice.",
+    )
 
 
 class CreditNote(LinedDocument):

@@ -11,9 +11,12 @@ from ledgerlink.documents.schemas import AMOUNT_LIMIT, IsoDate, Model, SourceId
 
 
 class PaidDocument(Model):
-    """The document paid: an invoice (money in) or an expense (money out)."""
+    """The document paid: an invoice or a store order (money in), an expense (money out), or a
+    sales credit note (a refund: money out)."""
 
-    kind: Literal["invoice", "expense"] = Field(description="invoice or expense.")
+    kind: Literal["invoice", "expense", "order", "credit_note"] = Field(
+        description="invoice, expense, order, or credit_note (a refund of its credit)."
+    )
     source_id: str = Field(min_length=1, max_length=200, description="Its source_id.")
 
 

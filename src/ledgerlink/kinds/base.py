@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from ledgerlink.documents.schemas import ContactRef
 from ledgerlink.errors import LedgerlinkError
+from ledgerlink.kinds._companions import Brought, Companions
 from ledgerlink.mapping.preflight import Subject, account_class
 from ledgerlink.mapping.status import Decision, Hold, Send, Skip, decide_update
 from ledgerlink.xero import wire
@@ -40,6 +41,8 @@ class Needed:
     source_id: str
     field: str
     statuses: frozenset[str] = frozenset()
+    # Neither stored nor known in Xero: hold with this error (None: wait for it to arrive).
+    unknown: LedgerlinkError | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class LinkView:
     details: Mapping[str, Any]
 
 
-class DocumentKind:
+class DocumentKind(Companions):
     """The base of every kind; a kind module defines a subclass and an instance named KIND."""
 
     name: ClassVar[str]
@@ -105,8 +108,8 @@ class DocumentKind:
     # of other kinds that are (a pay run into bills, ``sync.payroll``). Nothing is read back,
     # listed or reconciled for it in Xero; what it generated is.
     generates: ClassVar[bool] = False
-    # Its documents have a date (what a reconciliation's range reads); customers and
-    # suppliers have none.
+    # Its documents have a date (what a reconciliation's range reads); customers, suppliers
+    # and products (Xero's items) have none.
     has_date: ClassVar[bool] = True
     # What every list GET of its resource adds (Contacts: ``includeArchived``, without which
     # Xero leaves archived ones out, so an archive made there would never be read back).
@@ -114,6 +117,8 @@ class DocumentKind:
     # Xero's state is read before an update is decided (a payment or approval made there may
     # forbid it); a contact's update does not depend on it, so customers skip the read.
     reads_before_update: ClassVar[bool] = True
+    # Its records are reference data too (``sync.reference`` list name): a reply is cached.
+    reference_list: ClassVar[str | None] = None
 
     # -- the document ------------------------------------------------------------------
 
@@ -467,6 +472,7 @@ class Prepared:
 
 
 __all__ = [
+    "Brought",
     "CheckContext",
     "Decision",
     "DocumentKind",

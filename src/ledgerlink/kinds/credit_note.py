@@ -39,7 +39,10 @@ STATUS = {"draft": "DRAFT", "sent": "AUTHORISED", "voided": "VOIDED"}
 ALLOCATIONS = "/Allocations"
 
 
-def _target_kind(document: Any) -> str:
+def _target_kind(document: Any, allocation: Any) -> str:
+    """The kind of the document an allocation credits (its own, else by the note's type)."""
+    if allocation.kind is not None:
+        return str(allocation.kind)
     return "invoice" if document.type == "sales" else "expense"
 
 
@@ -103,10 +106,9 @@ class CreditNoteKind(DocumentKind):
 
     def requires(self, document: Any, link: LinkView | None) -> list[Needed]:
         """The documents credited must be in Xero and approved (paid, once credited fully)."""
-        kind = _target_kind(document)
         statuses = frozenset({"AUTHORISED", "PAID"})
         return [
-            Needed(kind, a.document, f"allocations[{i}].document", statuses)
+            Needed(_target_kind(document, a), a.document, f"allocations[{i}].document", statuses)
             for i, a in enumerate(document.allocations)
         ]
 
@@ -217,8 +219,8 @@ class CreditNoteKind(DocumentKind):
         pending = _pending(document, link, resolved)
         if not pending or link.status != "AUTHORISED":
             return None
-        kind = _target_kind(document)
         for index, (allocation, _) in enumerate(pending):
+            kind = _target_kind(document, allocation)
             target = resolved[(kind, allocation.document)]
             due = target.amount_due
             if target.status == "AUTHORISED" and due is not None and allocation.amount > due:
@@ -294,16 +296,16 @@ def _changed(
 ) -> str | None:
     """Which allocation already made in Xero this version changes or leaves out, if any."""
     made = _made(link)
-    kind = _target_kind(document)
-    wanted: dict[str, tuple[str, Decimal]] = {}
+    wanted: dict[str, tuple[str, str, Decimal]] = {}
     for allocation in document.allocations:
+        kind = _target_kind(document, allocation)
         target = resolved.get((kind, allocation.document))
         if target is not None:
-            wanted[target.xero_id.lower()] = (allocation.document, allocation.amount)
+            wanted[target.xero_id.lower()] = (kind, allocation.document, allocation.amount)
     for xero_id, amount in sorted(made.items()):
         if xero_id not in wanted:
-            return f"The allocation of {amount} made in Xero to {kind} {xero_id} is gone"
-        source_id, asked = wanted[xero_id]
+            return f"The allocation of {amount} made in Xero to {xero_id} is gone"
+        kind, source_id, asked = wanted[xero_id]
         if Decimal(amount) != asked:
             return (
                 f"The allocation to {kind} {source_id!r} is {asked} now; Xero holds the "
@@ -317,10 +319,9 @@ def _pending(
 ) -> list[tuple[Any, str]]:
     """The allocations not made yet, with the Xero id of the document each credits."""
     made = _made(link)
-    kind = _target_kind(document)
     pending = []
     for allocation in document.allocations:
-        target = resolved.get((kind, allocation.document))
+        target = resolved.get((_target_kind(document, allocation), allocation.document))
         if target is None or target.xero_id.lower() in made:
             continue
         pending.append((allocation, target.xero_id))

@@ -30,6 +30,24 @@ from ledgerlink.mapping.status import Decision, Send, Skip, not_editable
 from ledgerlink.xero import wire
 
 CREATE_PATH = "/Payments?summarizeErrors=false"
+# Where a Payment names what it pays: a credit note's (a refund) by its own field; the rest
+# are Xero Invoices (invoices, bills, store orders).
+_CREDIT_NOTE = ("CreditNote", "CreditNoteID")
+_INVOICE = ("Invoice", "InvoiceID")
+_PAID = {"credit_note": _CREDIT_NOTE}
+
+
+def _paid_field(kind: str) -> tuple[str, str]:
+    return _PAID.get(kind, _INVOICE)
+
+
+def _paid_id(record: Record) -> str:
+    """The Xero id of what a Payment record pays (its invoice or its credit note)."""
+    for key, id_field in (_INVOICE, _CREDIT_NOTE):
+        found = (record.get(key) or {}).get(id_field)
+        if found:
+            return str(found).lower()
+    return ""
 
 
 def _account(document: Any, settings: Any) -> str | None:
@@ -159,8 +177,9 @@ class PaymentKind(DocumentKind):
             return {"PaymentID": prepared.existing.xero_id, "Status": "DELETED"}
         paid = document.document
         target = (prepared.resolved or {})[(paid.kind, paid.source_id)]
+        key, id_field = _paid_field(paid.kind)
         body: Record = {
-            "Invoice": {"InvoiceID": target.xero_id},
+            key: {id_field: target.xero_id},
             "Account": {"Code": _account(document, prepared.settings)},
             "Date": document.date.isoformat(),
             "Amount": document.amount,
@@ -177,12 +196,11 @@ class PaymentKind(DocumentKind):
         }
         if record.get("Amount") is not None:
             values["total"] = str(Decimal(str(record["Amount"])))
-        invoice = record.get("Invoice") or {}
         account = record.get("Account") or {}
         values["details"] = {
             key: value
             for key, value in (
-                ("document_xero_id", invoice.get("InvoiceID")),
+                ("document_xero_id", _paid_id(record)),
                 ("account_code", account.get("Code")),
                 ("date", str(wire.parse_day(record.get("Date")) or "") or None),
             )
@@ -191,20 +209,23 @@ class PaymentKind(DocumentKind):
         return values
 
     def lookup_queries(self, sent: Sequence[Record]) -> list[tuple[str, dict[str, str]]]:
-        ids = sorted({str((e.get("Invoice") or {}).get("InvoiceID") or "") for e in sent} - {""})
-        return [
-            (
-                "/Payments",
-                {"where": " OR ".join(f"Invoice.InvoiceID=={_guid(i)}" for i in chunk)},
-            )
-            for chunk in (ids[n : n + 25] for n in range(0, len(ids), 25))
-        ]
+        found: list[tuple[str, dict[str, str]]] = []
+        for key, id_field in (_INVOICE, _CREDIT_NOTE):
+            ids = sorted({str((e.get(key) or {}).get(id_field) or "") for e in sent} - {""})
+            found += [
+                (
+                    "/Payments",
+                    {"where": " OR ".join(f"{key}.{id_field}=={_guid(i)}" for i in chunk)},
+                )
+                for chunk in (ids[n : n + 25] for n in range(0, len(ids), 25))
+            ]
+        return found
 
     def matches(self, sent: Record, found: Record) -> bool:
         if found.get("Status") == "DELETED":
             return False
-        sent_invoice = str((sent.get("Invoice") or {}).get("InvoiceID") or "").lower()
-        found_invoice = str((found.get("Invoice") or {}).get("InvoiceID") or "").lower()
+        sent_invoice = _paid_id(sent)
+        found_invoice = _paid_id(found)
         same_account = str((found.get("Account") or {}).get("Code") or "") == str(
             (sent.get("Account") or {}).get("Code") or ""
         ) or not (found.get("Account") or {}).get("Code")

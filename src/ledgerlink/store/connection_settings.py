@@ -140,6 +140,27 @@ class ConnectionSettings(BaseModel):
             raise ValueError(f"'{value}' is not an ISO 4217 currency code such as AUD or HKD")
         return code
 
+    # -- store --
+    create_nonexistent_products: bool = Field(
+        default=False,
+        description="Create Nonexistent Products: an order line naming a product Xero has no "
+        "item for makes that item (code, name, price from the line) before the order is sent; "
+        "off: such an order is held with PRODUCT_NOT_IN_XERO. (Add Products to Xero is the "
+        "product kind being sent: not_sent without 'product'.)",
+    )
+    shipping_account_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account for orders' shipping lines that name none (else the default "
+        "revenue account).",
+    )
+    discount_account_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Account for orders' discount lines that name none (else the default "
+        "revenue account).",
+    )
+
     @field_validator("poll_minutes")
     @classmethod
     def _poll_period(cls, value: float) -> float:

@@ -285,6 +285,22 @@ class _Checker:
         self.deps = dependencies(session, run.connection.workspace_id, wanted) if wanted else {}
         self.spent: dict[str, Decimal] = {}
 
+    def _known(self, need: Needed, dep: Dependency) -> LinkView | None:
+        """A needed document not linked nor on its way, that Xero has all the same (an item
+        a person made: the cached reference data knows it)."""
+        if dep.link is not None or dep.pending:
+            return None
+        needed = kinds.find(need.kind)
+        return needed.known_in_xero(need.source_id, self.view) if needed else None
+
+    def _brings(self, work: Work, need: Needed) -> bool:
+        """Whether the document brings what it needs (``sync.brought`` stores it before a
+        send; a plan has not): then it is waited for, not held."""
+        brought = kinds.get(work.kind).brings(work.document, self.run.connection.settings or {})
+        return any(
+            b.kind == need.kind and b.body.get("source_id") == need.source_id for b in brought
+        )
+
     def one(self, work: Work) -> Ready | lifecycle.Outcome:
         kind = kinds.get(work.kind)
         document = work.document
@@ -292,12 +308,22 @@ class _Checker:
         resolved: dict[tuple[str, str], LinkView] = {}
         for need in self.needs.get(work.item_id, []):
             dep = self.deps.get((need.kind, need.source_id), Dependency())
+            found = self._known(need, dep)
+            if found is not None:
+                resolved[(need.kind, need.source_id)] = found
+                continue
+            if not dep.exists and need.unknown is not None and not self._brings(work, need):
+                return lifecycle.hold(need.unknown)
             blocked = _waiting(need, dep, kind.noun)
             if blocked is not None:
                 return blocked
             assert dep.link is not None
             resolved[(need.kind, need.source_id)] = dep.link
-        held = directions.hold_if_not_sent(self.not_sent, kind)
+        held = (
+            None
+            if kind.sent_regardless(document)
+            else directions.hold_if_not_sent(self.not_sent, kind)
+        )
         if link is not None and kind.written(document, link):
             if kind.follow_up_due(document, link, resolved):
                 if held is not None:
@@ -327,6 +353,7 @@ class _Checker:
         ready.note = decision.note
         problems: list[LedgerlinkError] = []
         if kind.has_lines:
+            document = kind.configured(document, self.run.connection.settings)
             ready.lines = resolve_lines(
                 document,
                 overrides=self.overrides.get(kind.usage_of(document) or "sales"),
@@ -345,6 +372,8 @@ class _Checker:
                 subject=kind.subject(document, gone),
                 currency_field=work.currency_field,
             )
+        else:
+            ready.unitdp = kind.unitdp_of(document)
         if not gone:
             context = CheckContext(
                 self.run.connection.settings,

@@ -8,7 +8,7 @@ what Xero holds), still read them.
 
 Every change of a connection's settings goes through ``save_settings`` (REST, dashboard,
 library), so the kind names are checked against the registry and held documents released in
-one place.
+one place (also those a switch turned on fixes: ``RELEASED_BY``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from ledgerlink.sync import currencies, lifecycle
 
 NOT_SENT = "KIND_NOT_SENT"
 FIELDS = ("not_sent", "not_read")
+# A switch turned on that fixes what held these documents: they go back to the queue then.
+RELEASED_BY = {"create_nonexistent_products": "PRODUCT_NOT_IN_XERO"}
 
 
 def not_sent_now(session: Session, connection_id: str) -> set[str]:
@@ -111,6 +113,18 @@ def save_settings(
         currency_changed = settings.default_currency != old.default_currency
         if currency_changed:
             currencies.check_default(session, connection_id, settings.model_dump())
+        fixed = [
+            code
+            for name, code in RELEASED_BY.items()
+            if getattr(settings, name) and not getattr(old, name)
+        ]
+        if fixed:
+            where = [
+                QueueItem.connection_id == connection_id,
+                QueueItem.error_code.in_(fixed),
+                QueueItem.state.in_(lifecycle.HELD),
+            ]
+            lifecycle.requeue(session, where, now or datetime.now(UTC))
     if set(old.not_sent) - set(settings.not_sent):
         release(factory, connection_id, now or datetime.now(UTC))
     if currency_changed:

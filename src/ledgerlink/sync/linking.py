@@ -26,6 +26,7 @@ from ledgerlink.store.models import Document, DocumentVersion, Link, QueueItem, 
 from ledgerlink.store.twoway import XeroEvent
 from ledgerlink.sync import lifecycle
 from ledgerlink.sync.context import Run
+from ledgerlink.sync.reference import store_records
 from ledgerlink.xero import links, wire
 from ledgerlink.xero.errors import validation_messages
 
@@ -284,6 +285,7 @@ def apply_reply(
         known = links_of(session, document_ids)
         fresh = NewLinks()
         outcomes: list[tuple[str, lifecycle.Outcome]] = []
+        cached: dict[str, list[Record]] = {}
         for index, document_id in enumerate(document_ids):
             element = elements[index] if index < len(elements) else None
             kind = of_kind[document_id]
@@ -299,6 +301,8 @@ def apply_reply(
                     )
                     outcomes.append((row.id, lifecycle.retry(error, count=True, intent_id=None)))
                 elif element_ok(element, kind.id_field):
+                    if kind.reference_list:
+                        cached.setdefault(kind.reference_list, []).append(element)
                     pushed = (row.version, hashes.get((row.document_id, row.version), ""))
                     if document_id in known:
                         upsert_link(
@@ -320,6 +324,8 @@ def apply_reply(
                     outcomes.append((row.id, lifecycle.hold(error)))
                 settled.add(row.id)
         fresh.insert(session)
+        for list_name, records in cached.items():
+            store_records(session, run.connection.id, list_name, records)
         if (late or found_only) and fresh.rows:
             revive_events(session, run, [str(r["xero_id"]) for r in fresh.rows.values()])
         state = lifecycle.IntentState.RESOLVED if found_only else lifecycle.IntentState.APPLIED

@@ -76,21 +76,15 @@ def reconcile(
             "end is on or after its start.",
             field="to",
         )
-    if kind is not None and kinds.find(kind) is None:
+    dated = [k.name for k in kinds.all_kinds() if k.has_date and not k.generates]
+    if kind is not None and kind not in dated:
         raise LedgerlinkError(
             "VALIDATION_FAILED",
-            f"kind must be one of {', '.join(kinds.names())} (got {kind!r}), or left out.",
+            f"kind must be one of {', '.join(dated)} (got {kind!r}), or left out: the report "
+            "compares documents by their dates.",
             field="kind",
         )
-    if kind is not None and not kinds.get(kind).has_date:
-        raise LedgerlinkError(
-            "VALIDATION_FAILED",
-            f"kind {kind!r} has no dates, so no range reconciles it: give a dated kind, or "
-            "leave it out.",
-            field="kind",
-        )
-    chosen = [kinds.get(kind)] if kind else [k for k in kinds.all_kinds() if k.has_date]
-    wanted = [k for k in chosen if not k.generates]
+    wanted = [kinds.get(kind)] if kind else [kinds.get(n) for n in dated]
     with worker.factory() as session:
         conns.get_connection(session, workspace_id, connection_id)
         sources = _sources(session, workspace_id, connection_id, wanted, start, end)

@@ -26,6 +26,7 @@ from ledgerlink.store import numbers
 from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Link
 from ledgerlink.sync import inflight, lifecycle, pause
+from ledgerlink.sync.brought import bring_along
 from ledgerlink.sync.checks import Ready, check, dependencies, document_ids, view_of
 from ledgerlink.sync.contacts import ensure_contacts
 from ledgerlink.sync.context import Run, Work
@@ -151,6 +152,7 @@ def _send_stage(run: Run, works: list[Work], *, last: bool = True) -> bool:
     if works and any(w.link is None for w in works):
         with run.factory() as session:
             _current_links(session, works)  # an earlier stage may have linked some
+    bring_along(run, works)
     if not _refresh_needed(run, works):
         return True
     ready = check(run, works)

@@ -24,6 +24,7 @@ from ledgerlink.web import (
     pages_people,
     pages_queue,
     pages_signin,
+    pages_store,
 )
 from ledgerlink.web.guard import SignInNeeded, sign_in_url
 from ledgerlink.web.render import HERE, SecurityHeaders, error_page, go
@@ -40,6 +41,7 @@ PAGES = (
     pages_developers,
     pages_people,
     pages_payroll,
+    pages_store,
 )
 
 

@@ -14,6 +14,7 @@ unchanged moves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,7 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.connection_settings import ConnectionSettings
 from ledgerlink.sync import directions
+from ledgerlink.sync.directions import RELEASED_BY
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, services
 from ledgerlink.web.pages_connections import STATUS_WORDS
 from ledgerlink.web.render import go, page
@@ -169,22 +171,47 @@ def edit_page(request: Request, who: Viewer, connection_id: str) -> Response:
     return _edit_page(request, who, connection_id)
 
 
-@router.post("/connections/{connection_id}/edit")
-async def save(request: Request, who: Editor, connection_id: str) -> Response:
-    form = await check_form(request, who)
-    values = _posted_values(form)
+def save_changes(
+    request: Request,
+    who: Person,
+    connection_id: str,
+    changes_of: Callable[[ConnectionSettings], dict[str, Any]],
+) -> dict[str, Any]:
+    """Save what a settings form changed (``changes_of`` the stored settings) through
+    ``directions.save_settings``; the changes. Refusals raise, named for the form's fields."""
     svc = services(request)
     try:
         with svc.factory() as session:
             row = conns.get_connection(session, who.workspace_id, connection_id)
-            changes = _changes(values, conns.connection_settings(row))
+            changes = changes_of(conns.connection_settings(row))
         if changes:
             directions.save_settings(svc.factory, who.workspace_id, connection_id, changes)
     except LedgerlinkError as exc:
         if exc.code == "CONNECTION_NOT_FOUND":
             raise
-        return _edit_page(request, who, connection_id, values, _form_error(exc))
+        raise _form_error(exc) from exc
+    return changes
+
+
+def wake_if_released(request: Request, changes: dict[str, Any]) -> None:
+    """Switched on (the connection, or a switch that releases held documents): what waits is
+    sent now."""
     hook = getattr(request.app.state, "on_intake", None)
-    if hook is not None and changes.get("active") is True:
-        hook()  # switched on: its waiting documents are sent now
+    if hook is not None and any(changes.get(n) is True for n in ("active", *RELEASED_BY)):
+        hook()
+
+
+@router.post("/connections/{connection_id}/edit")
+async def save(request: Request, who: Editor, connection_id: str) -> Response:
+    form = await check_form(request, who)
+    values = _posted_values(form)
+    try:
+        changes = save_changes(
+            request, who, connection_id, lambda current: _changes(values, current)
+        )
+    except LedgerlinkError as exc:
+        if exc.code == "CONNECTION_NOT_FOUND":
+            raise
+        return _edit_page(request, who, connection_id, values, exc)
+    wake_if_released(request, changes)
     return go(f"/connections/{connection_id}/edit", "saved")

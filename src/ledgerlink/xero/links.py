@@ -24,6 +24,8 @@ PAGES: dict[str, str] = {
     "PAYMENT": "/Bank/ViewTransaction.aspx?bankTransactionID={id}",
     # A manual journal's page (UNCONFIRMED: the path as Xero's web app shows it, not documented).
     "MANUALJOURNAL": "/Journal/View.aspx?invoiceID={id}",
+    # UNCONFIRMED: the fact sheet gives no page of one item; Products and Services lists them.
+    "ITEM": "/Accounts/Inventory/",
 }
 
 ALIASES: dict[str, str] = {
