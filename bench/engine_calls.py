@@ -22,6 +22,9 @@ Scenarios (the first two are the invoices-alone figures, measured as they always
   expenses, purchase orders, credit notes, payments, the eight bad documents among them),
   every client and supplier known. Calls per 1,000 are per document synced (the held and the
   refused are not counted).
+- the kinds issue 12 added (customers, suppliers, products, store orders, stock movements, pay
+  runs, a Hong Kong organisation's default currency): ``kinds_calls.py``. The runner they all
+  share is ``calls_runner.py``.
 
 Rate limits are off at both ends (the sandbox's and the engine's limiter), so the time is the
 engine's and the sandbox's, not Xero's 60 calls a minute. Figures only; nothing is asserted.
@@ -33,181 +36,35 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
-import tempfile
-import time
-from collections import Counter
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import httpx2
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # ``bench`` as a package, when run as a script
 
-from ledgerlink.api.server import EngineServer
-from ledgerlink.config import Settings, new_key_text
-from ledgerlink.demo.documents import (
+from bench import kinds_calls  # noqa: E402
+from bench.calls_runner import Batch, Doc, Figures, scenario, show  # noqa: E402
+
+from ledgerlink.demo.documents import (  # noqa: E402
     CLIENTS,
     SUPPLIERS,
     expense,
     invoice,
     unique_contact_invoices,
 )
-from ledgerlink.demo.jobs import (
+from ledgerlink.demo.jobs import (  # noqa: E402
     TRADE_SUPPLIERS,
     credit_note,
     job_workload,
     payment,
     purchase_order,
 )
-from ledgerlink.store import migrate
-from ledgerlink.sync.engine import Engine
-from ledgerlink.sync.limiter import XeroLimits
-from xero_sandbox.config import SandboxConfig
-from xero_sandbox.server import SandboxServer, free_port
 
-CUSTOM_CLIENT = "LEDGERLINK-CUSTOM-CONNECTION"
-CUSTOM_SECRET = "ledgerlink-custom-secret"
-CHUNK = 500
 START = date(2026, 3, 1)
-GUID = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}")
-UNLIMITED = XeroLimits(per_minute=1_000_000, per_day=10_000_000, concurrent=50)
-
-
-Doc = dict[str, Any]
-Batch = list[tuple[str, list[Doc]]]  # (kind, documents), pushed in this order
-
-
-@dataclass
-class Figures:
-    name: str
-    documents: int
-    synced: int
-    calls: int
-    sandbox_calls: int
-    seconds: float
-    refused_429: int
-    by_request: Counter[str] = field(default_factory=Counter)
-
-
-class Bench:
-    def __init__(self, http: httpx2.Client, sandbox_url: str) -> None:
-        self.http = http
-        self.sandbox_url = sandbox_url
-        self.key = ""
-        self.connection_id = ""
-
-    def call(self, method: str, path: str, **kw: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
-        reply = self.http.request(method, "/api/v1" + path, headers=headers, **kw)
-        if reply.status_code >= 400:
-            raise RuntimeError(f"{method} {path} -> {reply.status_code}: {reply.text[:300]}")
-        return reply.json()
-
-    def setup(self) -> None:
-        self.key = self.call("POST", "/workspaces", json={"name": "Bench"})["api_key"]
-        made = self.call(
-            "POST",
-            "/connections/custom",
-            json={"client_id": CUSTOM_CLIENT, "client_secret": CUSTOM_SECRET},
-        )
-        self.connection_id = made["id"]
-        self.call(
-            "PATCH",
-            f"/connections/{self.connection_id}/settings",
-            json={"default_revenue_account": "200", "default_expense_account": "429"},
-        )
-        self.call("POST", f"/connections/{self.connection_id}/reference/refresh")
-
-    def calls(self) -> int:
-        return int(self.call("GET", f"/connections/{self.connection_id}/usage")["calls"])
-
-    def sandbox_stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = httpx2.get(self.sandbox_url + "/_sandbox/stats").json()
-        return stats
-
-    def sandbox_requests(self) -> list[dict[str, Any]]:
-        """The demo organisation's calls as the sandbox logged them."""
-        reply = httpx2.get(self.sandbox_url + "/_sandbox/requests", params={"tenant": "demo"})
-        requests: list[dict[str, Any]] = reply.json()["requests"]
-        return requests
-
-    def push_and_wait(self, batch: Batch) -> int:
-        """Push in bulk, kind by kind, wait for an empty queue; how many items are done."""
-        for kind, docs in batch:
-            for start in range(0, len(docs), CHUNK):
-                self.call("POST", f"/documents/{kind}/bulk", json=docs[start : start + CHUNK])
-        while True:
-            counts = self.call("GET", "/queue", params={"limit": 1})["counts"]
-            if counts.get("queued", 0) + counts.get("in_flight", 0) == 0:
-                return int(counts.get("done", 0))
-            time.sleep(0.05)
-
-
-def scenario(name: str, warmup: Batch, docs: Batch) -> Figures:
-    config = SandboxConfig()
-    config.limits.enabled = False
-    # With its limits off the sandbox still answers Xero's remaining-calls headers, counted
-    # against its limits, and the engine heeds them: a run past 60 calls would wait out the
-    # minute. The sandbox's limits are raised to the engine's so both say "no limit".
-    config.limits.tenant_per_minute = UNLIMITED.per_minute
-    config.limits.tenant_per_day = UNLIMITED.per_day
-    config.limits.app_per_minute = UNLIMITED.per_minute
-    port = free_port()
-    with tempfile.TemporaryDirectory() as folder, SandboxServer(config) as sandbox:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        migrate.upgrade(url)
-        settings = Settings(database_url=url, secret_keys=(new_key_text(),))
-        services = Engine.open(
-            settings.for_sandbox(sandbox.url),
-            admin_token="",
-            limits=UNLIMITED,
-            public_url=f"http://127.0.0.1:{port}",
-        )
-        try:
-            with (
-                EngineServer(services, port=port) as server,
-                httpx2.Client(base_url=server.url, timeout=300) as http,
-            ):
-                bench = Bench(http, sandbox.url)
-                bench.setup()
-                before_done = bench.push_and_wait(warmup) if warmup else 0
-                calls_before = bench.calls()
-                sandbox_before = bench.sandbox_stats()["api_calls"]["by_org"]["demo"]
-                logged_before = len(bench.sandbox_requests())
-                started = time.perf_counter()
-                done = bench.push_and_wait(docs)
-                seconds = time.perf_counter() - started
-                stats = bench.sandbox_stats()
-                logged = bench.sandbox_requests()[logged_before:]
-                return Figures(
-                    name,
-                    sum(len(d) for _, d in docs),
-                    done - before_done,
-                    bench.calls() - calls_before,
-                    stats["api_calls"]["by_org"]["demo"] - sandbox_before,
-                    seconds,
-                    int(stats["rate_limits"]["refused_total"]),
-                    Counter(f"{e['method']} {GUID.sub('/{id}', e['path'])}" for e in logged),
-                )
-        finally:
-            services.close()
-
-
-def show(figures: Figures) -> None:
-    per_1000 = figures.calls * 1000 / max(figures.synced, 1)
-    print(f"{figures.name}")
-    print(f"  documents synced       {figures.synced} of {figures.documents}")
-    print(f"  Xero API calls         {figures.calls} (sandbox counted {figures.sandbox_calls})")
-    print(f"  calls per 1,000        {per_1000:.1f}")
-    print(f"  wall time              {figures.seconds:.2f} s")
-    print(f"  documents per second   {figures.synced / figures.seconds:.0f}")
-    print(f"  429 responses          {figures.refused_429}")
-    if figures.by_request:
-        calls = ", ".join(f"{name} {n}" for name, n in figures.by_request.most_common())
-        print(f"  calls by request       {calls}")
 
 
 # -- the documents of each scenario -----------------------------------------------------
@@ -348,6 +205,7 @@ def scenarios(count: int) -> dict[str, Callable[[], Figures]]:
         "payments": payments,
         "allocations": allocations,
         "mixed": mixed,
+        **kinds_calls.scenarios(count),
     }
 
 
@@ -382,7 +240,7 @@ def main() -> None:
     if len(summary) > 1:
         print("\ncalls per 1,000 documents")
         for name, figures in summary:
-            print(f"  {name:<24} {figures.calls * 1000 / max(figures.synced, 1):7.1f}")
+            print(f"  {name:<24} {figures.per_1000:7.1f}  {figures.unit}")
 
 
 if __name__ == "__main__":
