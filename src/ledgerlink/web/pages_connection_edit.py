@@ -27,7 +27,7 @@ from starlette.responses import Response
 from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
-from ledgerlink.store.connection_settings import ConnectionSettings
+from ledgerlink.store.connection_settings import ConnectionSettings, bills_approved
 from ledgerlink.sync import directions
 from ledgerlink.sync.directions import RELEASED_BY
 from ledgerlink.web.connection_tabs import TABS, Tab, tab_named
@@ -152,7 +152,9 @@ def _changes(values: dict[str, Any], current: ConnectionSettings, tab: Tab) -> d
             continue
         was = list(getattr(current, field))
         # the kinds of other tabs keep what they had; the tab's own are as posted
-        off = [k for k in kinds.names() if (k not in values[name] if k in shown else k in was)]
+        ticked = set(values[name])
+        off = [k for k in was if k not in shown or k not in ticked]
+        off += [k for k in shown if k not in ticked and k not in was]
         if off != was:
             changes[field] = off
     return changes
@@ -201,6 +203,7 @@ def _edit_page(
             "values": {**_shown_values(shown), **(values or {})},
             "lists": lists,
             "inventory_accounts": inventory_accounts(session, row.id),
+            "bills_approved": bills_approved(shown.model_dump()),
             "error": error,
         }
     return page(
