@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ledgerlink import kinds
 from tests.engine.web.conftest import Browser
 from tests.engine.web.forms import Form, form, options
 from tests.engine.web.test_connection_edit_page import _connected
@@ -130,7 +131,7 @@ def test_each_tab_shows_its_own_fields_and_rows_and_marks_itself(
     page = owner.get(f"/connections/{cid}/edit")
     whole = form(page.text, f"/connections/{cid}/edit")
     assert set(whole.controls) == {"csrf_token", *set().union(*FIELDS.values())}
-    assert _rows(page.text) == set().union(*ROWS.values())
+    assert _rows(page.text) == set().union(*ROWS.values()) == set(kinds.names())  # each on one
     assert _current(page.text) == ["All settings"]
     # the tabs' extras: the organisation's facts on Company, the item links on Items
     assert 'id="xero-plan"' in _tab(owner, cid, "company")[0]
