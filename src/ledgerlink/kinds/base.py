@@ -119,6 +119,9 @@ class DocumentKind(Companions):
     reads_before_update: ClassVar[bool] = True
     # Its records are reference data too (``sync.reference`` list name): a reply is cached.
     reference_list: ClassVar[str | None] = None
+    # The tab of a connection's settings its What syncs row is on (the inventory app's Items,
+    # Customers, Invoices, Vendors): the sales documents' "invoices" unless it says otherwise.
+    settings_tab: ClassVar[Literal["items", "customers", "invoices", "vendors"]] = "invoices"
 
     # -- the document ------------------------------------------------------------------
 

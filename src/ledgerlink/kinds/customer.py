@@ -11,6 +11,7 @@ class CustomerKind(ContactKind):
     model = Customer
     schema_name = "Customer"
     noun = "customer"
+    settings_tab = "customers"
     usage = "sales"
     terms_side = "Sales"
 

@@ -22,6 +22,7 @@ class ExpenseKind(LinedInvoiceKind):
     model = Expense
     schema_name = "Expense"
     noun = "expense"
+    settings_tab = "vendors"
     contact_field = "supplier"
     usage = "purchase"
     xero_types = frozenset({"ACCPAY"})

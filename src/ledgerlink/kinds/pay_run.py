@@ -22,6 +22,7 @@ class PayRunKind(DocumentKind):
     model = PayRun
     schema_name = "PayRun"
     noun = "pay run"
+    settings_tab = "vendors"
     resource = ""  # none of its own: its bills are Invoices (ACCPAY) of the expense kind
     id_field = ""
     usage = "purchase"

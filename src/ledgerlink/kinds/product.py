@@ -32,6 +32,7 @@ class ProductKind(DocumentKind):
     model = Product
     schema_name = "Product"
     noun = "product"
+    settings_tab = "items"
     resource = "Items"
     id_field = "ItemID"
     number_field = "Code"

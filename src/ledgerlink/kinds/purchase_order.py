@@ -32,6 +32,7 @@ class PurchaseOrderKind(DocumentKind):
     model = PurchaseOrder
     schema_name = "PurchaseOrder"
     noun = "purchase order"
+    settings_tab = "vendors"
     contact_field = "supplier"
     resource = "PurchaseOrders"
     id_field = "PurchaseOrderID"

@@ -118,6 +118,7 @@ class StockMovementKind(DocumentKind):
     model = StockMovement
     schema_name = "StockMovement"
     noun = "stock movement"
+    settings_tab = "items"
     resource = "ManualJournals"
     id_field = "ManualJournalID"
     has_lines = False

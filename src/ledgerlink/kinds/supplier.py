@@ -12,6 +12,7 @@ class SupplierKind(ContactKind):
     model = Supplier
     schema_name = "Supplier"
     noun = "supplier"
+    settings_tab = "vendors"
     usage = "purchase"
     terms_side = "Bills"
 

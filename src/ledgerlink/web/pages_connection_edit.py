@@ -6,6 +6,9 @@ schedule, polling, the active switch, and the inventory mode with its valuation 
 inventory app's "Do not sync inventory / Post valuation entries / Sync inventory"). The OAuth
 round trip lands here.
 
+The settings are in tabs as the inventory app's (``connection_tabs``: ``?tab=items`` and so on;
+none: All settings, the whole form); a tab's form saves its own fields only and comes back to it.
+
 Saving sends ``connections.update_settings`` only what the person changed (it validates; its
 error is shown next to the field it names, with what was typed kept). The next invoice number
 moves as numbers are given out, so the form carries the number it showed: posting that back
@@ -24,9 +27,10 @@ from starlette.responses import Response
 from ledgerlink import kinds
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
-from ledgerlink.store.connection_settings import ConnectionSettings
+from ledgerlink.store.connection_settings import ConnectionSettings, bills_approved
 from ledgerlink.sync import directions
 from ledgerlink.sync.directions import RELEASED_BY
+from ledgerlink.web.connection_tabs import TABS, Tab, tab_named
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, services
 from ledgerlink.web.pages_connections import STATUS_WORDS
 from ledgerlink.web.render import go, page
@@ -59,6 +63,8 @@ SWITCHES = ("active", "bill_number_required", "inventory_allow_backorders")
 SHOWN_NEXT = "shown_next_number"  # the next number as the page showed it
 NUMBERS = ("invoice_next_number", "invoice_number_digits", "poll_minutes")
 DIRECTIONS_SHOWN = "directions_shown"  # the What syncs boxes were on the form posted
+# Approved expenses go to Xero approved: the radio's value and the stored approve_bills.
+APPROVE_BILLS = {"default": None, "true": True, "false": False}
 
 
 def _text(value: Any) -> str:
@@ -78,17 +84,27 @@ def _shown_values(settings: ConnectionSettings) -> dict[str, Any]:
     values[SHOWN_NEXT] = values["invoice_next_number"]
     values["send"] = [k for k in kinds.names() if k not in settings.not_sent]
     values["read"] = [k for k in kinds.names() if k not in settings.not_read]
+    values["approve_bills"] = _text(settings.approve_bills).lower() or "default"
     return values
 
 
-def _posted_values(form: FormData) -> dict[str, Any]:
-    """What the person sent, in the same shape (kept as typed when it is refused)."""
+def _posted_values(form: FormData, tab: Tab) -> dict[str, Any]:
+    """What the person sent of the tab's fields, in the same shape (kept as typed when it is
+    refused); the fields of other tabs are not there, so nothing reads them as emptied."""
     values: dict[str, Any] = {}
-    for name in (*TEXTS, "branches", SHOWN_NEXT):
+    texts = tab.texts()
+    if "branches" in tab.sections:
+        texts.append("branches")
+    if "invoice_next_number" in texts:
+        texts.append(SHOWN_NEXT)
+    for name in texts:
         raw = form.get(name)
         values[name] = raw.strip() if isinstance(raw, str) else ""
-    values.update({name: form.get(name) == "on" for name in SWITCHES})
-    if form.get(DIRECTIONS_SHOWN) == "1":  # the form had the What syncs boxes
+    values.update({name: form.get(name) == "on" for name in tab.switches()})
+    chosen = form.get("approve_bills")
+    if "approve_bills" in tab.sections and chosen:  # a radio none of is checked: unchanged
+        values["approve_bills"] = str(chosen)
+    if tab.kinds() and form.get(DIRECTIONS_SHOWN) == "1":  # the form had the What syncs boxes
         for name in ("send", "read"):
             values[name] = [str(v) for v in form.getlist(name)]
     return values
@@ -101,11 +117,13 @@ def _same_number(posted: str, current: Any) -> bool:
         return False
 
 
-def _changes(values: dict[str, Any], current: ConnectionSettings) -> dict[str, Any]:
-    """Only the fields the person changed, as ``update_settings`` takes them."""
+def _changes(values: dict[str, Any], current: ConnectionSettings, tab: Tab) -> dict[str, Any]:
+    """Only the fields of the tab the person changed, as ``update_settings`` takes them."""
     data = current.model_dump()
     changes: dict[str, Any] = {}
     for name in TEXTS:
+        if name not in values:
+            continue
         posted = values[name] or None
         if name == "invoice_next_number":
             if values[name] != values[SHOWN_NEXT]:
@@ -118,18 +136,39 @@ def _changes(values: dict[str, Any], current: ConnectionSettings) -> dict[str, A
             continue
         changes[name] = posted
     for name in SWITCHES:
-        if values[name] != data[name]:
+        if name in values and values[name] != data[name]:
             changes[name] = values[name]
-    branches = [line.strip() for line in values["branches"].splitlines() if line.strip()]
-    if branches != current.branches:
-        changes["branches"] = branches
+    if "branches" in values:
+        branches = [line.strip() for line in values["branches"].splitlines() if line.strip()]
+        if branches != current.branches:
+            changes["branches"] = branches
+    if "approve_bills" in values:
+        chosen = _approve_bills(values["approve_bills"])
+        if chosen != current.approve_bills:
+            changes["approve_bills"] = chosen
+    shown = tab.kinds()
     for name, field in (("send", "not_sent"), ("read", "not_read")):
         if name not in values:
             continue
-        off = [k for k in kinds.names() if k not in values[name]]
-        if off != list(getattr(current, field)):
+        was = list(getattr(current, field))
+        # the kinds of other tabs keep what they had; the tab's own are as posted
+        ticked = set(values[name])
+        off = [k for k in was if k not in shown or k not in ticked]
+        off += [k for k in shown if k not in ticked and k not in was]
+        if off != was:
             changes[field] = off
     return changes
+
+
+def _approve_bills(posted: str) -> bool | None:
+    if posted not in APPROVE_BILLS:
+        raise LedgerlinkError(
+            "VALIDATION_FAILED",
+            "approve_bills must be one of the three choices shown "
+            f"({', '.join(APPROVE_BILLS)}; got {posted!r}).",
+            field="approve_bills",
+        )
+    return APPROVE_BILLS[posted]
 
 
 def _form_error(exc: LedgerlinkError) -> LedgerlinkError:
@@ -144,6 +183,7 @@ def _edit_page(
     request: Request,
     who: Person,
     connection_id: str,
+    tab: Tab,
     values: dict[str, Any] | None = None,
     error: LedgerlinkError | None = None,
 ) -> Response:
@@ -151,14 +191,19 @@ def _edit_page(
         row = conns.get_connection(session, who.workspace_id, connection_id)
         shown = conns.shown_settings(session, row)
         lists = xero_lists(session, row.id)
+        rows = tab.kinds()
         context = {
             "connection": row,
             "name": shown.name or row.tenant_name or row.tenant_id,
             "status_word": STATUS_WORDS.get(row.status, row.status),
-            "kinds": [(k.name, k.noun) for k in kinds.all_kinds()],
-            "values": values if values is not None else _shown_values(shown),
+            "tab": tab,
+            "tabs": TABS,
+            "kinds": [(k.name, k.noun) for k in kinds.all_kinds() if k.name in rows],
+            # what was posted (kept as typed when refused) over what is stored
+            "values": {**_shown_values(shown), **(values or {})},
             "lists": lists,
             "inventory_accounts": inventory_accounts(session, row.id),
+            "bills_approved": bills_approved(shown.model_dump()),
             "error": error,
         }
     return page(
@@ -167,8 +212,8 @@ def _edit_page(
 
 
 @router.get("/connections/{connection_id}/edit")
-def edit_page(request: Request, who: Viewer, connection_id: str) -> Response:
-    return _edit_page(request, who, connection_id)
+def edit_page(request: Request, who: Viewer, connection_id: str, tab: str = "") -> Response:
+    return _edit_page(request, who, connection_id, tab_named(tab))
 
 
 def save_changes(
@@ -204,14 +249,16 @@ def wake_if_released(request: Request, changes: dict[str, Any]) -> None:
 @router.post("/connections/{connection_id}/edit")
 async def save(request: Request, who: Editor, connection_id: str) -> Response:
     form = await check_form(request, who)
-    values = _posted_values(form)
+    posted_tab = form.get("tab")
+    tab = tab_named(posted_tab if isinstance(posted_tab, str) else None)
+    values = _posted_values(form, tab)
     try:
         changes = save_changes(
-            request, who, connection_id, lambda current: _changes(values, current)
+            request, who, connection_id, lambda current: _changes(values, current, tab)
         )
     except LedgerlinkError as exc:
         if exc.code == "CONNECTION_NOT_FOUND":
             raise
-        return _edit_page(request, who, connection_id, values, exc)
+        return _edit_page(request, who, connection_id, tab, values, exc)
     wake_if_released(request, changes)
-    return go(f"/connections/{connection_id}/edit", "saved")
+    return go(tab.href(connection_id), "saved")
