@@ -83,13 +83,12 @@ class ProductKind(DocumentKind):
 
     def checks(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:
         problems: list[LedgerlinkError] = []
-        for side, details, usage in (
-            ("sales", document.sales, None),
-            ("purchase", document.purchase, None),
-        ):
-            if details is not None and details.account_code:
-                problems += _account(context, f"{side}.account_code", details.account_code, usage)
         accounts = item_accounts(document, context.settings)
+        # a tracked item's purchases post to its inventory asset: its own is not sent
+        bought = document.purchase if accounts is None else None
+        for side, details in (("sales", document.sales), ("purchase", bought)):
+            if details is not None and details.account_code:
+                problems += _account(context, f"{side}.account_code", details.account_code, None)
         if accounts is not None:
             problems += _tracked_accounts(document, context, accounts)
         else:
