@@ -33,6 +33,12 @@ from ledgerlink.mapping.status import Decision, Send
 from ledgerlink.store.connection_settings import tracked_item_accounts
 
 PATH = "/Items?summarizeErrors=false"
+# The connection's accounts for the tracked items made from stocked products, and the account
+# types each is offered from (an inventory asset must be Xero's INVENTORY type).
+TRACKED_ACCOUNT_TYPES = {
+    "tracked_inventory_asset_account": frozenset({"INVENTORY"}),
+    "tracked_cogs_account": frozenset({"DIRECTCOSTS", "EXPENSE"}),
+}
 WHERE_CODES = 25
 LIVE = "ACTIVE"  # items have no status in Xero: what a product's link says once it is there
 

@@ -53,6 +53,8 @@ TEXTS = (
     "inventory_cogs_account",
     "inventory_adjustment_account",
     "default_currency",
+    "tracked_inventory_asset_account",
+    "tracked_cogs_account",
 )
 # checkboxes: absent from the form is off
 SWITCHES = ("active", "bill_number_required", "inventory_allow_backorders")
