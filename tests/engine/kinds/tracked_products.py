@@ -57,10 +57,12 @@ def sync_inventory(harness: SyncHarness, **more: Any) -> None:
     set_inventory(harness, {**SYNC_INVENTORY, **more})
 
 
-def trade(harness: SyncHarness) -> None:
-    """Bills buying (approved: AUTHORISED by default with Sync inventory), then invoices and
-    an order selling, credit notes returning both ways, and stock movements (posting nothing)."""
+def trade(harness: SyncHarness, *, service: bool = True) -> None:
+    """Bills buying (approved: AUTHORISED by default with Sync inventory; with ``service``, one
+    also buys the untracked FITTING), then invoices and an order selling, credit notes returning
+    both ways, and stock movements (posting nothing)."""
     gadget, gizmo = COST["GADGET"], COST["GIZMO"]
+    fitting = [{**line("FITTING", 1, Decimal(12)), "account_code": "425"}] if service else []
     harness.push(
         "expense",
         [
@@ -68,10 +70,7 @@ def trade(harness: SyncHarness) -> None:
             expense(
                 2,
                 status="approved",
-                lines=[
-                    line("GADGET", 4, gadget),
-                    {**line("FITTING", 1, Decimal(12)), "account_code": "425"},
-                ],
+                lines=[line("GADGET", 4, gadget), *fitting],
             ),
             expense(3, status="approved", lines=[line("GIZMO", 5, gizmo)]),
         ],
