@@ -196,10 +196,10 @@ def save_changes(
 
 
 def wake_if_released(request: Request, changes: dict[str, Any]) -> None:
-    """Switched on (the connection, or a switch that releases held documents): what waits is
-    sent now."""
+    """Switched on or chosen (the connection, or a switch or account that releases held
+    documents): what waits is sent now."""
     hook = getattr(request.app.state, "on_intake", None)
-    if hook is not None and any(changes.get(n) is True for n in ("active", *RELEASED_BY)):
+    if hook is not None and any(changes.get(n) for n in ("active", *RELEASED_BY)):
         hook()
 
 
