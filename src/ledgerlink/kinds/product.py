@@ -14,6 +14,9 @@ counts its stock from then on (it cannot backdate tracking: stock bought before 
 Xero as an opening balance); it lets a tracked item go back to untracked only while it has not
 been used, so ledgerlink never asks it to: a product that is not tracked on an item Xero tracks
 is held with ITEM_TRACKED_IN_XERO. QuantityOnHand and TotalCostPool are Xero's and never sent.
+A product already in Xero when the connection starts syncing inventory is converted at its next
+version (the settings are not part of a product's content, so an unchanged product is not sent
+again).
 
 "Add Products to Xero" is the product kind being sent (``settings.not_sent`` without it). A
 product that "Create Nonexistent Products" made for an order line (``for_order``) goes even

@@ -263,7 +263,8 @@ class ConnectionSettings(BaseModel):
         "true, or a tracked block naming no inventory_asset_account_code). Not the valuation "
         "journals' inventory_asset_account: Xero takes no manual journal on INVENTORY accounts. "
         "Absent with Sync inventory: stocked products are held with "
-        "TRACKED_ITEM_ACCOUNT_MISSING.",
+        "TRACKED_ITEM_ACCOUNT_MISSING (and sent once it is chosen). A product already in Xero "
+        "untracked becomes tracked at its next version; Xero counts its stock from then on.",
     )
     tracked_cogs_account: str | None = Field(
         default=None,

@@ -3,8 +3,8 @@ tracked items on the connection's tracked accounts (no product names them), and 
 run (bills buying, approved by default; invoices and an order selling; credit notes returning
 both ways; stock movements posting nothing) the sandbox's quantities and cost pools are the
 source's. Exactly once when the products' write loses its reply (replayed key, or looked up by
-Code once the key expired), and when a product changes while its send is unresolved. Both
-databases; the sandbox's items are the judge."""
+Code once the key expired), when it meets a 503, and when a product changes while its send is
+unresolved. Both databases; the sandbox's items are the judge."""
 
 from __future__ import annotations
 
@@ -90,6 +90,27 @@ def test_a_product_made_stocked_while_its_send_is_unresolved_is_one_tracked_item
     harness.sync()
     [item] = items_by_code(harness)["GADGET"]
     assert (item["ItemID"], item["Name"]) == (first["ItemID"], "Gadget")
+    trade(harness)
+    assert_source_stock(harness)
+    all_done(harness)
+
+
+def test_products_refused_with_a_503_then_changed_are_one_tracked_item_each(
+    harness: SyncHarness,
+) -> None:
+    sync_inventory(harness)
+    harness.faults(
+        {"kind": "error", "endpoint": "items", "method": "POST", "status": 503, "count": 1}
+    )
+    harness.push("product", catalogue(tracked=None))
+    harness.worker().run_once()  # a 503: nothing applied, the intent stays pending
+    assert "GADGET" not in items_by_code(harness)
+    harness.push("product", catalogue())
+    harness.advance(REPLAY)
+    harness.sync()
+    found = items_by_code(harness)
+    assert [len(found[code]) for code in ("GADGET", "GIZMO", "FITTING")] == [1, 1, 1]
+    assert found["GADGET"][0]["IsTrackedAsInventory"] is True
     trade(harness)
     assert_source_stock(harness)
     all_done(harness)
