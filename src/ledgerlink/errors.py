@@ -211,6 +211,18 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "Post valuation entries (Edit connection, Inventory); those arriving or changed after "
         "it is chosen are posted.",
     ),
+    # -- tracked --
+    "TRACKED_ITEM_ACCOUNT_MISSING": (
+        422,
+        "Choose the tracked items' account named under Edit connection, Inventory (or name it "
+        "in the product's tracked block), then retry the product.",
+    ),
+    "ITEM_TRACKED_IN_XERO": (
+        409,
+        "Send the product stocked (tracked: true) on a connection that syncs inventory; or, "
+        "if it should not be tracked, convert the item to untracked in Xero (Xero allows it "
+        "only while the item is unused), press Synchronize, then retry.",
+    ),
 }
 
 

@@ -218,3 +218,26 @@ def test_huge_unit_price_is_refused(xero: XeroHttp) -> None:
     reply = xero.put("/Items", {"Code": "BIG", "SalesDetails": {"UnitPrice": "1e20"}})
     assert reply.status == 400
     assert _messages(reply) == ["SalesDetails.UnitPrice must be less than 1,000,000,000,000."]
+
+
+def test_a_tracked_item_goes_untracked_only_while_unused(
+    xero: XeroHttp, sandbox: RunningSandbox
+) -> None:
+    """Xero converts a tracked item back only if no transaction used it (Inventory_Convert)."""
+    for code in ("FRESH", "SOLD"):
+        body = {
+            "Code": code,
+            "InventoryAssetAccountCode": "630",
+            "PurchaseDetails": {"COGSAccountCode": "310"},
+        }
+        assert xero.put("/Items", body).json["Items"][0]["IsTrackedAsInventory"] is True
+    org = sandbox.state.org_by_key("demo")
+    assert org is not None
+    org.invoices["x"] = {"LineItems": [{"ItemCode": "SOLD", "Quantity": 0}]}
+    untrack = {"InventoryAssetAccountCode": "", "PurchaseDetails": {"UnitPrice": 1}}
+    fresh = xero.post("/Items/FRESH", untrack)
+    assert fresh.status == 200, fresh.text
+    assert fresh.json["Items"][0]["IsTrackedAsInventory"] is False
+    sold = xero.post("/Items/SOLD", untrack)
+    assert sold.status == 400
+    assert _messages(sold) == ["A tracked item used in transactions cannot be made untracked."]

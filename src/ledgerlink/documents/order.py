@@ -39,6 +39,13 @@ class OrderLine(Line):
         description="The product's name: the Xero item made for item_code under Create "
         "Nonexistent Products is called so (absent: the description).",
     )
+    stocked: bool | None = Field(
+        default=None,
+        description="The line's product is stocked (the app counts its stock): the product "
+        "Create Nonexistent Products makes for item_code is then stocked too (tracked: true), "
+        "a tracked item in Xero when the connection syncs inventory. Absent or false: an "
+        "untracked item, as a product a store sells without counting is.",
+    )
     charge: Literal["shipping", "discount"] | None = Field(
         default=None,
         description="shipping or discount: the order's shipping charge, or its discount (a "
@@ -50,6 +57,12 @@ class OrderLine(Line):
     def _charge(self) -> OrderLine:
         if self.charge is not None and self.item_code is not None:
             raise field_rule("item_code", "is not taken on a shipping or discount line")
+        if self.stocked and self.item_code is None:
+            raise field_rule(
+                "stocked",
+                "is only taken on a line naming a product",
+                fix="Give the line its item_code, or leave stocked out.",
+            )
         return self
 
 

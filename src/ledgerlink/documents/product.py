@@ -1,9 +1,13 @@
 """A product of the source app (an online store's catalogue entry); it becomes a Xero Item.
 
 Xero keys items by their Code (at most 30 characters, unique in the organisation), and so does
-ledgerlink: a product's source_id is its code. A tracked product (an inventory item in Xero)
-names its inventory asset account and its cost-of-goods account; Xero then keeps its quantity
-and cost itself, and its purchases post to the asset account, so it takes no purchase account.
+ledgerlink: a product's source_id is its code. A stocked product (``tracked``: true, or a block)
+becomes a tracked inventory item in Xero on a connection that syncs inventory (inventory_mode
+tracked), its inventory asset and cost-of-goods accounts taken from its block or else from the
+connection (settings.tracked_inventory_asset_account, tracked_cogs_account); a block naming both
+accounts makes it tracked on any connection. Xero then keeps its quantity and average cost
+itself (ledgerlink never sends them), and its purchases post to the asset account, so it takes
+no purchase account there.
 """
 
 from __future__ import annotations
@@ -38,19 +42,29 @@ class ItemDetails(Model):
 
 
 class Tracked(Model):
-    """A tracked inventory item: Xero keeps its quantity on hand and its average cost."""
+    """A stocked product's tracked inventory item: Xero keeps its quantity on hand and its
+    average cost. Each account it leaves out is the connection's."""
 
-    inventory_asset_account_code: str = Field(
+    inventory_asset_account_code: str | None = Field(
+        default=None,
         min_length=1,
         max_length=10,
-        description="The INVENTORY account holding its value (Xero's InventoryAssetAccountCode).",
+        description="The INVENTORY account holding its value (Xero's "
+        "InventoryAssetAccountCode); absent: the connection's "
+        "settings.tracked_inventory_asset_account.",
     )
-    cogs_account_code: str = Field(
+    cogs_account_code: str | None = Field(
+        default=None,
         min_length=1,
         max_length=10,
-        description="The cost of goods sold account its sales move cost to "
-        "(Xero's PurchaseDetails.COGSAccountCode).",
+        description="The cost of goods sold account its sales move cost to (Xero's "
+        "PurchaseDetails.COGSAccountCode); absent: the connection's settings.tracked_cogs_account "
+        "(else inventory_cogs_account).",
     )
+
+    def complete(self) -> bool:
+        """Names both accounts: tracked on any connection, whatever its inventory mode."""
+        return bool(self.inventory_asset_account_code and self.cogs_account_code)
 
 
 class Product(Model):
@@ -71,9 +85,17 @@ class Product(Model):
     )
     sales: ItemDetails | None = Field(default=None, description="How it is sold.")
     purchase: ItemDetails | None = Field(default=None, description="How it is bought.")
-    tracked: Tracked | None = Field(
+    tracked: Tracked | bool | None = Field(
         default=None,
-        description="Set for a tracked inventory item; absent: untracked (Xero's default).",
+        description="Whether the product is stocked (the app counts its stock): true, or a block "
+        "naming its Xero accounts. A stocked product becomes a tracked inventory item in Xero "
+        "when the connection syncs inventory (inventory_mode tracked; accounts the block leaves "
+        "out are the connection's tracked_inventory_asset_account and tracked_cogs_account), "
+        "or on any connection when its block names both accounts; otherwise an untracked item. "
+        "false or absent: not stocked, an untracked item. ledgerlink never untracks an item "
+        "Xero tracks (such a product is held with ITEM_TRACKED_IN_XERO), and never sends "
+        "quantities or costs: Xero counts a tracked item's stock from its bills, invoices and "
+        "credit notes, from the day it is tracked.",
     )
     for_order: str | None = Field(
         default=None,
@@ -85,7 +107,8 @@ class Product(Model):
 
     @model_validator(mode="after")
     def _tracked(self) -> Product:
-        if self.tracked is not None and self.purchase and self.purchase.account_code:
+        complete = isinstance(self.tracked, Tracked) and self.tracked.complete()
+        if complete and self.purchase and self.purchase.account_code:
             raise field_rule(
                 "purchase.account_code",
                 "is not taken for a tracked product: Xero posts its purchases to the "

@@ -155,7 +155,9 @@ def _send_hash(document: Any) -> str:
 
 def _product(document: Any, line: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
     """A product made from an order line: its code, name, price, and the account and tax
-    type the line goes with (its own, else the connection's defaults for sales)."""
+    type the line goes with (its own, else the connection's defaults for sales); stocked when
+    the line says so, hence a tracked item when the connection syncs inventory (its accounts
+    the connection's tracked ones: selling it then needs stock in Xero, or backorders)."""
     name = line.product_name or (line.description or line.item_code)[:50]
     sales: dict[str, Any] = {"unit_price": str(line.unit_amount)}
     account = line.account_code or settings.get("default_revenue_account")
@@ -172,6 +174,8 @@ def _product(document: Any, line: Any, settings: Mapping[str, Any]) -> dict[str,
     }
     if line.description:
         body["description"] = line.description
+    if line.stocked:
+        body["tracked"] = True
     return body
 
 

@@ -254,6 +254,49 @@ class ConnectionSettings(BaseModel):
             )
         return value
 
+    # -- tracked --
+    tracked_inventory_asset_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Sync inventory: the INVENTORY account (Xero's InventoryAssetAccountCode) "
+        "holding the value of the tracked items ledgerlink makes from stocked products (tracked "
+        "true, or a tracked block naming no inventory_asset_account_code). Not the valuation "
+        "journals' inventory_asset_account: Xero takes no manual journal on INVENTORY accounts. "
+        "Absent with Sync inventory: stocked products are held with "
+        "TRACKED_ITEM_ACCOUNT_MISSING (and sent once it is chosen). A product already in Xero "
+        "untracked becomes tracked at its next version; Xero counts its stock from then on.",
+    )
+    tracked_cogs_account: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Sync inventory: the cost of goods sold account (Xero's "
+        "PurchaseDetails.COGSAccountCode) of the tracked items made from stocked products that "
+        "name none; absent: inventory_cogs_account.",
+    )
+
+    @field_validator("tracked_inventory_asset_account", "tracked_cogs_account")
+    @classmethod
+    def _tracked_accounts(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value.strip() if value else None
+        if (
+            value
+            and info.field_name == "tracked_inventory_asset_account"
+            and value == info.data.get("inventory_asset_account")
+        ):
+            raise ValueError(
+                "tracked items need an INVENTORY account, and valuation journals a current asset "
+                "account that is not one: choose two different accounts"
+            )
+        return value
+
+
+def tracked_item_accounts(settings: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(inventory asset, cost of goods sold) for the tracked items made from stocked products
+    on this connection (stored settings), each None when it names none."""
+    asset = settings.get("tracked_inventory_asset_account") or None
+    cogs = settings.get("tracked_cogs_account") or settings.get("inventory_cogs_account") or None
+    return asset, cogs
+
 
 def branch_key(name: str) -> str:
     """How branch names compare: trimmed, case-insensitively ("North " is "north")."""

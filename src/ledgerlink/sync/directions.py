@@ -30,7 +30,11 @@ from ledgerlink.sync import currencies, lifecycle
 NOT_SENT = "KIND_NOT_SENT"
 FIELDS = ("not_sent", "not_read")
 # A switch turned on that fixes what held these documents: they go back to the queue then.
-RELEASED_BY = {"create_nonexistent_products": "PRODUCT_NOT_IN_XERO"}
+RELEASED_BY = {
+    "create_nonexistent_products": "PRODUCT_NOT_IN_XERO",
+    "tracked_inventory_asset_account": "TRACKED_ITEM_ACCOUNT_MISSING",
+    "tracked_cogs_account": "TRACKED_ITEM_ACCOUNT_MISSING",
+}
 
 
 def not_sent_now(session: Session, connection_id: str) -> set[str]:

@@ -57,6 +57,8 @@ TEXTS = (
     "inventory_cogs_account",
     "inventory_adjustment_account",
     "default_currency",
+    "tracked_inventory_asset_account",
+    "tracked_cogs_account",
 )
 # checkboxes: absent from the form is off
 SWITCHES = ("active", "bill_number_required", "inventory_allow_backorders")
@@ -239,10 +241,10 @@ def save_changes(
 
 
 def wake_if_released(request: Request, changes: dict[str, Any]) -> None:
-    """Switched on (the connection, or a switch that releases held documents): what waits is
-    sent now."""
+    """Switched on or chosen (the connection, or a switch or account that releases held
+    documents): what waits is sent now."""
     hook = getattr(request.app.state, "on_intake", None)
-    if hook is not None and any(changes.get(n) is True for n in ("active", *RELEASED_BY)):
+    if hook is not None and any(changes.get(n) for n in ("active", *RELEASED_BY)):
         hook()
 
 

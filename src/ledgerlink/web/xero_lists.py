@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ledgerlink import kinds
+from ledgerlink.kinds.product import TRACKED_ACCOUNT_TYPES
 from ledgerlink.kinds.stock_movement import ACCOUNT_SETTINGS, account_choices_for
 from ledgerlink.mapping.currency import plan_words, usable_currencies
 from ledgerlink.mapping.preflight import account_class, tax_rate_choices
@@ -110,13 +111,23 @@ def xero_lists(session: Session, connection_id: str) -> XeroLists:
 
 def inventory_accounts(session: Session, connection_id: str) -> dict[str, list[Choice]]:
     """The choices for each valuation account setting: active, not bank or system, of the types
-    the setting takes (a CURRENT asset, never INVENTORY; direct costs or expense)."""
+    the setting takes (a CURRENT asset, never INVENTORY; direct costs or expense); and for the
+    tracked items' accounts (an INVENTORY account; direct costs or expense)."""
     accounts = ReferenceView(session, connection_id).accounts()
     return {
         setting: [
             _account_choice(a) for a in account_choices_for(accounts, setting) if a.get("Code")
         ]
         for setting in ACCOUNT_SETTINGS
+    } | {
+        setting: [
+            _account_choice(a)
+            for a in accounts
+            if a.get("Code")
+            and str(a.get("Status") or "ACTIVE") == "ACTIVE"
+            and str(a.get("Type")) in types
+        ]
+        for setting, types in TRACKED_ACCOUNT_TYPES.items()
     }
 
 

@@ -114,13 +114,14 @@ def _write(ctx: ApiContext, element: dict[str, Any], current: Record | None) -> 
     if purchases is None and current is not None:
         cogs = (current.get("PurchaseDetails") or {}).get("COGSAccountCode")
     messages += _inventory_errors(org, asset or None, cogs)
-    if (
-        current is not None
-        and is_tracked(current)
-        and not (asset and cogs)
-        and Decimal(current.get("QuantityOnHand") or 0) != 0
-    ):
-        messages.append("A tracked item with stock on hand cannot be made untracked.")
+    if current is not None and is_tracked(current) and not (asset and cogs):
+        # Xero converts a tracked item back to untracked only while it has not been used in a
+        # transaction nor adjusted (help: Inventory_Convert); the API's message for the used
+        # case is UNCONFIRMED.
+        if Decimal(current.get("QuantityOnHand") or 0) != 0:
+            messages.append("A tracked item with stock on hand cannot be made untracked.")
+        elif _item_used(org, current):
+            messages.append("A tracked item used in transactions cannot be made untracked.")
     if messages:
         raise errors.ElementErrors(messages)
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from ledgerlink.sync import queue
 from tests.engine.kinds.conftest import all_done, credit_note, expense, invoice, item_of, org
-from tests.engine.kinds.inventory import journals, movement, set_inventory
+from tests.engine.kinds.inventory import journals, set_inventory
+from tests.engine.kinds.tracked_products import COST, on_hand, trade
 from tests.engine.sync.conftest import SyncHarness
 
-# code -> unit cost on the bills (the app's own average cost, the same as Xero's here)
-ITEMS = {"GADGET": Decimal("8.00"), "GIZMO": Decimal("20.00")}
+ITEMS = COST  # code -> unit cost on the bills
 
 
 def add_tracked_items(harness: SyncHarness) -> None:
@@ -54,62 +54,19 @@ def _no_item_writes(harness: SyncHarness, since: int) -> None:
 
 
 def test_a_mixed_run_leaves_xero_holding_the_sources_quantities(harness: SyncHarness) -> None:
+    """The items made by a person in Xero (tests/engine/kinds/test_tracked_products.py: sent
+    by ledgerlink as products); bills, invoices, an order, credit notes both ways and stock
+    movements."""
     set_inventory(harness, {"inventory_mode": "tracked"})
     add_tracked_items(harness)
     setup = len(harness.requests())
-    gadget, gizmo = ITEMS["GADGET"], ITEMS["GIZMO"]
-    bought = {"GADGET": 10, "GIZMO": 5}
-    harness.push(
-        "expense",
-        [
-            expense(1, status="approved", lines=[_line("GADGET", 6, gadget)]),
-            expense(2, status="approved", lines=[_line("GADGET", 4, gadget)]),
-            expense(3, status="approved", lines=[_line("GIZMO", 5, gizmo)]),
-        ],
-    )
-    harness.sync()
+    trade(harness, service=False)
     # approved bills go AUTHORISED with tracked inventory: Xero moves stock on those only
     assert _bill_statuses(harness) == ["AUTHORISED"] * 3
-    sold = {"GADGET": 4, "GIZMO": 2}
-    harness.push(
-        "invoice",
-        [
-            invoice(1, status="sent", lines=[_line("GADGET", 3, gadget * 2)]),
-            invoice(
-                3,
-                status="sent",
-                lines=[_line("GADGET", 1, gadget * 2), _line("GIZMO", 2, gizmo * 2)],
-            ),
-        ],
-    )
-    returned_by_client = {"GADGET": 1}
-    returned_to_supplier = {"GIZMO": 1}
-    harness.push(
-        "credit_note",
-        [
-            credit_note(1, status="sent", lines=[_line("GADGET", 1, gadget * 2)]),
-            credit_note(
-                2,
-                type="supplier",
-                status="sent",
-                contact={"key": "supplier-1", "name": "Supplier 1"},
-                lines=[_line("GIZMO", 1, gizmo)],
-            ),
-        ],
-    )
-    harness.push("stock_movement", [movement(1, "receipt"), movement(2, "issue")])
-    harness.sync()
-
     for code, cost in ITEMS.items():
-        on_hand = (
-            bought[code]
-            - sold.get(code, 0)
-            + returned_by_client.get(code, 0)
-            - returned_to_supplier.get(code, 0)
-        )
         found = _item(harness, code)
-        assert Decimal(str(found["QuantityOnHand"])) == on_hand, code
-        assert Decimal(str(found["TotalCostPool"])) == on_hand * cost, code  # average cost
+        assert Decimal(str(found["QuantityOnHand"])) == on_hand(code), code
+        assert Decimal(str(found["TotalCostPool"])) == on_hand(code) * cost, code  # average cost
     assert journals(harness) == []
     _no_item_writes(harness, setup)
     all_done(harness)
