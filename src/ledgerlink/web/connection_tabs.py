@@ -32,6 +32,8 @@ SECTION_TEXTS: dict[str, tuple[str, ...]] = {
         "inventory_asset_account",
         "inventory_cogs_account",
         "inventory_adjustment_account",
+        "tracked_inventory_asset_account",
+        "tracked_cogs_account",
     ),
     "item_links": (),
     "directions": (),

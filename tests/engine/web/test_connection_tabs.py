@@ -25,6 +25,8 @@ FIELDS = {
         "inventory_asset_account",
         "inventory_cogs_account",
         "inventory_adjustment_account",
+        "tracked_inventory_asset_account",
+        "tracked_cogs_account",
         "inventory_allow_backorders",
         *WHAT_SYNCS,
     },
@@ -159,12 +161,17 @@ def _changed(tab: str, html: str, cid: str, data: dict[str, Any]) -> dict[str, A
     send = set(data.get("send") or [])
     read = set(data.get("read") or [])
     if tab == "items":
-        data.update(inventory_mode="tracked", inventory_adjustment_account="310")
+        data.update(
+            inventory_mode="tracked",
+            inventory_adjustment_account="310",
+            tracked_inventory_asset_account="630",
+        )
         del data["inventory_allow_backorders"]  # unticked
         data["send"] = sorted((send | {"product"}) - {"stock_movement"})
         return {
             "inventory_mode": "tracked",
             "inventory_adjustment_account": "310",
+            "tracked_inventory_asset_account": "630",
             "inventory_allow_backorders": False,
             "not_sent": ["customer", "supplier", "stock_movement", "payment"],
         }
