@@ -411,6 +411,26 @@ def requeue(session: Session, where: Sequence[ColumnElement[bool]], now: datetim
     return _move(session, [*where, QueueItem.state.in_(RETRYABLE)], {**values, "updated_at": now})
 
 
+# What a queued item waiting on another document is marked with (``checks._waiting``).
+WAITING_CODES = ("DEPENDENCY_WAITING", "DEPENDENCY_MISSING")
+
+
+def wake_dependents(session: Session, connection_id: str, now: datetime) -> int:
+    """Items waiting, in their back-off, for another document of the connection are due now.
+
+    Called when a run has sent something: the document a payment or an order waits for may
+    be among it, and the waiter's back-off (up to a quarter of an hour after a long hold) would
+    otherwise keep it back that long. Only the back-off moves: state, attempts and waits stay,
+    and a waiter whose document is still not there waits again."""
+    where = (
+        QueueItem.connection_id == connection_id,
+        QueueItem.state == ItemState.QUEUED,
+        QueueItem.error_code.in_(WAITING_CODES),
+        QueueItem.not_before > now,
+    )
+    return int(core(session).execute(update(_ITEMS).where(*where).values(not_before=now)).rowcount)
+
+
 def dismiss(session: Session, where: Sequence[ColumnElement[bool]], now: datetime) -> int:
     """needs_attention | failed -> dismissed (kept, never sent), unless its send is unsettled."""
     open_intents = select(SendIntent.id).where(SendIntent.state.in_(OPEN_INTENTS))

@@ -263,6 +263,7 @@ class Worker:
         ends = self.clock() + timedelta(seconds=slice_) if slice_ > 0 else None
         if self.config.calls_at_once > 1:
             run.flight = Flight(self.config.calls_at_once)
+        sent = 0
         try:
             while not run.lease_lost and (ends is None or self.clock() < ends):
                 ids = queue.claim(
@@ -273,6 +274,12 @@ class Worker:
                     self.clock(),
                     self.config.lease_seconds,
                 )
+                if not ids and run.tally.counts.get("synced", 0) > sent:
+                    # All that was due went (in full batches); what waited on it goes now.
+                    sent = run.tally.counts.get("synced", 0)
+                    with self.factory() as session, session.begin():
+                        if lifecycle.wake_dependents(session, run.connection.id, self.clock()):
+                            continue
                 if not ids or self._round(run, ids):
                     break
                 jobs.save_progress(self.factory, run.tally)
