@@ -1,0 +1,165 @@
+"""Chaos with issue 12's kinds, on both databases: two ``ledgerlink worker`` processes SIGKILLed
+on the chaos run's seeded schedule (``chaos.schedule.kills``; some lives armed to stop at a pause
+point and killed there), carried out by its ``Fleet``, while the sandbox's faults come in its
+storms and calms (``chaos.sandbox.Weather``, on every endpoint these kinds write: contacts,
+items, invoices, credit notes, payments, manual journals) and waves of documents are pushed
+through intake and changed (``chaos.kinds_plan``): customers and suppliers with invoices and
+bills naming the same keys (some before the customer arrives), products and store orders (paid,
+naming products Xero lacks under ``create_nonexistent_products``, refunded paid or unpaid, paid
+later), stock movements in inventory valuation mode (the valuation accounts made in the
+sandbox first), and a pay run (its pay-item types installed) changed twice on the way.
+
+Once the chaos stops and the queue is idle, the sandbox is judged (``chaos.kinds_judge``): one
+contact per key, one item per product code, one invoice per order with its payments and refund
+once, one balanced journal per movement at its newest value, the pay run's bills once each at
+the last version's totals (by hand), every invoice and bill once at its newest, nothing held,
+no strangers. What is judged never depends on timing; timing only decides where kills land.
+
+``LEDGERLINK_CHAOS_SEED`` runs another seed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ledgerlink.store.models import Document, QueueItem
+from tests.engine.kinds.inventory import valuation
+from tests.engine.kinds.store_docs import connect_store
+from tests.engine.payroll.fixture import install_types
+from tests.engine.sync.chaos import schedule
+from tests.engine.sync.chaos.config import ChaosConfig
+from tests.engine.sync.chaos.fleet import Fleet
+from tests.engine.sync.chaos.kinds_judge import Before, KindsJudge
+from tests.engine.sync.chaos.kinds_plan import KindsPlan
+from tests.engine.sync.chaos.sandbox import LIMITS, Weather
+from tests.engine.sync.conftest import SyncHarness
+from xero_sandbox import SandboxConfig
+from xero_sandbox.server import SandboxServer
+
+ENDPOINTS = ("contacts", "items", "invoices", "creditnotes", "payments", "manualjournals")
+CONFIG = ChaosConfig(
+    seed=20261201,
+    organisations=("demo",),
+    workers=2,
+    concurrency=1,
+    kill_gap=(1.5, 3.0),
+    fault_rate=1.0,
+    storm_seconds=(2.0, 4.0),
+    calm_seconds=(2.0, 4.0),
+    slow_seconds=2.5,
+    read_timeout=4.0,
+    tail_seconds=4.0,
+    drain_seconds=60.0,
+)
+WAVE_GAP = 1.0
+TICK = 0.05
+OPEN = ("queued", "in_flight")
+
+
+@pytest.fixture
+def sync_server() -> Iterator[SandboxServer]:
+    """The chaos run's sandbox: its limits enforced on a one-second "minute" (the workers'
+    limiter runs on the same, ``Fleet``), so a 429 burst's Retry-After is a second."""
+    with SandboxServer(SandboxConfig(limits=LIMITS, fault_seed=_config().seed)) as server:
+        yield server
+
+
+def _config() -> ChaosConfig:
+    seed = os.environ.get("LEDGERLINK_CHAOS_SEED", "").strip()
+    return replace(CONFIG, seed=int(seed)) if seed else CONFIG
+
+
+def _ready(harness: SyncHarness) -> None:
+    """What a person sets up before the first sync: the valuation accounts in Xero and the
+    inventory mode, the store's clearing account and option, the pay-item types."""
+    valuation(harness)
+    connect_store(harness, create_nonexistent_products=True)
+    install_types(harness.factory, harness.workspace_id, harness.connection_id)
+
+
+def _push(harness: SyncHarness, wave: list[tuple[str, dict[str, object]]]) -> None:
+    kinds = list(dict.fromkeys(kind for kind, _ in wave))
+    for kind in kinds:  # in the plan's order: what others name first
+        results = harness.push(kind, [body for k, body in wave if k == kind])
+        refused = [r for r in results if r.outcome not in ("created", "updated", "unchanged")]
+        assert not refused, [(r.outcome, [e.message for e in r.errors]) for r in refused]
+
+
+def _open(harness: SyncHarness) -> int:
+    with harness.factory() as session:
+        query = select(func.count()).where(QueueItem.state.in_(OPEN))
+        return int(session.scalar(query) or 0)
+
+
+def _stuck(harness: SyncHarness, fleet: Fleet, notes: list[str]) -> str:
+    """Why the drain did not end: the open items by kind, state and error; the logs' ends."""
+    with harness.factory() as session:
+        rows = session.execute(
+            select(Document.kind, QueueItem.state, QueueItem.error_code, QueueItem.error_message)
+            .join(Document, Document.id == QueueItem.document_id)
+            .where(QueueItem.state.in_(OPEN))
+        )
+        stuck = Counter(f"{k} {s} {c}: {str(m)[:160]}" for k, s, c, m in rows)
+    tails = [w.log()[-1500:] for w in fleet.workers]
+    return f"the queue never went idle: {dict(stuck)}\n{notes[:10]}\n" + "\n".join(tails)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_workers_killed_while_new_kinds_change_leave_each_record_once(
+    harness: SyncHarness, tmp_path: Path
+) -> None:
+    config = _config()
+    _ready(harness)
+    before = Before.of(harness)
+    plan = KindsPlan(config.seed)
+    harness = replace(harness, settings=replace(harness.settings, xero_read_timeout=4.0))
+    chaos_seconds = len(plan.waves) * WAVE_GAP + config.tail_seconds
+    notes: list[str] = []
+    fleet = Fleet(config, harness, tmp_path, schedule.kills(config, chaos_seconds), notes)
+    weather = Weather(
+        harness, config, schedule.weather(config, chaos_seconds), ("demo",), ENDPOINTS
+    )
+    try:
+        weather.step(0.0)
+        fleet.start_all()
+        start = time.monotonic()
+        waves = list(plan.waves)
+        while (now := time.monotonic() - start) < chaos_seconds or waves:
+            if waves and now >= (len(plan.waves) - len(waves)) * WAVE_GAP:
+                _push(harness, waves.pop(0))
+            weather.step(now)
+            fleet.step(now)
+            time.sleep(TICK)
+        fired = weather.stop()
+        fleet.calm(chaos_seconds)
+        deadline = time.monotonic() + config.drain_seconds
+        while _open(harness) or harness.admin("GET", "/_sandbox/stats")["rate_limits"]["in_flight"]:
+            assert time.monotonic() < deadline, _stuck(harness, fleet, notes)
+            fleet.keep_running(time.monotonic() - start)
+            time.sleep(0.25)
+        fleet.stop()
+    finally:
+        fleet.kill_all()
+
+    violations = KindsJudge(harness, plan, before).run()
+    figures = (
+        f"seed {config.seed}: {len(plan.docs)} documents, "
+        f"{sum(len(d.versions) for d in plan.docs.values())} versions in {len(plan.waves)} "
+        f"waves; {len(fleet.kills)} kills ({sum(k.point != 'anywhere' for k in fleet.kills)} "
+        f"at a pause point), {len(fired)} faults fired"
+    )
+    if violations:
+        shown = "\n".join(violations[:40])
+        logs = "\n".join(fleet.tracebacks() + notes[:10])
+        pytest.fail(f"{figures}\n{shown}\n{logs}", pytrace=False)
+    assert fleet.kills, figures  # the run was one: workers were killed while it went on
+    print(figures)
