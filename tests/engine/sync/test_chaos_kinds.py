@@ -50,16 +50,17 @@ CONFIG = ChaosConfig(
     organisations=("demo",),
     workers=2,
     concurrency=1,
-    kill_gap=(1.5, 3.0),
-    fault_rate=1.0,
+    kill_gap=(3.0, 5.0),
+    pause_share=0.7,
+    fault_rate=2.0,
     storm_seconds=(2.0, 4.0),
     calm_seconds=(2.0, 4.0),
     slow_seconds=2.5,
     read_timeout=4.0,
-    tail_seconds=4.0,
+    tail_seconds=6.0,
     drain_seconds=60.0,
 )
-WAVE_GAP = 1.0
+WAVE_GAP = 1.5
 TICK = 0.05
 OPEN = ("queued", "in_flight")
 
@@ -140,6 +141,7 @@ def test_workers_killed_while_new_kinds_change_leave_each_record_once(
             fleet.step(now)
             time.sleep(TICK)
         fired = weather.stop()
+        calm_from = len(harness.requests())
         fleet.calm(chaos_seconds)
         deadline = time.monotonic() + config.drain_seconds
         while _open(harness) or harness.admin("GET", "/_sandbox/stats")["rate_limits"]["in_flight"]:
@@ -155,7 +157,8 @@ def test_workers_killed_while_new_kinds_change_leave_each_record_once(
         f"seed {config.seed}: {len(plan.docs)} documents, "
         f"{sum(len(d.versions) for d in plan.docs.values())} versions in {len(plan.waves)} "
         f"waves; {len(fleet.kills)} kills ({sum(k.point != 'anywhere' for k in fleet.kills)} "
-        f"at a pause point), {len(fired)} faults fired"
+        f"at a pause point), {len(fired)} faults fired; {calm_from} calls under the chaos, "
+        f"{len(harness.requests()) - calm_from} after it"
     )
     if violations:
         shown = "\n".join(violations[:40])

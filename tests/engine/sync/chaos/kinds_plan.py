@@ -127,7 +127,7 @@ class KindsPlan:
     """``waves`` of pushes (kind, body) and every document with its versions (``docs``)."""
 
     seed: int
-    waves_count: int = 10
+    waves_count: int = 20
     docs: dict[tuple[str, str], Doc] = field(default_factory=dict)
     waves: list[list[tuple[str, Body]]] = field(default_factory=list)
 
