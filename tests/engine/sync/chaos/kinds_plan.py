@@ -40,9 +40,14 @@ ORDER_PATHS: dict[str, tuple[str, ...]] = {
     "paid_refunded": ("placed", "paid", "paid_refunded"),
 }
 REFUND = "5.00"
-# The pay run's versions: employee 1's ordinary hours; the last is the fixture's by-hand change
-# (wages 2120.48, net 1718.15), so its bills are known without the code under test.
+# The pay run's versions: employee 1's ordinary hours, and (by hand) that employee's bill: wages
+# (hours and 7.11 overtime) on 477 and the net total (PAYG 402.33 withheld); nothing else moves.
 PAY_RUN_HOURS = ("2013.37", "2063.37", "2113.37")
+EMPLOYEE_01 = {
+    "2013.37": ("2020.48", "1618.15"),
+    "2063.37": ("2070.48", "1668.15"),
+    "2113.37": ("2120.48", "1718.15"),
+}
 PAY_RUN_WAVES = (0, 3, 7)
 
 
@@ -98,10 +103,11 @@ def version(doc: Doc, v: int) -> Body:
     raise ValueError(doc.kind)
 
 
-def final_bills() -> dict[str, tuple[dict[str, str], str]]:
-    """The pay run's bills at its last version, by contact name (written out by hand)."""
+def final_bills(newest: Body) -> dict[str, tuple[dict[str, str], str]]:
+    """The pay run's bills at its ``newest`` version, by contact name (written out by hand)."""
     bills = expected_bills()
-    bills["Employee 01"] = ({"477": "2120.48", "825": "-402.33"}, "1718.15")
+    wages, net = EMPLOYEE_01[newest["employees"][0]["items"][0]["amount"]]
+    bills["Employee 01"] = ({"477": wages, "825": "-402.33"}, net)
     return bills
 
 
@@ -156,9 +162,9 @@ class KindsPlan:
                 wave.append(self._next(doc))
             if w in PAY_RUN_WAVES:
                 key = ("pay_run", "PR-2026-03")
-                wave.append(self._next(self.docs[key]) if key in self.docs else self._add(
-                    Doc("pay_run", 0)
-                ))
+                wave.append(
+                    self._next(self.docs[key]) if key in self.docs else self._add(Doc("pay_run", 0))
+                )
             wave.sort(key=lambda push: ORDER_OF_KINDS.index(push[0]))
             self.waves.append(wave)
         # every order reaches the end of its path in a last wave, so each path is judged whole
