@@ -167,7 +167,7 @@ def test_workers_killed_while_new_kinds_change_leave_each_record_once(
         logs = "\n".join(fleet.tracebacks() + notes[:10])
         pytest.fail(f"{figures}\n{shown}\n{logs}", pytrace=False)
     assert fleet.kills, figures  # the run was one: workers were killed while it went on
-    print(figures)
+    print("\n".join([figures, *fleet.tracebacks()]))
 
 
 def test_the_kinds_judge_passes_a_calm_sync_and_finds_what_is_twice_or_no_one_s(
