@@ -1,10 +1,11 @@
 """Found by the chaos with issue 12's kinds (``tests/engine/sync/test_chaos_kinds.py``): one
 request to Xero's Invoices endpoint carries documents of several kinds (a store order, a sales
-invoice, a bill), and its reply is lost. Replaying it kept each document's write details as
-the request's first document's kind says (and so did looking them up once the key expired): an order first made an invoice's details an order's
-(``KeyError: 'sent'``, every run of the connection failed from then on, nothing more was sent);
-an invoice first left the order without its own (so its next version, paid, wrote the invoice
-again). Each document's details are its own kind's now. Both databases; the sandbox judges."""
+invoice, a bill), and its reply is lost. Settling it (replaying the key, or looking the records
+up once it expired) kept each document's write details as the request's first document's kind
+says: an order first made an invoice's details an order's (``KeyError: 'sent'``: every run of
+the connection failed from then on, nothing more was sent); an invoice first left the order
+without its own (so its next version, paid, wrote the invoice again). Each document's details
+are its own kind's now. Both databases; the sandbox judges."""
 
 from __future__ import annotations
 
