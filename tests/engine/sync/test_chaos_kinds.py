@@ -7,12 +7,12 @@ through intake and changed (``chaos.kinds_plan``): customers and suppliers with 
 bills naming the same keys (some before the customer arrives), products and store orders (paid,
 naming products Xero lacks under ``create_nonexistent_products``, refunded paid or unpaid, paid
 later), stock movements in inventory valuation mode (the valuation accounts made in the
-sandbox first), and a pay run (its pay-item types installed) changed twice on the way.
+sandbox first), and two pay runs (their pay-item types installed), one changed twice on the way.
 
 Once the chaos stops and the queue is idle, the sandbox is judged (``chaos.kinds_judge``): one
 contact per key, one item per product code, one invoice per order with its payments and refund
-once, one balanced journal per movement at its newest value, the pay run's bills once each at
-the last version's totals (by hand), every invoice and bill once at its newest, nothing held,
+once, one balanced journal per movement at its newest value, each pay run's bills once each at
+its last version's totals (by hand), every invoice and bill once at its newest, nothing held,
 no strangers. What is judged never depends on timing; timing only decides where kills land.
 
 ``LEDGERLINK_CHAOS_SEED`` runs another seed.
@@ -179,7 +179,8 @@ def test_the_kinds_judge_passes_a_calm_sync_and_finds_what_is_twice_or_no_one_s(
     in Xero afterwards, are each found."""
     _ready(harness)
     before = Before.of(harness)
-    plan = KindsPlan(CONFIG.seed, waves_count=4)
+    plan = KindsPlan(CONFIG.seed, waves_count=6)  # the second pay run comes in wave 5
+    assert len(plan.of("pay_run")) == 2
     for wave in plan.waves:
         _push(harness, wave)
         harness.sync()

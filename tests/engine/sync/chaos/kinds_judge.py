@@ -10,7 +10,7 @@ violations as sentences naming the document and what Xero holds; an empty list i
   marker twice); each order's payment once when its newest version is paid, none otherwise; its
   refund one credit note, applied to its invoice once (unpaid) or paid back once (paid);
 - ``journals``: one live POSTED journal per stock movement, balanced, at its newest value;
-- ``pay_run``: the pay run's bills once per payee, at the last version's totals (by hand);
+- ``pay_run``: each pay run's bills once per payee, at its last version's totals (by hand);
 - ``strangers``: nothing new in the organisation that none of the run's documents explains;
 - ``held``: every queue item done or superseded.
 """
@@ -220,21 +220,29 @@ class KindsJudge:
             elif debit != _money(doc.newest["value"]):
                 self.fail("journals", f"{doc.source_id}: {debit}, newest {doc.newest['value']}")
 
-    # the pay run ----------------------------------------------------------------------------
+    # the pay runs ---------------------------------------------------------------------------
 
     def pay_run(self) -> None:
-        [run] = self.plan.of("pay_run")
-        expected = final_bills(run.newest)
-        held: dict[str, list[tuple[dict[str, str], str]]] = {}
-        for bill in self.invoices:
-            name = str(self.org.contacts[bill["Contact"]["ContactID"]]["Name"])
-            if bill.get("Type") != "ACCPAY" or name not in expected:
-                continue
-            lines = {str(x["AccountCode"]): str(_money(x["LineAmount"])) for x in bill["LineItems"]}
-            held.setdefault(name, []).append((lines, str(_money(bill["Total"]))))
-        for name, want in expected.items():
-            if held.get(name) != [want]:
-                self.fail("pay_run", f"{name}: bills {held.get(name)}, want [{want}]")
+        for run in self.plan.of("pay_run"):
+            expected = final_bills(run.newest)
+            held: dict[str, list[tuple[dict[str, str], str]]] = {}
+            for bill in self.invoices:
+                if (
+                    bill.get("Type") != "ACCPAY"
+                    or bill.get("InvoiceNumber") != run.newest["reference"]
+                ):
+                    continue
+                name = str(self.org.contacts[bill["Contact"]["ContactID"]]["Name"])
+                lines = {
+                    str(x["AccountCode"]): str(_money(x["LineAmount"])) for x in bill["LineItems"]
+                }
+                held.setdefault(name, []).append((lines, str(_money(bill["Total"]))))
+            for name in sorted(set(expected) | set(held)):
+                want = [expected[name]] if name in expected else []
+                if held.get(name, []) != want:
+                    self.fail(
+                        "pay_run", f"{run.source_id} {name}: bills {held.get(name)}, want {want}"
+                    )
 
     # what nothing explains, what was held ---------------------------------------------------
 

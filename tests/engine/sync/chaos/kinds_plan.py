@@ -2,7 +2,7 @@
 customers and suppliers (and invoices and bills naming the same keys, some before their
 customer or supplier arrives), products and store orders (some paid, some naming products Xero
 lacks, made under ``create_nonexistent_products``, some refunded, paid or not), stock movements
-(valuation journals) and a pay run changed twice on the way, each document new or changed in
+(valuation journals) and two pay runs, one changed twice on the way, each document new or changed in
 later waves. Every document's versions are kept (``Doc``), so the judge knows each one's newest.
 
 The bodies come from the kinds' own test factories (``tests/engine/kinds``,
@@ -20,7 +20,7 @@ from typing import Any
 from tests.engine.kinds.contact_factories import customer, supplier
 from tests.engine.kinds.inventory import movement
 from tests.engine.kinds.store_docs import order, product
-from tests.engine.payroll.fixture import expected_bills, pay_run
+from tests.engine.payroll.fixture import FUND, INSURER, TAX_OFFICE, expected_bills, pay_run
 from tests.engine.sync.conftest import expense, invoice
 
 Body = dict[str, Any]
@@ -49,6 +49,24 @@ EMPLOYEE_01 = {
     "2113.37": ("2120.48", "1718.15"),
 }
 PAY_RUN_WAVES = (0, 3, 7)
+# A second, smaller pay run (employees 1 to 4, as the fixture pays them) in the middle of the
+# chaos: the same employees' contacts, its own bills (told apart by their reference).
+APRIL = {
+    "source_id": "PR-2026-04",
+    "reference": "Payroll April 2026",
+    "period_start": "2026-04-01",
+    "period_end": "2026-04-30",
+    "payment_date": "2026-04-30",
+}
+APRIL_WAVE = 5
+# Its bills, by hand: employees 1 to 4 as in the fixture's table; PAYG 402.33 + 404.66 +
+# 406.99 + 409.32; employer super 191.27 + 192.54 + 193.81 + 195.08, and employee 4's salary
+# sacrifice; four workers comp levies; no union fees (no employee divisible by 5).
+APRIL_PAYEES: dict[str, tuple[dict[str, str], str]] = {
+    TAX_OFFICE: ({"825": "1623.30"}, "1623.30"),
+    FUND: ({"478": "772.70", "826": "100.01"}, "872.71"),
+    INSURER: ({"433": "40.20"}, "40.20"),
+}
 
 
 @dataclass
@@ -96,6 +114,8 @@ def version(doc: Doc, v: int) -> Body:
     if doc.kind == "stock_movement":
         value = f"{10 + n}.{25 + v:02d}"
         return movement(n, MOVEMENT_TYPES[n % 4], value, date=f"2026-03-{1 + n % 28:02d}")
+    if doc.kind == "pay_run" and doc.n == 1:
+        return pay_run(employees=4, **APRIL)
     if doc.kind == "pay_run":
         body = pay_run()
         body["employees"][0]["items"][0]["amount"] = PAY_RUN_HOURS[v]
@@ -104,7 +124,10 @@ def version(doc: Doc, v: int) -> Body:
 
 
 def final_bills(newest: Body) -> dict[str, tuple[dict[str, str], str]]:
-    """The pay run's bills at its ``newest`` version, by contact name (written out by hand)."""
+    """A pay run's bills at its ``newest`` version, by contact name (written out by hand)."""
+    if newest["source_id"] == APRIL["source_id"]:
+        march = expected_bills()
+        return {f"Employee 0{n}": march[f"Employee 0{n}"] for n in range(1, 5)} | APRIL_PAYEES
     bills = expected_bills()
     wages, net = EMPLOYEE_01[newest["employees"][0]["items"][0]["amount"]]
     bills["Employee 01"] = ({"477": wages, "825": "-402.33"}, net)
@@ -160,6 +183,8 @@ class KindsPlan:
             ]
             for doc in rng.sample(changeable, min(CHANGES_PER_WAVE, len(changeable))):
                 wave.append(self._next(doc))
+            if w == APRIL_WAVE:
+                wave.append(self._add(Doc("pay_run", 1)))
             if w in PAY_RUN_WAVES:
                 key = ("pay_run", "PR-2026-03")
                 wave.append(
@@ -191,7 +216,7 @@ def _more(doc: Doc) -> bool:
     if doc.kind == "order":
         return len(doc.versions) < len(doc.path)
     if doc.kind == "pay_run":
-        return len(doc.versions) < len(PAY_RUN_HOURS)
+        return doc.n == 0 and len(doc.versions) < len(PAY_RUN_HOURS)
     return len(doc.versions) < 4
 
 
