@@ -132,7 +132,7 @@ def _look_up(run: Run, intent: SendIntent) -> None:
         settle_lost(run, intent, kind)
     elif intent.method == "PUT":
         found = _find_created(run, intent, kind)
-        extras = _sent_details(run, intent, kind)  # as when sent: a follow-up may be left
+        extras = _sent_details(run, intent)  # as when sent: a follow-up may be left
         apply_reply(run, intent.id, found, found_only=True, extras=extras)
     else:
         _find_updated(run, intent, kind)
@@ -156,14 +156,17 @@ def _replay(run: Run, intent: SendIntent) -> bool:
             apply_follow_up(run, intent, kind, body, sent.reply.items(key))
         else:
             elements = kind.reply_elements(sent.reply.data, len(intent.document_ids))
-            details = _sent_details(run, intent, kind)
+            details = _sent_details(run, intent)
             apply_reply(run, intent.id, elements, extras=details, late=True)
     run.tally.note(run.now(), f"intent {intent.id} replayed with its Idempotency-Key")
     return False
 
 
-def _sent_details(run: Run, intent: SendIntent, kind: DocumentKind) -> list[dict[str, Any]]:
-    """What the link keeps of each replayed document's write (as when it was first sent)."""
+def _sent_details(run: Run, intent: SendIntent) -> list[dict[str, Any]]:
+    """What the link keeps of each replayed document's write (as when it was first sent), as
+    its own kind says: one request to an endpoint several kinds share (Invoices: invoices,
+    bills, store orders, a pay run's bills) carries documents of each, and an order's details
+    are not an invoice's."""
     out: list[dict[str, Any]] = []
     with run.factory() as session:
         rows = intent_items(session, intent.id)
@@ -183,7 +186,7 @@ def _sent_details(run: Run, intent: SendIntent, kind: DocumentKind) -> list[dict
                 out.append({})
                 continue
             parsed = kinds.validate_document(document.kind, version.body)
-            out.append(kind.write_details(parsed))
+            out.append(kinds.get(document.kind).write_details(parsed))
     return out
 
 

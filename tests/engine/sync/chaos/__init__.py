@@ -54,6 +54,11 @@ weather), ``sandbox`` (limits, faults and their weather, the outages), ``fleet``
 processes and the killer), ``run`` (the phases, and ``run_chaos``), ``seen`` and ``shapes``
 (what was read back, and the evidence), ``judge`` (the rules), ``report`` (figures, per
 organisation and per kind too, and text).
+
+``test_chaos_kinds.py`` runs issue 12's kinds (customers and suppliers, products and store
+orders, stock movements, pay runs) under the same kills and weather, on both databases, with a
+plan and a judge of their own: ``kinds_plan`` (the seeded waves of those documents and their
+versions) and ``kinds_judge`` (the rules, read from the sandbox).
 """
 
 from tests.engine.sync.chaos.config import ChaosConfig

@@ -26,8 +26,10 @@ LIMITS = fast_limits(tenant_concurrent=50, minute_seconds=1.0)
 ENDPOINTS = ("invoices", "contacts", "purchaseorders", "creditnotes", "payments")
 
 
-def fault_rules(config: ChaosConfig, storm: bool) -> list[Record]:
-    """Probabilistic faults on every write to ``ENDPOINTS`` (seeded in the sandbox): in a
+def fault_rules(
+    config: ChaosConfig, storm: bool, endpoints: tuple[str, ...] = ENDPOINTS
+) -> list[Record]:
+    """Probabilistic faults on every write to ``endpoints`` (seeded in the sandbox): in a
     storm every kind, scaled by ``fault_rate``; in a calm only lost replies."""
     kinds: list[tuple[float, Record]] = [
         (0.06 * config.fault_rate, {"kind": "error", "status": 500}),
@@ -41,7 +43,7 @@ def fault_rules(config: ChaosConfig, storm: bool) -> list[Record]:
         kinds = [(config.calm_lost_replies, {"kind": "lost_reply"})]
     return [
         {**rule, "endpoint": endpoint, "method": method, "probability": p}
-        for endpoint in ENDPOINTS
+        for endpoint in endpoints
         for method in ("PUT", "POST")
         for share, rule in kinds
         if (p := min(1.0, share)) > 0
@@ -66,9 +68,11 @@ class Weather:
         config: ChaosConfig,
         turns: list[tuple[float, bool]],
         keys: tuple[str, ...],
+        endpoints: tuple[str, ...] = ENDPOINTS,
     ) -> None:
         self.harness = harness
         self.keys = keys
+        self.endpoints = endpoints
         self.config = config
         self.turns = deque(turns)
         self.fired: list[Record] = []
@@ -77,7 +81,7 @@ class Weather:
         while self.turns and now >= self.turns[0][0]:
             _, storm = self.turns.popleft()
             self._collect()
-            self.harness.faults(*fault_rules(self.config, storm))
+            self.harness.faults(*fault_rules(self.config, storm, self.endpoints))
 
     def _collect(self) -> None:
         """The faults fired so far are kept; the rules are cleared."""
