@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerlink import kinds
@@ -83,15 +83,24 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def release(factory: sessionmaker[Session], connection_id: str, now: datetime) -> int:
-    """Documents of the connection held because their kind was not sent, whose kind is sent
-    now, go back to the queue (a read first: a run with none to release writes nothing)."""
+    """Documents of the connection held for what the stored settings no longer say go back to
+    the queue: their kind was not sent and is sent now, or a setting that fixes their hold is
+    set now (``RELEASED_BY``). Every run starts with it, so a hold made by a run that read the
+    settings just before they changed does not stay. A read first: a run with none to release
+    writes nothing."""
     with factory() as session:
-        not_sent = not_sent_now(session, connection_id)
+        stored = session.scalar(select(Connection.settings).where(Connection.id == connection_id))
+        stored = stored or {}
+        not_sent = set(stored.get("not_sent") or ())
+        fixed = sorted({code for name, code in RELEASED_BY.items() if stored.get(name)})
+        kind_back = and_(
+            QueueItem.error_code == NOT_SENT,
+            QueueItem.document_id.in_(select(Document.id).where(Document.kind.not_in(not_sent))),
+        )
         where = [
             QueueItem.connection_id == connection_id,
-            QueueItem.error_code == NOT_SENT,
             QueueItem.state.in_(lifecycle.HELD),
-            QueueItem.document_id.in_(select(Document.id).where(Document.kind.not_in(not_sent))),
+            or_(kind_back, QueueItem.error_code.in_(fixed)) if fixed else kind_back,
         ]
         if session.scalar(select(QueueItem.id).where(*where).limit(1)) is None:
             return 0

@@ -164,3 +164,30 @@ def test_shipping_and_discount_lines_post_to_the_connection_s_accounts(
     assert accounts["Shipping"] == "260" and accounts["10% off"] == "270"
     assert accounts["Express"] == "200"  # the line's own account stands
     assert Decimal(str(found["Total"])) == order_total(placed)
+
+
+def test_a_hold_made_by_a_run_that_read_the_option_just_before_it_turned_is_released(
+    harness: SyncHarness,
+) -> None:
+    """A run reads the settings when it starts: an order it holds for a product Xero lacks,
+    after the option was turned on (and its holds released) meanwhile, is held under the old
+    setting. The next run starts by releasing such holds, as it does for kinds switched on."""
+    from ledgerlink.store import connections
+    from ledgerlink.store.db import transaction
+
+    connect_store(harness)
+    harness.push("order", [order(1, [250], paid=True)])
+    harness.sync()
+    assert item_of(harness, "order", "ord-1").error_code == "PRODUCT_NOT_IN_XERO"
+    # the option stored on, its release already past (the stale run held the order again)
+    with transaction(harness.factory) as session:
+        connections.update_settings(
+            session,
+            harness.workspace_id,
+            harness.connection_id,
+            {"create_nonexistent_products": True},
+        )
+    harness.sync()
+    all_done(harness)
+    assert "SKU-0250" in items(harness)
+    assert len(store_invoices(harness)) == 1 and len(store_payments(harness)) == 1
