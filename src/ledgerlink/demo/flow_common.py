@@ -5,6 +5,7 @@ other record of its resource carries one of ours."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -34,6 +35,21 @@ def push_bulk(engine: EngineApi, kind: str, docs: list[Doc]) -> Counter[str]:
 def settle(engine: EngineApi, console: Console, expected: int = 0) -> dict[str, int]:
     """Wait until the worker has nothing queued or in flight; the queue's counts."""
     return watch_queue(engine.call, expected, console)
+
+
+def settle_kinds(engine: EngineApi, kinds: list[str], limit: float = 900.0) -> None:
+    """Wait until nothing of ``kinds`` is queued or in flight (what they bring, a paid order's
+    payment waiting for its held order, may still wait)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        busy = 0
+        for kind in kinds:
+            counts = engine.call("GET", "/queue", params={"kind": kind, "limit": 1})["counts"]
+            busy += counts.get("queued", 0) + counts.get("in_flight", 0)
+        if busy == 0:
+            return
+        time.sleep(0.25)
+    raise RuntimeError(f"{', '.join(kinds)} still queued after {limit:.0f} s")
 
 
 def calls(engine: EngineApi) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ledgerlink.demo.flow_jobs import jobs_flow
 from ledgerlink.demo.flow_payroll import payroll_flow
+from ledgerlink.demo.flow_store import store_flow
 from ledgerlink.demo.jobs import MIN_DOCUMENTS
 from ledgerlink.demo.stage import Stage
 
@@ -59,6 +60,13 @@ PROFILES: dict[str, Profile] = {
             "a payroll app: pay runs become bills through pay-item types",
             "Demo Payroll Pty Ltd",
             payroll_flow,
+            min_documents=30,
+        ),
+        Profile(
+            "store",
+            "an online-store hub: products become items, orders invoices, paid ones paid",
+            "Demo Garden Store",
+            store_flow,
             min_documents=30,
         ),
     )
