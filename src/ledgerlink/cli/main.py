@@ -84,8 +84,8 @@ def demo(
     ),
     profile: str = typer.Option(
         "mixed",
-        help="Whose flow to run: mixed (the job-management flow, then every other product's), "
-        "jobs, payroll, store or inventory.",
+        help="Whose flow to run: mixed (the default: invoices and expenses with the "
+        "job-management kinds), jobs, payroll, store or inventory.",
     ),
 ) -> None:
     """The whole engine against a local Xero: connect, push, sync, and a summary."""

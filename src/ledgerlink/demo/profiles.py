@@ -1,8 +1,9 @@
 """The demo's profiles: one flow per kind of source app ledgerlink serves.
 
 ``ledgerlink demo --profile NAME`` connects the profile's organisation with its settings, then
-runs its flow; the default, ``mixed``, is the job-management flow followed by a short pass of
-every other product's, so one run shows every kind.
+runs its flow. The default, ``mixed``, is the demo as it always was: a trades business's sales
+invoices and expenses with the job-management kinds around them (the same flow as ``jobs``);
+payroll, store and inventory each run their product's flow on an organisation of their own.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledgerlink.demo.flow_inventory import inventory_flow
 from ledgerlink.demo.flow_jobs import jobs_flow
 from ledgerlink.demo.flow_payroll import payroll_flow
 from ledgerlink.demo.flow_store import store_flow
@@ -36,18 +38,14 @@ class Profile:
     min_documents: int = MIN_DOCUMENTS
 
 
-def _mixed(stage: Stage, documents: int) -> int:
-    return jobs_flow(stage, documents)
-
-
 PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
         Profile(
             "mixed",
-            "a job-management app's documents, then every other product's",
+            "a trades business's invoices and expenses, with the job-management kinds",
             "Demo Trades Pty Ltd",
-            _mixed,
+            jobs_flow,
         ),
         Profile(
             "jobs",
@@ -67,6 +65,13 @@ PROFILES: dict[str, Profile] = {
             "an online-store hub: products become items, orders invoices, paid ones paid",
             "Demo Garden Store",
             store_flow,
+            min_documents=30,
+        ),
+        Profile(
+            "inventory",
+            "an inventory app: customers, vendors, tracked items, valuation journals",
+            "Demo Furniture Warehouse",
+            inventory_flow,
             min_documents=30,
         ),
     )

@@ -71,7 +71,7 @@ class AppEndpoint:
         self.server.server_close()
 
 
-def _person_in_xero(sandbox: SandboxServer) -> httpx2.Client:
+def person_in_xero(sandbox: SandboxServer) -> httpx2.Client:
     token = httpx2.post(
         sandbox.url + "/connect/token",
         data={"grant_type": "client_credentials"},
@@ -110,7 +110,7 @@ def show_two_way(
         )
         chosen = [d for d in (_pick(call, "invoice", "AUTHORISED"),) if d]
         bill = _pick(call, "expense", "SUBMITTED")
-        with _person_in_xero(sandbox) as xero:
+        with person_in_xero(sandbox) as xero:
             if bill is not None:
                 xero.post(f"/Invoices/{bill['link']['xero_id']}", json={"Status": "AUTHORISED"})
                 chosen.append(bill)

@@ -44,8 +44,28 @@ class ExpenseKind(LinedInvoiceKind):
         return decide_update(link.status, link.amount_paid, link.amount_credited, "AUTHORISED")
 
     def checks(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:
-        """Xero's classic export rule, when the connection asks for it: a bill carries the
-        supplier's invoice number."""
+        """Xero approves no bill without a due date; and Xero's classic export rule, when the
+        connection asks for it: a bill carries the supplier's invoice number."""
+        found = []
+        if (
+            document.status == "approved"
+            and document.due_date is None
+            and bills_approved(context.settings)
+        ):
+            found.append(
+                LedgerlinkError(
+                    "XERO_FIELD_REQUIRED",
+                    "due_date is missing: Xero approves no bill without a due date, and this "
+                    "connection sends approved expenses approved (settings.approve_bills, or "
+                    "Sync inventory).",
+                    field="due_date",
+                    advice="Give the expense a due_date, or set settings.approve_bills to false "
+                    "so approved expenses go to Xero awaiting approval.",
+                )
+            )
+        return found + self._bill_number(document, context)
+
+    def _bill_number(self, document: Any, context: CheckContext) -> list[LedgerlinkError]:
         if document.status == "voided" or not context.settings.get("bill_number_required"):
             return []
         if document.reference or document.number:

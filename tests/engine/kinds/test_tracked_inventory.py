@@ -145,3 +145,19 @@ def test_approved_expenses_go_approved_as_the_connection_says(harness: SyncHarne
     assert _bill_statuses(harness) == ["AUTHORISED"]  # the one bill, approved in place
     assert Decimal(str(_item(harness, "GADGET")["QuantityOnHand"])) == 2
     all_done(harness)
+
+
+def test_an_approved_expense_without_a_due_date_is_held_where_bills_go_approved(
+    harness: SyncHarness,
+) -> None:
+    """Xero approves no bill without a due date: held before any call, naming due_date."""
+    set_inventory(harness, {"approve_bills": True})
+    harness.push("expense", [expense(1, status="approved", due_date=None)])
+    harness.sync()
+    held = item_of(harness, "expense", "exp-1")
+    assert (held.state, held.error_code, held.error_field) == (
+        "needs_attention",
+        "XERO_FIELD_REQUIRED",
+        "due_date",
+    )
+    assert [r for r in harness.invoices() if r["Type"] == "ACCPAY"] == []
