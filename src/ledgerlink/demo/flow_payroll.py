@@ -129,7 +129,6 @@ def payroll_flow(stage: Stage, documents_wanted: int) -> int:
     engine, console = stage.engine, stage.console
     employees = max(5, documents_wanted // len(MONTHS) - 4)
     runs = pay_runs(employees)
-    bills_per_run = employees + 4
     console.print(
         f"[bold]4. Pay-item types[/]: {len(TYPES) - 1} of {len(TYPES)} installed "
         f"(PUT /connections/{{id}}/pay-item-types/{{name}}); '{LEFT_OUT}' not yet"
@@ -177,12 +176,10 @@ def payroll_flow(stage: Stage, documents_wanted: int) -> int:
             f"{row['outcome']:<9} {len(bills)} bills",
             highlight=False,
         )
-    return _check(stage, runs, bills_per_run, again, correction)
+    return _check(stage, runs, again, correction)
 
 
-def _check(
-    stage: Stage, runs: list[dict[str, Any]], bills_per_run: int, again: int, correction: int
-) -> int:
+def _check(stage: Stage, runs: list[dict[str, Any]], again: int, correction: int) -> int:
     engine, console = stage.engine, stage.console
     org = next(o for o in stage.sandbox.state.orgs.values() if o.key == stage.tenant)
     bills = documents(engine, "expense")
@@ -192,8 +189,8 @@ def _check(
     for run in runs:
         wanted = expected_totals(run)
         mine = {s: d for s, d in bills.items() if s.startswith(run["source_id"] + "~")}
-        if len(mine) != bills_per_run:
-            problems.append(f"{run['source_id']}: {len(mine)} bills, expected {bills_per_run}")
+        if len(mine) != len(wanted):  # each employee, and each payee something is owed to
+            problems.append(f"{run['source_id']}: {len(mine)} bills, expected {len(wanted)}")
         for doc in mine.values():
             record = by_id.get(str((doc.get("link") or {}).get("xero_id") or "").lower(), {})
             who = str((record.get("Contact") or {}).get("Name") or "")
