@@ -103,3 +103,15 @@ def show_error(console: Console, name: str, error: Mapping[str, Any] | None) -> 
     console.print(f"    {error.get('message')}", highlight=False)
     if error.get("fix"):
         console.print(f"    fix: {error.get('fix')}", highlight=False)
+
+
+def verdict(console: Console, rows: list[tuple[str, Any]], problems: list[str], ok: str) -> int:
+    """The flow's figures, then its problems (exit code 1) or ``ok`` (exit code 0)."""
+    console.print(figures(rows))
+    if problems:
+        console.print("[bold red]Demo failed:[/]")
+        for problem in problems[:10]:
+            console.print(f"  - {problem}")
+        return 1
+    console.print(f"[bold green]{ok}[/]")
+    return 0

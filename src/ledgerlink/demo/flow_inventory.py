@@ -18,11 +18,11 @@ from typing import Any
 
 from ledgerlink.demo.flow_common import (
     calls,
-    figures,
     held,
     push_bulk,
     settle,
     show_error,
+    verdict,
 )
 from ledgerlink.demo.stage import EngineApi, Stage
 from ledgerlink.demo.two_way import person_in_xero
@@ -225,23 +225,16 @@ def _summary(
         problems.append(f"{len(journals)} journals in Xero for {len(moved)} stock movements")
     left = [i for i in held(engine) if i["source_id"] != "sale-oversell"]
     problems += [f"{i['kind']} {i['source_id']} held: {i['error']}" for i in left[:5]]
-    console.print(
-        figures(
-            [
-                ("customers and vendors (one contact each)", len(buyers) + len(sellers)),
-                ("tracked items (quantities as the app's)", len(PRODUCTS)),
-                ("valuation journals (balanced, once each)", len(journals)),
-                ("Xero API calls (all)", calls(engine)),
-            ]
-        )
+    rows = [
+        ("customers and vendors (one contact each)", len(buyers) + len(sellers)),
+        ("tracked items (quantities as the app's)", len(PRODUCTS)),
+        ("valuation journals (balanced, once each)", len(journals)),
+        ("Xero API calls (all)", calls(engine)),
+    ]
+    return verdict(
+        console,
+        rows,
+        problems,
+        "Every contact and item is in Xero once, Xero's stock is the app's, and "
+        "every movement is one balanced journal.",
     )
-    if problems:
-        console.print("[bold red]Demo failed:[/]")
-        for problem in problems[:10]:
-            console.print(f"  - {problem}")
-        return 1
-    console.print(
-        "[bold green]Every contact and item is in Xero once, Xero's stock is the app's, and "
-        "every movement is one balanced journal.[/]"
-    )
-    return 0

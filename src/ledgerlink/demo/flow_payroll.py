@@ -18,12 +18,12 @@ from typing import Any
 from ledgerlink.demo.flow_common import (
     calls,
     documents,
-    figures,
     held,
     once_by_link,
     push_bulk,
     settle,
     show_error,
+    verdict,
 )
 from ledgerlink.demo.stage import EngineApi, Stage
 
@@ -201,24 +201,16 @@ def _check(stage: Stage, runs: list[dict[str, Any]], again: int, correction: int
                 )
     if again:
         problems.append(f"generating again made {again} calls")
-    console.print(
-        figures(
-            [
-                ("pay runs", len(runs)),
-                ("bills generated (in Xero once each)", len(bills)),
-                ("Xero API calls (all)", calls(engine)),
-                ("calls to generate the runs again", again),
-                ("calls for the one correction", correction),
-            ]
-        )
+    rows = [
+        ("pay runs", len(runs)),
+        ("bills generated (in Xero once each)", len(bills)),
+        ("Xero API calls (all)", calls(engine)),
+        ("calls to generate the runs again", again),
+        ("calls for the one correction", correction),
+    ]
+    return verdict(
+        console,
+        rows,
+        problems,
+        "Every bill is in Xero once, at the total its pay run and the mapping make, to the cent.",
     )
-    if problems:
-        console.print("[bold red]Demo failed:[/]")
-        for problem in problems[:10]:
-            console.print(f"  - {problem}")
-        return 1
-    console.print(
-        "[bold green]Every bill is in Xero once, at the total its pay run and the mapping "
-        "make, to the cent.[/]"
-    )
-    return 0

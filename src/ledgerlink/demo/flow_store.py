@@ -19,13 +19,13 @@ from typing import Any
 from ledgerlink.demo.flow_common import (
     calls,
     documents,
-    figures,
     held,
     once_by_link,
     push_bulk,
     settle,
     settle_kinds,
     show_error,
+    verdict,
 )
 from ledgerlink.demo.stage import EngineApi, Stage
 
@@ -173,25 +173,18 @@ def _check(stage: Stage, made: list[dict[str, Any]], catalogue: int) -> int:
         problems.append(f"{len(notes)} credit notes in Xero for {refunds} refunds")
     left = held(engine)
     problems += [f"{i['kind']} {i['source_id']} still held: {i['error']}" for i in left[:5]]
-    console.print(
-        figures(
-            [
-                ("products in the catalogue (sold by the orders)", len(sold)),
-                ("items in Xero (pushed + made for orders)", len(codes)),
-                ("orders invoiced (once each)", len(linked)),
-                ("paid orders (PAID, one payment each)", paid),
-                ("refunds (credit notes)", refunds),
-                ("Xero API calls (all)", calls(engine)),
-            ]
-        )
+    rows = [
+        ("products in the catalogue (sold by the orders)", len(sold)),
+        ("items in Xero (pushed + made for orders)", len(codes)),
+        ("orders invoiced (once each)", len(linked)),
+        ("paid orders (PAID, one payment each)", paid),
+        ("refunds (credit notes)", refunds),
+        ("Xero API calls (all)", calls(engine)),
+    ]
+    return verdict(
+        console,
+        rows,
+        problems,
+        "Every product is one item in Xero, every order one invoice, every paid "
+        "order paid once, every refund one credit note.",
     )
-    if problems:
-        console.print("[bold red]Demo failed:[/]")
-        for problem in problems[:10]:
-            console.print(f"  - {problem}")
-        return 1
-    console.print(
-        "[bold green]Every product is one item in Xero, every order one invoice, every paid "
-        "order paid once, every refund one credit note.[/]"
-    )
-    return 0
