@@ -186,7 +186,8 @@ async def patch_settings(
     request: Request, workspace_id: WorkspaceId, connection_id: str
 ) -> ConnectionOut:
     """Change some settings (default accounts and tax types, branches, the invoice number
-    sequence, the active switch); others stay. Switched on, its waiting documents are sent."""
+    sequence, the active switch); others stay. What a change releases (the connection or a kind
+    switched on, an option or account that fixes a hold) is sent at once."""
     changes = await read_object(request)
     svc = services(request)
 
@@ -195,7 +196,7 @@ async def patch_settings(
 
     active = await run_in_threadpool(run)
     hook = getattr(request.app.state, "on_intake", None)
-    if hook is not None and active and "active" in changes:
+    if hook is not None and active and changes:
         hook()  # in ``ledgerlink serve`` the worker loop looks at once instead of polling
     return _syncs(request, workspace_id, connection_id)
 

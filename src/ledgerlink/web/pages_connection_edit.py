@@ -29,7 +29,6 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.connection_settings import ConnectionSettings, bills_approved
 from ledgerlink.sync import directions
-from ledgerlink.sync.directions import RELEASED_BY
 from ledgerlink.web.connection_tabs import TABS, Tab, tab_named
 from ledgerlink.web.guard import Editor, Person, Viewer, check_form, services
 from ledgerlink.web.pages_connections import STATUS_WORDS
@@ -241,10 +240,11 @@ def save_changes(
 
 
 def wake_if_released(request: Request, changes: dict[str, Any]) -> None:
-    """Switched on or chosen (the connection, or a switch or account that releases held
-    documents): what waits is sent now."""
+    """Any change may release held documents (the connection or a kind switched on, a switch,
+    an account or a currency that fixes a hold): the worker looks at once, not at its next
+    poll; with nothing due it does nothing."""
     hook = getattr(request.app.state, "on_intake", None)
-    if hook is not None and any(changes.get(n) for n in ("active", *RELEASED_BY)):
+    if hook is not None and changes:
         hook()
 
 

@@ -90,6 +90,13 @@ def test_a_switched_off_connection_sends_nothing_until_switched_on(api: Api) -> 
     on = api.call("PATCH", f"/connections/{cid}/settings", key, json={"active": True})
     assert on.status_code == 200, on.text
     assert on.json()["settings"]["active"] is True and woken == [1]
+    # any other change may release held documents too (an option, an account, a kind): the
+    # worker looks at once rather than at its next poll
+    more = api.call(
+        "PATCH", f"/connections/{cid}/settings", key, json={"create_nonexistent_products": True}
+    )
+    assert more.status_code == 200, more.text
+    assert woken == [1, 1]
 
     ran = api.services.sync(max_seconds=120)
     assert [r.connection_id for r in ran if r.counts.get("synced")] == [cid]
