@@ -33,7 +33,9 @@ def test_choose_post_valuation_entries_and_its_accounts(
     inventory = page.get_by_role("group", name="Inventory mode")
     expect(inventory.get_by_label("Do not sync inventory")).to_be_checked()
     inventory.get_by_label("Post valuation entries").check()
-    page.get_by_label("Cost of goods sold account").select_option(label="310 · Cost of Goods Sold")
+    page.get_by_label("Cost of goods sold account", exact=True).select_option(
+        label="310 · Cost of Goods Sold"
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#inventory_asset_account-error")).to_contain_text(
         "inventory asset account"
@@ -49,7 +51,7 @@ def test_choose_post_valuation_entries_and_its_accounts(
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(inventory.get_by_label("Post valuation entries")).to_be_checked()
     expect(asset).to_have_value("620")
-    expect(page.get_by_label("Cost of goods sold account")).to_have_value("310")
+    expect(page.get_by_label("Cost of goods sold account", exact=True)).to_have_value("310")
     check_accessibility(page)
     shoot(page, "connection-edit-inventory", full_page=True)
 
