@@ -184,21 +184,9 @@ def test_a_worker_killed_at_each_step_leaves_products_and_orders_in_xero_once(
     harness.push("order", orders)
     settings = replace(harness.settings, xero_read_timeout=4.0)
     worker = WorkerProcess(settings, tmp_path, PUBLIC_URL, 2.0, limits_env(fast_limits()))
-    deaths = []
-    try:
-        for point in (
-            "intent_written:2",
-            "reply_received:2",
-            "reply_applied:2",
-            "intent_written:1",
-        ):
-            worker.start(pause_at=point)
-            deaths.append(worker.wait_paused())
-            worker.kill()
-        worker.start()
-        assert worker.wait() == 0, worker.log()
-    finally:
-        worker.stop()
+    deaths = worker.die_at(
+        "intent_written:2", "reply_received:2", "reply_applied:2", "intent_written:1"
+    )
     assert len(deaths) == 4
     assert _ours(harness) == sorted(f"SKU-{n:04d}" for n in range(1, 61))
     invoiced = store_invoices(harness)
