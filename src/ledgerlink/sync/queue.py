@@ -24,8 +24,8 @@ from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store import connections as conns
 from ledgerlink.store.db import transaction
 from ledgerlink.store.models import Connection, Lease, QueueItem, SendIntent
-from ledgerlink.store.twoway import PullItem
-from ledgerlink.sync import events, lifecycle
+from ledgerlink.store.twoway import PullItem, XeroEvent
+from ledgerlink.sync import events, lifecycle, xero_webhooks
 from ledgerlink.sync.leases import renew_lease, switched_on
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,9 @@ def claim(
         return ids
 
 
-def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -> datetime | None:
+def next_due(
+    factory: sessionmaker[Session], connection_id: str | None = None, now: datetime | None = None
+) -> datetime | None:
     """When this worker may next find work (None: nothing is waiting at all).
 
     Per connection: its earliest queued item, or now for items someone holds in flight; but
@@ -76,8 +78,18 @@ def next_due(factory: sessionmaker[Session], connection_id: str | None = None) -
     worker's (and if that worker died, its in-flight items are ours to take over then). A
     lease that has already run out is in the past, so it delays nothing. A switched-off
     connection's items are not waiting for a worker: they wait for a person.
+
+    Xero's events not yet routed into pulls (``sync.xero_webhooks``) are work due now: a run
+    routes them first, so a worker running until idle never stops between a delivery's
+    arrival and its pulls being queued (they belong to no connection until routed); ``now``:
+    the caller's clock.
     """
     with factory() as session:
+        unrouted = session.scalar(
+            select(XeroEvent.id).where(XeroEvent.state == xero_webhooks.NEW).limit(1)
+        )
+        if unrouted is not None:
+            return now or datetime.now(UTC)
         waiting = (
             select(
                 QueueItem.connection_id,

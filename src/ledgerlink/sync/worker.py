@@ -412,7 +412,7 @@ class Worker:
             if result.connection_id is not None:
                 results.append(result)
                 continue
-            due = queue.next_due(self.factory, connection_id)
+            due = queue.next_due(self.factory, connection_id, self.clock())
             if due is None:
                 break
             # Nothing could be leased. Sleep until the next item is due, but at least a moment

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from ledgerlink.store.models import Link
 from ledgerlink.store.twoway import PullItem
-from ledgerlink.sync import pause, xero_webhooks
+from ledgerlink.sync import pause, queue, xero_webhooks
 from tests.engine.sync.conftest import SyncHarness, invoice
 from tests.engine.sync.webhook_events import deliver, invoice_event
 
@@ -69,3 +69,22 @@ def test_a_worker_whose_routing_fails_still_sends(
     harness.push("invoice", [invoice(1)])
     harness.sync()
     assert harness.states() == {"done": 1}
+
+
+def test_a_delivery_not_yet_routed_is_work_due_now_so_until_idle_does_not_stop_before_it(
+    harness: SyncHarness,
+) -> None:
+    """A pool running until idle looks at the queue while another thread may not have routed
+    a delivery yet: the events alone say there is work, so it never stops in that gap."""
+    harness.push("invoice", [invoice(1)])
+    harness.sync()
+    with harness.factory() as session:
+        link = session.scalars(select(Link)).one()
+    now = harness.clock()
+    assert queue.next_due(harness.factory, now=now) is None  # all sent, nothing to read
+
+    deliver(harness.factory, [invoice_event(link.xero_id, "2026-03-20T01:00:00.000")], now)
+    assert queue.next_due(harness.factory, now=now) == now  # not yet routed: due now
+
+    assert xero_webhooks.route(harness.factory, now).pulls == 1
+    assert queue.next_due(harness.factory, now=now) == now + xero_webhooks.GATHER  # the pull's
