@@ -1,4 +1,5 @@
-"""A claim's items as the worker works on them: one query for the rows, one for their links."""
+"""A claim's items as the worker works on them (one query for the rows, one for their links),
+and the reference data they need checked before any send."""
 
 from __future__ import annotations
 
@@ -76,3 +77,25 @@ def load_works(run: Run, ids: list[str]) -> list[Work]:
         lifecycle.settle(session, bad, run.now(), run.policy, run.tally)
     order = {item_id: n for n, item_id in enumerate(ids)}
     return sorted(works, key=lambda w: order[w.item_id])
+
+
+# What every claim is checked against; currencies, items and tracking only when a claimed
+# document needs them (``catalogues_needed``).
+CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "contacts")
+
+
+def catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
+    """The item and tracking lists, read only once a claimed document uses an item code or
+    tracking, and the currencies and actions (UseMulticurrency) once one names a currency
+    other than the organisation's ``base`` (any, while the base is not known): preflight then
+    refuses those the organisation cannot use before any send."""
+    lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
+    needed = []
+    named = {getattr(w.document, "currency", None) for w in works} - {None, base}
+    if named:
+        needed += ["currencies", "actions"]
+    if any(line.item_code for line in lines):
+        needed.append("items")
+    if any(line.tracking for line in lines):
+        needed.append("tracking")
+    return tuple(needed)

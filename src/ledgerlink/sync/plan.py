@@ -28,12 +28,12 @@ from ledgerlink.store.members import one_of
 from ledgerlink.store.models import Document, Link, QueueItem
 from ledgerlink.sync import currencies, payroll
 from ledgerlink.sync.checks import Ready, judge
-from ledgerlink.sync.claims import work_rows
+from ledgerlink.sync.claims import CORE_REFERENCE, catalogues_needed, work_rows
 from ledgerlink.sync.contacts import Finder, links_for
 from ledgerlink.sync.context import Run, Work
 from ledgerlink.sync.lifecycle import Outcome
 from ledgerlink.sync.reference import refresh_reference, stale_reference
-from ledgerlink.sync.worker import CORE_REFERENCE, Worker, catalogues_needed
+from ledgerlink.sync.worker import Worker
 
 MAX_DOCUMENTS = 5000
 

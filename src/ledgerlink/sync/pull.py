@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ledgerlink import kinds
 from ledgerlink.store.models import Document, Link
+from ledgerlink.sync.read_back import refresh_links
 from ledgerlink.sync.worker import Worker
 
 
@@ -38,5 +39,16 @@ def refresh_documents(
             )
             for document_id, connection_id, xero_id in rows:
                 per_connection.setdefault(connection_id, {})[document_id] = (spec.name, xero_id)
-    calls = sum(worker.refresh(c, links) for c, links in per_connection.items())
+    calls = sum(_refresh(worker, c, links) for c, links in per_connection.items())
     return {"read": sum(len(links) for links in per_connection.values()), "calls": calls}
+
+
+def _refresh(worker: Worker, connection_id: str, document_links: dict[str, tuple[str, str]]) -> int:
+    """Read these documents' Xero state (document id -> (kind, Xero id)) in as few calls as
+    each kind allows and update their links; the calls made. A link holds Xero's state as
+    last read, whoever read it."""
+    with worker.reading(connection_id) as run:
+        of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
+        xero_ids = {doc: xero for doc, (_, xero) in document_links.items()}
+        refresh_links(run, xero_ids, of_kind, summary=True)  # no lines needed: summaries
+        return run.tally.counts.get("calls", 0)

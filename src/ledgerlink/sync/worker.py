@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ledgerlink import kinds
 from ledgerlink.config import Settings
 from ledgerlink.errors import LedgerlinkError
 from ledgerlink.store.models import (
@@ -45,13 +44,12 @@ from ledgerlink.sync import (
     queue,
     xero_webhooks,
 )
-from ledgerlink.sync.claims import load_works
+from ledgerlink.sync.claims import CORE_REFERENCE, catalogues_needed, load_works
 from ledgerlink.sync.clients import connection_client
-from ledgerlink.sync.context import ConnectionInfo, Run, Work, WorkerConfig
+from ledgerlink.sync.context import ConnectionInfo, Run, WorkerConfig
 from ledgerlink.sync.dispatch import read_failed
 from ledgerlink.sync.flight import Flight, independent
 from ledgerlink.sync.limiter import Limiter
-from ledgerlink.sync.read_back import refresh_links
 from ledgerlink.sync.reference import refresh_reference, stale_reference
 from ledgerlink.sync.resolve_lost import resolve
 from ledgerlink.sync.run_budget import RunBudget
@@ -60,27 +58,7 @@ from ledgerlink.xero.client import XeroClient
 from ledgerlink.xero.errors import XeroError
 
 log = logging.getLogger(__name__)
-# What every claim is checked against; currencies, items and tracking only when a claimed
-# document needs them (``catalogues_needed``).
-CORE_REFERENCE = ("organisation", "accounts", "tax_rates", "contacts")
 MIN_IDLE_SECONDS = 0.25
-
-
-def catalogues_needed(works: list[Work], base: str | None = None) -> tuple[str, ...]:
-    """The item and tracking lists, read only once a claimed document uses an item code or
-    tracking, and the currencies and actions (UseMulticurrency) once one names a currency
-    other than the organisation's ``base`` (any, while the base is not known): preflight then
-    refuses those the organisation cannot use before any send."""
-    lines = [line for w in works for line in getattr(w.document, "lines", None) or ()]
-    needed = []
-    named = {getattr(w.document, "currency", None) for w in works} - {None, base}
-    if named:
-        needed += ["currencies", "actions"]
-    if any(line.item_code for line in lines):
-        needed.append("items")
-    if any(line.tracking for line in lines):
-        needed.append("tracking")
-    return tuple(needed)
 
 
 def system_clock() -> datetime:
@@ -384,17 +362,6 @@ class Worker:
             yield Run(self.factory, self.settings, self.config, info, client, self.clock, tally)
         finally:
             client.close()
-
-    def refresh(self, connection_id: str, document_links: dict[str, tuple[str, str]]) -> int:
-        """ "Refresh from Xero": read these documents' Xero state (document id -> (kind, Xero
-        id)) in as few calls as each kind allows and update their links; the calls made.
-
-        A link holds Xero's state as last read, whoever read it."""
-        with self.reading(connection_id) as run:
-            of_kind = {doc: kinds.get(kind) for doc, (kind, _) in document_links.items()}
-            xero_ids = {doc: xero for doc, (_, xero) in document_links.items()}
-            refresh_links(run, xero_ids, of_kind, summary=True)  # no lines needed: summaries
-            return run.tally.counts.get("calls", 0)
 
     # until idle -----------------------------------------------------------------------
 
