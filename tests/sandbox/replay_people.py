@@ -17,15 +17,20 @@ from tests.sandbox.openapi_replay import Replay, doc_lines, first
 MISSING = "8f2a4c44-1b1e-4f57-9d55-222222222222"
 
 
-def _scoped(r: Replay, scope: str) -> Replay:
+def scoped_xero(base: str, tenant: str | None, scope: str) -> XeroHttp:
+    """Plain HTTP with a custom-connection token that asked for ``scope`` (space-separated)."""
     reply = httpx2.post(
-        r.xero.base + "/connect/token",
+        base + "/connect/token",
         data={"grant_type": "client_credentials", "scope": scope},
         auth=(CUSTOM_CLIENT, CUSTOM_SECRET),
         timeout=10,
     )
     reply.raise_for_status()
-    xero = XeroHttp(r.xero.base, str(reply.json()["access_token"]), r.xero.tenant)
+    return XeroHttp(base, str(reply.json()["access_token"]), tenant)
+
+
+def _scoped(r: Replay, scope: str) -> Replay:
+    xero = scoped_xero(r.xero.base, r.xero.tenant, scope)
     r.recorder.attach(xero.client)
     return Replay(xero, r.recorder, r.today, r.surprises)
 
