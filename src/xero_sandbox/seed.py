@@ -23,6 +23,7 @@ from xero_sandbox.seed_charts import (
     UK_ACCOUNTS,
     UK_TAX,
 )
+from xero_sandbox.seed_people import seed_people
 from xero_sandbox.state import MadeOrg, Org, Record, SandboxState, new_id
 
 DEMO_TENANT = "3f9b5c1e-4d2a-4b7c-9e8f-0a1b2c3d4e01"
@@ -225,6 +226,7 @@ def _build_org(
     for category, options in tracking.items():
         record = _tracking(state, category, options)
         org.tracking_categories[record["TrackingCategoryID"]] = record
+    seed_people(state, org)
     return org
 
 

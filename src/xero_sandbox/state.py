@@ -35,6 +35,10 @@ COLLECTIONS = (
     "payments",
     "purchase_orders",
     "manual_journals",
+    "users",
+    "branding_themes",
+    "payment_services",
+    "contact_groups",
 )
 
 
@@ -91,6 +95,10 @@ class Org:
     payments: dict[str, Record] = field(default_factory=dict)
     purchase_orders: dict[str, Record] = field(default_factory=dict)
     manual_journals: dict[str, Record] = field(default_factory=dict)
+    users: dict[str, Record] = field(default_factory=dict)
+    branding_themes: dict[str, Record] = field(default_factory=dict)
+    payment_services: dict[str, Record] = field(default_factory=dict)
+    contact_groups: dict[str, Record] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_number(self, prefix: str) -> str:

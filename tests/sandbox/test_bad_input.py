@@ -19,8 +19,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.conftest import DEMO_TENANT, Reply, RunningSandbox, XeroHttp, custom_token
+from tests.conftest import DEMO_TENANT, Reply, RunningSandbox, XeroHttp
+from tests.sandbox.replay_people import scoped_xero
 from xero_sandbox import SandboxConfig
+from xero_sandbox.identity import CUSTOM_SCOPES
 from xero_sandbox.resources import all_routes
 
 _counter = itertools.count(1)
@@ -46,7 +48,8 @@ def sandbox(sandbox_config: SandboxConfig) -> Iterator[RunningSandbox]:
 
 @pytest.fixture(scope="module")
 def xero(sandbox: RunningSandbox) -> Iterator[XeroHttp]:
-    client = XeroHttp(sandbox.url, custom_token(sandbox.url), DEMO_TENANT)
+    # The custom connection's scopes plus paymentservices, which the PaymentServices routes need.
+    client = scoped_xero(sandbox.url, DEMO_TENANT, " ".join([*CUSTOM_SCOPES, "paymentservices"]))
     try:
         yield client
     finally:
@@ -109,6 +112,8 @@ PATH_RECORDS: dict[str, tuple[str, dict[str, Any], str, str]] = {
                         "PurchaseOrders", "PurchaseOrderID"),
     "ManualJournalID": ("/ManualJournals", {"ManualJournals": [journal()]}, "ManualJournals",
                         "ManualJournalID"),
+    "ContactGroupID": ("/ContactGroups", {"ContactGroups": [{"Name": "Bad input base"}]},
+                       "ContactGroups", "ContactGroupID"),
 }
 # fmt: on
 
@@ -144,6 +149,13 @@ class Made:
             "Reference": f"BI-{n}",
         }
 
+    def service(self) -> str:
+        body = {"PaymentServiceName": "BI base", "PaymentServiceUrl": "https://p.example"}
+        return self.once(
+            "service",
+            lambda: self.put("/PaymentServices", body, "PaymentServices", "PaymentServiceID"),
+        )
+
     def tax_type(self) -> str:
         body = {"TaxRates": [tax_rate()]}
         return self.once("tax", lambda: self.put("/TaxRates", body, "TaxRates", "TaxType"))
@@ -173,6 +185,9 @@ class Made:
                     c["TrackingCategoryID"] for c in self.categories() if c["Name"] == "Region"
                 ),
             )
+        if name == "BrandingThemeID":  # themes are seeded, never made through the API
+            themes = self.xero.get("/BrandingThemes").json["BrandingThemes"]
+            return str(themes[0]["BrandingThemeID"])
         if name == "TrackingOptionID":
             path = f"/TrackingCategories/{self.path_value('TrackingCategoryID')}/Options"
             body = {"Name": "Bad input option"}
@@ -313,6 +328,21 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("PUT", "/manualjournals"): _journals(True),
     ("POST", "/manualjournals"): _journals(True),
     ("POST", "/manualjournals/{manualjournalid}"): _journals(False),
+    ("PUT", "/contactgroups"): Target(
+        "ContactGroups", "ContactGroup", lambda n, m: {"Name": f"BI group {n}"}, "Name", None,
+        "Name", "Status"),
+    ("POST", "/contactgroups/{contactgroupid}"): Target(
+        "ContactGroups", "ContactGroup", lambda n, m: {"Name": f"BI renamed {n}"}, None, None,
+        "Name", "Status"),
+    ("PUT", "/contactgroups/{contactgroupid}/contacts"): Target(
+        "Contacts", "Contact", lambda n, m: {"ContactID": m.path_value("ContactID")},
+        "ContactID"),
+    ("PUT", "/paymentservices"): Target(
+        "PaymentServices", "PaymentService",
+        lambda n, m: {"PaymentServiceName": f"BI pay {n}", "PaymentServiceUrl": "https://p.example"},
+        "PaymentServiceName", None, "PaymentServiceName", "PayNowText"),
+    ("POST", "/brandingthemes/{brandingthemeid}/paymentservices"): Target(
+        "PaymentServices", "PaymentService", lambda n, m: {"PaymentServiceID": m.service()}),
 }
 HISTORY = Target(
     "HistoryRecords", "HistoryRecord", lambda n, m: {"Details": f"Note {n}"}, "Details", None,

@@ -70,9 +70,15 @@ READ_ONLY_SCOPES: dict[str, tuple[str, ...]] = {
     "journals": ("accounting.journals.read",),
     "budgets": ("accounting.budgets.read",),
 }
+# Resources whose one scope has no .read variant: it reads and writes them (Xero's spec gives
+# every PaymentServices operation, under /BrandingThemes too, the paymentservices scope alone).
+SINGLE_SCOPES: dict[str, tuple[str, ...]] = {
+    "paymentservices": ("paymentservices",),
+}
 EVERY_SCOPE = sorted(
     {s for names in WRITE_SCOPES.values() for n in names for s in (n, f"{n}.read")}
     | {s for names in READ_ONLY_SCOPES.values() for s in names}
+    | {s for names in SINGLE_SCOPES.values() for s in names}
     | {"accounting.reports.read", "accounting.reports.profitandloss.read"}
 )
 PROBLEM_KEYS = ["Type", "Title", "Status", "Detail", "Instance", "Extensions"]
@@ -93,6 +99,8 @@ def http(sandbox: RunningSandbox) -> Iterator[httpx2.Client]:
 
 def resource_of(pattern: str) -> str:
     segments = pattern.strip("/").lower().split("/")
+    if "paymentservices" in segments:
+        return "paymentservices"
     return "attachments" if "attachments" in segments else segments[0]
 
 
@@ -102,6 +110,8 @@ def concrete(pattern: str) -> str:
 
 def scopes_that_reach(route: ApiRoute) -> set[str]:
     resource = resource_of(route.pattern)
+    if resource in SINGLE_SCOPES:
+        return set(SINGLE_SCOPES[resource])
     if resource in READ_ONLY_SCOPES:
         return set(READ_ONLY_SCOPES[resource]) if route.method == "GET" else set()
     assert resource in WRITE_SCOPES, (

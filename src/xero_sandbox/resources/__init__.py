@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xero_sandbox.resources import (
     accounts,
+    brandingthemes,
+    contactgroups,
     contacts,
     creditnotes,
     currencies,
@@ -15,6 +17,7 @@ from xero_sandbox.resources import (
     purchaseorders,
     taxrates,
     tracking,
+    users,
 )
 from xero_sandbox.routing import ApiRoute
 
@@ -31,6 +34,9 @@ MODULES = (
     payments,
     purchaseorders,
     manualjournals,
+    users,
+    brandingthemes,
+    contactgroups,
 )
 
 

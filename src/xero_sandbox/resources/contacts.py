@@ -14,6 +14,7 @@ from starlette.responses import Response
 from xero_sandbox import errors, query
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
+from xero_sandbox.resources.contactgroups import groups_of
 from xero_sandbox.resources.ref_common import text
 from xero_sandbox.resources.ref_contact_lookup import (
     active_contact_by_name,
@@ -85,7 +86,13 @@ def _contact_or_404(ctx: ApiContext) -> Record:
 
 
 def get_contact(ctx: ApiContext) -> Response:
-    return envelope(ctx, "Contacts", [_contact_or_404(ctx)])
+    """One contact, with the groups it belongs to in ``ContactGroups``.
+
+    UNCONFIRMED: that lists leave the field empty, as reported of Xero (dcblogdev/laravel-xero#109).
+    """
+    contact = _contact_or_404(ctx)
+    groups = groups_of(ctx.org, contact["ContactID"])
+    return envelope(ctx, "Contacts", [{**contact, "ContactGroups": groups}])
 
 
 def put_contacts(ctx: ApiContext) -> Response:

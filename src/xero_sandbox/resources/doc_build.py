@@ -15,6 +15,7 @@ from typing import Any
 from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.resources import money, rules
+from xero_sandbox.resources.brandingthemes import document_theme
 from xero_sandbox.resources.contacts import create_contact_from_name
 from xero_sandbox.resources.doc_kinds import DocKind, amount_due_fields, due_from_terms, records
 from xero_sandbox.resources.doc_lines import build_lines, has, pick
@@ -244,6 +245,7 @@ def prepare(
         if url and not url.lower().startswith(("http://", "https://")):
             problems.append("The Url must be a valid absolute URL (http or https).")
         record["Url"] = url
+    problems.extend(document_theme(org, element, record, doc_type in kind.sales_types))
     if has(element, "SentToContact"):
         sent = pick(element, "SentToContact")
         record["SentToContact"] = False if sent is None else wire.parse_bool(sent, "SentToContact")
