@@ -35,6 +35,9 @@ COLLECTIONS = (
     "payments",
     "purchase_orders",
     "manual_journals",
+    "quotes",
+    "repeating_invoices",
+    "linked_transactions",
 )
 
 
@@ -91,6 +94,9 @@ class Org:
     payments: dict[str, Record] = field(default_factory=dict)
     purchase_orders: dict[str, Record] = field(default_factory=dict)
     manual_journals: dict[str, Record] = field(default_factory=dict)
+    quotes: dict[str, Record] = field(default_factory=dict)
+    repeating_invoices: dict[str, Record] = field(default_factory=dict)
+    linked_transactions: dict[str, Record] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_number(self, prefix: str) -> str:

@@ -13,6 +13,7 @@ from xero_sandbox.resources import (
     organisation,
     payments,
     purchaseorders,
+    quotes,
     taxrates,
     tracking,
 )
@@ -31,6 +32,7 @@ MODULES = (
     payments,
     purchaseorders,
     manualjournals,
+    quotes,
 )
 
 
