@@ -14,6 +14,7 @@ from xero_sandbox.resources import (
     payments,
     purchaseorders,
     quotes,
+    repeatinginvoices,
     taxrates,
     tracking,
 )
@@ -33,6 +34,7 @@ MODULES = (
     purchaseorders,
     manualjournals,
     quotes,
+    repeatinginvoices,
 )
 
 
