@@ -9,6 +9,7 @@ from xero_sandbox.resources import (
     currencies,
     invoices,
     items,
+    linkedtransactions,
     manualjournals,
     organisation,
     payments,
@@ -35,6 +36,7 @@ MODULES = (
     manualjournals,
     quotes,
     repeatinginvoices,
+    linkedtransactions,
 )
 
 
