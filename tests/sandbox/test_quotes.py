@@ -185,3 +185,20 @@ def test_account_on_a_quote_counts_as_used(xero: XeroHttp) -> None:
     assert _messages(reply) == [
         "This account has been used and cannot be deleted. Archive the account instead."
     ]
+
+
+def test_a_new_contact_name_makes_the_contact_and_quotes_announce_nothing(
+    xero: XeroHttp, sandbox: RunningSandbox
+) -> None:
+    known = _create(xero)
+    before = len(sandbox.state.events)
+    _status(xero, known, "SENT")
+    assert len(sandbox.state.events) == before, "quotes have no webhooks and post nothing"
+    made = _create(xero, Contact={"Name": "Harbour Cafe"})
+    assert made["Contact"]["Name"] == "Harbour Cafe"
+    found = xero.get("/Contacts", params={"where": 'Name=="Harbour Cafe"'})
+    assert [c["ContactID"] for c in found.json["Contacts"]] == [made["Contact"]["ContactID"]]
+    refused = xero.put("/Quotes", _quote(Contact={"Name": "Never Made"}, LineItems=[]))
+    assert refused.status == 400
+    missing = xero.get("/Contacts", params={"where": 'Name=="Never Made"'})
+    assert missing.json["Contacts"] == [], "a refused quote leaves no contact behind"

@@ -15,6 +15,10 @@ table of the status changes it allows; two refusals are reported against a live 
 and creation as DRAFT or SENT. UNCONFIRMED: every arrow other than the two reported refusals
 follows the Xero web app's buttons (mark as sent/accepted/declined, undo), not a Xero document.
 
+A Contact given by a Name the organisation does not know is created on commit, as invoices do
+(UNCONFIRMED for quotes). Date defaults to today, as the spec says; ContactID, Date and Status
+are not demanded on an update (UNCONFIRMED either way).
+
 The same report says an update that leaves out Reference, Terms, Title or Summary clears them,
 while leaving out LineItems keeps the lines; the sandbox does the same.
 """

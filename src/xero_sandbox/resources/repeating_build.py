@@ -9,6 +9,7 @@ NextScheduledDate starts at StartDate (as in the spec's examples).
 Xero raises invoices from AUTHORISED templates on their schedule; the sandbox does not
 (a generated invoice would need Xero's rules for what it copies, its numbering, its approval and
 sending options; none are documented), so NextScheduledDate stays at StartDate.
+A Contact given by an unknown Name is created, as invoices do (UNCONFIRMED for templates).
 UNCONFIRMED: the wording of every refusal below (Xero's was not found); they follow its style.
 """
 
