@@ -39,6 +39,9 @@ COLLECTIONS = (
     "branding_themes",
     "payment_services",
     "contact_groups",
+    "quotes",
+    "repeating_invoices",
+    "linked_transactions",
 )
 
 
@@ -99,6 +102,9 @@ class Org:
     branding_themes: dict[str, Record] = field(default_factory=dict)
     payment_services: dict[str, Record] = field(default_factory=dict)
     contact_groups: dict[str, Record] = field(default_factory=dict)
+    quotes: dict[str, Record] = field(default_factory=dict)
+    repeating_invoices: dict[str, Record] = field(default_factory=dict)
+    linked_transactions: dict[str, Record] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_number(self, prefix: str) -> str:

@@ -114,6 +114,7 @@ PATH_RECORDS: dict[str, tuple[str, dict[str, Any], str, str]] = {
                         "ManualJournalID"),
     "ContactGroupID": ("/ContactGroups", {"ContactGroups": [{"Name": "Bad input base"}]},
                        "ContactGroups", "ContactGroupID"),
+    "QuoteID": ("/Quotes", {"Quotes": [doc("quote")]}, "Quotes", "QuoteID"),
 }
 # fmt: on
 
@@ -178,6 +179,12 @@ class Made:
     def path_value(self, name: str) -> str:
         if name == "PaymentID":  # deleting a payment is final: each test gets its own
             return self.put("/Payments", {"Payments": [self.payment()]}, "Payments", "PaymentID")
+        if name == "RepeatingInvoiceID":  # deleting a template is final, as a payment's
+            body = {"RepeatingInvoices": [template()]}
+            return self.put("/RepeatingInvoices", body, "RepeatingInvoices", "RepeatingInvoiceID")
+        if name == "LinkedTransactionID":
+            path, key = "/LinkedTransactions", "LinkedTransactions"
+            return self.once(name, lambda: self.put(path, billable(0, self), key, name))
         if name == "TrackingCategoryID":
             return self.once(
                 name,
@@ -268,6 +275,46 @@ def _allocation(n: int, made: Made) -> dict[str, Any]:
     return {"Invoice": {"InvoiceID": invoice}, "Amount": 1.0, "Date": "2026-07-16"}
 
 
+def template(n: int = 0) -> dict[str, Any]:
+    """A valid repeating invoice template."""
+    schedule = {
+        "Period": 1,
+        "Unit": "MONTHLY",
+        "DueDate": 20,
+        "DueDateType": "OFFOLLOWINGMONTH",
+        "StartDate": "2026-08-01",
+    }
+    return {**doc("invoice", n), "Schedule": schedule}
+
+
+def billable(n: int, made: Made) -> dict[str, Any]:
+    """A new bill's line to mark billable (one link a line, so each call makes a bill)."""
+    bill = made.xero.put("/Invoices", {"Invoices": [{**doc("invoice", n), "Type": "ACCPAY"}]})
+    assert bill.status == 200, bill.text
+    found = bill.json["Invoices"][0]
+    return {
+        "SourceTransactionID": found["InvoiceID"],
+        "SourceLineItemID": found["LineItems"][0]["LineItemID"],
+    }
+
+
+def _customer(n: int, made: Made) -> dict[str, Any]:
+    return {"ContactID": made.xero.get("/Contacts/CUST-001").json["Contacts"][0]["ContactID"]}
+
+
+def _templates() -> Target:
+    return Target(
+        "RepeatingInvoices",
+        "RepeatingInvoice",
+        lambda n, m: template(n),
+        "Schedule",
+        "Schedule.Period",
+        "Reference",
+        "Reference",
+        "LineItems",
+    )
+
+
 # fmt: off
 TARGETS: dict[tuple[str, str], Target] = {
     ("PUT", "/accounts"): Target(
@@ -343,6 +390,17 @@ TARGETS: dict[tuple[str, str], Target] = {
         "PaymentServiceName", None, "PaymentServiceName", "PayNowText"),
     ("POST", "/brandingthemes/{brandingthemeid}/paymentservices"): Target(
         "PaymentServices", "PaymentService", lambda n, m: {"PaymentServiceID": m.service()}),
+    ("PUT", "/quotes"): _docs("Quotes", "Quote", "quote", True),
+    ("POST", "/quotes"): _docs("Quotes", "Quote", "quote", True),
+    ("POST", "/quotes/{quoteid}"): _docs("Quotes", "Quote", "quote", False),
+    ("PUT", "/repeatinginvoices"): _templates(),
+    ("POST", "/repeatinginvoices"): _templates(),
+    ("POST", "/repeatinginvoices/{repeatinginvoiceid}"): Target(
+        "RepeatingInvoices", "RepeatingInvoice", lambda n, m: {"Status": "DELETED"}),
+    ("PUT", "/linkedtransactions"): Target(
+        None, "LinkedTransaction", billable, "SourceTransactionID", None, None, "ContactID"),
+    ("POST", "/linkedtransactions/{linkedtransactionid}"): Target(
+        "LinkedTransactions", "LinkedTransaction", _customer, None, None, None, "ContactID"),
 }
 HISTORY = Target(
     "HistoryRecords", "HistoryRecord", lambda n, m: {"Details": f"Note {n}"}, "Details", None,

@@ -39,6 +39,7 @@ from tests.sandbox.openapi_replay import (
     tracking,
 )
 from tests.sandbox.replay_people import users_themes_groups
+from tests.sandbox.replay_quotes import replay_quotes
 from xero_sandbox import SandboxConfig
 
 ALLOWANCES = [
@@ -366,6 +367,7 @@ def run_replay(sandbox: RunningSandbox) -> tuple[list[Exchange], list[str]]:
         purchase_orders(replay, people["supplier"])
         manual_journals(replay)
         users_themes_groups(replay)
+        replay_quotes(replay, people["customer"], people["supplier"])
         history(replay, recorder.exchanges)
     finally:
         xero.close()

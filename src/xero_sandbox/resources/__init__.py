@@ -11,10 +11,13 @@ from xero_sandbox.resources import (
     currencies,
     invoices,
     items,
+    linkedtransactions,
     manualjournals,
     organisation,
     payments,
     purchaseorders,
+    quotes,
+    repeatinginvoices,
     taxrates,
     tracking,
     users,
@@ -37,6 +40,9 @@ MODULES = (
     users,
     brandingthemes,
     contactgroups,
+    quotes,
+    repeatinginvoices,
+    linkedtransactions,
 )
 
 

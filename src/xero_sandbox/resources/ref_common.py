@@ -92,6 +92,8 @@ def document_lines(org: Org) -> Iterator[tuple[str, Record, dict[str, Any]]]:
         ("creditnote", org.credit_notes, "LineItems"),
         ("purchaseorder", org.purchase_orders, "LineItems"),
         ("manualjournal", org.manual_journals, "JournalLines"),
+        ("quote", org.quotes, "LineItems"),
+        ("repeatinginvoice", org.repeating_invoices, "LineItems"),
     )
     for kind, collection, key in sources:
         for document in collection.values():
