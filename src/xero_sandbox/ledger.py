@@ -34,6 +34,8 @@ class Line:
     description: str = ""
     # Xero's journal line TrackingCategories: (TrackingCategoryID, TrackingOptionID, Name, Option)
     tracking: tuple[tuple[str, str, str, str], ...] = ()
+    # Where the tax goes: blank for the chart's GST/VAT system account (SystemAccount GST).
+    tax_account_id: str = ""
 
     @property
     def gross(self) -> Decimal:

@@ -9,12 +9,14 @@ from xero_sandbox.resources import (
     currencies,
     invoices,
     items,
+    journals,
     manualjournals,
     organisation,
     payments,
     purchaseorders,
     taxrates,
     tracking,
+    trialbalance,
 )
 from xero_sandbox.routing import ApiRoute
 
@@ -31,6 +33,8 @@ MODULES = (
     payments,
     purchaseorders,
     manualjournals,
+    journals,
+    trialbalance,
 )
 
 
