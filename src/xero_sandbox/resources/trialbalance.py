@@ -129,7 +129,7 @@ def get_trial_balance(ctx: ApiContext) -> Response:
             is_retained = retained is not None and account_id == retained["AccountID"]
             if is_retained:
                 ytd += earlier_profit
-            if moved == ZERO and ytd == ZERO and account_id not in whole:
+            if moved == ZERO and ytd == ZERO:
                 continue
             cells = [*_sides(moved, ytd), *_sides(ytd, ytd)]
             for index, value in enumerate(cells):
