@@ -126,6 +126,7 @@ def reverse(posting: Posting) -> Posting:
         posting.reference,
         posting.part,
         dict(posting.extra),
+        posting.basis,
     )
 
 
@@ -141,9 +142,16 @@ def append_journal(state: SandboxState, org: Org, source_id: str, posting: Posti
         "SourceID": source_id,
         "SourceType": posting.source_type,
         "JournalLines": journal_lines(org, posting),
+        "_basis": posting.basis,
     }
     org.journals.append(journal)
     return journal
+
+
+def on_basis(journals: list[Record], cash: bool) -> list[Record]:
+    """The journals the accrual view (default) or the cash view (``paymentsOnly``) shows."""
+    hidden = "accrual" if cash else "cash"
+    return [j for j in journals if j.get("_basis") != hidden]
 
 
 def gst_account(org: Org) -> Record | None:

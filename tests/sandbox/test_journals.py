@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
 import httpx2
 
 from tests.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, DEMO_TENANT, RunningSandbox, XeroHttp
+from xero_sandbox.journals import settle
 
 ZERO = D("0.00")
 
@@ -208,6 +211,17 @@ def test_allocating_a_credit_note_posts_nothing(xero: XeroHttp) -> None:
     assert len(journals(xero)) == before
 
 
+MANUAL = {
+    "Narration": "Cash view",
+    "Date": "2026-03-31",
+    "Status": "POSTED",
+    "JournalLines": [
+        {"AccountCode": "429", "LineAmount": 7},
+        {"AccountCode": "880", "LineAmount": -7},
+    ],
+}
+
+
 def test_manual_journal_posted_and_voided(xero: XeroHttp) -> None:
     body = {
         "Narration": "Accrual",
@@ -319,11 +333,34 @@ def test_if_modified_since_reads_created_date(xero: XeroHttp, sandbox: RunningSa
     assert [j["SourceID"] for j in found.json["Journals"]] == [newer["InvoiceID"]]
 
 
-def test_payments_only_leaves_out_document_journals(xero: XeroHttp) -> None:
+def test_payments_only_is_the_cash_basis(xero: XeroHttp) -> None:
     invoice = document(xero)
     payment = pay(xero, {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": "10"})
+    hidden = {**MANUAL, "ShowOnCashBasisReports": False}
+    assert xero.put("/ManualJournals", {"ManualJournals": [MANUAL, hidden]}).status == 200
     cash = journals(xero, paymentsOnly="true")
-    assert [j["SourceID"] for j in cash] == [payment["PaymentID"]]
+    assert [j["SourceType"] for j in cash] == ["ACCRECPAYMENT", "MANJOURNAL"]
+    # A tenth of the invoice paid: a tenth of its income and its tax, against the bank.
+    assert lines(cash[0]) == {
+        "090": (D("10.00"), ZERO),
+        "200": (D("-9.09"), D("-0.91")),
+        "820": (D("-0.91"), ZERO),
+    }
+    assert_balanced(cash[0])
+    accrual = journals(xero)
+    assert [j["SourceType"] for j in accrual] == [
+        "ACCREC",
+        "ACCRECPAYMENT",
+        "MANJOURNAL",
+        "MANJOURNAL",
+    ]
+    assert lines(accrual[1]) == {"090": (D("10.00"), ZERO), "610": (D("-10.00"), ZERO)}
+    # One numbering for both views: each shows its own journals in number order.
+    numbers = [j["JournalNumber"] for j in accrual] + [j["JournalNumber"] for j in cash]
+    assert sorted(set(numbers)) == list(range(1, 6))
+    assert xero.post(f"/Payments/{payment['PaymentID']}", {"Status": "DELETED"}).status == 200
+    reversed_cash = journals(xero, paymentsOnly="true")[-1]
+    assert lines(reversed_cash)["200"] == (D("9.09"), D("0.91"))
 
 
 def test_journals_need_their_scope(sandbox: RunningSandbox) -> None:
@@ -341,3 +378,34 @@ def test_journals_need_their_scope(sandbox: RunningSandbox) -> None:
         assert "insufficient_scope" in refused.headers.get("www-authenticate", "")
     finally:
         client.close()
+
+
+def test_records_changed_outside_a_call_are_journalled(
+    xero: XeroHttp, sandbox: RunningSandbox
+) -> None:
+    """A seeding script stamps what it makes and settles; a reader settles anything left."""
+    state = sandbox.state
+    org = state.orgs[DEMO_TENANT]
+
+    def seeded(narration: str) -> str:
+        record = {
+            "ManualJournalID": str(uuid.uuid4()),
+            "Narration": narration,
+            "Date": date(2026, 2, 1),
+            "Status": "POSTED",
+            "LineAmountTypes": "NoTax",
+            "JournalLines": [
+                {"AccountCode": "429", "LineAmount": D("5.00"), "TaxAmount": ZERO},
+                {"AccountCode": "880", "LineAmount": D("-5.00"), "TaxAmount": ZERO},
+            ],
+        }
+        state.stamp(record)
+        org.manual_journals[record["ManualJournalID"]] = record
+        return str(record["ManualJournalID"])
+
+    settled = seeded("Seeded and settled")
+    assert settle(state) == 1
+    assert [j["JournalNumber"] for j in org.journals if j["SourceID"] == settled] == [1]
+    left = seeded("Seeded, left for the reader")
+    [journal] = of(xero, left)
+    assert lines(journal) == {"429": (D("5.00"), ZERO), "880": (D("-5.00"), ZERO)}

@@ -69,6 +69,8 @@ WRITE_SCOPES: dict[str, tuple[str, ...]] = {
 READ_ONLY_SCOPES: dict[str, tuple[str, ...]] = {
     "journals": ("accounting.journals.read",),
     "budgets": ("accounting.budgets.read",),
+    # Each report has its granular scope beside accounting.reports.read (trial balance served).
+    "reports": ("accounting.reports.read", "accounting.reports.trialbalance.read"),
 }
 EVERY_SCOPE = sorted(
     {s for names in WRITE_SCOPES.values() for n in names for s in (n, f"{n}.read")}

@@ -5,10 +5,10 @@ Xero pages journals by ``offset``: the journals whose JournalNumber is greater t
 compares with CreatedDateUTC (a journal never changes once made). A journal is found by its
 JournalID or by its JournalNumber. PUT and POST answer 405: the router knows the path.
 
-``paymentsOnly=true`` asks for journals on a cash basis.
-# UNCONFIRMED: the sandbox keeps accrual journals only; on a cash basis it leaves out the
-# journals of invoices, bills and credit notes (those post on payment in Xero's cash basis),
-# which is not Xero's cash basis where a payment's journal names the document's accounts.
+``paymentsOnly=true`` asks for journals on a cash basis: documents post nothing, their payments
+post to the documents' own accounts (``postings``), manual journals not shown on cash basis
+reports are left out. Both views share one numbering.
+# UNCONFIRMED: whether Xero numbers the cash basis journals apart from the accrual ones.
 """
 
 from __future__ import annotations
@@ -19,17 +19,12 @@ from starlette.responses import Response
 
 from xero_sandbox import errors
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.journals import settle
+from xero_sandbox.journals import on_basis, settle
 from xero_sandbox.resources import postings  # noqa: F401  (registers the posters)
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record
 
 PAGE = 100
-ACCRUAL_ONLY = ("ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT")
-
-
-def cash_basis(journals: list[Record]) -> list[Record]:
-    return [j for j in journals if j["SourceType"] not in ACCRUAL_ONLY]
 
 
 def get_journals(ctx: ApiContext) -> Response:
@@ -41,8 +36,7 @@ def get_journals(ctx: ApiContext) -> Response:
     if since is not None:
         since = (since if since.tzinfo else since.replace(tzinfo=UTC)).replace(microsecond=0)
         chosen = [j for j in chosen if _created(j) >= since]
-    if ctx.query.flag("paymentsOnly"):
-        chosen = cash_basis(chosen)
+    chosen = on_basis(chosen, ctx.query.flag("paymentsOnly"))
     return envelope(ctx, "Journals", chosen[:PAGE])
 
 

@@ -14,6 +14,7 @@ Credit note allocations post nothing: both sides sit in the same control account
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -91,18 +92,21 @@ def post_credit_note(org: Org, record: Record) -> list[Posting]:
     return _document(org, record, str(record.get("CreditNoteNumber") or ""))
 
 
-def _document(org: Org, record: Record, number: str) -> list[Posting]:
-    """An approved invoice, bill or credit note: its lines, their tax, its control total."""
+def document_lines(org: Org, record: Record) -> tuple[str, list[Line], list[Line]] | None:
+    """An approved document's control account, its lines with their tax (in base currency, signed
+    as the document posts them) and the cost of the tracked items it sells; None when it posts
+    nothing."""
     doc_type = str(record.get("Type"))
     if record.get("Status") not in _POSTING_STATUSES or doc_type not in _LINE_SIGN:
-        return []
+        return None
     control = system_account(org, _CONTROL.get(doc_type, "CREDITORS"))
     if control is None:
-        return []
+        return None
     sign = _LINE_SIGN[doc_type]
     rate = record.get("CurrencyRate")
     amount_types = str(record.get("LineAmountTypes") or "Exclusive")
     lines: list[Line] = []
+    costs: list[Line] = []
     for item_line in record.get("LineItems") or []:
         account_id = item_line.get("AccountID") or account_id_by_code(
             org, item_line.get("AccountCode")
@@ -120,12 +124,22 @@ def _document(org: Org, record: Record, number: str) -> list[Posting]:
                 _tracking(item_line),
             )
         )
-        lines.extend(_cost_of_sale(org, doc_type, item_line))
+        costs.extend(_cost_of_sale(org, doc_type, item_line))
+    return str(control["AccountID"]), lines, costs
+
+
+def _document(org: Org, record: Record, number: str) -> list[Posting]:
+    """An approved invoice, bill or credit note: its lines, their tax, its control total. On
+    the cash basis it posts nothing itself; its payments do (``_cash_posting``)."""
+    found = document_lines(org, record)
+    if found is None:
+        return []
+    control_id, lines, costs = found
     # Xero's journal Reference: the invoice's Reference, else its number.
     # UNCONFIRMED: the spec's examples show a Reference for sales invoices and "" for a bill.
     reference = str(record.get("Reference") or number)
-    posting = Posting(doc_type, record["Date"], balanced(control["AccountID"], lines), reference)
-    return [posting]
+    posted = balanced(control_id, lines + costs)
+    return [Posting(str(record["Type"]), record["Date"], posted, reference, basis="accrual")]
 
 
 def _cost_of_sale(org: Org, doc_type: str, line: Record) -> list[Line]:
@@ -182,7 +196,45 @@ def post_payment(org: Org, record: Record) -> list[Posting]:
         # prepayments; they are journalled as the payment of their side.
         source = "ACCRECPAYMENT" if receivable else "ACCPAYPAYMENT"
     when: date = record["Date"]
-    return [Posting(source, when, tuple(lines), str(record.get("Reference") or ""))]
+    reference = str(record.get("Reference") or "")
+    cash = _cash_lines(org, record, bank_id, sign * bank)
+    if cash is None:
+        return [Posting(source, when, tuple(lines), reference)]
+    return [
+        Posting(source, when, tuple(lines), reference, "accrual", basis="accrual"),
+        Posting(source, when, cash, reference, "cash", basis="cash"),
+    ]
+
+
+def _cash_lines(
+    org: Org, payment: Record, bank_id: str, banked: Decimal
+) -> tuple[Line, ...] | None:
+    """On the cash basis a payment posts its share of the document's lines and tax against the
+    bank, so income and expenses show when paid.
+    # UNCONFIRMED: Xero's split of a part payment over the lines (pro rata here, the rounding
+    # on the largest line).
+    """
+    collection = _DOCUMENT_COLLECTIONS.get(str(payment.get("_kind")))
+    document = getattr(org, collection, {}).get(payment.get("_document")) if collection else None
+    if document is None or document.get("Status") in ("VOIDED", "DELETED"):
+        return None
+    posted = {**document, "Status": "AUTHORISED"}
+    found = document_lines(org, posted)
+    if found is None or not found[1]:
+        return None
+    lines = found[1]
+    whole = sum((line.net + line.tax for line in lines), ZERO)
+    if whole == ZERO:
+        return None
+    share = -banked / whole
+    scaled = [
+        replace(line, net=cents(line.net * share), tax=cents(line.tax * share)) for line in lines
+    ]
+    left = -banked - sum((line.net + line.tax for line in scaled), ZERO)
+    if left != ZERO:
+        largest = max(range(len(scaled)), key=lambda i: abs(scaled[i].net))
+        scaled[largest] = replace(scaled[largest], net=scaled[largest].net + left)
+    return (Line(bank_id, banked), *scaled)
 
 
 def _document_rate(org: Org, payment: Record) -> Any:
@@ -217,4 +269,5 @@ def post_manual_journal(org: Org, record: Record) -> list[Posting]:
             )
         )
     reference = str(record.get("Narration") or "")
-    return [Posting("MANJOURNAL", record["Date"], tuple(lines), reference)]
+    basis = "" if record.get("ShowOnCashBasisReports", True) else "accrual"
+    return [Posting("MANJOURNAL", record["Date"], tuple(lines), reference, basis=basis)]

@@ -22,9 +22,8 @@ from starlette.responses import Response
 
 from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.journals import settle
+from xero_sandbox.journals import on_basis, settle
 from xero_sandbox.ledger import ZERO
-from xero_sandbox.resources.journals import cash_basis
 from xero_sandbox.resources.organisation import organisation_record
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record
@@ -101,9 +100,7 @@ def get_trial_balance(ctx: ApiContext) -> Response:
     org = ctx.org
     report = _report_date(ctx)
     fy_start = year_start(ctx, report)
-    journals = org.journals
-    if ctx.query.flag("paymentsOnly"):
-        journals = cash_basis(journals)
+    journals = on_basis(org.journals, ctx.query.flag("paymentsOnly"))
     month, year, whole = balances(journals, report, report.replace(day=1), fy_start)
     retained = next(
         (a for a in org.accounts.values() if a.get("SystemAccount") == "RETAINEDEARNINGS"), None
