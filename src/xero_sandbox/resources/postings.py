@@ -8,8 +8,8 @@ account. Amounts are in the organisation's base currency: a foreign document's a
 divided by its CurrencyRate (units of the document's currency per unit of base currency).
 
 Credit note allocations post nothing: both sides sit in the same control account.
-# UNCONFIRMED: that Xero keeps no journal for a credit note allocation (its Journals list shows
-# none in the examples found; the allocation changes no account balance).
+# UNCONFIRMED: that Xero keeps no journal for a credit note allocation (not found in Xero's
+# documentation; an allocation moves nothing between accounts in base currency).
 """
 
 from __future__ import annotations
