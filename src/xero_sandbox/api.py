@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from xero_sandbox import errors, scopes, wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.idempotency import StoredReply, fingerprint
+from xero_sandbox.journals import settle
 from xero_sandbox.ratelimit import RateLimited, Ticket
 from xero_sandbox.routing import API_PREFIX, ApiRouter
 from xero_sandbox.state import Org, SandboxState
@@ -226,6 +227,8 @@ class AccountingApi:
 
         ctx = ApiContext(state, org, request, method, params, body, client_id, app_name)
         response = self._run(route.handler, ctx)
+        # Whatever the call posted is journalled now, stamped with the time it was made.
+        settle(state, org)
         if key is not None:
             state.idempotency.store(
                 client_id,

@@ -8,7 +8,15 @@ has posted so far and journals the difference (a reversal, then the new lines), 
 in any resource is journalled the same way and the ledger always balances.
 
 A line's ``net`` is signed: positive debits the account, negative credits it. The lines of one
-posting, net plus tax, sum to zero.
+posting, net plus tax, sum to zero. A line's tax goes to the chart's GST/VAT account unless the
+line names another (``tax_account_id``); the journal shows it there as a line of its own.
+
+How postings become journals (``xero_sandbox.journals``): ``SandboxState.stamp`` marks a changed
+record unsettled; ``journals.settle(state)`` journals what the unsettled records of registered
+collections post differently from before. The API pipeline settles after every call and the
+Journals and report readers before they read; code that changes records outside a call (a
+seeding script) stamps them as usual and calls ``settle(state)`` when done. A poster must be
+pure: what it returns depends on the organisation and the record only.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ class Line:
     description: str = ""
     # Xero's journal line TrackingCategories: (TrackingCategoryID, TrackingOptionID, Name, Option)
     tracking: tuple[tuple[str, str, str, str], ...] = ()
+    # Where the tax goes: blank for the chart's GST/VAT system account (SystemAccount GST).
+    tax_account_id: str = ""
 
     @property
     def gross(self) -> Decimal:
@@ -53,6 +63,11 @@ class Posting:
     # Postings of one record are told apart by this (a payment and its reversal, say).
     part: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Which view of the ledger shows it: "" both, "accrual" the default one only, "cash" only
+    # the cash basis (Journals?paymentsOnly=true): an invoice posts on the accrual basis, its
+    # payment posts to the invoice's accounts on the cash basis and to the control account on
+    # the accrual basis.
+    basis: str = ""
 
 
 Poster = Callable[[Org, Record], list[Posting]]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from xero_sandbox import plans
+from xero_sandbox.journals import settle
 from xero_sandbox.seed_charts import (
     AU_ACCOUNTS,
     AU_TAX,
@@ -302,6 +303,7 @@ def seed(state: SandboxState) -> None:
     the admin API with fresh, empty ones under the same keys and ids (their apps stay, so their
     custom connections keep working after a reset)."""
     state.orgs.clear()
+    state.unsettled.clear()
     demo = region_org(
         state,
         tenant_id=DEMO_TENANT,
@@ -346,3 +348,5 @@ def seed(state: SandboxState) -> None:
     state.orgs[uk.tenant_id] = uk
     for made in state.made_orgs:
         state.orgs[made.tenant_id] = made_org(state, made)
+    # Whatever the seeded records post is journalled now, as the organisations begin.
+    settle(state)

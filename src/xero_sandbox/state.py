@@ -106,6 +106,10 @@ class Org:
     repeating_invoices: dict[str, Record] = field(default_factory=dict)
     linked_transactions: dict[str, Record] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    # The general ledger (``journals``): journals in JournalNumber order, and what each posting
+    # record has posted so far, by (collection, record id).
+    journals: list[Record] = field(default_factory=list)
+    posted: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
 
     def next_number(self, prefix: str) -> str:
         """Xero's automatic numbers: INV-0001, PO-0001, CN-0001..."""
@@ -166,6 +170,8 @@ class SandboxState:
         self.events: list[Event] = []
         self.request_log: list[dict[str, Any]] = []
         self.extensions: dict[str, Any] = {}
+        # Records changed since the ledger last looked (``journals.settle``), by identity.
+        self.unsettled: dict[int, Record] = {}
 
     def org_by_key(self, key: str) -> Org | None:
         for org in self.orgs.values():
@@ -200,3 +206,4 @@ class SandboxState:
         (``/Date(1518685950940+0000)/``), so two changes within a second still tell apart."""
         now = self.clock.now()
         record["UpdatedDateUTC"] = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        self.unsettled[id(record)] = record

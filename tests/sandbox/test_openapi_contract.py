@@ -19,6 +19,7 @@ import pytest
 from openapi_core import OpenAPI
 
 from tests.conftest import DEMO_TENANT, RunningSandbox, XeroHttp, custom_token
+from tests.sandbox import replay_journals
 from tests.sandbox.oauth_helpers import connect
 from tests.sandbox.openapi_replay import (
     ACCOUNTING_SPEC,
@@ -56,6 +57,13 @@ ALLOWANCES = [
         r"/api\.xro/2\.0/PurchaseOrders/(?![0-9a-fA-F-]{36}$)[^/]+",
         r"request path parameter PurchaseOrderID: \(root\): '[^']+' is not a 'uuid'",
         "GET /PurchaseOrders/{PurchaseOrderNumber} shares its template with the id form.",
+    ),
+    Allowance(
+        "request",
+        "GET",
+        r"/api\.xro/2\.0/Journals/[0-9]+",
+        r"request path parameter JournalID: \(root\): '[0-9]+' is not a 'uuid'",
+        "The spec's /Journals/{JournalNumber} shares its template with /Journals/{JournalID}.",
     ),
 ]
 
@@ -368,6 +376,7 @@ def run_replay(sandbox: RunningSandbox) -> tuple[list[Exchange], list[str]]:
         manual_journals(replay)
         users_themes_groups(replay)
         replay_quotes(replay, people["customer"], people["supplier"])
+        replay_journals.journals(replay)
         history(replay, recorder.exchanges)
     finally:
         xero.close()

@@ -69,6 +69,8 @@ WRITE_SCOPES: dict[str, tuple[str, ...]] = {
 READ_ONLY_SCOPES: dict[str, tuple[str, ...]] = {
     "journals": ("accounting.journals.read",),
     "budgets": ("accounting.budgets.read",),
+    # Each report has its granular scope beside accounting.reports.read (trial balance served).
+    "reports": ("accounting.reports.read", "accounting.reports.trialbalance.read"),
 }
 # Resources whose one scope has no .read variant: it reads and writes them (Xero's spec gives
 # every PaymentServices operation, under /BrandingThemes too, the paymentservices scope alone).

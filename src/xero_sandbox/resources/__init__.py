@@ -11,6 +11,7 @@ from xero_sandbox.resources import (
     currencies,
     invoices,
     items,
+    journals,
     linkedtransactions,
     manualjournals,
     organisation,
@@ -20,6 +21,7 @@ from xero_sandbox.resources import (
     repeatinginvoices,
     taxrates,
     tracking,
+    trialbalance,
     users,
 )
 from xero_sandbox.routing import ApiRoute
@@ -43,6 +45,8 @@ MODULES = (
     quotes,
     repeatinginvoices,
     linkedtransactions,
+    journals,
+    trialbalance,
 )
 
 
