@@ -54,7 +54,7 @@ def money_documents(seeder: Seeder, parties: Parties) -> None:
     _stray_credits(seeder, parties)
     _pay(seeder, sold + bought, bounced)
     drafts = [d for d in sold if d.record["Status"] == "DRAFT"]
-    if drafts:
+    if len(drafts) > 1:
         deleted = {"InvoiceID": drafts[0].record["InvoiceID"], "Status": "DELETED"}
         seeder.write("POST", "/Invoices", "Invoices", [deleted], "invoices_deleted")
 
@@ -82,6 +82,13 @@ def _plan_sales(seeder: Seeder, docs: list[Doc]) -> tuple[list[Doc], Doc | None]
         age = (seeder.today - when).days
         if bounced is None and doc.pays == [(when, None)] and age > 30 and rng.random() < 0.1:
             bounced = doc
+    if not voided:
+        # Every year has one: an invoice raised for the wrong customer, cancelled unpaid.
+        wrong = [d for d in docs if d.record["Status"] == "AUTHORISED" and d is not bounced]
+        if wrong:
+            chosen = rng.choice(wrong)
+            chosen.credit, chosen.pays = None, []
+            voided.append(chosen)
     return voided, bounced
 
 
