@@ -121,7 +121,11 @@ def manual_journals(seeder: Seeder) -> list[PayMonth]:
         elements.append(reclass)
     made = seeder.write("PUT", "/ManualJournals", "ManualJournals", elements, "manual_journals")
     if reclass is not None:
-        wrong = {"ManualJournalID": made[-1]["ManualJournalID"], "Status": "VOIDED"}
+        wrong = {
+            "ManualJournalID": made[-1]["ManualJournalID"],
+            "Narration": made[-1]["Narration"],
+            "Status": "VOIDED",
+        }
         seeder.write("POST", "/ManualJournals", "ManualJournals", [wrong], "manual_journals_voided")
     return months
 

@@ -256,7 +256,7 @@ def _pay(seeder: Seeder, docs: list[Doc], bounced: Doc | None) -> None:
         return
     position = owners.index(docs.index(bounced))
     payment = made[position]
-    seeder.write("POST", f"/Payments/{payment['PaymentID']}", "Payments", [{"Status": "DELETED"}])
+    seeder.call("POST", f"/Payments/{payment['PaymentID']}", {"Status": "DELETED"})
     seeder.count("payments_deleted")
     again = wire.parse_date(payment["Date"], "Date") + timedelta(days=rng.randint(7, 14))
     if again <= seeder.today:
