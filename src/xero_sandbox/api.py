@@ -249,25 +249,24 @@ class AccountingApi:
         """A call made inside the sandbox on an organisation's behalf (the seeded year): the
         route's handler and every rule it applies, without the caller's side of the pipeline
         (token, scopes, limits, faults, idempotency, request log), which only a client has."""
-        route, params, _ = self.router.match(method.upper(), path.split("?")[0])
+        method = method.upper()
+        bare, _, query = path.partition("?")
+        route, params, _ = self.router.match(method, bare)
         if route is None:
             raise errors.NotFound()
-        _, _, query = path.partition("?")
         scope: Scope = {
             "type": "http",
-            "method": method.upper(),
+            "method": method,
             "scheme": "http",
             "server": ("sandbox.internal", 80),
             "root_path": "",
-            "path": API_PREFIX + path.split("?")[0],
-            "raw_path": (API_PREFIX + path.split("?")[0]).encode(),
+            "path": API_PREFIX + bare,
+            "raw_path": (API_PREFIX + bare).encode(),
             "query_string": query.encode(),
             "headers": [(b"content-type", b"application/json")],
         }
         raw = wire.encode(body) if body is not None else b""
-        ctx = ApiContext(
-            self.state, org, Request(scope), method.upper(), params, raw, client_id, app_name
-        )
+        ctx = ApiContext(self.state, org, Request(scope), method, params, raw, client_id, app_name)
         return self._run(route.handler, ctx)
 
     def serves(self, method: str, path: str) -> bool:

@@ -241,3 +241,12 @@ TAX_OFFICE = "Australian Taxation Office"
 SUPER_FUND = "AustralianSuper"
 CASH_CUSTOMER = "Walk-in customer"
 PAYROLL = "Staff Payroll"
+# Everyone a bank transaction names.
+BANK_CONTACTS = (
+    BANK_NAME,
+    TAX_OFFICE,
+    SUPER_FUND,
+    CASH_CUSTOMER,
+    PAYROLL,
+    *(spend[0] for spend in BANK_SPENDS),
+)

@@ -97,17 +97,23 @@ def contact_element(party: data.Party, side: str, terms: tuple[str, int] | None)
     return element
 
 
-def _other_names() -> list[str]:
-    names = [data.BANK_NAME, data.TAX_OFFICE, data.SUPER_FUND, data.CASH_CUSTOMER, data.PAYROLL]
-    return names + [spend[0] for spend in data.BANK_SPENDS]
+def _other_names(seeder: Seeder) -> list[str]:
+    """Whom the bank transactions name: made only where this sandbox has bank transactions."""
+    if not seeder.serves("PUT", "/BankTransactions"):
+        return []
+    return list(data.BANK_CONTACTS)
 
 
 def contacts(seeder: Seeder) -> Parties:
     """Customers, suppliers and the few others bank lines name, made in one batch."""
     rng = seeder.rng
-    taken = {str(c.get("Name", "")).strip().lower() for c in seeder.org.contacts.values()}
+    taken = {
+        str(c.get("Name", "")).strip().lower()
+        for c in seeder.org.contacts.values()
+        if c.get("ContactStatus") == "ACTIVE"
+    }
     every = [p.name for p in data.CUSTOMERS] + [s.party.name for s in _supplies()]
-    clash = sorted({n for n in every + _other_names() if n.lower() in taken})
+    clash = sorted({n for n in every + _other_names(seeder) if n.lower() in taken})
     if clash:
         raise_clash(clash)
     parties = Parties()
@@ -126,13 +132,13 @@ def contacts(seeder: Seeder) -> Parties:
             continue
         seen.add(supply.party.name)
         elements.append(contact_element(supply.party, "Bills", rng.choice(BILL_TERMS)))
-    elements += [{"Name": name} for name in _other_names()]
+    elements += [{"Name": name} for name in _other_names(seeder)]
     made = seeder.write("PUT", "/Contacts", "Contacts", elements, "contacts")
     ids = {record["Name"]: record["ContactID"] for record in made}
     for customer in parties.customers:
         customer.contact_id = ids[customer.party.name]
     parties.suppliers = {name: ids[name] for name in seen}
-    parties.others = {name: ids[name] for name in _other_names()}
+    parties.others = {name: ids[name] for name in _other_names(seeder)}
     return parties
 
 
