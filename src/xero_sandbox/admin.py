@@ -23,6 +23,7 @@ from xero_sandbox.faults import FaultRule, FaultSpecError
 from xero_sandbox.seed import seed
 from xero_sandbox.state import Org, SandboxState
 from xero_sandbox.webhooks import WebhookDispatcher
+from xero_sandbox.year import seed_configured_years
 
 LIMIT_COUNTS = (
     "tenant_per_minute",
@@ -180,6 +181,7 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         unknown_fields(body, ("seed",))
         fault_seed = int(_number(body, "seed", minimum=0, integer=True)) if "seed" in body else None
         seed(state)
+        seed_configured_years(state)
         state.limits.reset()
         state.egress.reset()
         state.idempotency.reset()

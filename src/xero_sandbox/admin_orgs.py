@@ -15,6 +15,11 @@ without apps the last two are null.
 ``class`` the Xero plan (``Organisation.Class``, default PREMIUM): a plan without multicurrency
 holds only the base currency, and a Hong Kong one HKD and USD (``plans``).
 
+``seed_year`` (a whole number) gives each organisation a year of activity made from that seed
+(``xero_sandbox.year``), kept through resets. ``POST /_sandbox/orgs/{key}/seed-year`` with
+``{"seed": N}`` (default 1) gives one to an organisation that has none (409 if it has): it
+answers 201 with the seed, the days the year spans and how many records of each kind it made.
+
 A second call with a prefix already used continues its numbering (``bench-0003`` after two), so
 a benchmark may add organisations as it goes. Organisations made here survive
 ``/_sandbox/reset`` as fresh, empty ones under the same keys and ids, so their apps keep working.
@@ -38,8 +43,18 @@ from xero_sandbox.admin_apps import created_of, tier_of
 from xero_sandbox.config import DEFAULT_TIER, LEGACY_APP_CREATED, AppConfig
 from xero_sandbox.seed import REGIONS, made_org
 from xero_sandbox.state import MadeOrg, SandboxState, new_id
+from xero_sandbox.year import YearError, seed_year
 
-FIELDS = ("count", "prefix", "custom_connection", "tier", "created", "country", "class")
+FIELDS = (
+    "count",
+    "prefix",
+    "custom_connection",
+    "tier",
+    "created",
+    "country",
+    "class",
+    "seed_year",
+)
 MAX_COUNT = 5000
 DEFAULT_PREFIX = "org"
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -76,6 +91,19 @@ def _region(body: dict[str, Any]) -> tuple[str, str]:
     return country.strip().upper(), org_class.strip().upper()
 
 
+def _seed(body: dict[str, Any], name: str) -> int | None:
+    """A year's seed: a whole number from 0, or None where the body leaves it out."""
+    if name not in body:
+        return None
+    value = body[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise AdminError(
+            f"{name} must be a whole number from 0: the seed of the year of activity to make "
+            "(the same seed makes the same year)"
+        )
+    return value
+
+
 def _next_number(state: SandboxState, prefix: str) -> int:
     """One past the highest number an organisation with this prefix has, so calls add up."""
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
@@ -104,6 +132,7 @@ def make_orgs(state: SandboxState, body: dict[str, Any]) -> list[dict[str, Any]]
     prefix = _prefix(body)
     with_app, tier, created = _app_settings(body)
     country, org_class = _region(body)
+    year_seed = _seed(body, "seed_year")
     first = _next_number(state, prefix)
     made: list[dict[str, Any]] = []
     for number in range(first, first + count):
@@ -115,9 +144,15 @@ def make_orgs(state: SandboxState, body: dict[str, Any]) -> list[dict[str, Any]]
             short_code=f"!mk{len(state.made_orgs) + 1:05d}",
             country=country,
             org_class=org_class,
+            seed_year=year_seed,
         )
         state.made_orgs.append(spec)
         state.orgs[spec.tenant_id] = made_org(state, spec)
+        if year_seed is not None:
+            try:
+                seed_year(state, state.orgs[spec.tenant_id], year_seed)
+            except YearError as exc:
+                raise AdminError(f"{key}: {exc}", 409) from exc
         client_id = client_secret = None
         if with_app:
             client_id, client_secret = uuid.uuid4().hex.upper(), secrets.token_urlsafe(36)
@@ -151,4 +186,22 @@ def routes(state: SandboxState) -> list[BaseRoute]:
             return JSONResponse({"organisations": made}, 201)
         return JSONResponse({"orgs": [org_json(o) for o in state.orgs.values()]})
 
-    return [Route("/_sandbox/orgs", guarded(orgs), methods=["GET", "POST"])]
+    async def year(request: Request) -> Response:
+        key = request.path_params["org"]
+        org = state.org_by_key(key) or state.org_by_key(key.lower())
+        if org is None:
+            raise AdminError(f"no organisation {key!r}; GET /_sandbox/orgs lists them", 404)
+        body = await read_json(request, required=False)
+        body = object_body(body) if body is not None else {}
+        refuse_unknown(body, ("seed",))
+        number = _seed(body, "seed")
+        try:
+            made = seed_year(state, org, 1 if number is None else number)
+        except YearError as exc:
+            raise AdminError(str(exc), 409) from exc
+        return JSONResponse({"key": org.key, "tenant_id": org.tenant_id, **made.as_json()}, 201)
+
+    return [
+        Route("/_sandbox/orgs", guarded(orgs), methods=["GET", "POST"]),
+        Route("/_sandbox/orgs/{org}/seed-year", guarded(year), methods=["POST"]),
+    ]

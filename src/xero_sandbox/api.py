@@ -246,6 +246,36 @@ class AccountingApi:
             raise LostReply(response.status_code)
         return response
 
+    def internal(
+        self, org: Org, method: str, path: str, body: Any = None, *, client_id: str, app_name: str
+    ) -> Response:
+        """A call made inside the sandbox on an organisation's behalf (the seeded year): the
+        route's handler and every rule it applies, without the caller's side of the pipeline
+        (token, scopes, limits, faults, idempotency, request log), which only a client has."""
+        method = method.upper()
+        bare, _, query = path.partition("?")
+        route, params, _ = self.router.match(method, bare)
+        if route is None:
+            raise errors.NotFound()
+        scope: Scope = {
+            "type": "http",
+            "method": method,
+            "scheme": "http",
+            "server": ("sandbox.internal", 80),
+            "root_path": "",
+            "path": API_PREFIX + bare,
+            "raw_path": (API_PREFIX + bare).encode(),
+            "query_string": query.encode(),
+            "headers": [(b"content-type", b"application/json")],
+        }
+        raw = wire.encode(body) if body is not None else b""
+        ctx = ApiContext(self.state, org, Request(scope), method, params, raw, client_id, app_name)
+        return self._run(route.handler, ctx)
+
+    def serves(self, method: str, path: str) -> bool:
+        """Whether this sandbox has the route (a resource another part may not have yet)."""
+        return self.router.match(method.upper(), path)[0] is not None
+
     def _run(self, handler: Any, ctx: ApiContext) -> Response:
         try:
             result: Response = handler(ctx)

@@ -20,6 +20,7 @@ from xero_sandbox.routing import API_PREFIX, ApiRouter
 from xero_sandbox.seed import seed
 from xero_sandbox.state import SandboxState
 from xero_sandbox.webhooks import WebhookDispatcher
+from xero_sandbox.year import seed_configured_years
 
 
 class SandboxApp:
@@ -41,6 +42,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
     config = config or SandboxConfig()
     state = SandboxState(config)
     seed(state)
+    seed_configured_years(state)
     dispatcher = WebhookDispatcher(state)
     state.extensions["webhooks"] = dispatcher
 

@@ -108,6 +108,9 @@ class SandboxConfig:
     public_url: str = "http://127.0.0.1:8765"
     fault_seed: int = 1
     webhook_batch_seconds: float = 0.2
+    # A seed: the demo organisation starts (and restarts after a reset) with a year of activity
+    # made from it (``xero_sandbox.year``); None leaves it as seeded, with no documents.
+    seed_year: int | None = None
     # Xero retries at once, then every 15 minutes for 24 hours, then disables the webhook.
     webhook_retry_seconds: list[float] = field(default_factory=lambda: [0.0] + [900.0] * 96)
 

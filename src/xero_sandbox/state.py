@@ -139,6 +139,8 @@ class MadeOrg:
     short_code: str
     country: str = "AU"
     org_class: str = "PREMIUM"
+    # The seed of the year of activity it is made with (``xero_sandbox.year``), if any.
+    seed_year: int | None = None
 
 
 @dataclass

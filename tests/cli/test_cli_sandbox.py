@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -66,6 +67,27 @@ def test_sandbox_command_prints_where_it_listens_and_the_demo_credentials() -> N
         )
         assert org.status_code == 200
         assert org.json()["Organisations"][0]["ShortCode"] == "!LLdm1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_sandbox_command_seeds_a_year_when_given_a_seed() -> None:
+    port = free_port()
+    env = dict(os.environ, COLUMNS="300")
+    process = subprocess.Popen(
+        [*LEDGERLINK, "sandbox", "--port", str(port), "--seed-year", "7"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        line = _read_until(process, "Demo year")[-1]
+        assert "seed 7," in line
+        invoices = re.search(r"(\d+) invoices,", line)
+        assert invoices is not None and int(invoices.group(1)) > 200
+        assert re.search(r"\d+ payments", line) and re.search(r"\d+ manual_journals", line)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -132,7 +132,7 @@ REFUSED: list[tuple[dict[str, object], str]] = [
     (
         {"count": 1, "size": 3},
         "unknown fields: size; known: count, prefix, custom_connection, tier, created, country,"
-        " class",
+        " class, seed_year",
     ),
 ]
 

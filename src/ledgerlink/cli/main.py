@@ -32,14 +32,23 @@ def sandbox(
         60.0, help="Length of the rate-limit 'minute' (shorten it to compress time)."
     ),
     no_limits: bool = typer.Option(False, help="Switch rate limits off (benchmarks)."),
+    seed_year: int | None = typer.Option(
+        None,
+        metavar="SEED",
+        min=0,
+        help="Start the demo organisation with a year of activity made from this seed "
+        "(customers, suppliers, invoices, bills, payments, journals); the same seed makes the "
+        "same year, and a reset makes it again.",
+    ),
 ) -> None:
     """Run the local Xero sandbox: Accounting API, identity, webhooks and read-only pages."""
     import uvicorn
 
     from xero_sandbox import SandboxConfig, create_app
     from xero_sandbox.seed import DEMO_TENANT, UK_TENANT
+    from xero_sandbox.year import seeded
 
-    config = SandboxConfig(auto_consent=auto_consent, webhook_url=webhook_url)
+    config = SandboxConfig(auto_consent=auto_consent, webhook_url=webhook_url, seed_year=seed_year)
     config.public_url = f"http://{host}:{port}"
     config.limits.minute_seconds = minute_seconds
     config.limits.enabled = not no_limits
@@ -64,6 +73,10 @@ def sandbox(
         ("Demo organisation (AU)", DEMO_TENANT),
         ("Second organisation (UK)", UK_TENANT),
     ]
+    year = seeded(sandbox_app.state).get(DEMO_TENANT)
+    if year is not None:
+        made = ", ".join(f"{number} {kind}" for kind, number in year.counts.items())
+        rows.append(("Demo year", f"seed {year.seed}, {year.first_day} to {year.last_day}: {made}"))
     console.print(f"[bold]Xero sandbox listening on {config.public_url}[/]")
     for name, value in rows:
         console.print(f"  {name:<26} {value}", soft_wrap=True, highlight=False)
