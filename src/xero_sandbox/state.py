@@ -35,6 +35,10 @@ COLLECTIONS = (
     "payments",
     "purchase_orders",
     "manual_journals",
+    "bank_transactions",
+    "bank_transfers",
+    "overpayments",
+    "prepayments",
 )
 
 
@@ -91,6 +95,10 @@ class Org:
     payments: dict[str, Record] = field(default_factory=dict)
     purchase_orders: dict[str, Record] = field(default_factory=dict)
     manual_journals: dict[str, Record] = field(default_factory=dict)
+    bank_transactions: dict[str, Record] = field(default_factory=dict)
+    bank_transfers: dict[str, Record] = field(default_factory=dict)
+    overpayments: dict[str, Record] = field(default_factory=dict)
+    prepayments: dict[str, Record] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_number(self, prefix: str) -> str:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from xero_sandbox.resources import (
     accounts,
+    allocations,
+    banktransactions,
+    banktransfers,
     contacts,
     creditnotes,
+    credits,
     currencies,
     invoices,
     items,
@@ -31,6 +35,10 @@ MODULES = (
     payments,
     purchaseorders,
     manualjournals,
+    banktransactions,
+    banktransfers,
+    credits,
+    allocations,
 )
 
 
