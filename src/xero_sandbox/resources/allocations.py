@@ -63,7 +63,10 @@ def _problems(kind: CreditKind, credit: Record, invoice: Record, amount: Decimal
     if invoice["Status"] == "PAID":
         problems.append("The invoice you are trying to allocate to has already been paid off")
     elif invoice["Status"] != "AUTHORISED":
-        problems.append(f"A {kind.label.lower()} can only be allocated to an AUTHORISED invoice.")
+        article = "An" if kind.label[0] in "AEIOU" else "A"
+        problems.append(
+            f"{article} {kind.label.lower()} can only be allocated to an AUTHORISED invoice."
+        )
     if invoice["Contact"].get("ContactID") != credit["Contact"].get("ContactID"):
         problems.append(f"The {kind.label.lower()} and the invoice must be for the same contact.")
     if invoice["CurrencyCode"] != credit["CurrencyCode"]:

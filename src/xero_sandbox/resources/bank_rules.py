@@ -10,7 +10,7 @@ Facts used (xero-facts and developer.xero.com as quoted by integrators):
   Payable (spend), without tax (Databuzz's fmAccounting notes on Xero's API);
 - prepayments are in the base currency only ("Xero does not offer multi-currency for
   prepayments", help.xero.com);
-- Reference is kept only on SPEND and RECEIVE (OpenAPI ``BankTransaction.Reference``).
+- Reference is documented for SPEND and RECEIVE (OpenAPI ``BankTransaction.Reference``).
 Messages without a published source are marked UNCONFIRMED where they are written.
 """
 
@@ -228,7 +228,10 @@ def prepare(ctx: ApiContext, element: dict[str, Any], existing: Record | None) -
     problems.extend(_lines(ctx, element, record, old))
 
     reference = _text(element, "Reference")
-    if reference is not None and bank_type in ("SPEND", "RECEIVE"):
+    # The spec keeps Reference to SPEND and RECEIVE; a prepayment's Reference is its invoice
+    # number. UNCONFIRMED: an overpayment keeps the one sent (GET /Overpayments filters by
+    # References, and the Overpayment schema has one).
+    if reference is not None and bank_type not in PREPAYMENT_TYPES:
         record["Reference"] = reference
     url = _text(element, "Url")
     if url is not None:
