@@ -70,7 +70,7 @@ def test_store_payout_recorded_as_receive_money(xero: XeroHttp) -> None:
     assert payout["Url"] == "https://shop.example.com/payouts/42"
     listed = xero.get("/BankTransactions", params={"where": 'Type=="RECEIVE"'}).json
     assert [t["Reference"] for t in listed["BankTransactions"]] == ["Payout 0042"]
-    assert "LineItems" not in listed["BankTransactions"][0]
+    assert len(listed["BankTransactions"][0]["LineItems"]) == 2
     paged = xero.get("/BankTransactions", params={"page": 1}).json
     assert paged["pagination"]["itemCount"] == 1
     assert len(paged["BankTransactions"][0]["LineItems"]) == 2

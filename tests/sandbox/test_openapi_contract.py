@@ -38,6 +38,7 @@ from tests.sandbox.openapi_replay import (
     route_of,
     tracking,
 )
+from tests.sandbox.replay_bank import replay_bank
 from xero_sandbox import SandboxConfig
 
 ALLOWANCES = [
@@ -364,6 +365,7 @@ def run_replay(sandbox: RunningSandbox) -> tuple[list[Exchange], list[str]]:
         payments(replay, docs["sale"], docs["bill"])
         purchase_orders(replay, people["supplier"])
         manual_journals(replay)
+        replay_bank(replay)
         history(replay, recorder.exchanges)
     finally:
         xero.close()

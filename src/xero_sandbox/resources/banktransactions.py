@@ -1,8 +1,7 @@
 """The BankTransactions endpoints: spend and receive money, and the credits they open.
 
-GET takes where, order, page (with page the line items come too, as for invoices), unitdp and
-If-Modified-Since; PUT creates, POST creates or updates (matched by BankTransactionID), POST by id
-updates one; ``{"Status": "DELETED"}`` deletes. An overpayment or prepayment type also makes the
+GET takes where, order, page, unitdp and If-Modified-Since; PUT creates, POST creates or
+updates (matched by BankTransactionID), POST by id updates one; ``{"Status": "DELETED"}`` deletes. An overpayment or prepayment type also makes the
 Overpayment or Prepayment record and comes back with its OverpaymentID or PrepaymentID.
 Xero sends no webhook for bank transactions (xero-facts 8), so none is emitted.
 """
@@ -31,7 +30,7 @@ POSTERS = bank_postings
 _APPLIED = "This document cannot be edited as it has a payment or credit note allocated to it."
 
 
-def present(ctx: ApiContext, record: Record, *, lines: bool = True) -> Record:
+def present(ctx: ApiContext, record: Record) -> Record:
     shown: Record = dict(record)
     contact_ref = record.get("Contact") or {}
     contact = ctx.org.contacts.get(contact_ref.get("ContactID", ""))
@@ -46,9 +45,7 @@ def present(ctx: ApiContext, record: Record, *, lines: bool = True) -> Record:
         }
     shown["DateString"] = wire.iso_date_string(record["Date"])
     shown["HasAttachments"] = False
-    if not lines:
-        shown.pop("LineItems", None)
-    elif ctx.unitdp == 2:
+    if ctx.unitdp == 2:
         shown["LineItems"] = [_unit_to_2dp(line) for line in record.get("LineItems", [])]
     return shown
 
@@ -61,11 +58,9 @@ def list_bank_transactions(ctx: ApiContext) -> Response:
     found = query.modified_since(ctx, list(ctx.org.bank_transactions.values()))
     shown = query.where_filter(ctx, [present(ctx, r) for r in found])
     shown = query.order_by(ctx, shown, "UpdatedDateUTC")
+    # The spec makes LineItems a required property of every BankTransaction it returns, so the
+    # list keeps them with or without ``page`` (unlike invoices).
     chosen, pagination = query.paginate(ctx, shown)
-    if pagination is None:
-        # UNCONFIRMED that Xero leaves line items out without ``page`` here as it does for
-        # invoices; its BankTransactions page documents ``page`` as the way to get them.
-        chosen = [{k: v for k, v in r.items() if k != "LineItems"} for r in chosen]
     return envelope(ctx, KEY, chosen, pagination=pagination)
 
 
