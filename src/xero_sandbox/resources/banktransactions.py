@@ -1,9 +1,10 @@
 """The BankTransactions endpoints: spend and receive money, and the credits they open.
 
 GET takes where, order, page, unitdp and If-Modified-Since; PUT creates, POST creates or
-updates (matched by BankTransactionID), POST by id updates one; ``{"Status": "DELETED"}`` deletes. An overpayment or prepayment type also makes the
-Overpayment or Prepayment record and comes back with its OverpaymentID or PrepaymentID.
-Xero sends no webhook for bank transactions (xero-facts 8), so none is emitted.
+updates (matched by BankTransactionID), POST by id updates one; ``{"Status": "DELETED"}``
+deletes. An overpayment or prepayment type also makes the Overpayment or Prepayment record and
+comes back with its OverpaymentID or PrepaymentID. Xero sends no webhook for bank transactions
+(xero-facts 8), so none is emitted.
 """
 
 from __future__ import annotations
