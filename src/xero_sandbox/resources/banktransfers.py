@@ -210,11 +210,13 @@ def delete_transfer(ctx: ApiContext, transfer: Record | None, element: dict[str,
     """Status DELETED: the transfer and both its bank transactions go."""
     if transfer is None:
         given = pick(element, "BankTransferID")
-        transfer = _find(ctx, str(given)) if given else None
+        if given is None or not str(given).strip():
+            raise errors.element_error("A BankTransferID is required.")  # UNCONFIRMED wording
+        transfer = _find(ctx, wire.parse_str(given, "BankTransferID"))
         if transfer is None:
             # UNCONFIRMED wording.
             raise errors.element_error(f"Bank Transfer with ID '{given}' could not be found.")
-    status = str(pick(element, "Status") or "").upper()
+    status = wire.parse_str(pick(element, "Status") or "", "Status").upper()
     if status != "DELETED":
         # UNCONFIRMED wording: the spec's POST only deletes (BankTransferDelete).
         raise errors.element_error("A bank transfer can not be modified; it can only be deleted.")

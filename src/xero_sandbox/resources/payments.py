@@ -66,14 +66,7 @@ def _document(
             if found is None:
                 return kind, None, [f"The {kind.label.lower()} '{key}' could not be found."]
             return kind, found, []
-    return (
-        None,
-        None,
-        [
-            "A payment must name an Invoice or a CreditNote (by ID or number), an Overpayment or a "
-            "Prepayment."
-        ],
-    )
+    return None, None, ["A payment must name an Invoice or a CreditNote (by ID or number)."]
 
 
 def _account(ctx: ApiContext, element: dict[str, Any]) -> tuple[Record | None, list[str]]:
