@@ -138,6 +138,11 @@ def credits(r: Replay) -> None:
         r.call("prepayment", "GET", f"/Prepayments/{prepayment_id}")
         if invoice_id:
             _allocate(r, "Prepayments", prepayment_id, invoice_id, 150.0)
+            path = f"/Prepayments/{prepayment_id}/Allocations"
+            kept = {"Invoice": {"InvoiceID": invoice_id}, "Amount": 50.0, "Date": r.day(-1)}
+            r.call("prepayment kept", "PUT", path, {"Allocations": [kept]})
+            r.call("invoice with prepayment", "GET", f"/Invoices/{invoice_id}")
+            r.call("prepayment used", "GET", f"/Prepayments/{prepayment_id}")
     if overpayment_id:
         r.call("overpayment", "GET", f"/Overpayments/{overpayment_id}")
         if invoice_id:

@@ -127,3 +127,23 @@ def test_prepayment_receipt_and_its_allocation(xero: XeroHttp, sandbox: RunningS
     assert used.source_type == "ARPREPAYMENT"
     assert str(used.journal_date) == "2026-06-15"
     assert _by_code(sandbox, used) == {"200": (D("100"), D("10")), "610": (D("-110"), D(0))}
+
+
+def test_prepayment_refund_moves_its_share_off_the_lines(
+    xero: XeroHttp, sandbox: RunningSandbox
+) -> None:
+    lines = [{"Description": "Deposit", "LineAmount": "200", "AccountCode": "429"}]
+    deposit = _bank(xero, Type="SPEND-PREPAYMENT", LineItems=lines)
+    [paid] = _postings(sandbox, "bank_transactions", deposit["BankTransactionID"])
+    assert paid.source_type == "APPREPAYMENT"
+    assert _by_code(sandbox, paid) == {"090": (D("-220"), D(0)), "429": (D("200"), D("20"))}
+    refund = {
+        "Prepayment": {"PrepaymentID": deposit["PrepaymentID"]},
+        "Account": {"Code": "090"},
+        "Date": "2026-06-20",
+        "Amount": "55",
+    }
+    assert xero.put("/Payments", refund).status == 200
+    [back] = _postings(sandbox, "prepayments", deposit["PrepaymentID"])
+    assert back.part.startswith("refund:")
+    assert _by_code(sandbox, back) == {"429": (D("-50"), D("-5")), "800": (D("55"), D(0))}

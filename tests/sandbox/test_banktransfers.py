@@ -125,3 +125,18 @@ def test_reconciled_transfer_cannot_be_deleted(xero: XeroHttp) -> None:
     )
     assert messages(reply) == ["This bank transfer has been reconciled and cannot be deleted"]
     assert xero.get("/BankTransfers/00000000-0000-0000-0000-000000000000").status == 404
+
+
+def test_transfer_tracking_per_account(xero: XeroHttp) -> None:
+    tracked = transfer(
+        FromTracking=[{"Name": "Region", "Option": "North"}],
+        ToTracking=[{"Name": "Region", "Option": "South"}],
+    )
+    made = xero.put("/BankTransfers", tracked).json["BankTransfers"][0]
+    assert made["FromTracking"][0]["Option"] == "North"
+    assert made["ToTracking"][0]["Option"] == "South"
+    wrong = transfer(FromTracking=[{"Name": "Region", "Option": "Mars"}])
+    assert messages(xero.put("/BankTransfers", wrong)) == [
+        "The tracking option 'Mars' does not exist or is not active in the tracking category "
+        "'Region'."
+    ]
