@@ -53,6 +53,16 @@ def test_lock_date_refuses_bank_transactions_and_transfers(
     assert xero.put("/BankTransfers", {**transfer, "Date": "2026-04-01"}).status == 200
 
 
+def test_lock_date_keeps_locked_transactions(xero: XeroHttp, sandbox: RunningSandbox) -> None:
+    made = xero.put("/BankTransactions", _receive("RECEIVE", "2026-03-20"))
+    tx_id = made.json["BankTransactions"][0]["BankTransactionID"]
+    _lock(sandbox)
+    assert messages(xero.post(f"/BankTransactions/{tx_id}", {"Status": "DELETED"})) == [LOCKED]
+    assert messages(xero.post(f"/BankTransactions/{tx_id}", {"Reference": "late"})) == [LOCKED]
+    flagged = xero.post(f"/BankTransactions/{tx_id}", {"IsReconciled": True})
+    assert flagged.json["BankTransactions"][0]["IsReconciled"] is True
+
+
 def test_lock_date_refuses_allocations(xero: XeroHttp, sandbox: RunningSandbox) -> None:
     made = xero.put("/BankTransactions", _receive("RECEIVE-OVERPAYMENT", "2026-04-02"))
     overpayment_id = made.json["BankTransactions"][0]["OverpaymentID"]

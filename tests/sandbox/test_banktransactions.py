@@ -212,3 +212,18 @@ def test_if_modified_since_order_and_unitdp(xero: XeroHttp, sandbox: RunningSand
         "BankTransactions"
     ][0]
     assert made4["LineItems"][0]["UnitAmount"] == D("1.2345")
+
+
+def test_accounts_used_by_bank_transactions_cannot_be_deleted(xero: XeroHttp) -> None:
+    expense = {"Code": "4790", "Name": "Bank Spend Expense", "Type": "EXPENSE"}
+    bank = {"Code": "0950", "Name": "Bank Spend Account", "Type": "BANK", "BankAccountNumber": "1"}
+    expense_id = xero.put("/Accounts", expense).json["Accounts"][0]["AccountID"]
+    bank_id = xero.put("/Accounts", bank).json["Accounts"][0]["AccountID"]
+    lines = [{"Description": "x", "LineAmount": "5", "AccountCode": "4790"}]
+    made(xero, BankAccount={"Code": "0950"}, LineItems=lines)
+    for account_id in (expense_id, bank_id):
+        reply = xero.delete(f"/Accounts/{account_id}")
+        assert reply.status == 400, reply.text
+        assert reply.json["Elements"][0]["ValidationErrors"][0]["Message"] == (
+            "This account has been used and cannot be deleted. Archive the account instead."
+        )

@@ -168,6 +168,9 @@ def prepare(ctx: ApiContext, element: dict[str, Any], existing: Record | None) -
         refusal = update_refusal(element, existing, status)
         if refusal:
             raise errors.element_error(refusal)
+        locked = rules.lock_date_errors(org, existing["Date"])
+        if locked and (status == "DELETED" or not _changes_only_flag(element)):
+            raise errors.ElementErrors(locked)
     old: Record = existing or {}
     record: Record = dict(old)
     record.update({"Type": bank_type, "Status": status})

@@ -92,6 +92,7 @@ def document_lines(org: Org) -> Iterator[tuple[str, Record, dict[str, Any]]]:
         ("creditnote", org.credit_notes, "LineItems"),
         ("purchaseorder", org.purchase_orders, "LineItems"),
         ("manualjournal", org.manual_journals, "JournalLines"),
+        ("banktransaction", org.bank_transactions, "LineItems"),
     )
     for kind, collection, key in sources:
         for document in collection.values():
@@ -115,6 +116,9 @@ def account_used(org: Org, account: Record) -> bool:
         return True
     for payment in org.payments.values():
         if isinstance(payment.get("Account"), dict) and names(payment["Account"]):
+            return True
+    for bank in org.bank_transactions.values():
+        if names(bank["BankAccount"]):
             return True
     for item in org.items.values():
         details = [item.get("SalesDetails") or {}, item.get("PurchaseDetails") or {}]
