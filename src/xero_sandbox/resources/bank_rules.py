@@ -292,6 +292,9 @@ def _lines(ctx: ApiContext, element: dict[str, Any], record: Record, old: Record
         problems.append("An overpayment can only have one line item.")  # UNCONFIRMED wording
     if overpayment:
         control = system_account(ctx.org, "DEBTORS" if is_receive(bank_type) else "CREDITORS")
+        if control is None:
+            # UNCONFIRMED wording; every Xero chart has these system accounts.
+            problems.append("The organisation has no Accounts Receivable or Payable account.")
         for line in lines:
             if control is not None:
                 line["AccountCode"] = control["Code"]
