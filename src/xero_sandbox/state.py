@@ -42,6 +42,10 @@ COLLECTIONS = (
     "quotes",
     "repeating_invoices",
     "linked_transactions",
+    "bank_transactions",
+    "bank_transfers",
+    "overpayments",
+    "prepayments",
 )
 
 
@@ -105,6 +109,10 @@ class Org:
     quotes: dict[str, Record] = field(default_factory=dict)
     repeating_invoices: dict[str, Record] = field(default_factory=dict)
     linked_transactions: dict[str, Record] = field(default_factory=dict)
+    bank_transactions: dict[str, Record] = field(default_factory=dict)
+    bank_transfers: dict[str, Record] = field(default_factory=dict)
+    overpayments: dict[str, Record] = field(default_factory=dict)
+    prepayments: dict[str, Record] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     # The general ledger (``journals``): journals in JournalNumber order, and what each posting
     # record has posted so far, by (collection, record id).

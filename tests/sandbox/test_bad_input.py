@@ -97,6 +97,28 @@ def tax_rate(n: int = 0) -> dict[str, Any]:
     return {"Name": f"Bad input rate {n}", "ReportTaxType": "OUTPUT", "TaxComponents": [component]}
 
 
+def bank_tx(bank_type: str = "SPEND", n: int = 0) -> dict[str, Any]:
+    account = "429" if bank_type == "SPEND" else "200"
+    return {
+        "Type": bank_type,
+        "Contact": {"ContactNumber": "CUST-001"},
+        "BankAccount": {"Code": "090"},
+        "Date": "2026-07-15",
+        "Reference": f"BI-{n}",
+        "LineItems": [{**_line(account), "Quantity": 5}],
+    }
+
+
+def bank_transfer(n: int = 0) -> dict[str, Any]:
+    return {
+        "FromBankAccount": {"Code": "090"},
+        "ToBankAccount": {"Code": "091"},
+        "Amount": 1.0,
+        "Date": "2026-07-15",
+        "Reference": f"BI-{n}",
+    }
+
+
 # Path parameter -> (collection path, body, reply key, id field) of a record to act on.
 # fmt: off
 PATH_RECORDS: dict[str, tuple[str, dict[str, Any], str, str]] = {
@@ -115,6 +137,14 @@ PATH_RECORDS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     "ContactGroupID": ("/ContactGroups", {"ContactGroups": [{"Name": "Bad input base"}]},
                        "ContactGroups", "ContactGroupID"),
     "QuoteID": ("/Quotes", {"Quotes": [doc("quote")]}, "Quotes", "QuoteID"),
+    "BankTransactionID": ("/BankTransactions", {"BankTransactions": [bank_tx()]},
+                          "BankTransactions", "BankTransactionID"),
+    "BankTransferID": ("/BankTransfers", {"BankTransfers": [bank_transfer()]}, "BankTransfers",
+                       "BankTransferID"),
+    "OverpaymentID": ("/BankTransactions", {"BankTransactions": [bank_tx("RECEIVE-OVERPAYMENT")]},
+                      "BankTransactions", "OverpaymentID"),
+    "PrepaymentID": ("/BankTransactions", {"BankTransactions": [bank_tx("RECEIVE-PREPAYMENT")]},
+                     "BankTransactions", "PrepaymentID"),
 }
 # fmt: on
 
@@ -270,6 +300,25 @@ def _items(prefix: str | None) -> Target:
 _CURRENCIES = ["CAD", "SGD", "HKD", "JPY", "CHF", "SEK", "NOK", "DKK", "ZAR", "INR"]
 
 
+def _bank_txs(create: bool) -> Target:
+    return Target(
+        "BankTransactions",
+        "BankTransaction",
+        lambda n, m: bank_tx("SPEND", n),
+        "BankAccount" if create else None,
+        "LineItems.0.Quantity",
+        "Reference",
+        "Reference",
+        "LineItems",
+    )
+
+
+def _transfer_deleted(n: int, made: Made) -> dict[str, Any]:
+    body = {"BankTransfers": [bank_transfer(n)]}
+    transfer = made.put("/BankTransfers", body, "BankTransfers", "BankTransferID")
+    return {"BankTransferID": transfer, "Status": "DELETED"}
+
+
 def _allocation(n: int, made: Made) -> dict[str, Any]:
     invoice = made.authorised("allocated", "invoice")
     return {"Invoice": {"InvoiceID": invoice}, "Amount": 1.0, "Date": "2026-07-16"}
@@ -371,6 +420,20 @@ TARGETS: dict[tuple[str, str], Target] = {
         None, "Payment", lambda n, m: m.payment(n), "Account", "Amount", "Reference", "Reference"),
     ("POST", "/payments/{paymentid}"): Target(None, "Payment", lambda n, m: {"Status": "DELETED"}),
     ("PUT", "/creditnotes/{creditnoteid}/allocations"): Target(
+        "Allocations", "Allocation", _allocation, "Invoice", "Amount"),
+    ("PUT", "/banktransactions"): _bank_txs(True),
+    ("POST", "/banktransactions"): _bank_txs(True),
+    ("POST", "/banktransactions/{banktransactionid}"): _bank_txs(False),
+    ("PUT", "/banktransfers"): Target(
+        "BankTransfers", "BankTransfer", lambda n, m: bank_transfer(n), "FromBankAccount",
+        "Amount", "Reference", "Reference"),
+    ("POST", "/banktransfers"): Target(
+        "BankTransfers", "BankTransfer", _transfer_deleted, "BankTransferID"),
+    ("POST", "/banktransfers/{banktransferid}"): Target(
+        None, "BankTransfer", lambda n, m: {"Status": "DELETED"}),
+    ("PUT", "/overpayments/{overpaymentid}/allocations"): Target(
+        "Allocations", "Allocation", _allocation, "Invoice", "Amount"),
+    ("PUT", "/prepayments/{prepaymentid}/allocations"): Target(
         "Allocations", "Allocation", _allocation, "Invoice", "Amount"),
     ("PUT", "/manualjournals"): _journals(True),
     ("POST", "/manualjournals"): _journals(True),

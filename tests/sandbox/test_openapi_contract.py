@@ -39,6 +39,7 @@ from tests.sandbox.openapi_replay import (
     route_of,
     tracking,
 )
+from tests.sandbox.replay_bank import replay_bank
 from tests.sandbox.replay_people import users_themes_groups
 from tests.sandbox.replay_quotes import replay_quotes
 from xero_sandbox import SandboxConfig
@@ -377,6 +378,7 @@ def run_replay(sandbox: RunningSandbox) -> tuple[list[Exchange], list[str]]:
         users_themes_groups(replay)
         replay_quotes(replay, people["customer"], people["supplier"])
         replay_journals.journals(replay)
+        replay_bank(replay)
         history(replay, recorder.exchanges)
     finally:
         xero.close()

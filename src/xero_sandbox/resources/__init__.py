@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from xero_sandbox.resources import (
     accounts,
+    allocations,
+    banktransactions,
+    banktransfers,
     brandingthemes,
     contactgroups,
     contacts,
     creditnotes,
+    credits,
     currencies,
     invoices,
     items,
@@ -47,6 +51,10 @@ MODULES = (
     linkedtransactions,
     journals,
     trialbalance,
+    banktransactions,
+    banktransfers,
+    credits,
+    allocations,
 )
 
 

@@ -73,6 +73,8 @@ def has_money_applied(record: Record) -> bool:
     return bool(
         record.get("Payments")
         or record.get("CreditNotes")
+        or record.get("Prepayments")
+        or record.get("Overpayments")
         or record.get("Allocations")
         or record.get("AmountPaid")
         or record.get("AmountCredited")

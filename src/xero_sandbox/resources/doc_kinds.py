@@ -130,13 +130,19 @@ def amount_due_fields(kind: DocKind, record: Record) -> None:
     payments = sum((p["Amount"] for p in record.get("Payments", [])), ZERO)
     closed = record["Status"] in ("VOIDED", "DELETED")
     if kind is INVOICE:
-        credited = sum((c["AppliedAmount"] for c in record.get("CreditNotes", [])), ZERO)
+        # Xero's AmountCredited: credit notes, overpayments and prepayments applied to it.
+        applied = [
+            entry
+            for name in ("CreditNotes", "Prepayments", "Overpayments")
+            for entry in record.get(name, [])
+        ]
+        credited = sum((c["AppliedAmount"] for c in applied), ZERO)
         record["AmountPaid"] = payments
         record["AmountCredited"] = credited
         left = ZERO if closed else record["Total"] - payments - credited
         record["AmountDue"] = left
         moments = [p["Date"] for p in record.get("Payments", [])]
-        moments += [c["Date"] for c in record.get("CreditNotes", [])]
+        moments += [c["Date"] for c in applied]
     else:
         allocated = sum((a["Amount"] for a in record.get("Allocations", [])), ZERO)
         left = ZERO if closed else record["Total"] - allocated - payments

@@ -1,4 +1,5 @@
-"""The payments endpoints: paying approved invoices and refunding credit notes.
+"""The payments endpoints: paying approved invoices, refunding credit notes, overpayments and
+prepayments (``Overpayment``/``Prepayment`` by id; PaymentType from the Payment schema's enum).
 
 Xero never edits a payment: the one change it takes is ``{"Status": "DELETED"}``, which gives the
 money back to the document (an invoice PAID by it goes back to AUTHORISED).
@@ -15,7 +16,8 @@ from starlette.responses import Response
 from xero_sandbox import errors, query, wire
 from xero_sandbox.batch import read_elements, run_batch
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.resources import money, rules
+from xero_sandbox.resources import credits, money, rules
+from xero_sandbox.resources.credits import CreditKind
 from xero_sandbox.resources.doc_kinds import CREDIT_NOTE, INVOICE, DocKind, find_document, records
 from xero_sandbox.resources.doc_lines import pick
 from xero_sandbox.resources.doc_money import document_ref, touch
@@ -28,12 +30,31 @@ PAYMENT_TYPES = {
     "ACCPAY": "ACCPAYPAYMENT",
     "ACCRECCREDIT": "ARCREDITPAYMENT",
     "ACCPAYCREDIT": "APCREDITPAYMENT",
+    **{t: p for kind in credits.KINDS for t, p in kind.payment_types.items()},
 }
+Kind = DocKind | CreditKind
+
+
+def _credit_document(
+    ctx: ApiContext, element: dict[str, Any]
+) -> tuple[CreditKind | None, Record | None, list[str]]:
+    for kind in credits.KINDS:
+        ref = pick(element, kind.label)
+        key = pick(ref, kind.id_field) if isinstance(ref, dict) else None
+        if key:
+            found = credits.find(ctx.org, kind, str(key))
+            if found is None:
+                return kind, None, [f"The {kind.label.lower()} '{key}' could not be found."]
+            return kind, found, []
+    return None, None, []
 
 
 def _document(
     ctx: ApiContext, element: dict[str, Any]
-) -> tuple[DocKind | None, Record | None, list[str]]:
+) -> tuple[Kind | None, Record | None, list[str]]:
+    credit_kind, credit, problems = _credit_document(ctx, element)
+    if credit_kind is not None:
+        return credit_kind, credit, problems
     for kind, name in ((INVOICE, "Invoice"), (CREDIT_NOTE, "CreditNote")):
         ref = pick(element, name)
         key = None
@@ -151,20 +172,39 @@ def create_payment(ctx: ApiContext, element: dict[str, Any]) -> Record:
             "HasValidationErrors": False,
         }
     )
-    touch(ctx, kind, document)
+    _touch(ctx, kind, document)
     return payment
 
 
-def _kind_of(payment: Record) -> DocKind:
+def _touch(ctx: ApiContext, kind: Kind, document: Record) -> None:
+    if isinstance(kind, CreditKind):
+        credits.refresh(ctx, document)
+    else:
+        touch(ctx, kind, document)
+
+
+def _records(ctx: ApiContext, kind: Kind) -> dict[str, Record]:
+    return (
+        credits.records(ctx.org, kind) if isinstance(kind, CreditKind) else records(ctx.org, kind)
+    )
+
+
+def _kind_of(payment: Record) -> Kind:
+    credit_kind = credits.kind_by_key(payment["_kind"])
+    if credit_kind is not None:
+        return credit_kind
     return INVOICE if payment["_kind"] == INVOICE.key else CREDIT_NOTE
 
 
 def present(ctx: ApiContext, payment: Record) -> Record:
     shown = dict(payment)
     kind = _kind_of(payment)
-    document = records(ctx.org, kind).get(payment["_document"])
+    document = _records(ctx, kind).get(payment["_document"])
     if document is not None:
-        shown[kind.key[:-1]] = document_ref(kind, document)
+        if isinstance(kind, CreditKind):
+            shown[kind.label] = credits.ref(kind, document)
+        else:
+            shown[kind.key[:-1]] = document_ref(kind, document)
     shown["UpdatedDateUTCString"] = wire.iso_date_string(payment["UpdatedDateUTC"])
     return shown
 
@@ -222,12 +262,12 @@ def delete_payment(ctx: ApiContext) -> Response:
     kind = _kind_of(payment)
     payment["Status"] = "DELETED"
     ctx.state.stamp(payment)
-    document = records(ctx.org, kind).get(payment["_document"])
+    document = _records(ctx, kind).get(payment["_document"])
     if document is not None:
         document["Payments"] = [
             p for p in document.get("Payments", []) if p["PaymentID"] != payment["PaymentID"]
         ]
-        touch(ctx, kind, document)
+        _touch(ctx, kind, document)
     return envelope(ctx, "Payments", [present(ctx, payment)])
 
 

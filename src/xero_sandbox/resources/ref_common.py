@@ -94,6 +94,7 @@ def document_lines(org: Org) -> Iterator[tuple[str, Record, dict[str, Any]]]:
         ("manualjournal", org.manual_journals, "JournalLines"),
         ("quote", org.quotes, "LineItems"),
         ("repeatinginvoice", org.repeating_invoices, "LineItems"),
+        ("banktransaction", org.bank_transactions, "LineItems"),
     )
     for kind, collection, key in sources:
         for document in collection.values():
@@ -117,6 +118,9 @@ def account_used(org: Org, account: Record) -> bool:
         return True
     for payment in org.payments.values():
         if isinstance(payment.get("Account"), dict) and names(payment["Account"]):
+            return True
+    for bank in org.bank_transactions.values():
+        if names(bank["BankAccount"]):
             return True
     for item in org.items.values():
         details = [item.get("SalesDetails") or {}, item.get("PurchaseDetails") or {}]
