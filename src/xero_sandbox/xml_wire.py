@@ -122,10 +122,10 @@ def _parse_message(exc: ET.ParseError, body: bytes) -> str:
         return f"Reference to undeclared entity '{entity}'. {where}"
     if text.startswith("not well-formed (invalid token)"):
         lines = body.decode("utf-8", errors="replace").splitlines() or [""]
-        found = lines[min(line, len(lines)) - 1][column : column + 1]
-        if found and ord(found) < 0x20:
-            code = f"0x{ord(found):02X}"
-            return f"'{found}', hexadecimal value {code}, is an invalid character. {where}"
+        char = lines[min(line, len(lines)) - 1][column : column + 1]
+        if char and ord(char) < 0x20:
+            code = f"0x{ord(char):02X}"
+            return f"'{char}', hexadecimal value {code}, is an invalid character. {where}"
     start = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if start and not start.startswith(b"<"):
         before = body[: len(body) - len(start)].decode("utf-8", errors="replace")
