@@ -9,8 +9,8 @@ JSON answer is rewritten here as XML after the handler, so every resource gets X
 
 XML answers follow Xero's: the ``<Response>`` envelope, dates in ISO 8601 (XML never uses
 ``/Date()/``), lists as a plural element of singular elements, and errors as ``<ApiException>``
-whose failed elements are ``<DataContractBase xsi:type="Invoice">`` (an XML answer quoted in
-XeroAPI/XeroAPI-Schemas#13).
+whose failed elements are ``<DataContractBase xsi:type="Invoice">`` (XML answers quoted in
+XeroAPI/XeroAPI-Schemas#13 and in a public gist, holm/1234265).
 """
 
 from __future__ import annotations
@@ -266,10 +266,11 @@ def _resource(path: str) -> str:
 
 
 def _errors_first(element: Any) -> Any:
-    """Xero writes a failed element's ValidationErrors and Warnings before its other fields."""
+    """Xero writes a failed element's ValidationErrors and Warnings (``<Warnings />`` when
+    there are none) before its other fields, as both XML answers quoted above show."""
     if not isinstance(element, dict):
         return element
-    first = {k: element[k] for k in ("ValidationErrors", "Warnings") if k in element}
+    first = {k: element.get(k) or [] for k in ("ValidationErrors", "Warnings")}
     return first | {k: v for k, v in element.items() if k not in first}
 
 

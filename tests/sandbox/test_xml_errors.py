@@ -56,7 +56,9 @@ def test_a_validation_error_in_xml(xero: XeroHttp) -> None:
     assert text(root, "Message") == "A validation exception occurred"
     (failed,) = root.findall("Elements/DataContractBase")
     assert failed.get(f"{XSI}type") == "Invoice"
-    assert list(failed)[0].tag == "ValidationErrors"
+    assert [child.tag for child in failed][:2] == ["ValidationErrors", "Warnings"]
+    none = failed.find("Warnings")
+    assert none is not None and len(none) == 0
     assert messages(root) == [LOCK_MESSAGE]
     assert text(failed, "Date") == "2025-06-30T00:00:00"
     # the same body in JSON is refused with the same words
@@ -74,7 +76,8 @@ def test_a_manual_journal_error_names_its_type(xero: XeroHttp) -> None:
     reply = call_xml(xero, "PUT", "/ManualJournals", body, headers={"Content-Type": "text/xml"})
     assert reply.status == 400
     root = root_of(reply)
-    assert root.find("Elements/DataContractBase").get(f"{XSI}type") == "ManualJournal"
+    (failed,) = root.findall("Elements/DataContractBase")
+    assert failed.get(f"{XSI}type") == "ManualJournal"
     assert messages(root) == ["The total debits (100.00) must equal total credits (-10.00)"]
 
 
