@@ -117,7 +117,11 @@ class Bench:
             method,
             self.sandbox_url + "/api.xro/2.0" + path,
             json=body,
-            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": self.org.tenant_id},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "xero-tenant-id": self.org.tenant_id,
+                "Accept": "application/json",
+            },
             timeout=300,
         )
         if reply.status_code >= 400:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from xero_sandbox import errors, scopes, wire
+from xero_sandbox import errors, scopes, wire, xml_wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.idempotency import StoredReply, fingerprint
 from xero_sandbox.journals import settle
@@ -52,6 +52,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _api_path(request: Request) -> str:
+    return request.url.path[len(API_PREFIX) :] or "/"
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -82,6 +86,8 @@ class AccountingApi:
         finally:
             if ticket is not None:
                 ticket.release()
+        # Xero answers in XML unless asked for JSON; replays of stored replies too.
+        response = xml_wire.negotiate(response, request.headers.get("accept"), _api_path(request))
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         await response(scope, receive, counted)
@@ -117,7 +123,7 @@ class AccountingApi:
     async def _handle(self, request: Request) -> tuple[Response, Ticket | None, dict[str, str]]:
         state = self.state
         method = request.method.upper()
-        path = request.url.path[len(API_PREFIX) :] or "/"
+        path = _api_path(request)
         token = _bearer(request)
         now = state.clock.timestamp()
         principal = state.identity.authenticate(token, now) if token else None

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from xero_sandbox import errors, wire
+from xero_sandbox import errors, wire, xml_wire
 from xero_sandbox.state import Org, Record, SandboxState
 
 
@@ -75,9 +75,16 @@ class ApiContext:
         return self.state.clock.now()
 
     def body(self) -> Any:
-        """The request JSON, decoded once; PostDataInvalid if it is not JSON."""
+        """The request body, decoded once from JSON or Xero's XML; PostDataInvalid if it is
+        neither."""
         if not self._body_read:
-            self._body = wire.decode(self.raw_body) if self.raw_body.strip() else None
+            content_type = self.request.headers.get("content-type")
+            if not self.raw_body.strip():
+                self._body = None
+            elif xml_wire.is_xml_body(content_type):
+                self._body = xml_wire.decode_body(self.raw_body, content_type)
+            else:
+                self._body = wire.decode(self.raw_body)
             self._body_read = True
         return self._body
 
