@@ -20,6 +20,7 @@ import pytest
 import tests.sandbox.test_openapi_contract as contract
 from tests.conftest import Reply, RunningSandbox, XeroHttp, custom_token
 from tests.sandbox.openapi_replay import Exchange
+from tests.sandbox.replay_people import scoped_xero
 from tests.sandbox.xml_helpers import root_of
 from xero_sandbox import SandboxConfig
 from xero_sandbox.xml_names import canonical, singular
@@ -127,10 +128,13 @@ def test_every_read_answers_in_xml(
     }
     assert len(reads) > 30
     xero = XeroHttp(sandbox.url, custom_token(sandbox.url), contract.DEMO_TENANT)
+    # Payment services need a scope of their own, as in the replay (``replay_people``).
+    paying = scoped_xero(sandbox.url, contract.DEMO_TENANT, "paymentservices")
     answered = 0
     try:
         for path, query in sorted(reads):
-            reply = xero.call(
+            reader = paying if "paymentservices" in path.lower() else xero
+            reply = reader.call(
                 "GET",
                 path[len("/api.xro/2.0") :],
                 params=list(query),  # type: ignore[arg-type]
@@ -146,6 +150,7 @@ def test_every_read_answers_in_xml(
             assert "/Date(" not in reply.text, path
     finally:
         xero.close()
+        paying.close()
     assert answered > 30
 
 
