@@ -276,7 +276,9 @@ class AccountingApi:
         }
         raw = wire.encode(body) if body is not None else b""
         ctx = ApiContext(self.state, org, Request(scope), method, params, raw, client_id, app_name)
-        return self._run(route.handler, ctx)
+        response = self._run(route.handler, ctx)
+        settle(self.state, org)  # journalled as it posts, as a client's call is
+        return response
 
     def serves(self, method: str, path: str) -> bool:
         """Whether this sandbox has the route (a resource another part may not have yet)."""
