@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import RunningSandbox, XeroHttp
 from tests.sandbox.test_trialbalance import report, totals
+from tests.sandbox.test_year import _every
 from xero_sandbox import wire
 
 SEED = 2026
@@ -35,19 +36,6 @@ PAYMENT = {
     "ACCPAYPAYMENT": (-1, "800"),
     "APCREDITPAYMENT": (1, "800"),
 }
-
-
-def _every(xero: XeroHttp, path: str, key: str) -> list[dict[str, Any]]:
-    """Every record of a list, with its lines (the paged form carries them)."""
-    found: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        reply = xero.get(path, params={"page": page, "pageSize": 1000})
-        assert reply.status == 200, reply.text
-        found += reply.json[key]
-        if page >= reply.json["pagination"]["pageCount"]:
-            return found
-        page += 1
 
 
 def _day(value: str) -> date:
