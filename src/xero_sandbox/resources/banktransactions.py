@@ -9,6 +9,7 @@ comes back with its OverpaymentID or PrepaymentID. Xero sends no webhook for ban
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -110,37 +111,23 @@ def _upsert(ctx: ApiContext, element: dict[str, Any], create_only: bool) -> Reco
     return _write(ctx, element, existing)
 
 
+def _batch(ctx: ApiContext, handle: Callable[[dict[str, Any]], Record]) -> Response:
+    return run_batch(ctx, KEY, "BankTransaction", handle, present=lambda r: present(ctx, r))
+
+
 def put_bank_transactions(ctx: ApiContext) -> Response:
-    return run_batch(
-        ctx,
-        KEY,
-        "BankTransaction",
-        lambda e: _upsert(ctx, e, True),
-        present=lambda r: present(ctx, r),
-    )
+    return _batch(ctx, lambda e: _upsert(ctx, e, True))
 
 
 def post_bank_transactions(ctx: ApiContext) -> Response:
-    return run_batch(
-        ctx,
-        KEY,
-        "BankTransaction",
-        lambda e: _upsert(ctx, e, False),
-        present=lambda r: present(ctx, r),
-    )
+    return _batch(ctx, lambda e: _upsert(ctx, e, False))
 
 
 def post_bank_transaction(ctx: ApiContext) -> Response:
     existing = _find(ctx, ctx.params["BankTransactionID"])
     if existing is None:
         raise errors.NotFound()
-    return run_batch(
-        ctx,
-        KEY,
-        "BankTransaction",
-        lambda e: _write(ctx, e, existing),
-        present=lambda r: present(ctx, r),
-    )
+    return _batch(ctx, lambda e: _write(ctx, e, existing))
 
 
 ROUTES: list[ApiRoute] = [
