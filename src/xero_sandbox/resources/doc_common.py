@@ -1,4 +1,5 @@
-"""Pieces shared by the documents that price lines but post nothing: quotes and repeating invoices.
+"""Element reading shared by the documents that price lines: invoices and credit notes
+(``doc_build``), bank transactions (``bank_rules``), quotes and repeating invoices.
 
 They take the same contact, currency, line-amount-type and line rules as invoices (``rules``,
 ``doc_lines``, ``money``); what differs per resource stays in its own module.
@@ -13,9 +14,10 @@ from typing import Any
 from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.resources import money, rules
+from xero_sandbox.resources.doc_kinds import _unit_to_2dp
 from xero_sandbox.resources.doc_lines import build_lines, pick
 from xero_sandbox.resources.ref_contact_lookup import create_contact_from_name
-from xero_sandbox.state import Record
+from xero_sandbox.state import Org, Record
 
 CONTACT_FIELDS = ("ContactID", "Name", "EmailAddress")
 
@@ -71,22 +73,38 @@ def shown_contact(ctx: ApiContext, record: Record) -> Record:
     return {k: found.get(k) or "" for k in CONTACT_FIELDS}
 
 
+def present(ctx: ApiContext, record: Record) -> Record:
+    """A quote or repeating invoice as Xero shows it: its contact as it is now, and unit amounts
+    to 2 places unless the caller asks for unitdp=4."""
+    shown = {k: v for k, v in record.items() if k != "ContactID"}
+    shown["Contact"] = shown_contact(ctx, record)
+    if ctx.unitdp == 2:
+        shown["LineItems"] = [_unit_to_2dp(line) for line in record.get("LineItems") or []]
+    return shown
+
+
 def currency(ctx: ApiContext, element: dict[str, Any], record: Record) -> list[str]:
     org = ctx.org
     given = text(element, "CurrencyCode")
     code = (given or record.get("CurrencyCode") or org.base_currency).upper()
     problems = rules.currency_errors(org, code)
     record["CurrencyCode"] = code
+    return problems + currency_rate(org, element, record)
+
+
+def currency_rate(org: Org, element: dict[str, Any], record: Record) -> list[str]:
+    """The CurrencyRate for the record's CurrencyCode: 1 in base currency, else the one sent
+    or the one kept."""
     rate = pick(element, "CurrencyRate")
-    if code == org.base_currency:
+    if record["CurrencyCode"] == org.base_currency:
         record["CurrencyRate"] = Decimal("1.000000")
-    elif rate is not None:
-        parsed = wire.parse_decimal(rate, "CurrencyRate")
-        problems += money.rate_errors(parsed)
-        record["CurrencyRate"] = parsed
-    else:
+        return []
+    if rate is None:
         record.setdefault("CurrencyRate", Decimal("1.000000"))
-    return problems
+        return []
+    parsed = wire.parse_decimal(rate, "CurrencyRate")
+    record["CurrencyRate"] = parsed
+    return money.rate_errors(parsed)
 
 
 def price(
@@ -121,6 +139,17 @@ def price(
     if discounts:
         record["TotalDiscount"] = totals.total_discount
     return problems
+
+
+def url(element: dict[str, Any], record: Record) -> list[str]:
+    """The document's Url, when one is sent: absolute http or https, or empty."""
+    given = text(element, "Url")
+    if given is None:
+        return []
+    record["Url"] = given
+    if given and not given.lower().startswith(("http://", "https://")):
+        return ["The Url must be a valid absolute URL (http or https)."]
+    return []
 
 
 def too_long(record: Record, limits: dict[str, int]) -> list[str]:
