@@ -83,6 +83,13 @@ class XeroHttp:
     def put(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.call("PUT", path, body, **kw)
 
+    def made(self, key: str, element: dict[str, Any]) -> dict[str, Any]:
+        """PUT one element to ``/{key}``; the call must succeed; what Xero made of it."""
+        reply = self.put(f"/{key}", {key: [element]})
+        assert reply.status == 200, reply.text
+        record: dict[str, Any] = reply.json[key][0]
+        return record
+
     def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.call("POST", path, body, **kw)
 
