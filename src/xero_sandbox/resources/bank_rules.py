@@ -186,13 +186,8 @@ def prepare(ctx: ApiContext, element: dict[str, Any], existing: Record | None) -
     else:
         account = org.accounts.get(old["BankAccount"]["AccountID"])
 
-    if has(element, "Contact") or existing is None:
-        contact, plan.new_contact, contact_problems = rules.find_contact_ref(
-            ctx, pick(element, "Contact"), create=True
-        )
-        problems.extend(contact_problems)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    _, plan.new_contact, contact_problems = doc_common.contact_ref(ctx, element, record, existing)
+    problems.extend(contact_problems)
 
     record["Date"] = doc_common.day(element, "Date") or old.get("Date") or ctx.state.clock.today()
     problems.extend(rules.lock_date_errors(org, record["Date"]))

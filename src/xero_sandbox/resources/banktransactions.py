@@ -17,9 +17,8 @@ from starlette.responses import Response
 from xero_sandbox import errors, query, wire
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.resources import bank_postings, credits
+from xero_sandbox.resources import bank_postings, credits, doc_common
 from xero_sandbox.resources.bank_rules import BankPlan, prepare
-from xero_sandbox.resources.contacts import create_contact_from_name
 from xero_sandbox.resources.doc_kinds import _unit_to_2dp
 from xero_sandbox.resources.doc_lines import pick
 from xero_sandbox.resources.ref_common import find_record
@@ -75,9 +74,7 @@ def get_bank_transaction(ctx: ApiContext) -> Response:
 
 def commit(ctx: ApiContext, plan: BankPlan) -> Record:
     record = plan.record
-    if plan.new_contact is not None:
-        created = create_contact_from_name(ctx, plan.new_contact)
-        record["Contact"] = {"ContactID": created["ContactID"], "Name": created["Name"]}
+    doc_common.make_contact_ref(ctx, record, plan.new_contact)
     record.setdefault("_app", ctx.client_id)
     record["HasAttachments"] = False
     kind = credits.kind_of_type(record["Type"])

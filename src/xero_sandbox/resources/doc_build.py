@@ -14,7 +14,6 @@ from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.resources import doc_common, money, rules
 from xero_sandbox.resources.brandingthemes import document_theme
-from xero_sandbox.resources.contacts import create_contact_from_name
 from xero_sandbox.resources.doc_common import day, text
 from xero_sandbox.resources.doc_kinds import DocKind, amount_due_fields, due_from_terms, records
 from xero_sandbox.resources.doc_lines import build_lines, has, pick
@@ -146,18 +145,10 @@ def prepare(
     record.setdefault(kind.id_field, new_id())
     plan = Plan(kind, record, existing, old_lines=list(old.get("LineItems", [])))
 
-    contact = None
-    if has(element, "Contact") or existing is None:
-        contact, plan.new_contact, contact_problems = rules.find_contact_ref(
-            ctx, pick(element, "Contact"), create=True
-        )
-        problems.extend(contact_problems)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
-        elif plan.new_contact is not None:
-            record["Contact"] = {"Name": plan.new_contact}
-    else:
-        contact = org.contacts.get(old["Contact"].get("ContactID", ""))
+    contact, plan.new_contact, contact_problems = doc_common.contact_ref(
+        ctx, element, record, existing
+    )
+    problems.extend(contact_problems)
 
     record["Date"] = day(element, "Date") or old.get("Date") or ctx.state.clock.today()
     if has(element, "DueDate"):
@@ -258,9 +249,7 @@ def _auto_number(ctx: ApiContext, kind: DocKind) -> str:
 def commit(ctx: ApiContext, plan: Plan) -> Record:
     """Store a prepared document, with the contact, number, stock and event it brings."""
     kind, record = plan.kind, plan.record
-    if plan.new_contact is not None:
-        created = create_contact_from_name(ctx, plan.new_contact)
-        record["Contact"] = {"ContactID": created["ContactID"], "Name": created["Name"]}
+    doc_common.make_contact_ref(ctx, record, plan.new_contact)
     contact = ctx.org.contacts.get(record["Contact"]["ContactID"])
     if contact is not None:
         contact["IsCustomer" if record["Type"] in kind.sales_types else "IsSupplier"] = True

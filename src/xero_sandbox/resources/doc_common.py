@@ -15,7 +15,7 @@ from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext
 from xero_sandbox.resources import money, rules
 from xero_sandbox.resources.doc_kinds import _unit_to_2dp
-from xero_sandbox.resources.doc_lines import build_lines, pick
+from xero_sandbox.resources.doc_lines import build_lines, has, pick
 from xero_sandbox.resources.ref_contact_lookup import create_contact_from_name
 from xero_sandbox.state import Org, Record
 
@@ -64,6 +64,29 @@ def contact(
 def make_contact(ctx: ApiContext, record: Record, new_name: str | None) -> None:
     if new_name is not None:
         record["ContactID"] = create_contact_from_name(ctx, new_name)["ContactID"]
+
+
+def contact_ref(
+    ctx: ApiContext, element: dict[str, Any], record: Record, existing: Record | None
+) -> tuple[Record | None, str | None, list[str]]:
+    """For the documents that keep ``Contact`` as {ContactID, Name} (invoices, credit notes, bank
+    transactions): the contact named (else the stored one), the Name of one to create on commit
+    (kept as {Name} till then), and the problems."""
+    if existing is not None and not has(element, "Contact"):
+        return ctx.org.contacts.get(existing["Contact"].get("ContactID", "")), None, []
+    found, new_name, problems = rules.find_contact_ref(ctx, pick(element, "Contact"), create=True)
+    if found is not None:
+        record["Contact"] = {"ContactID": found["ContactID"], "Name": found["Name"]}
+    elif new_name is not None:
+        record["Contact"] = {"Name": new_name}
+    return found, new_name, problems
+
+
+def make_contact_ref(ctx: ApiContext, record: Record, new_name: str | None) -> None:
+    """On commit: the contact ``contact_ref`` left to create, made and named in ``Contact``."""
+    if new_name is not None:
+        created = create_contact_from_name(ctx, new_name)
+        record["Contact"] = {"ContactID": created["ContactID"], "Name": created["Name"]}
 
 
 def shown_contact(ctx: ApiContext, record: Record) -> Record:
