@@ -83,6 +83,13 @@ class XeroHttp:
     def put(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.call("PUT", path, body, **kw)
 
+    def made(self, key: str, element: dict[str, Any]) -> dict[str, Any]:
+        """PUT one element to ``/{key}``; the call must succeed; what Xero made of it."""
+        reply = self.put(f"/{key}", {key: [element]})
+        assert reply.status == 200, reply.text
+        record: dict[str, Any] = reply.json[key][0]
+        return record
+
     def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.call("POST", path, body, **kw)
 
@@ -93,14 +100,15 @@ class XeroHttp:
         self.client.close()
 
 
-def custom_token(base: str) -> str:
-    """An access token for the demo organisation through the custom-connection grant."""
-    reply = httpx2.post(
-        base + "/connect/token",
-        data={"grant_type": "client_credentials"},
-        auth=(CUSTOM_CLIENT, CUSTOM_SECRET),
-        timeout=10,
-    )
+def custom_token(
+    base: str, scope: str | None = None, auth: tuple[str, str] = (CUSTOM_CLIENT, CUSTOM_SECRET)
+) -> str:
+    """An access token through the custom-connection grant: the demo organisation's app unless
+    ``auth`` names another, with the app's scopes unless ``scope`` (space-separated) asks."""
+    data = {"grant_type": "client_credentials"}
+    if scope is not None:
+        data["scope"] = scope
+    reply = httpx2.post(base + "/connect/token", data=data, auth=auth, timeout=10)
     reply.raise_for_status()
     return str(reply.json()["access_token"])
 

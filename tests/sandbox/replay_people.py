@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx2
-
-from tests.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, XeroHttp
+from tests.conftest import XeroHttp, custom_token
 from tests.sandbox.openapi_replay import Replay, doc_lines, first
 
 MISSING = "8f2a4c44-1b1e-4f57-9d55-222222222222"
@@ -19,14 +17,7 @@ MISSING = "8f2a4c44-1b1e-4f57-9d55-222222222222"
 
 def scoped_xero(base: str, tenant: str | None, scope: str) -> XeroHttp:
     """Plain HTTP with a custom-connection token that asked for ``scope`` (space-separated)."""
-    reply = httpx2.post(
-        base + "/connect/token",
-        data={"grant_type": "client_credentials", "scope": scope},
-        auth=(CUSTOM_CLIENT, CUSTOM_SECRET),
-        timeout=10,
-    )
-    reply.raise_for_status()
-    return XeroHttp(base, str(reply.json()["access_token"]), tenant)
+    return XeroHttp(base, custom_token(base, scope), tenant)
 
 
 def _scoped(r: Replay, scope: str) -> Replay:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from tests.conftest import DEMO_TENANT, RunningSandbox, XeroHttp
+from tests.sandbox.test_credits import allocation, invoice, messages
 
 LOCKED = (
     "The document date cannot be before the period lock date of 31 Mar 2026. Please update the "
@@ -17,15 +18,15 @@ LOCKED = (
 )
 
 
-def messages(reply: Any) -> list[str]:
-    assert reply.status == 400, reply.text
-    return [m["Message"] for e in reply.json["Elements"] for m in e["ValidationErrors"]]
-
-
 def _lock(sandbox: RunningSandbox) -> None:
     org = sandbox.state.org_by_key(DEMO_TENANT)
     assert org is not None
     org.period_lock_date = date(2026, 3, 31)
+
+
+def _invoice(xero: XeroHttp) -> dict[str, Any]:
+    """An approved sales invoice of 80 (tax exclusive) for the contact the receipts are from."""
+    return invoice(xero, "80", Date="2026-04-03", DueDate="2026-05-03", LineAmountTypes="Exclusive")
 
 
 def _receive(bank_type: str, when: str) -> dict[str, Any]:
@@ -66,30 +67,14 @@ def test_lock_date_keeps_locked_transactions(xero: XeroHttp, sandbox: RunningSan
 def test_lock_date_refuses_allocations(xero: XeroHttp, sandbox: RunningSandbox) -> None:
     made = xero.put("/BankTransactions", _receive("RECEIVE-OVERPAYMENT", "2026-04-02"))
     overpayment_id = made.json["BankTransactions"][0]["OverpaymentID"]
-    invoice = {
-        "Type": "ACCREC",
-        "Contact": {"Name": "Bayside Club"},
-        "Date": "2026-04-03",
-        "DueDate": "2026-05-03",
-        "Status": "AUTHORISED",
-        "LineItems": [{"Description": "Job", "LineAmount": "80", "AccountCode": "200"}],
-    }
-    invoice_id = xero.put("/Invoices", invoice).json["Invoices"][0]["InvoiceID"]
+    invoice_id = _invoice(xero)["InvoiceID"]
     _lock(sandbox)
-    allocation = {"Invoice": {"InvoiceID": invoice_id}, "Amount": 5, "Date": "2026-03-01"}
     path = f"/Overpayments/{overpayment_id}/Allocations"
-    assert messages(xero.put(path, {"Allocations": [allocation]})) == [LOCKED]
+    assert messages(xero.put(path, allocation(invoice_id, 5, "2026-03-01"))) == [LOCKED]
 
 
 def test_only_the_invoice_change_is_announced(xero: XeroHttp, sandbox: RunningSandbox) -> None:
-    invoice = {
-        "Type": "ACCREC",
-        "Contact": {"Name": "Bayside Club"},
-        "DueDate": "2026-05-03",
-        "Status": "AUTHORISED",
-        "LineItems": [{"Description": "Job", "LineAmount": "80", "AccountCode": "200"}],
-    }
-    invoice_id = xero.put("/Invoices", invoice).json["Invoices"][0]["InvoiceID"]
+    invoice_id = _invoice(xero)["InvoiceID"]
     before = len(sandbox.state.events)
     made = xero.put("/BankTransactions", _receive("RECEIVE-PREPAYMENT", "2026-04-02"))
     prepayment_id = made.json["BankTransactions"][0]["PrepaymentID"]
@@ -98,8 +83,9 @@ def test_only_the_invoice_change_is_announced(xero: XeroHttp, sandbox: RunningSa
         {"FromBankAccount": {"Code": "090"}, "ToBankAccount": {"Code": "091"}, "Amount": 3},
     )
     assert [e.category for e in sandbox.state.events[before:]] == []
-    allocation = {"Invoice": {"InvoiceID": invoice_id}, "Amount": 5, "Date": "2026-04-05"}
-    reply = xero.put(f"/Prepayments/{prepayment_id}/Allocations", {"Allocations": [allocation]})
+    reply = xero.put(
+        f"/Prepayments/{prepayment_id}/Allocations", allocation(invoice_id, 5, "2026-04-05")
+    )
     assert reply.status == 200, reply.text
     seen = [(e.category, e.event_type, e.resource_id) for e in sandbox.state.events[before:]]
     assert seen == [("INVOICE", "UPDATE", invoice_id)]

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 from typing import Any
 
 from tests.conftest import DEMO_TENANT, RunningSandbox, XeroHttp
+from tests.sandbox.test_credits import allocation, invoice
 from xero_sandbox.ledger import SOURCES, Posting
 from xero_sandbox.state import Org
 
@@ -44,10 +45,7 @@ def _bank(xero: XeroHttp, **fields: Any) -> dict[str, Any]:
         "LineItems": [{"Description": "Paper", "LineAmount": "100", "AccountCode": "429"}],
     }
     body.update(fields)
-    reply = xero.put("/BankTransactions", body)
-    assert reply.status == 200, reply.text
-    made: dict[str, Any] = reply.json["BankTransactions"][0]
-    return made
+    return xero.made("BankTransactions", body)
 
 
 def test_spend_posts_cashpaid_and_deleted_posts_nothing(
@@ -112,16 +110,11 @@ def test_prepayment_receipt_and_its_allocation(xero: XeroHttp, sandbox: RunningS
     assert _by_code(sandbox, receipt) == {"090": (D("330"), D(0)), "200": (D("-300"), D("-30"))}
     prepayment_id = deposit["PrepaymentID"]
     assert _postings(sandbox, "prepayments", prepayment_id) == []
-    invoice = {
-        "Type": "ACCREC",
-        "Contact": {"Name": "Bayside Club"},
-        "DueDate": "2026-07-01",
-        "Status": "AUTHORISED",
-        "LineItems": [{"Description": "Job", "LineAmount": "500", "AccountCode": "200"}],
-    }
-    invoice_id = xero.put("/Invoices", invoice).json["Invoices"][0]["InvoiceID"]
-    allocation = {"Invoice": {"InvoiceID": invoice_id}, "Amount": 110, "Date": "2026-06-15"}
-    reply = xero.put(f"/Prepayments/{prepayment_id}/Allocations", {"Allocations": [allocation]})
+    sale = invoice(
+        xero, "500", Date="2026-06-01", DueDate="2026-07-01", LineAmountTypes="Exclusive"
+    )
+    use = allocation(sale["InvoiceID"], 110, "2026-06-15")
+    reply = xero.put(f"/Prepayments/{prepayment_id}/Allocations", use)
     assert reply.status == 200, reply.text
     [used] = _postings(sandbox, "prepayments", prepayment_id)
     assert used.source_type == "ARPREPAYMENT"

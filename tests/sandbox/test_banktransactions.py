@@ -28,10 +28,7 @@ def messages(reply: Any) -> list[str]:
 
 
 def made(xero: XeroHttp, **fields: Any) -> dict[str, Any]:
-    reply = xero.put("/BankTransactions", {"BankTransactions": [bank_tx(**fields)]})
-    assert reply.status == 200, reply.text
-    record: dict[str, Any] = reply.json["BankTransactions"][0]
-    return record
+    return xero.made("BankTransactions", bank_tx(**fields))
 
 
 def test_spend_money_is_priced_like_an_invoice(xero: XeroHttp) -> None:

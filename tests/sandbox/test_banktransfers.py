@@ -84,7 +84,8 @@ def test_transfer_rules(xero: XeroHttp) -> None:
     ]
 
 
-def test_foreign_currency_transfer_uses_the_rate(xero: XeroHttp) -> None:
+def add_usd_bank_account(xero: XeroHttp) -> None:
+    """A US dollar bank account, code 095."""
     account = {
         "Code": "095",
         "Name": "USD Account",
@@ -93,6 +94,10 @@ def test_foreign_currency_transfer_uses_the_rate(xero: XeroHttp) -> None:
         "CurrencyCode": "USD",
     }
     assert xero.put("/Accounts", account).status == 200
+
+
+def test_foreign_currency_transfer_uses_the_rate(xero: XeroHttp) -> None:
+    add_usd_bank_account(xero)
     out = xero.put("/BankTransfers", transfer(ToBankAccount={"Code": "095"}, CurrencyRate="0.65"))
     made = out.json["BankTransfers"][0]
     assert made["CurrencyRate"] == D("0.65")

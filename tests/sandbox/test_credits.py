@@ -6,6 +6,7 @@ from decimal import Decimal as D
 from typing import Any
 
 from tests.conftest import XeroHttp
+from tests.sandbox.test_banktransfers import add_usd_bank_account
 
 
 def messages(reply: Any) -> list[str]:
@@ -22,10 +23,7 @@ def credit_tx(xero: XeroHttp, bank_type: str, amount: str, **fields: Any) -> dic
         "LineItems": [{"Description": "Deposit", "LineAmount": amount, "AccountCode": "200"}],
     }
     body.update(fields)
-    reply = xero.put("/BankTransactions", {"BankTransactions": [body]})
-    assert reply.status == 200, reply.text
-    made: dict[str, Any] = reply.json["BankTransactions"][0]
-    return made
+    return xero.made("BankTransactions", body)
 
 
 def invoice(xero: XeroHttp, amount: str, **fields: Any) -> dict[str, Any]:
@@ -39,10 +37,7 @@ def invoice(xero: XeroHttp, amount: str, **fields: Any) -> dict[str, Any]:
         "LineItems": [{"Description": "Event", "LineAmount": amount, "AccountCode": "200"}],
     }
     body.update(fields)
-    reply = xero.put("/Invoices", body)
-    assert reply.status == 200, reply.text
-    made: dict[str, Any] = reply.json["Invoices"][0]
-    return made
+    return xero.made("Invoices", body)
 
 
 def allocation(invoice_id: str, amount: Any, when: str = "2026-05-12") -> dict[str, Any]:
@@ -206,14 +201,7 @@ def test_credit_bank_transactions_cannot_be_edited_only_deleted(xero: XeroHttp) 
 
 
 def test_prepayment_only_in_base_currency(xero: XeroHttp) -> None:
-    account = {
-        "Code": "095",
-        "Name": "USD Account",
-        "Type": "BANK",
-        "BankAccountNumber": "111-222",
-        "CurrencyCode": "USD",
-    }
-    assert xero.put("/Accounts", account).status == 200
+    add_usd_bank_account(xero)
     body = {
         "Type": "RECEIVE-PREPAYMENT",
         "Contact": {"Name": "Bayside Club"},

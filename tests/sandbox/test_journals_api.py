@@ -8,9 +8,8 @@ from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
-import httpx2
-
-from tests.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, DEMO_TENANT, RunningSandbox, XeroHttp
+from tests.conftest import DEMO_TENANT, RunningSandbox, XeroHttp
+from tests.sandbox.replay_people import scoped_xero
 from tests.sandbox.test_journals import (
     MANUAL,
     ZERO,
@@ -118,13 +117,7 @@ def test_payments_only_is_the_cash_basis(xero: XeroHttp) -> None:
 
 
 def test_journals_need_their_scope(sandbox: RunningSandbox) -> None:
-    reply = httpx2.post(
-        sandbox.url + "/connect/token",
-        data={"grant_type": "client_credentials", "scope": "accounting.transactions"},
-        auth=(CUSTOM_CLIENT, CUSTOM_SECRET),
-        timeout=10,
-    )
-    client = XeroHttp(sandbox.url, reply.json()["access_token"], DEMO_TENANT)
+    client = scoped_xero(sandbox.url, DEMO_TENANT, "accounting.transactions")
     try:
         refused = client.get("/Journals")
         assert refused.status == 401

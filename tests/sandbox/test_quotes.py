@@ -27,10 +27,7 @@ def _quote(**extra: Any) -> dict[str, Any]:
 
 
 def _create(xero: XeroHttp, **extra: Any) -> dict[str, Any]:
-    reply = xero.put("/Quotes", {"Quotes": [_quote(**extra)]})
-    assert reply.status == 200, reply.text
-    created: dict[str, Any] = reply.json["Quotes"][0]
-    return created
+    return xero.made("Quotes", _quote(**extra))
 
 
 def _status(xero: XeroHttp, quote: dict[str, Any], status: str) -> Any:

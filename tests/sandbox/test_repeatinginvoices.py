@@ -35,10 +35,7 @@ def _template(**extra: Any) -> dict[str, Any]:
 
 
 def _create(xero: XeroHttp, **extra: Any) -> dict[str, Any]:
-    reply = xero.put("/RepeatingInvoices", {"RepeatingInvoices": [_template(**extra)]})
-    assert reply.status == 200, reply.text
-    created: dict[str, Any] = reply.json["RepeatingInvoices"][0]
-    return created
+    return xero.made("RepeatingInvoices", _template(**extra))
 
 
 def test_create_prices_and_schedules(xero: XeroHttp) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.conftest import RunningSandbox, XeroHttp
+from tests.conftest import RunningSandbox, XeroHttp, custom_token
 from xero_sandbox.config import AppConfig, Limits, SandboxConfig
 from xero_sandbox.ratelimit import RateLimited, RateLimiter
 
@@ -27,12 +27,7 @@ def org_client(admin: httpx2.Client, sandbox: RunningSandbox, **body: Any) -> tu
     reply = admin.post("/orgs", json={"count": 1, **body})
     assert reply.status_code == 201, reply.text
     made = reply.json()["organisations"][0]
-    token = httpx2.post(
-        sandbox.url + "/connect/token",
-        data={"grant_type": "client_credentials"},
-        auth=(made["client_id"], made["client_secret"]),
-        timeout=10,
-    ).json()["access_token"]
+    token = custom_token(sandbox.url, auth=(made["client_id"], made["client_secret"]))
     return XeroHttp(sandbox.url, token, None), str(made["client_id"])
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
-import httpx2
-
-from tests.conftest import CUSTOM_CLIENT, CUSTOM_SECRET, DEMO_TENANT, RunningSandbox, XeroHttp
+from tests.conftest import DEMO_TENANT, RunningSandbox, XeroHttp
+from tests.sandbox.replay_people import scoped_xero
 from tests.sandbox.test_journals import document, pay
 
 ZERO = D("0.00")
@@ -165,13 +164,7 @@ def test_a_bad_date_is_refused(xero: XeroHttp) -> None:
 
 
 def test_the_report_needs_a_reports_scope(sandbox: RunningSandbox) -> None:
-    reply = httpx2.post(
-        sandbox.url + "/connect/token",
-        data={"grant_type": "client_credentials", "scope": "accounting.transactions"},
-        auth=(CUSTOM_CLIENT, CUSTOM_SECRET),
-        timeout=10,
-    )
-    client = XeroHttp(sandbox.url, reply.json()["access_token"], DEMO_TENANT)
+    client = scoped_xero(sandbox.url, DEMO_TENANT, "accounting.transactions")
     try:
         refused = client.get("/Reports/TrialBalance")
         assert refused.status == 401

@@ -296,12 +296,7 @@ def test_made_organisations_keep_their_year_through_a_reset(sandbox: RunningSand
     made = _admin(sandbox, "/orgs", {"count": 1, "prefix": "year", "seed_year": 5})
     assert made.status_code == 201, made.text
     org = made.json()["organisations"][0]
-    token = httpx2.post(
-        sandbox.url + "/connect/token",
-        data={"grant_type": "client_credentials"},
-        auth=(org["client_id"], org["client_secret"]),
-        timeout=10,
-    ).json()["access_token"]
+    token = custom_token(sandbox.url, auth=(org["client_id"], org["client_secret"]))
     client = XeroHttp(sandbox.url, token, org["tenant_id"])
     demo = XeroHttp(sandbox.url, custom_token(sandbox.url), DEMO_TENANT)
     try:

@@ -1,4 +1,7 @@
-"""Allocating an overpayment or a prepayment to invoices, and taking an allocation back.
+"""Allocating a credit (credit note, overpayment, prepayment) to invoices, and taking it back.
+
+One routine serves the three kinds of credit; each names its own label, lists and lookups in an
+``Allocatable`` (the credit note's lives in ``creditnotes``).
 
 ``PUT /Overpayments/{id}/Allocations`` and ``PUT /Prepayments/{id}/Allocations`` take
 ``{"Allocations": [{"Invoice": {"InvoiceID": ...}, "Amount": ..., "Date": ...}]}`` (Amount,
@@ -15,6 +18,8 @@ paid off"); the same sentences with the credit's name are used here: UNCONFIRMED
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -30,15 +35,48 @@ from xero_sandbox.resources.doc_kinds import INVOICE, find_document
 from xero_sandbox.resources.doc_lines import pick
 from xero_sandbox.resources.doc_money import document_ref, touch
 from xero_sandbox.routing import ApiRoute
-from xero_sandbox.state import Record, new_id
+from xero_sandbox.state import Org, Record, new_id
 
 
-def too_much(kind: CreditKind) -> str:
+@dataclass(frozen=True)
+class Allocatable:
+    """A kind of credit as allocating sees it: a credit note, an overpayment or a prepayment."""
+
+    label: str  # in messages; without its space, the credit's key in an Allocation
+    plural: str  # "credit notes", in messages
+    invoice_key: str  # the invoice's list of the credits applied to it
+    id_field: str
+    find: Callable[[Org, str], Record | None]
+    invoice_type: Callable[[Record], str]  # the Type of invoice the credit may go to
+    applied: Callable[[Record], Record]  # how the credit names itself in the invoice's list
+    refresh: Callable[[ApiContext, Record], None]  # new balance and stamp after money moved
+    ref: Callable[[Record], Record]  # how the credit shows inside an Allocation
+
+
+def _of_credit_kind(kind: CreditKind) -> Allocatable:
+    return Allocatable(
+        label=kind.label,
+        plural=kind.key.lower(),
+        invoice_key=kind.key,
+        id_field=kind.id_field,
+        find=lambda org, ref: credits.find(org, kind, ref),
+        invoice_type=lambda credit: "ACCREC" if is_receive(credit["Type"]) else "ACCPAY",
+        applied=lambda credit: {kind.id_field: credit[kind.id_field]},
+        refresh=credits.refresh,
+        ref=lambda credit: credits.ref(kind, credit),
+    )
+
+
+ALLOCATABLE_OVERPAYMENT = _of_credit_kind(OVERPAYMENT)
+ALLOCATABLE_PREPAYMENT = _of_credit_kind(PREPAYMENT)
+
+
+def too_much(kind: Allocatable) -> str:
     return f"{kind.label} cannot be allocated as amount is greater than amount outstanding"
 
 
-def _credit(ctx: ApiContext, kind: CreditKind) -> Record:
-    record = credits.find(ctx.org, kind, ctx.params[kind.id_field])
+def _credit(ctx: ApiContext, kind: Allocatable) -> Record:
+    record = kind.find(ctx.org, ctx.params[kind.id_field])
     if record is None:
         raise errors.NotFound()
     return record
@@ -55,10 +93,9 @@ def _invoice(ctx: ApiContext, element: dict[str, Any]) -> tuple[Record | None, l
     return invoice, []
 
 
-def _problems(kind: CreditKind, credit: Record, invoice: Record, amount: Decimal) -> list[str]:
+def _problems(kind: Allocatable, credit: Record, invoice: Record, amount: Decimal) -> list[str]:
     problems: list[str] = []
-    wanted_type = "ACCREC" if is_receive(credit["Type"]) else "ACCPAY"
-    if invoice["Type"] != wanted_type:
+    if invoice["Type"] != kind.invoice_type(credit):
         problems.append(f"{kind.label} cannot be allocated to an incorrect invoice type")
     if invoice["Status"] == "PAID":
         problems.append("The invoice you are trying to allocate to has already been paid off")
@@ -80,11 +117,11 @@ def _problems(kind: CreditKind, credit: Record, invoice: Record, amount: Decimal
     return problems
 
 
-def allocate(ctx: ApiContext, kind: CreditKind, credit: Record, element: dict[str, Any]) -> Record:
+def allocate(ctx: ApiContext, kind: Allocatable, credit: Record, element: dict[str, Any]) -> Record:
     if credit["Status"] != "AUTHORISED":
         if credit["Status"] == "PAID":
             raise errors.element_error(too_much(kind))
-        raise errors.element_error(f"Only AUTHORISED {kind.key.lower()} can be allocated.")
+        raise errors.element_error(f"Only AUTHORISED {kind.plural} can be allocated.")
     invoice, problems = _invoice(ctx, element)
     raw_amount = pick(element, "Amount")
     amount = None
@@ -114,27 +151,23 @@ def allocate(ctx: ApiContext, kind: CreditKind, credit: Record, element: dict[st
             "Invoice": document_ref(INVOICE, invoice),
         }
     )
-    invoice.setdefault(kind.key, []).append(
-        {
-            kind.id_field: credit[kind.id_field],
-            "Date": when,
-            "AppliedAmount": amount,
-            "Total": credit["Total"],
-            "_allocation": allocation_id,
-        }
-    )
+    applied = kind.applied(credit)
+    applied.update(AppliedAmount=amount, Date=when, Total=credit["Total"])
+    applied["_allocation"] = allocation_id
+    invoice.setdefault(kind.invoice_key, []).append(applied)
     touch(ctx, INVOICE, invoice)
-    credits.refresh(ctx, credit)
+    kind.refresh(ctx, credit)
     return {
         "AllocationID": allocation_id,
         "Amount": amount,
         "Date": when,
         "Invoice": document_ref(INVOICE, invoice),
-        kind.label: credits.ref(kind, credit),
+        kind.label.replace(" ", ""): kind.ref(credit),
     }
 
 
-def _put(ctx: ApiContext, kind: CreditKind) -> Response:
+def put(ctx: ApiContext, kind: Allocatable) -> Response:
+    """Allocate an AUTHORISED credit to invoices of the matching type and contact."""
     credit = _credit(ctx, kind)
     body = ctx.body()
     if isinstance(body, list):
@@ -142,7 +175,7 @@ def _put(ctx: ApiContext, kind: CreditKind) -> Response:
     return run_batch(ctx, "Allocations", "Allocation", lambda e: allocate(ctx, kind, credit, e))
 
 
-def _delete(ctx: ApiContext, kind: CreditKind) -> Response:
+def delete(ctx: ApiContext, kind: Allocatable) -> Response:
     """Take an allocation back: the invoice owes again and the credit is free again."""
     credit = _credit(ctx, kind)
     wanted = ctx.params["AllocationID"].strip().lower()
@@ -156,34 +189,34 @@ def _delete(ctx: ApiContext, kind: CreditKind) -> Response:
     allocations.remove(allocation)
     invoice = ctx.org.invoices.get(allocation["Invoice"]["InvoiceID"])
     if invoice is not None:
-        invoice[kind.key] = [
+        invoice[kind.invoice_key] = [
             c
-            for c in invoice.get(kind.key, [])
+            for c in invoice.get(kind.invoice_key, [])
             if c.get("_allocation") != allocation["AllocationID"]
         ]
         touch(ctx, INVOICE, invoice)
-    credits.refresh(ctx, credit)
+    kind.refresh(ctx, credit)
     shown = dict(allocation)
     shown["IsDeleted"] = True
-    shown[kind.label] = credits.ref(kind, credit)
-    # The spec answers this call with the bare Allocation, as for credit notes.
+    shown[kind.label.replace(" ", "")] = kind.ref(credit)
+    # The spec answers this call with the bare Allocation, not the usual envelope.
     return Response(wire.encode(shown), 200, media_type="application/json")
 
 
 def put_overpayment_allocations(ctx: ApiContext) -> Response:
-    return _put(ctx, OVERPAYMENT)
+    return put(ctx, ALLOCATABLE_OVERPAYMENT)
 
 
 def put_prepayment_allocations(ctx: ApiContext) -> Response:
-    return _put(ctx, PREPAYMENT)
+    return put(ctx, ALLOCATABLE_PREPAYMENT)
 
 
 def delete_overpayment_allocation(ctx: ApiContext) -> Response:
-    return _delete(ctx, OVERPAYMENT)
+    return delete(ctx, ALLOCATABLE_OVERPAYMENT)
 
 
 def delete_prepayment_allocation(ctx: ApiContext) -> Response:
-    return _delete(ctx, PREPAYMENT)
+    return delete(ctx, ALLOCATABLE_PREPAYMENT)
 
 
 ROUTES: list[ApiRoute] = [

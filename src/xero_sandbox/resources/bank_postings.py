@@ -53,6 +53,18 @@ def _tracking(line: Record) -> tuple[tuple[str, str, str, str], ...]:
     )
 
 
+def _line(line: Record, sign: Decimal, net: Decimal, tax: Decimal) -> Line:
+    """A priced line's account, signed net and tax, tax type, description and tracking."""
+    return Line(
+        account_id=line["AccountID"],
+        net=sign * net,
+        tax=sign * tax,
+        tax_type=line.get("TaxType") or "",
+        description=line.get("Description") or "",
+        tracking=_tracking(line),
+    )
+
+
 def source_type(bank_type: str) -> str:
     kind = kind_of_type(bank_type)
     if kind is not None:
@@ -66,19 +78,7 @@ def post_bank_transaction(org: Org, record: Record) -> list[Posting]:
         return []
     # Money in credits the lines; money out debits them.
     sign = Decimal(-1) if is_receive(record["Type"]) else Decimal(1)
-    lines: list[Line] = []
-    for line in record.get("LineItems", []):
-        net, tax = _line_parts(record, line)
-        lines.append(
-            Line(
-                account_id=line["AccountID"],
-                net=sign * net,
-                tax=sign * tax,
-                tax_type=line.get("TaxType") or "",
-                description=line.get("Description") or "",
-                tracking=_tracking(line),
-            )
-        )
+    lines = [_line(line, sign, *_line_parts(record, line)) for line in record.get("LineItems", [])]
     bank_side = -sum((line.gross for line in lines), ZERO)
     lines.insert(0, Line(account_id=record["BankAccount"]["AccountID"], net=bank_side))
     return [
@@ -148,17 +148,7 @@ def post_prepayment_use(org: Org, record: Record) -> list[Posting]:
     sign = Decimal(1) if receive else Decimal(-1)
     postings: list[Posting] = []
     for part, when, amount in _used(record):
-        lines = [
-            Line(
-                account_id=line["AccountID"],
-                net=sign * net,
-                tax=sign * tax,
-                tax_type=line.get("TaxType") or "",
-                description=line.get("Description") or "",
-                tracking=_tracking(line),
-            )
-            for line, net, tax in _shares(record, amount)
-        ]
+        lines = [_line(line, sign, net, tax) for line, net, tax in _shares(record, amount)]
         lines.append(Line(account_id=control["AccountID"], net=-sign * amount))
         postings.append(
             Posting(

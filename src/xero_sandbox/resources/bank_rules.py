@@ -17,12 +17,12 @@ Messages without a published source are marked UNCONFIRMED where they are writte
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext
-from xero_sandbox.resources import money, rules
+from xero_sandbox.resources import doc_common, money, rules
+from xero_sandbox.resources.doc_common import text
 from xero_sandbox.resources.doc_lines import build_lines, has, pick
 from xero_sandbox.state import Org, Record, new_id
 
@@ -97,15 +97,8 @@ class BankPlan:
     new_contact: str | None = None
 
 
-def _text(element: dict[str, Any], name: str) -> str | None:
-    value = pick(element, name)
-    if value is None:
-        return None
-    return wire.parse_str(value, name).strip()
-
-
 def _type(element: dict[str, Any], existing: Record | None) -> str:
-    given = _text(element, "Type")
+    given = text(element, "Type")
     if not given:
         if existing is not None:
             return str(existing["Type"])
@@ -127,7 +120,7 @@ def _type(element: dict[str, Any], existing: Record | None) -> str:
 
 
 def _status(element: dict[str, Any], existing: Record | None) -> str:
-    status = (_text(element, "Status") or (existing or {}).get("Status") or "AUTHORISED").upper()
+    status = (text(element, "Status") or (existing or {}).get("Status") or "AUTHORISED").upper()
     if existing is None and status != "AUTHORISED":
         raise errors.element_error(f"{LABEL} not of valid status for creation")
     if existing is not None and (
@@ -193,21 +186,14 @@ def prepare(ctx: ApiContext, element: dict[str, Any], existing: Record | None) -
     else:
         account = org.accounts.get(old["BankAccount"]["AccountID"])
 
-    if has(element, "Contact") or existing is None:
-        contact, plan.new_contact, contact_problems = rules.find_contact_ref(
-            ctx, pick(element, "Contact"), create=True
-        )
-        problems.extend(contact_problems)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    _, plan.new_contact, contact_problems = doc_common.contact_ref(ctx, element, record, existing)
+    problems.extend(contact_problems)
 
-    date_text = pick(element, "Date")
-    when = wire.parse_date(date_text, "Date") if date_text not in (None, "") else None
-    record["Date"] = when or old.get("Date") or ctx.state.clock.today()
+    record["Date"] = doc_common.day(element, "Date") or old.get("Date") or ctx.state.clock.today()
     problems.extend(rules.lock_date_errors(org, record["Date"]))
 
     currency = account_currency(org, account) if account is not None else org.base_currency
-    given_currency = _text(element, "CurrencyCode")
+    given_currency = text(element, "CurrencyCode")
     if given_currency and given_currency.upper() != currency:
         # UNCONFIRMED wording; Xero keeps a bank transaction in its bank account's currency.
         problems.append(
@@ -218,29 +204,17 @@ def prepare(ctx: ApiContext, element: dict[str, Any], existing: Record | None) -
     if bank_type in PREPAYMENT_TYPES and currency != org.base_currency:
         # help.xero.com: "Xero does not offer multi-currency for prepayments". UNCONFIRMED text.
         problems.append("Prepayments can only be made in the base currency.")
-    rate = pick(element, "CurrencyRate")
-    if currency == org.base_currency:
-        record["CurrencyRate"] = Decimal("1.000000")
-    elif rate is not None:
-        parsed = wire.parse_decimal(rate, "CurrencyRate")
-        problems.extend(money.rate_errors(parsed))
-        record["CurrencyRate"] = parsed
-    else:
-        record.setdefault("CurrencyRate", Decimal("1.000000"))
+    problems.extend(doc_common.currency_rate(org, element, record))
 
     problems.extend(_lines(ctx, element, record, old))
 
-    reference = _text(element, "Reference")
+    reference = text(element, "Reference")
     # The spec keeps Reference to SPEND and RECEIVE; a prepayment's Reference is its invoice
     # number. UNCONFIRMED: an overpayment keeps the one sent (GET /Overpayments filters by
     # References, and the Overpayment schema has one).
     if reference is not None and bank_type not in PREPAYMENT_TYPES:
         record["Reference"] = reference
-    url = _text(element, "Url")
-    if url is not None:
-        if url and not url.lower().startswith(("http://", "https://")):
-            problems.append("The Url must be a valid absolute URL (http or https).")
-        record["Url"] = url
+    problems.extend(doc_common.url(element, record))
     if problems:
         raise errors.ElementErrors(problems)
     return plan
@@ -249,14 +223,7 @@ def prepare(ctx: ApiContext, element: dict[str, Any], existing: Record | None) -
 def _amount_types(element: dict[str, Any], old: Record, bank_type: str) -> str:
     if bank_type in OVERPAYMENT_TYPES:
         return "NoTax"
-    given = _text(element, "LineAmountTypes") or old.get("LineAmountTypes") or "Exclusive"
-    matched = next((t for t in money.AMOUNT_TYPES if t.lower() == given.lower()), None)
-    if matched is None:
-        raise errors.post_data_invalid(
-            f'JSON for post data was invalid,Error converting value "{given}" to type '
-            "'LineAmountType'. Path 'LineAmountTypes'."
-        )
-    return matched
+    return doc_common.amount_types(text(element, "LineAmountTypes"), old.get("LineAmountTypes"))
 
 
 def _lines(ctx: ApiContext, element: dict[str, Any], record: Record, old: Record) -> list[str]:

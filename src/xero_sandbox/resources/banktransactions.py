@@ -9,6 +9,7 @@ comes back with its OverpaymentID or PrepaymentID. Xero sends no webhook for ban
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -16,9 +17,8 @@ from starlette.responses import Response
 from xero_sandbox import errors, query, wire
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.resources import bank_postings, credits
+from xero_sandbox.resources import bank_postings, credits, doc_common
 from xero_sandbox.resources.bank_rules import BankPlan, prepare
-from xero_sandbox.resources.contacts import create_contact_from_name
 from xero_sandbox.resources.doc_kinds import _unit_to_2dp
 from xero_sandbox.resources.doc_lines import pick
 from xero_sandbox.resources.ref_common import find_record
@@ -74,9 +74,7 @@ def get_bank_transaction(ctx: ApiContext) -> Response:
 
 def commit(ctx: ApiContext, plan: BankPlan) -> Record:
     record = plan.record
-    if plan.new_contact is not None:
-        created = create_contact_from_name(ctx, plan.new_contact)
-        record["Contact"] = {"ContactID": created["ContactID"], "Name": created["Name"]}
+    doc_common.make_contact_ref(ctx, record, plan.new_contact)
     record.setdefault("_app", ctx.client_id)
     record["HasAttachments"] = False
     kind = credits.kind_of_type(record["Type"])
@@ -110,37 +108,23 @@ def _upsert(ctx: ApiContext, element: dict[str, Any], create_only: bool) -> Reco
     return _write(ctx, element, existing)
 
 
+def _batch(ctx: ApiContext, handle: Callable[[dict[str, Any]], Record]) -> Response:
+    return run_batch(ctx, KEY, "BankTransaction", handle, present=lambda r: present(ctx, r))
+
+
 def put_bank_transactions(ctx: ApiContext) -> Response:
-    return run_batch(
-        ctx,
-        KEY,
-        "BankTransaction",
-        lambda e: _upsert(ctx, e, True),
-        present=lambda r: present(ctx, r),
-    )
+    return _batch(ctx, lambda e: _upsert(ctx, e, True))
 
 
 def post_bank_transactions(ctx: ApiContext) -> Response:
-    return run_batch(
-        ctx,
-        KEY,
-        "BankTransaction",
-        lambda e: _upsert(ctx, e, False),
-        present=lambda r: present(ctx, r),
-    )
+    return _batch(ctx, lambda e: _upsert(ctx, e, False))
 
 
 def post_bank_transaction(ctx: ApiContext) -> Response:
     existing = _find(ctx, ctx.params["BankTransactionID"])
     if existing is None:
         raise errors.NotFound()
-    return run_batch(
-        ctx,
-        KEY,
-        "BankTransaction",
-        lambda e: _write(ctx, e, existing),
-        present=lambda r: present(ctx, r),
-    )
+    return _batch(ctx, lambda e: _write(ctx, e, existing))
 
 
 ROUTES: list[ApiRoute] = [

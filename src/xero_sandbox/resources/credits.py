@@ -36,31 +36,22 @@ class CreditKind:
     source_types: dict[str, str]
 
 
-OVERPAYMENT = CreditKind(
-    label="Overpayment",
-    key="Overpayments",
-    id_field="OverpaymentID",
-    collection="overpayments",
-    types=("RECEIVE-OVERPAYMENT", "SPEND-OVERPAYMENT"),
-    payment_types={
-        "RECEIVE-OVERPAYMENT": "AROVERPAYMENTPAYMENT",
-        "SPEND-OVERPAYMENT": "APOVERPAYMENTPAYMENT",
-    },
-    source_types={"RECEIVE-OVERPAYMENT": "AROVERPAYMENT", "SPEND-OVERPAYMENT": "APOVERPAYMENT"},
-)
+def _kind(label: str) -> CreditKind:
+    """A credit kind, every name of which follows from its label (the spec's enums)."""
+    name = label.upper()
+    return CreditKind(
+        label=label,
+        key=f"{label}s",
+        id_field=f"{label}ID",
+        collection=f"{label.lower()}s",
+        types=(f"RECEIVE-{name}", f"SPEND-{name}"),
+        payment_types={f"RECEIVE-{name}": f"AR{name}PAYMENT", f"SPEND-{name}": f"AP{name}PAYMENT"},
+        source_types={f"RECEIVE-{name}": f"AR{name}", f"SPEND-{name}": f"AP{name}"},
+    )
 
-PREPAYMENT = CreditKind(
-    label="Prepayment",
-    key="Prepayments",
-    id_field="PrepaymentID",
-    collection="prepayments",
-    types=("RECEIVE-PREPAYMENT", "SPEND-PREPAYMENT"),
-    payment_types={
-        "RECEIVE-PREPAYMENT": "ARPREPAYMENTPAYMENT",
-        "SPEND-PREPAYMENT": "APPREPAYMENTPAYMENT",
-    },
-    source_types={"RECEIVE-PREPAYMENT": "ARPREPAYMENT", "SPEND-PREPAYMENT": "APPREPAYMENT"},
-)
+
+OVERPAYMENT = _kind("Overpayment")
+PREPAYMENT = _kind("Prepayment")
 
 KINDS = (OVERPAYMENT, PREPAYMENT)
 

@@ -8,15 +8,13 @@ contact, no stock moved, no number used).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext
-from xero_sandbox.resources import money, rules
+from xero_sandbox.resources import doc_common, money, rules
 from xero_sandbox.resources.brandingthemes import document_theme
-from xero_sandbox.resources.contacts import create_contact_from_name
+from xero_sandbox.resources.doc_common import day, text
 from xero_sandbox.resources.doc_kinds import DocKind, amount_due_fields, due_from_terms, records
 from xero_sandbox.resources.doc_lines import build_lines, has, pick
 from xero_sandbox.resources.inventory import apply_stock, stock_errors
@@ -53,20 +51,6 @@ class Plan:
     existing: Record | None
     new_contact: str | None = None
     old_lines: list[Record] = field(default_factory=list)
-
-
-def _text(element: dict[str, Any], name: str) -> str | None:
-    value = pick(element, name)
-    if value is None:
-        return None
-    return wire.parse_str(value, name).strip()
-
-
-def _date(element: dict[str, Any], name: str) -> date | None:
-    value = pick(element, name)
-    if value is None or value == "":
-        return None
-    return wire.parse_date(value, name)
 
 
 def has_money_applied(record: Record) -> bool:
@@ -140,10 +124,10 @@ def prepare(
     org = ctx.org
     old: Record = existing or {}
     problems: list[str] = []
-    doc_type = (_text(element, "Type") or old.get("Type") or "").upper()
+    doc_type = (text(element, "Type") or old.get("Type") or "").upper()
     if doc_type not in kind.types:
         shown = " or ".join(kind.types)
-        given = _text(element, "Type")
+        given = text(element, "Type")
         problems.append(
             f"{kind.label} Type must be {shown}."
             if given
@@ -152,7 +136,7 @@ def prepare(
         raise errors.ElementErrors(problems)
     if existing is not None and doc_type != existing["Type"]:
         raise errors.element_error(f"The {kind.label} Type cannot be changed.")
-    status = (_text(element, "Status") or old.get("Status") or "DRAFT").upper()
+    status = (text(element, "Status") or old.get("Status") or "DRAFT").upper()
     status_problems = _status_problems(kind, element, existing, status)
     if status_problems:
         raise errors.ElementErrors(status_problems)
@@ -161,45 +145,17 @@ def prepare(
     record.setdefault(kind.id_field, new_id())
     plan = Plan(kind, record, existing, old_lines=list(old.get("LineItems", [])))
 
-    contact = None
-    if has(element, "Contact") or existing is None:
-        contact, plan.new_contact, contact_problems = rules.find_contact_ref(
-            ctx, pick(element, "Contact"), create=True
-        )
-        problems.extend(contact_problems)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
-        elif plan.new_contact is not None:
-            record["Contact"] = {"Name": plan.new_contact}
-    else:
-        contact = org.contacts.get(old["Contact"].get("ContactID", ""))
+    contact, plan.new_contact, contact_problems = doc_common.contact_ref(
+        ctx, element, record, existing
+    )
+    problems.extend(contact_problems)
 
-    record["Date"] = _date(element, "Date") or old.get("Date") or ctx.state.clock.today()
+    record["Date"] = day(element, "Date") or old.get("Date") or ctx.state.clock.today()
     if has(element, "DueDate"):
-        record["DueDate"] = _date(element, "DueDate")
-    amount_types = _text(element, "LineAmountTypes") or old.get("LineAmountTypes") or "Exclusive"
-    matched = next((t for t in money.AMOUNT_TYPES if t.lower() == amount_types.lower()), None)
-    if matched is None:
-        raise errors.post_data_invalid(
-            f'JSON for post data was invalid,Error converting value "{amount_types}" to type '
-            "'LineAmountType'. Path 'LineAmountTypes'."
-        )
+        record["DueDate"] = day(element, "DueDate")
+    matched = doc_common.amount_types(text(element, "LineAmountTypes"), old.get("LineAmountTypes"))
     record["LineAmountTypes"] = matched
-
-    currency = (
-        _text(element, "CurrencyCode") or old.get("CurrencyCode") or org.base_currency
-    ).upper()
-    problems.extend(rules.currency_errors(org, currency))
-    record["CurrencyCode"] = currency
-    rate = pick(element, "CurrencyRate")
-    if currency == org.base_currency:
-        record["CurrencyRate"] = Decimal("1.000000")
-    elif rate is not None:
-        parsed = wire.parse_decimal(rate, "CurrencyRate")
-        problems.extend(money.rate_errors(parsed))
-        record["CurrencyRate"] = parsed
-    else:
-        record.setdefault("CurrencyRate", Decimal("1.000000"))
+    problems.extend(doc_common.currency(ctx, element, record))
 
     raw_lines = pick(element, "LineItems")
     if raw_lines is None:
@@ -232,21 +188,17 @@ def prepare(
             f"{kind.label} must have at least one line item to be submitted or approved."
         )
 
-    number = _text(element, kind.number_field)
+    number = text(element, kind.number_field)
     if number:
         problems.extend(_number_problems(ctx, kind, doc_type, number, record[kind.id_field]))
         record[kind.number_field] = number
     elif existing is None:
         record[kind.number_field] = "" if doc_type != kind.numbered_type else None
 
-    reference = _text(element, "Reference")
+    reference = text(element, "Reference")
     if reference is not None and (kind.reference_types is None or doc_type in kind.reference_types):
         record["Reference"] = reference
-    url = _text(element, "Url")
-    if url is not None:
-        if url and not url.lower().startswith(("http://", "https://")):
-            problems.append("The Url must be a valid absolute URL (http or https).")
-        record["Url"] = url
+    problems.extend(doc_common.url(element, record))
     problems.extend(document_theme(org, element, record, doc_type in kind.sales_types))
     if has(element, "SentToContact"):
         sent = pick(element, "SentToContact")
@@ -297,9 +249,7 @@ def _auto_number(ctx: ApiContext, kind: DocKind) -> str:
 def commit(ctx: ApiContext, plan: Plan) -> Record:
     """Store a prepared document, with the contact, number, stock and event it brings."""
     kind, record = plan.kind, plan.record
-    if plan.new_contact is not None:
-        created = create_contact_from_name(ctx, plan.new_contact)
-        record["Contact"] = {"ContactID": created["ContactID"], "Name": created["Name"]}
+    doc_common.make_contact_ref(ctx, record, plan.new_contact)
     contact = ctx.org.contacts.get(record["Contact"]["ContactID"])
     if contact is not None:
         contact["IsCustomer" if record["Type"] in kind.sales_types else "IsSupplier"] = True

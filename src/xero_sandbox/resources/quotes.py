@@ -17,7 +17,6 @@ from xero_sandbox import errors, query, wire
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
 from xero_sandbox.resources import doc_common
-from xero_sandbox.resources.doc_kinds import _unit_to_2dp
 from xero_sandbox.resources.quote_build import commit, find_by_number, prepare
 from xero_sandbox.resources.ref_common import find_record, text
 from xero_sandbox.routing import ApiRoute
@@ -32,14 +31,11 @@ _DATE_FILTERS: tuple[tuple[str, str, Callable[[date, date], bool]], ...] = (
 
 
 def present(ctx: ApiContext, record: Record) -> Record:
-    shown = {k: v for k, v in record.items() if k != "ContactID"}
-    shown["Contact"] = doc_common.shown_contact(ctx, record)
+    shown = doc_common.present(ctx, record)
     shown.setdefault("Terms", "")
     for key in ("Date", "ExpiryDate"):
         if record.get(key) is not None:
             shown[f"{key}String"] = wire.iso_date_string(record[key])
-    if ctx.unitdp == 2:
-        shown["LineItems"] = [_unit_to_2dp(line) for line in record.get("LineItems") or []]
     return shown
 
 

@@ -62,24 +62,26 @@ def _whole(value: Any, name: str) -> int | None:
     return int(number)
 
 
+def _count(given: dict[str, Any], name: str, least: int, problems: list[str]) -> int | None:
+    """A whole-number Schedule field of ``least`` or more; what is wrong goes to ``problems``."""
+    number = _whole(pick(given, name), name)
+    if number is None or number < least:
+        problems.append(f"Schedule {name} must be a whole number of {least} or more.")
+    return number
+
+
 def _schedule(raw: Any) -> tuple[Record, list[str]]:
     if raw is None:
         return {}, [SCHEDULE_NEEDED]
     given = wire.parse_object(raw, "Schedule")
     problems: list[str] = []
     schedule: Record = {}
-    period = _whole(pick(given, "Period"), "Period")
-    if period is None or period < 1:
-        problems.append("Schedule Period must be a whole number of 1 or more.")
-    schedule["Period"] = period
+    schedule["Period"] = _count(given, "Period", 1, problems)
     unit = str(pick(given, "Unit") or "").strip().upper()
     if unit not in UNITS:
         problems.append("Schedule Unit must be WEEKLY or MONTHLY.")
     schedule["Unit"] = unit or None
-    due = _whole(pick(given, "DueDate"), "DueDate")
-    if due is None or due < 0:
-        problems.append("Schedule DueDate must be a whole number of 0 or more.")
-    schedule["DueDate"] = due
+    due = schedule["DueDate"] = _count(given, "DueDate", 0, problems)
     due_type = str(pick(given, "DueDateType") or "").strip().upper()
     if due_type not in DUE_DATE_TYPES:
         problems.append(f"Schedule DueDateType must be one of {', '.join(DUE_DATE_TYPES)}.")

@@ -14,19 +14,10 @@ from xero_sandbox import errors, query
 from xero_sandbox.batch import run_batch
 from xero_sandbox.context import ApiContext, envelope
 from xero_sandbox.resources import doc_common
-from xero_sandbox.resources.doc_kinds import _unit_to_2dp
 from xero_sandbox.resources.ref_common import find_record, text
 from xero_sandbox.resources.repeating_build import commit_new, delete, prepare_new
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record
-
-
-def present(ctx: ApiContext, record: Record) -> Record:
-    shown = {k: v for k, v in record.items() if k != "ContactID"}
-    shown["Contact"] = doc_common.shown_contact(ctx, record)
-    if ctx.unitdp == 2:
-        shown["LineItems"] = [_unit_to_2dp(line) for line in record.get("LineItems") or []]
-    return shown
 
 
 def _find(ctx: ApiContext, ref: str) -> Record | None:
@@ -34,7 +25,7 @@ def _find(ctx: ApiContext, ref: str) -> Record | None:
 
 
 def list_templates(ctx: ApiContext) -> Response:
-    shown = [present(ctx, r) for r in ctx.org.repeating_invoices.values()]
+    shown = [doc_common.present(ctx, r) for r in ctx.org.repeating_invoices.values()]
     shown = query.where_filter(ctx, shown)
     shown = query.order_by(ctx, shown, "UpdatedDateUTC")
     return envelope(ctx, "RepeatingInvoices", shown)
@@ -44,7 +35,7 @@ def get_template(ctx: ApiContext) -> Response:
     found = _find(ctx, ctx.params["RepeatingInvoiceID"])
     if found is None:
         raise errors.NotFound()
-    return envelope(ctx, "RepeatingInvoices", [present(ctx, found)])
+    return envelope(ctx, "RepeatingInvoices", [doc_common.present(ctx, found)])
 
 
 def _create(ctx: ApiContext, element: dict[str, Any]) -> Record:
@@ -65,7 +56,11 @@ def _create_or_delete(ctx: ApiContext, element: dict[str, Any]) -> Record:
 
 def _batch(ctx: ApiContext, handle: Any) -> Response:
     return run_batch(
-        ctx, "RepeatingInvoices", "RepeatingInvoice", handle, present=lambda r: present(ctx, r)
+        ctx,
+        "RepeatingInvoices",
+        "RepeatingInvoice",
+        handle,
+        present=lambda r: doc_common.present(ctx, r),
     )
 
 
