@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from xero_sandbox import ledger
+from xero_sandbox import history, ledger
 from xero_sandbox.ledger import ZERO, Line, Posting
 from xero_sandbox.state import Org, Record, SandboxState, new_id
 
@@ -43,6 +43,7 @@ def settle(state: SandboxState, first: Org | None = None) -> int:
     orgs = list(state.orgs.values())
     if first is not None:
         orgs.sort(key=lambda org: org is not first)
+    history.record_changes(state, orgs, pending)
     seen: set[tuple[str, str, str]] = set()
     made = 0
     for record in pending:

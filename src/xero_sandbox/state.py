@@ -118,6 +118,10 @@ class Org:
     # record has posted so far, by (collection, record id).
     journals: list[Record] = field(default_factory=list)
     posted: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    # History and notes (``history``): each record's history by record id, oldest first, and
+    # what the history last saw of the record.
+    history: dict[str, list[Record]] = field(default_factory=dict)
+    history_seen: dict[str, Any] = field(default_factory=dict)
 
     def next_number(self, prefix: str) -> str:
         """Xero's automatic numbers: INV-0001, PO-0001, CN-0001..."""

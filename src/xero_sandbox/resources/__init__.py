@@ -13,6 +13,7 @@ from xero_sandbox.resources import (
     creditnotes,
     credits,
     currencies,
+    history,
     invoices,
     items,
     journals,
@@ -55,6 +56,7 @@ MODULES = (
     banktransfers,
     credits,
     allocations,
+    history,
 )
 
 
