@@ -337,6 +337,12 @@ HISTORY_PARENTS = (
     "Payments",
     "PurchaseOrders",
     "ManualJournals",
+    "BankTransactions",
+    "BankTransfers",
+    "Overpayments",
+    "Prepayments",
+    "Quotes",
+    "RepeatingInvoices",
 )
 
 
@@ -349,7 +355,7 @@ def history(r: Replay, exchanges: list[Exchange]) -> None:
             if e.method == "GET"
             and e.status == 200
             and e.path.lower().startswith(f"/api.xro/2.0/{parent.lower()}/")
-            and e.path.count("/") == 3
+            and e.path.count("/") == 4
             and len(e.path.rsplit("/", 1)[1]) == 36
         ]
         if not ids or r.router.match("GET", f"/{parent}/{ids[0]}/History")[0] is None:
