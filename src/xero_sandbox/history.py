@@ -46,25 +46,27 @@ class Kind:
     drafts: bool = False
 
 
+# fmt: off
 KINDS = (
     Kind("Invoices", "InvoiceID", "invoices", "Invoice", "InvoiceNumber", True),
     Kind("CreditNotes", "CreditNoteID", "credit_notes", "Credit note", "CreditNoteNumber", True),
     Kind("Payments", "PaymentID", "payments", "Payment"),
     Kind("PurchaseOrders", "PurchaseOrderID", "purchase_orders", "Purchase order",
-         "PurchaseOrderNumber", True),  # fmt: skip
+         "PurchaseOrderNumber", True),
     Kind("ManualJournals", "ManualJournalID", "manual_journals", "Manual journal", "Narration",
-         True),  # fmt: skip
+         True),
     Kind("Contacts", "ContactID", "contacts", "Contact", "Name"),
     Kind("Items", "ItemID", "items", "Item", "Code"),
     Kind("BankTransactions", "BankTransactionID", "bank_transactions", "Bank transaction",
-         "Reference"),  # fmt: skip
+         "Reference"),
     Kind("BankTransfers", "BankTransferID", "bank_transfers", "Bank transfer"),
     Kind("Overpayments", "OverpaymentID", "overpayments", "Overpayment"),
     Kind("Prepayments", "PrepaymentID", "prepayments", "Prepayment"),
     Kind("Quotes", "QuoteID", "quotes", "Quote", "QuoteNumber", True),
     Kind("RepeatingInvoices", "RepeatingInvoiceID", "repeating_invoices", "Repeating invoice",
-         None, True),  # fmt: skip
+         None, True),
 )
+# fmt: on
 
 # The Changes a move to each status is recorded as.
 STATUS_CHANGES = {
@@ -90,7 +92,7 @@ MOVING = frozenset(
         "UpdatedDateUTC", "Status", "AmountDue", "AmountPaid", "AmountCredited", "Payments",
         "CreditNotes", "Prepayments", "Overpayments", "Allocations", "RemainingCredit",
         "AppliedAmount", "FullyPaidOnDate", "SentToContact", "HasAttachments", "IsReconciled",
-        "Balances", "HasValidationErrors", "StatusAttributeString",
+        "Balances", "HasValidationErrors", "StatusAttributeString", "ContactStatus",
     }
 )  # fmt: skip
 CREDIT_LISTS = (("CreditNotes", "CreditNoteNumber"), ("Prepayments", None), ("Overpayments", None))
@@ -109,7 +111,7 @@ class Seen:
     credits: tuple[tuple[str, Any, Any, str], ...]
     allocations: tuple[tuple[str, Any, Any, str], ...]
     sent: bool
-    content: str
+    content: int
 
 
 def seen(record: Record) -> Seen:
@@ -123,12 +125,17 @@ def seen(record: Record) -> Seen:
         for c in record.get(name) or []
     )
     allocations = tuple(
-        (str(a.get("AllocationID")), a.get("Amount"), a.get("Date"),
-         str((a.get("Invoice") or {}).get("InvoiceNumber") or ""))  # fmt: skip
+        (
+            str(a.get("AllocationID")),
+            a.get("Amount"),
+            a.get("Date"),
+            str((a.get("Invoice") or {}).get("InvoiceNumber") or ""),
+        )
         for a in record.get("Allocations") or []
     )
-    content = repr([(k, record[k]) for k in sorted(record) if not _moving(k)])
-    status = record.get("Status")
+    # A hash of the rest of the record, so a record of thousands of lines is not kept twice.
+    content = hash(repr([(k, record[k]) for k in sorted(record) if not _moving(k)]))
+    status = record.get("Status", record.get("ContactStatus"))
     return Seen(
         str(status) if status is not None else None,
         payments,
@@ -228,7 +235,9 @@ def _money_moves(record: Record, before: Seen, now: Seen) -> list[tuple[str, str
         found.append(("Payment Removed", f"Payment on {long_date(when)} for {money(amount)}."))
     for name, amount, when, number in _added(before.credits, now.credits):
         what = number or name[:-1]
-        found.append(("Credit Applied", f"{what} applied on {long_date(when)} for {money(amount)}."))
+        found.append(
+            ("Credit Applied", f"{what} applied on {long_date(when)} for {money(amount)}.")
+        )
     for _, amount, when, number in _added(before.allocations, now.allocations):
         target = f" to {number}" if number else ""
         found.append(

@@ -6,6 +6,8 @@ source (``ledger.SOURCES``) it asks the poster what the record posts now, compar
 the record has posted so far (``Org.posted``) and journals the difference: a reversing journal of
 each posting that changed or went away, then a journal of each new or changed one. Nothing is
 journalled when nothing changed, so settling is as cheap as the number of records changed.
+The same changed records are first handed to ``history.record_changes``, which writes each one's
+history and notes (Created, Approved, Paid...) in the one place every resource passes through.
 
 The API pipeline settles after every request it runs; the journal and report readers settle
 before they read; anything else that changes records outside a request (an admin route, a

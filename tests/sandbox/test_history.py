@@ -54,8 +54,8 @@ def test_invoice_history_through_create_edit_approve_pay(xero: XeroHttp) -> None
 
     _pay(xero, invoice_id, 10)
     _pay(xero, invoice_id, 13.10)
-    newest = _history(xero, path)[:2]
-    assert [h["Changes"] for h in newest] == ["Paid", "Paid"]
+    newest = _history(xero, path)
+    assert [h["Changes"] for h in newest] == ["Paid", "Paid", "Approved", "Edited", "Created"]
     assert newest[0]["Details"] == "Payment received from Bayside Club on July 20, 2026 for 13.10."
     assert xero.get(path).json["Invoices"][0]["Status"] == "PAID"
 
@@ -141,3 +141,20 @@ def test_every_history_route_reads_and_takes_a_note(xero: XeroHttp) -> None:
         reply = xero.put(f"{path}/History", {"HistoryRecords": [{"Details": f"On {resource}"}]})
         assert reply.status == 200, (pattern, reply.text)
         assert _history(xero, path)[0]["Details"] == f"On {resource}", pattern
+
+
+def test_other_resources_record_their_moves(xero: XeroHttp) -> None:
+    reply = xero.put("/Contacts", {"Contacts": [{"Name": "History Ltd"}]})
+    contact = f"/Contacts/{reply.json['Contacts'][0]['ContactID']}"
+    assert xero.post(contact, {"Contacts": [{"EmailAddress": "a@history.example"}]}).status == 200
+    assert xero.post(contact, {"Contacts": [{"ContactStatus": "ARCHIVED"}]}).status == 200
+    assert _changes(xero, contact) == ["Archived", "Edited", "Created"]
+
+    made = Made(xero)
+    journal = f"/ManualJournals/{made.path_value('ManualJournalID')}"
+    assert xero.post(journal, {"ManualJournals": [{"Status": "POSTED"}]}).status == 200
+    assert _changes(xero, journal) == ["Posted", "Created"]
+
+    quote = f"/Quotes/{made.path_value('QuoteID')}"
+    assert xero.post(quote, {"Quotes": [{**doc("quote"), "Status": "SENT"}]}).status == 200
+    assert _changes(xero, quote)[0] == "Sent"
