@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import XeroHttp
+from tests.conftest import DEMO_TENANT, RunningSandbox, XeroHttp
 from tests.sandbox.bad_input_targets import Made, doc
+from tests.sandbox.replay_people import scoped_xero
 from xero_sandbox.resources import all_routes
 
 
@@ -158,3 +159,18 @@ def test_other_resources_record_their_moves(xero: XeroHttp) -> None:
     quote = f"/Quotes/{made.path_value('QuoteID')}"
     assert xero.post(quote, {"Quotes": [{**doc("quote"), "Status": "SENT"}]}).status == 200
     assert _changes(xero, quote)[0] == "Sent"
+
+
+def test_history_follows_the_resource_scope(xero: XeroHttp, sandbox: RunningSandbox) -> None:
+    invoice = f"/Invoices/{_invoice(xero)}/History"
+    reply = xero.put("/Contacts", {"Contacts": [{"Name": "Scoped History"}]})
+    contact = f"/Contacts/{reply.json['Contacts'][0]['ContactID']}/History"
+    reader = scoped_xero(sandbox.url, DEMO_TENANT, "accounting.contacts.read")
+    try:
+        assert reader.get(contact).status == 200
+        refused = [reader.get(invoice), reader.put(contact, {"Details": "Not mine to add"})]
+        for reply in refused:
+            assert reply.status == 401, reply.text
+            assert "insufficient_scope" in reply.headers.get("www-authenticate", "")
+    finally:
+        reader.close()
