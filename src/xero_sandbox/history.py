@@ -246,12 +246,12 @@ def _money_moves(record: Record, before: Seen, now: Seen) -> list[tuple[str, str
     return found
 
 
-def entry(state: SandboxState, changes_: str, details: str, user: str = SYSTEM_USER) -> Record:
+def entry(state: SandboxState, change: str, details: str, user: str = SYSTEM_USER) -> Record:
     """One history record, as Xero shows it."""
     now = state.clock.now()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     return {
-        "Changes": changes_,
+        "Changes": change,
         "DateUTCString": wire.iso_date_string(now),
         "DateUTC": now,
         "User": user,
@@ -286,7 +286,3 @@ def _note(state: SandboxState, org: Org, kind: Kind, record_id: str, record: Rec
     if made:
         log = org.history.setdefault(record_id, [])
         log.extend(entry(state, c, d) for c, d in made)
-
-
-def kind_of(path: str) -> Kind | None:
-    return next((k for k in KINDS if k.path.lower() == path.lower()), None)
