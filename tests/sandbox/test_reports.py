@@ -139,6 +139,13 @@ def test_balance_sheet_balances_with_current_year_earnings(xero: XeroHttp) -> No
     # 220 sold less 55 received; the bills owe 55 with their tax; GST 20 out less 5 in.
     assert found["Accounts Receivable"] == [D("165.00"), D("110.00")]
     assert found["Accounts Payable"] == [D("55.00"), ZERO]
+    payable = next(
+        r
+        for s in shown["Rows"][1:]
+        for r in s["Rows"]
+        if r["Cells"][0]["Value"] == "Accounts Payable"
+    )
+    assert payable["Cells"][2]["Value"] == "0.00"  # not "-0.00"
     assert found["GST"] == [D("15.00"), D("10.00")]
     assert found["Total Assets"] == [D("220.00"), D("110.00")]
     assert found["Total Liabilities"] == [D("70.00"), D("10.00")]

@@ -180,7 +180,8 @@ def by_name(accounts: Iterable[Record]) -> list[Record]:
 
 
 def money(value: Decimal) -> str:
-    return f"{value:.2f}"
+    """Two decimals; a negative zero (a zero credit balance turned) shows as 0.00."""
+    return f"{value if value != 0 else abs(value):.2f}"
 
 
 def cell(value: str, attributes: list[dict[str, str]] | None = None) -> dict[str, Any]:
