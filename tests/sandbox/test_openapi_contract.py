@@ -42,6 +42,7 @@ from tests.sandbox.openapi_replay import (
 from tests.sandbox.replay_bank import replay_bank
 from tests.sandbox.replay_people import users_themes_groups
 from tests.sandbox.replay_quotes import replay_quotes
+from tests.sandbox.replay_reports import replay_reports
 from xero_sandbox import SandboxConfig
 
 ALLOWANCES = [
@@ -385,6 +386,7 @@ def run_replay(sandbox: RunningSandbox) -> tuple[list[Exchange], list[str]]:
         replay_quotes(replay, people["customer"], people["supplier"])
         replay_journals.journals(replay)
         replay_bank(replay)
+        replay_reports(replay, people["customer"], people["supplier"])
         history(replay, recorder.exchanges)
     finally:
         xero.close()

@@ -69,8 +69,17 @@ WRITE_SCOPES: dict[str, tuple[str, ...]] = {
 READ_ONLY_SCOPES: dict[str, tuple[str, ...]] = {
     "journals": ("accounting.journals.read",),
     "budgets": ("accounting.budgets.read",),
-    # Each report has its granular scope beside accounting.reports.read (trial balance served).
-    "reports": ("accounting.reports.read", "accounting.reports.trialbalance.read"),
+    # Each report has its granular scope (REPORT_SCOPES) beside accounting.reports.read.
+    "reports": ("accounting.reports.read",),
+}
+# Each report the sandbox serves (second path segment) and its granular scope.
+REPORT_SCOPES: dict[str, str] = {
+    "trialbalance": "accounting.reports.trialbalance.read",
+    "profitandloss": "accounting.reports.profitandloss.read",
+    "balancesheet": "accounting.reports.balancesheet.read",
+    "banksummary": "accounting.reports.banksummary.read",
+    "agedreceivablesbycontact": "accounting.reports.aged.read",
+    "agedpayablesbycontact": "accounting.reports.aged.read",
 }
 # Resources whose one scope has no .read variant: it reads and writes them (Xero's spec gives
 # every PaymentServices operation, under /BrandingThemes too, the paymentservices scope alone).
@@ -81,6 +90,7 @@ EVERY_SCOPE = sorted(
     {s for names in WRITE_SCOPES.values() for n in names for s in (n, f"{n}.read")}
     | {s for names in READ_ONLY_SCOPES.values() for s in names}
     | {s for names in SINGLE_SCOPES.values() for s in names}
+    | set(REPORT_SCOPES.values())
     | {"accounting.reports.read", "accounting.reports.profitandloss.read"}
 )
 PROBLEM_KEYS = ["Type", "Title", "Status", "Detail", "Instance", "Extensions"]
@@ -114,6 +124,9 @@ def scopes_that_reach(route: ApiRoute) -> set[str]:
     resource = resource_of(route.pattern)
     if resource in SINGLE_SCOPES:
         return set(SINGLE_SCOPES[resource])
+    if resource == "reports" and route.method == "GET":
+        report = route.pattern.strip("/").lower().split("/")[1]
+        return {*READ_ONLY_SCOPES[resource], REPORT_SCOPES[report]}
     if resource in READ_ONLY_SCOPES:
         return set(READ_ONLY_SCOPES[resource]) if route.method == "GET" else set()
     assert resource in WRITE_SCOPES, (

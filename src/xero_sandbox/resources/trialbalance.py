@@ -13,18 +13,28 @@ Both columns pairs balance, since every journal does.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
 
-from xero_sandbox import errors, wire
 from xero_sandbox.context import ApiContext, envelope
-from xero_sandbox.journals import on_basis, settle
 from xero_sandbox.ledger import ZERO
-from xero_sandbox.resources.organisation import organisation_record
+from xero_sandbox.resources.report_common import (
+    PROFIT_AND_LOSS,
+    by_name,
+    date_param,
+    header,
+    long_date,
+    money,
+    reading,
+    report,
+    section,
+    summary,
+    us_date,
+    year_start,
+)
 from xero_sandbox.routing import ApiRoute
 from xero_sandbox.state import Record
 
@@ -35,47 +45,17 @@ SECTIONS = (
     ("LIABILITY", "Liabilities"),
     ("EQUITY", "Equity"),
 )
-PROFIT_AND_LOSS = ("REVENUE", "EXPENSE")
-
-
-def year_start(ctx: ApiContext, day: date) -> date:
-    """The first day of the financial year ``day`` falls in."""
-    shown = organisation_record(ctx)
-    month, end_day = int(shown["FinancialYearEndMonth"]), int(shown["FinancialYearEndDay"])
-
-    def year_end(year: int) -> date:
-        return date(year, month, min(end_day, calendar.monthrange(year, month)[1]))
-
-    end = year_end(day.year)
-    if end < day:
-        return end + timedelta(days=1)
-    return year_end(day.year - 1) + timedelta(days=1)
-
-
-def _report_date(ctx: ApiContext) -> date:
-    raw = ctx.query.get("date")
-    if not raw:
-        return ctx.state.clock.today()
-    try:
-        return wire.parse_date(raw, "date")
-    except wire.PostDataInvalid as exc:
-        # UNCONFIRMED: Xero's message for a report date it cannot read.
-        raise errors.ApiException(f"The value '{raw}' is not valid for date.", number=10) from exc
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
 
 
 def _sides(amount: Decimal, lean: Decimal) -> tuple[str, str]:
     """Debit and credit cells: the amount on its side; zero on the side ``lean`` is on."""
     if amount > 0 or (amount == 0 and lean >= 0):
-        return _money(amount), ""
-    return "", _money(-amount)
+        return money(amount), ""
+    return "", money(-amount)
 
 
 def balances(
-    journals: list[Record], report: date, month_start: date, fy_start: date
+    journals: list[Record], as_at: date, month_start: date, fy_start: date
 ) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, Decimal]]:
     """Per account: the month's movement, the movement since the year began, the balance."""
     month: dict[str, Decimal] = {}
@@ -83,7 +63,7 @@ def balances(
     whole: dict[str, Decimal] = {}
     for journal in journals:
         when = journal["JournalDate"]
-        if when > report:
+        if when > as_at:
             continue
         for row in journal["JournalLines"]:
             account, net = row["AccountID"], row["NetAmount"]
@@ -96,12 +76,11 @@ def balances(
 
 
 def get_trial_balance(ctx: ApiContext) -> Response:
-    settle(ctx.state, ctx.org)
     org = ctx.org
-    report = _report_date(ctx)
-    fy_start = year_start(ctx, report)
-    journals = on_basis(org.journals, ctx.query.flag("paymentsOnly"))
-    month, year, whole = balances(journals, report, report.replace(day=1), fy_start)
+    journals = reading(ctx)
+    when = date_param(ctx, "date", ctx.state.clock.today())
+    fy_start = year_start(ctx, when)
+    month, year, whole = balances(journals, when, when.replace(day=1), fy_start)
     retained = next(
         (a for a in org.accounts.values() if a.get("SystemAccount") == "RETAINEDEARNINGS"), None
     )
@@ -117,8 +96,7 @@ def get_trial_balance(ctx: ApiContext) -> Response:
     sections: list[dict[str, Any]] = []
     for klass, title in SECTIONS:
         rows = []
-        accounts = [a for a in org.accounts.values() if a.get("Class") == klass]
-        for account in sorted(accounts, key=lambda a: str(a.get("Name", "")).lower()):
+        for account in by_name(a for a in org.accounts.values() if a.get("Class") == klass):
             account_id = account["AccountID"]
             moved = month.get(account_id, ZERO)
             ytd = year.get(account_id, ZERO) if klass in PROFIT_AND_LOSS else whole.get(account_id)
@@ -133,27 +111,14 @@ def get_trial_balance(ctx: ApiContext) -> Response:
                 totals[index] += Decimal(value) if value else ZERO
             rows.append(_row(account, cells, fy_start if is_retained else None))
         if rows:
-            sections.append({"RowType": "Section", "Title": title, "Rows": rows})
-    summary = {
-        "RowType": "SummaryRow",
-        "Cells": [{"Value": "Total"}, *({"Value": _money(t)} for t in totals)],
-    }
-    header = ["Account", "Debit", "Credit", "YTD Debit", "YTD Credit"]
-    when = f"{report.day} {report.strftime('%B %Y')}"
-    shown = {
-        "ReportID": "TrialBalance",
-        "ReportName": "Trial Balance",
-        "ReportType": "TrialBalance",
-        "ReportTitles": ["Trial Balance", org.name, f"As at {when}"],
-        "ReportDate": when,
-        "UpdatedDateUTC": ctx.now,
-        "Fields": [],
-        "Rows": [
-            {"RowType": "Header", "Cells": [{"Value": v} for v in header]},
-            *sections,
-            {"RowType": "Section", "Title": "", "Rows": [summary]},
-        ],
-    }
+            sections.append(section(title, rows))
+    rows_shown = [
+        header("Account", "Debit", "Credit", "YTD Debit", "YTD Credit"),
+        *sections,
+        section("", [summary("Total", totals)]),
+    ]
+    titles = ["Trial Balance", org.name, f"As at {long_date(when)}"]
+    shown = report(ctx, "TrialBalance", "Trial Balance", titles, rows_shown, when)
     return envelope(ctx, "Reports", [shown])
 
 
@@ -166,7 +131,7 @@ def _row(account: Record, values: list[str], fy_start: date | None) -> dict[str,
         before = fy_start - timedelta(days=1)
         attributes += [
             {"Value": "", "Id": "fromDate"},
-            {"Value": f"{before.month}/{before.day}/{before.year}", "Id": "toDate"},
+            {"Value": us_date(before), "Id": "toDate"},
         ]
     cells = [{"Value": label, "Attributes": attributes}]
     cells += [{"Value": value, "Attributes": list(attributes)} for value in values]
