@@ -2,9 +2,11 @@
 
 An order brings its payments (kept as the order says) and, under "Create Nonexistent
 Products", a product for each line whose item Xero does not have (made once: a product stored
-already, or an item Xero has, is left alone). They are stored through intake like any upload,
-so a crash before or after loses nothing and a second pass changes nothing; the order then
-waits for its products (stage 0 goes first), and its payments wait for it.
+already, or an item Xero has, is left alone; "stored" is decided again in the transaction that
+would store it, so a product the source sends meanwhile is never overwritten by the order's).
+They are stored through intake like any upload, so a crash before or after loses nothing and a
+second pass changes nothing; the order then waits for its products (stage 0 goes first), and
+its payments wait for it.
 """
 
 from __future__ import annotations
@@ -40,10 +42,12 @@ def bring_along(run: Run, works: Sequence[Work]) -> None:
             for key in made:
                 if stored[key].exists or kinds.get(key[0]).known_in_xero(key[1], view):
                     del wanted[key]
-    by_kind: dict[str, list[dict[str, object]]] = {}
+    by_kind: dict[tuple[str, bool], list[dict[str, object]]] = {}
     for (kind, _), brought in sorted(wanted.items()):
-        by_kind.setdefault(kind, []).append(brought.body)
-    for kind, bodies in by_kind.items():
+        by_kind.setdefault((kind, brought.owned), []).append(brought.body)
+    for (kind, owned), bodies in by_kind.items():
+        # What is made once is made only if still not stored when it is written: the source may
+        # have sent its own since the look above, and that one stands.
         results = upsert_documents(
             run.factory,
             run.connection.workspace_id,
@@ -51,6 +55,7 @@ def bring_along(run: Run, works: Sequence[Work]) -> None:
             kind,
             bodies,
             now=run.now(),
+            only_new=not owned,
         )
         for result in results:
             if not result.accepted:

@@ -290,12 +290,17 @@ def upsert_documents(
     items: Sequence[Any],
     *,
     now: datetime | None = None,
+    only_new: bool = False,
 ) -> list[IntakeResult]:
     """Validate and store each document; queue a push for every new or changed version.
 
     Raises CONNECTION_NOT_FOUND when the named connection is not this workspace's, and NOT_FOUND
     for an unknown kind; otherwise every item gets a result (invalid ones carry their errors,
     one that no connection serves too) and the valid ones are committed.
+
+    ``only_new``: a document already stored is left as it is (answered "unchanged"), decided in
+    this transaction: what ledgerlink makes for another document (an order's missing product) is
+    made once, never stored over one the source sent meanwhile.
     """
     now = now or datetime.now(UTC)
     spec = kinds.get(kind)
@@ -318,7 +323,7 @@ def upsert_documents(
                 result.outcome, result.errors = "invalid", [exc]
                 continue
             held = known.get(source_id)
-            if held is not None and held[1] == digest:
+            if held is not None and (only_new or held[1] == digest):
                 result.document_id, result.version = held[0].id, held[0].current_version
                 continue
             document: Document | _NewDocument

@@ -2,15 +2,22 @@
 each one item; a change updates the same item (found by its Code); a tracked product becomes a
 tracked inventory item (asset and COGS accounts, no purchase account); a tracked product
 naming a non-INVENTORY asset account is held naming the field; products not sent while Add
-Products to Xero is off, and sent once it is on."""
+Products to Xero is off, and sent once it is on; a product the source sends while an order's
+run is making it (Create Nonexistent Products) is kept as the source sent it."""
 
 from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from ledgerlink.store.models import Document, DocumentVersion
+from ledgerlink.sync import brought
 from tests.engine.kinds.conftest import all_done, item_of
-from tests.engine.kinds.store_docs import connect_store, items, product
+from tests.engine.kinds.store_docs import connect_store, items, order, product
 from tests.engine.sync.conftest import SyncHarness
 
 
@@ -70,3 +77,34 @@ def test_products_wait_while_add_products_is_off_and_go_when_it_is_on(
     harness.sync()
     assert "SKU-0001" in items(harness)
     all_done(harness)
+
+
+def test_a_product_sent_while_an_order_s_run_makes_it_is_kept_as_sent(
+    harness: SyncHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Create Nonexistent Products makes an order's missing product only while none is stored.
+    The source's own product arriving after the order's run looked (none stored) and before it
+    stored the one it makes is not overwritten by it: the product stays the source's, and Xero's
+    item gets the source's text (the chaos run's seed 20261201 saw the order's go instead)."""
+    connect_store(harness, create_nonexistent_products=True)
+    harness.push("order", [order(6, [7])])
+    real, sent = brought.upsert_documents, []
+
+    def meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if args[3] == "product" and not sent:  # looked: none stored; the source sends it now
+            sent.extend(harness.push("product", [product(7, description="Product 7, boxed v0")]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(brought, "upsert_documents", meanwhile)
+    harness.sync()
+    all_done(harness)
+
+    assert [r.outcome for r in sent] == ["created"]
+    assert items(harness)["SKU-0007"]["Description"] == "Product 7, boxed v0"
+    with harness.factory() as session:
+        bodies = session.scalars(
+            select(DocumentVersion.body)
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .where(Document.kind == "product", Document.source_id == "SKU-0007")
+        ).all()
+    assert [b.get("description") for b in bodies] == ["Product 7, boxed v0"]
