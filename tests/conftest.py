@@ -124,7 +124,7 @@ def sandbox(sandbox_config: SandboxConfig) -> Iterator[RunningSandbox]:
     try:
         yield running
     finally:
-        running.stop()
+        running.stop(wait=False)
 
 
 @pytest.fixture
